@@ -1,0 +1,4 @@
+"""The JSON API, /api/v1: blueprints built with flask-smorest so the OpenAPI document comes from the schemas."""
+from app.api.articles import blp as articles_blp
+
+blueprints = [articles_blp]

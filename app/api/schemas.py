@@ -1,0 +1,90 @@
+"""Marshmallow schemas: they validate request bodies, shape responses and generate /api/v1/openapi.json."""
+import marshmallow as ma
+from marshmallow import validate
+
+from app.models.article import BODY_MAX, GUEST_BIO_MAX, GUEST_NAME_MAX, SLUG_MAX, TITLE_MAX
+
+
+class PublicAuthorSchema(ma.Schema):
+    """What the public may know of an account: its display name."""
+
+    name = ma.fields.String()
+
+
+class GuestAuthorSchema(ma.Schema):
+    """A guest byline."""
+
+    name = ma.fields.String(
+        required=True, validate=validate.Length(max=GUEST_NAME_MAX, error="A guest author's name is at most {max} characters.")
+    )
+    bio = ma.fields.String(
+        load_default="", validate=validate.Length(max=GUEST_BIO_MAX, error="A guest author's bio is at most {max} characters.")
+    )
+
+
+class ArticleSchema(ma.Schema):
+    """An article as listed."""
+
+    slug = ma.fields.String()
+    title = ma.fields.String()
+    author = ma.fields.Nested(PublicAuthorSchema)
+    guest_author = ma.fields.Nested(GuestAuthorSchema, allow_none=True)
+    status = ma.fields.Function(lambda article: article.status.value)
+    published_at = ma.fields.DateTime(allow_none=True)
+    updated_at = ma.fields.DateTime()
+    comment_count = ma.fields.Integer()
+    comments_open = ma.fields.Boolean()
+    url = ma.fields.Method("page_url")
+
+    def page_url(self, article) -> str:
+        from flask import url_for
+
+        return url_for("articles.show", slug=article.slug, _external=True)
+
+
+class ArticleDetailSchema(ArticleSchema):
+    """An article with its rendered body."""
+
+    body_html = ma.fields.String()
+
+
+class ArticleListSchema(ma.Schema):
+    articles = ma.fields.List(ma.fields.Nested(ArticleSchema))
+    next_page = ma.fields.Integer(allow_none=True)
+
+
+class ArticleEnvelopeSchema(ma.Schema):
+    article = ma.fields.Nested(ArticleDetailSchema)
+
+
+class ArticleWriteSchema(ma.Schema):
+    """The fields a client may send; anything else is refused."""
+
+    title = ma.fields.String(
+        required=True, validate=validate.Length(max=TITLE_MAX, error="A title is at most {max} characters.")
+    )
+    body = ma.fields.String(
+        load_default="", validate=validate.Length(max=BODY_MAX, error="An article is at most {max} characters.")
+    )
+    published = ma.fields.Boolean(load_default=False)
+    guest_author = ma.fields.Nested(GuestAuthorSchema, allow_none=True, load_default=None)
+    slug = ma.fields.String(
+        validate=validate.Length(max=SLUG_MAX, error="A slug is at most {max} characters."),
+        metadata={"description": "Optional on creation; derived from the title when absent. Cannot change later."},
+    )
+
+
+class ArticlePatchSchema(ma.Schema):
+    """Any of the writable fields; the slug is fixed once the article exists."""
+
+    title = ma.fields.String(validate=validate.Length(max=TITLE_MAX, error="A title is at most {max} characters."))
+    body = ma.fields.String(validate=validate.Length(max=BODY_MAX, error="An article is at most {max} characters."))
+    published = ma.fields.Boolean()
+    guest_author = ma.fields.Nested(GuestAuthorSchema, allow_none=True)
+
+
+class PageQuerySchema(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, error="page starts at 1."))
+    per_page = ma.fields.Integer(
+        load_default=50, validate=validate.Range(min=1, max=200, error="per_page is between {min} and {max}.")
+    )

@@ -1,0 +1,6 @@
+"""Public article pages: the index and the article itself."""
+from flask import Blueprint
+
+bp = Blueprint("articles", __name__)
+
+from app.articles import routes  # noqa: E402,F401

@@ -1,0 +1,6 @@
+"""Registration, sign-in and sign-out."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from app.auth import routes  # noqa: E402,F401

@@ -1,0 +1,6 @@
+"""The author's desk: writing, previewing, editing and publishing articles."""
+from flask import Blueprint
+
+bp = Blueprint("authoring", __name__, url_prefix="/author")
+
+from app.authoring import routes  # noqa: E402,F401

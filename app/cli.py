@@ -1,0 +1,82 @@
+"""Command-line tools: `flask --app wsgi seed-demo`, `flask --app wsgi user create|token|role`."""
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.services import accounts
+from app.services.errors import ServiceError
+
+user_cli = AppGroup("user", help="Manage accounts and API tokens.")
+ROLE_NAMES = ["reader", "author", "moderator", "admin"]
+
+
+def _fail(error: ServiceError):
+    raise click.ClickException(error.message)
+
+
+def _find(email: str):
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the email address {email!r}.")
+    return user
+
+
+@user_cli.command("create")
+@click.option("--email", required=True, help="The account's email address (never shown publicly).")
+@click.option("--name", required=True, help="The display name.")
+@click.option("--role", required=True, type=click.Choice(ROLE_NAMES), help="What the account may do.")
+@click.option("--password", help="Prompted for, hidden, when left out.")
+def create_user(email: str, name: str, role: str, password: str | None) -> None:
+    """Create an account."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(
+            email,
+            name,
+            password,
+            role,
+            hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+            min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+        )
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Created {user.role.value} {user.name} <{user.email}>.")
+
+
+@user_cli.command("token")
+@click.argument("email")
+@click.option("--label", default="", help="A note to recognise the token by.")
+def create_token(email: str, label: str) -> None:
+    """Create an API token for EMAIL and print it (last line). Only its hash is stored."""
+    user = _find(email)
+    token = accounts.create_api_token(user, label)
+    click.echo(f"API token for {user.email} (shown once; send it as 'Authorization: Bearer <token>'):")
+    click.echo(token)
+
+
+@user_cli.command("role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLE_NAMES))
+def change_role(email: str, role: str) -> None:
+    """Give EMAIL's account another ROLE (signs out its sessions)."""
+    user = accounts.set_role(_find(email), role)
+    click.echo(f"{user.email} is now {user.role.value}.")
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Create the demo accounts and article if they are missing, and print the demo logins."""
+    from app.demo import ACCOUNTS, seed
+
+    created = seed()
+    click.echo("Created: " + ", ".join(created) if created else "The demo is already in place; nothing changed.")
+    click.echo("Demo accounts (email / password):")
+    for account in ACCOUNTS:
+        click.echo(f"  {account.role.value:<10} {account.email:<20} {account.password:<22} {account.name}, {account.about}")
+
+
+def register(app: Flask) -> None:
+    """Add the commands to `flask`."""
+    app.cli.add_command(user_cli)
+    app.cli.add_command(seed_demo)

@@ -1,0 +1,116 @@
+"""Configuration classes. Every setting can be overridden as AFTERWORD_<NAME> in the environment."""
+import os
+import secrets
+from pathlib import Path
+
+
+def database_url_from_env(default: str) -> str:
+    """Read DATABASE_URL and point PostgreSQL URLs at the psycopg 3 driver."""
+    url = os.environ.get("DATABASE_URL") or default
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """Map postgres:// and postgresql:// to SQLAlchemy's psycopg 3 dialect."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key_from(instance_path: str) -> str:
+    """Return SECRET_KEY from the environment, or one generated once and kept in instance/."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Create with owner-only permissions; O_EXCL keeps two starting processes from racing.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    SITE_NAME = "Afterword"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Accounts and sessions
+    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_MIN_LENGTH = 10
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = None  # tie the token to the session, not to a clock
+
+    # Rate limits (Flask-Limiter). Storage may be redis://... for several processes.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_NETWORK = "10 per minute;60 per hour"
+    LOGIN_LIMIT_PER_EMAIL = "5 per minute;20 per hour"
+    REGISTER_LIMIT_PER_NETWORK = "5 per hour"
+
+    # Requests and content
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    ARTICLES_PER_PAGE = 20
+
+    # Security headers
+    FRAME_ANCESTORS = "'none'"
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+    )
+    # Number of proxies in front of the app whose X-Forwarded-For/-Proto to trust (0 = none).
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+
+    # JSON API and its OpenAPI document (flask-smorest)
+    API_TITLE = "Afterword API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+class DevelopmentConfig(Config):
+    """Local development: `make run`."""
+
+    TEMPLATES_AUTO_RELOAD = True
+
+
+class ProductionConfig(Config):
+    """Behind HTTPS in production."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+class TestingConfig(Config):
+    """The test suite: cheap hashing, no CSRF unless a test turns it on, no limits unless asked."""
+
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}

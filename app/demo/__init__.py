@@ -1,0 +1,66 @@
+"""The demo site: one account per role and a guest post in the shape of the story in PRODUCT.md."""
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+from app.models import Role, User
+from app.services import accounts
+from app.services.articles import GuestAuthor, create_article, find_article
+
+ARTICLE_SLUG = "small-claims-court-a-plain-language-guide"
+ARTICLE_TITLE = "Small claims court: a plain-language guide for first-timers"
+GUEST = GuestAuthor(
+    name="Marisol Vega",
+    bio="Marisol Vega has worked as a civil court clerk and paralegal for fifteen years. "
+    "She writes about the legal system for people who never expected to deal with it.",
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo login, printed by `flask seed-demo`."""
+
+    role: Role
+    name: str
+    email: str
+    password: str
+    about: str
+
+
+ACCOUNTS = [
+    DemoAccount(Role.admin, "Dana Reyes", "dana@example.org", "demo-admin-pass", "site host; published the guest post"),
+    DemoAccount(Role.author, "Sam Okafor", "sam@example.org", "demo-author-pass", "writes their own posts"),
+    DemoAccount(Role.moderator, "Priya Nair", "priya@example.org", "demo-moderator-pass", "keeps the discussion clean"),
+    DemoAccount(Role.reader, "Lee Morgan", "lee@example.org", "demo-reader-pass", "a registered reader"),
+]
+
+
+def _ensure_account(account: DemoAccount) -> tuple[User, bool]:
+    user = accounts.find_user_by_email(account.email)
+    if user is not None:
+        return user, False
+    user = accounts.create_user(
+        account.email,
+        account.name,
+        account.password,
+        account.role,
+        hash_method=current_app.config["PASSWORD_HASH_METHOD"],
+        min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+    )
+    return user, True
+
+
+def seed() -> list[str]:
+    """Create whatever part of the demo is missing and return what was created; a second run creates nothing."""
+    created = []
+    users = {}
+    for account in ACCOUNTS:
+        users[account.role], new = _ensure_account(account)
+        if new:
+            created.append(f"account {account.email}")
+    if find_article(ARTICLE_SLUG) is None:
+        body = (Path(__file__).parent / "small-claims-court.md").read_text(encoding="utf-8")
+        create_article(users[Role.admin], ARTICLE_TITLE, body, published=True, guest_author=GUEST, slug=ARTICLE_SLUG)
+        created.append(f"article {ARTICLE_SLUG}")
+    return created

@@ -1,0 +1,51 @@
+"""Flask extensions, created unbound and bound to an app in create_app()."""
+from flask_limiter import Limiter
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+from app.errors import ErrorSchema
+from app.ratelimit import client_key
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so migrations name constraints predictably."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+def render_migration_type(type_, obj, autogen_context):
+    """Let autogenerate write UTCDateTime as a plain timezone-aware DateTime, so migrations never import the app."""
+    from app.models.types import UTCDateTime
+
+    if isinstance(type_, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_migration_type)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=client_key)
+
+
+class AfterwordApi(Api):
+    """flask-smorest's Api, documenting our error format instead of its own."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+
+api = AfterwordApi()

@@ -1,0 +1,5 @@
+"""The models, one module per aggregate; importing this package registers them all."""
+from app.models.article import Article, ArticleStatus
+from app.models.user import ApiToken, Role, User
+
+__all__ = ["ApiToken", "Article", "ArticleStatus", "Role", "User"]

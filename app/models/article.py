@@ -1,0 +1,65 @@
+"""Articles: Markdown source with its sanitised HTML, owned by the account that publishes them."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+from app.models.user import User
+
+TITLE_MAX = 200
+SLUG_MAX = 120
+BODY_MAX = 100_000
+GUEST_NAME_MAX = 120
+GUEST_BIO_MAX = 500
+
+
+class ArticleStatus(str, enum.Enum):
+    """Whether an article is visible to the public."""
+
+    draft = "draft"
+    published = "published"
+
+
+class Article(db.Model):
+    """An article. `author` is the account that owns and publishes it (the host of a guest post)."""
+
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_status_published_at", "status", "published_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    guest_author_name: Mapped[str | None] = mapped_column(String(GUEST_NAME_MAX))
+    guest_author_bio: Mapped[str | None] = mapped_column(String(GUEST_BIO_MAX))
+    status: Mapped[ArticleStatus] = mapped_column(
+        Enum(ArticleStatus, native_enum=False, length=16, validate_strings=True),
+        default=ArticleStatus.draft,
+    )
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    comments_open: Mapped[bool] = mapped_column(default=True)
+    # Published comments, kept by the comment services so listings need no per-article count query.
+    comment_count: Mapped[int] = mapped_column(default=0)
+
+    author: Mapped[User] = relationship()
+
+    @property
+    def is_published(self) -> bool:
+        return self.status is ArticleStatus.published
+
+    @property
+    def guest_author(self) -> dict | None:
+        """The guest byline as a plain mapping, or None for the account's own posts."""
+        if not self.guest_author_name:
+            return None
+        return {"name": self.guest_author_name, "bio": self.guest_author_bio or ""}
+
+    def __repr__(self) -> str:
+        return f"<Article {self.id} {self.slug!r} {self.status.value}>"

@@ -1,0 +1,134 @@
+"""Accounts: registration, authentication, roles and API tokens."""
+import hashlib
+import secrets
+from functools import lru_cache
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models import ApiToken, Role, User
+from app.models.types import utcnow
+from app.models.user import EMAIL_MAX, NAME_MAX, new_session_token
+from app.services.errors import ServiceError
+
+TOKEN_PREFIX = "aw_"
+
+
+def normalise_email(email: str) -> str:
+    """Validate an address's syntax and return it in the form we store (domain and local part lowercased)."""
+    email = (email or "").strip()
+    if not email:
+        raise ServiceError("Enter an email address.", field="email")
+    if len(email) > EMAIL_MAX:
+        raise ServiceError(f"An email address is at most {EMAIL_MAX} characters.", field="email")
+    try:
+        checked = validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ServiceError(f"That email address is not valid: {exc}", field="email") from exc
+    return checked.normalized.lower()
+
+
+def clean_name(name: str) -> str:
+    """A display name: trimmed, non-empty, within the length limit."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ServiceError("Enter a name.", field="name")
+    if len(name) > NAME_MAX:
+        raise ServiceError(f"A name is at most {NAME_MAX} characters.", field="name")
+    return name
+
+
+def parse_role(value: str | Role) -> Role:
+    """Turn a role name into a Role, refusing unknown ones with the list of valid names."""
+    if isinstance(value, Role):
+        return value
+    try:
+        return Role(value)
+    except ValueError:
+        names = ", ".join(role.value for role in Role)
+        raise ServiceError(f"Unknown role {value!r}; choose one of {names}.", field="role") from None
+
+
+def check_password_strength(password: str, min_length: int) -> None:
+    """Refuse passwords too short to be worth hashing."""
+    if len(password or "") < min_length:
+        raise ServiceError(f"Use a password of at least {min_length} characters.", field="password")
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The account with this address, compared case-insensitively."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(email: str, name: str, password: str, role: str | Role, *, hash_method: str, min_length: int) -> User:
+    """Create and commit an account, or raise ServiceError saying which field is wrong."""
+    role = parse_role(role)
+    email = normalise_email(email)
+    name = clean_name(name)
+    check_password_strength(password, min_length)
+    if find_user_by_email(email) is not None:
+        raise ServiceError("An account with this email address already exists.", field="email", code="email_taken", status=409)
+    user = User(email=email, name=name, role=role, password_hash=generate_password_hash(password, method=hash_method))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def authenticate(email: str, password: str, *, hash_method: str) -> User | None:
+    """The active account matching these credentials, or None. Takes as long for an unknown email."""
+    user = find_user_by_email(email or "")
+    if user is None:
+        check_password_hash(_dummy_hash(hash_method), password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.active:
+        return None
+    return user
+
+
+def set_role(user: User, role: str | Role) -> User:
+    """Change an account's role and sign out its sessions, so the new rights apply at once."""
+    user.role = parse_role(role)
+    user.session_token = new_session_token()
+    db.session.commit()
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(user: User, label: str = "") -> str:
+    """Create an API token for the user and return it; only its digest is stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, token_hash=_digest(token), label=label[:80]))
+    db.session.commit()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active account a bearer token belongs to, recording when the token was last used."""
+    if not token or not token.startswith(TOKEN_PREFIX):
+        return None
+    api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if api_token is None or not api_token.user.active:
+        return None
+    now = utcnow()
+    # Record use at most once a minute so a busy client does not write on every request.
+    if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
+        api_token.last_used_at = now
+        db.session.commit()
+    return api_token.user
+
+
+def user_for_session(session_token: str) -> User | None:
+    """The account behind a Flask-Login session id."""
+    if not session_token:
+        return None
+    return db.session.scalar(select(User).where(User.session_token == session_token))

@@ -1,0 +1,194 @@
+"""Articles: create, edit, publish, and the queries that list and find them."""
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models import Article, ArticleStatus, User
+from app.models.article import BODY_MAX, GUEST_BIO_MAX, GUEST_NAME_MAX, SLUG_MAX, TITLE_MAX
+from app.models.types import utcnow
+from app.services.errors import ServiceError
+from app.services.markdown import render_article
+from app.services.permissions import can_view_article
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+UNSET = object()
+
+
+@dataclass
+class GuestAuthor:
+    """A guest byline: the specialist who wrote a post the account publishes."""
+
+    name: str
+    bio: str = ""
+
+
+def slugify(text: str) -> str:
+    """An ASCII, lowercase, hyphenated slug from a title (accents folded, other characters dropped)."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug[:SLUG_MAX].rstrip("-")
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise ServiceError("Give the article a title.", field="title")
+    if len(title) > TITLE_MAX:
+        raise ServiceError(f"A title is at most {TITLE_MAX} characters (this one has {len(title)}).", field="title")
+    return title
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n")
+    if len(body) > BODY_MAX:
+        raise ServiceError(f"An article is at most {BODY_MAX:,} characters (this one has {len(body):,}).", field="body")
+    return body
+
+
+def _clean_guest(guest: GuestAuthor | None) -> GuestAuthor | None:
+    if guest is None:
+        return None
+    name = " ".join((guest.name or "").split())
+    bio = (guest.bio or "").strip()
+    if not name:
+        if bio:
+            raise ServiceError("A guest author's bio needs their name too.", field="guest_author.name")
+        return None
+    if len(name) > GUEST_NAME_MAX:
+        raise ServiceError(f"A guest author's name is at most {GUEST_NAME_MAX} characters.", field="guest_author.name")
+    if len(bio) > GUEST_BIO_MAX:
+        raise ServiceError(f"A guest author's bio is at most {GUEST_BIO_MAX} characters.", field="guest_author.bio")
+    return GuestAuthor(name, bio)
+
+
+def _check_slug(slug: str) -> str:
+    slug = (slug or "").strip().lower()
+    if not SLUG_PATTERN.match(slug) or len(slug) > SLUG_MAX:
+        raise ServiceError(
+            f"A slug is lowercase letters, digits and single hyphens, at most {SLUG_MAX} characters.", field="slug"
+        )
+    return slug
+
+
+def _slug_taken(slug: str) -> bool:
+    return db.session.scalar(select(Article.id).where(Article.slug == slug)) is not None
+
+
+def _unique_slug(base: str) -> str:
+    base = base or "article"
+    candidate, number = base, 2
+    while _slug_taken(candidate):
+        suffix = f"-{number}"
+        candidate = base[: SLUG_MAX - len(suffix)] + suffix
+        number += 1
+    return candidate
+
+
+def _slug_conflict(slug: str) -> ServiceError:
+    return ServiceError(f"The slug {slug!r} is already used by another article.", field="slug", code="slug_taken", status=409)
+
+
+def _set_published(article: Article, published: bool) -> None:
+    if published:
+        if not article.body.strip():
+            raise ServiceError("Write the article before publishing it.", field="body")
+        article.status = ArticleStatus.published
+        article.published_at = article.published_at or utcnow()
+    else:
+        article.status = ArticleStatus.draft
+
+
+def create_article(
+    author: User,
+    title: str,
+    body: str,
+    *,
+    published: bool = False,
+    guest_author: GuestAuthor | None = None,
+    slug: str | None = None,
+) -> Article:
+    """Create an article owned by `author`; a slug is derived from the title unless one is given."""
+    title = _clean_title(title)
+    body = _clean_body(body)
+    guest = _clean_guest(guest_author)
+    if slug:
+        slug = _check_slug(slug)
+        if _slug_taken(slug):
+            raise _slug_conflict(slug)
+    else:
+        slug = _unique_slug(slugify(title))
+    article = Article(
+        slug=slug,
+        title=title,
+        body=body,
+        body_html=render_article(body).html,
+        author=author,
+        guest_author_name=guest.name if guest else None,
+        guest_author_bio=guest.bio if guest else None,
+    )
+    _set_published(article, published)
+    db.session.add(article)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise _slug_conflict(slug) from None
+    return article
+
+
+def update_article(article: Article, *, title=UNSET, body=UNSET, published=UNSET, guest_author=UNSET) -> Article:
+    """Change the given fields of an article; fields left UNSET are kept. Validates all before changing any."""
+    changes = {}
+    if title is not UNSET:
+        changes["title"] = _clean_title(title)
+    if body is not UNSET:
+        changes["body"] = _clean_body(body)
+    if guest_author is not UNSET:
+        guest = _clean_guest(guest_author)
+        changes["guest_author_name"] = guest.name if guest else None
+        changes["guest_author_bio"] = guest.bio if guest else None
+    will_publish = article.is_published if published is UNSET else bool(published)
+    if will_publish and not changes.get("body", article.body).strip():
+        raise ServiceError("A published article needs a body; unpublish it first to empty it.", field="body")
+    for name, value in changes.items():
+        setattr(article, name, value)
+    if "body" in changes:
+        article.body_html = render_article(article.body).html
+    _set_published(article, will_publish)
+    if db.session.is_modified(article):
+        article.updated_at = utcnow()
+    db.session.commit()
+    return article
+
+
+def published_articles() -> Select:
+    """Published articles, newest first, with their authors loaded."""
+    return (
+        select(Article)
+        .where(Article.status == ArticleStatus.published)
+        .options(joinedload(Article.author))
+        .order_by(Article.published_at.desc(), Article.id.desc())
+    )
+
+
+def articles_by(user: User) -> Select:
+    """An author's own articles, drafts included, most recently changed first."""
+    return select(Article).where(Article.author_id == user.id).order_by(Article.updated_at.desc(), Article.id.desc())
+
+
+def find_article(slug: str) -> Article | None:
+    """The article with this slug, whatever its status."""
+    return db.session.scalar(select(Article).where(Article.slug == slug).options(joinedload(Article.author)))
+
+
+def visible_article(slug: str, user: User | None) -> Article | None:
+    """The article if this user may see it; drafts are simply absent for everyone else."""
+    article = find_article(slug)
+    if article is None or not can_view_article(user, article):
+        return None
+    return article

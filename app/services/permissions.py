@@ -1,0 +1,30 @@
+"""Who may do what. Every check takes the acting user (or None for a visitor) and plain objects."""
+from app.models import Article, Role, User
+
+WRITER_ROLES = {Role.author, Role.admin}
+
+
+def is_signed_in(user: User | None) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def can_write_articles(user: User | None) -> bool:
+    """Authors and admins write articles."""
+    return is_signed_in(user) and user.role in WRITER_ROLES
+
+
+def can_edit_article(user: User | None, article: Article) -> bool:
+    """Admins edit any article; authors edit their own."""
+    if not can_write_articles(user):
+        return False
+    return user.role is Role.admin or article.author_id == user.id
+
+
+def can_view_article(user: User | None, article: Article) -> bool:
+    """Published articles are public; drafts only to those who may edit them."""
+    return article.is_published or can_edit_article(user, article)
+
+
+def can_manage_users(user: User | None) -> bool:
+    """Only admins change roles."""
+    return is_signed_in(user) and user.role is Role.admin

@@ -1,0 +1,33 @@
+"""Jinja filters and globals shared by every template."""
+from datetime import datetime
+
+from flask import Flask
+from flask_login import current_user
+
+from app.services import permissions
+
+
+def long_date(value: datetime | None) -> str:
+    """'26 November 2026' — the date readers see; the exact time goes in <time datetime>."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def iso(value: datetime | None) -> str:
+    """An ISO 8601 timestamp for machine-readable attributes."""
+    return value.isoformat() if value else ""
+
+
+def register(app: Flask) -> None:
+    """Install filters and the permission helpers templates ask about."""
+    app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(iso, "iso")
+
+    @app.context_processor
+    def inject_permissions():
+        return {
+            "can_write_articles": permissions.can_write_articles(current_user),
+            "can_edit_article": lambda article: permissions.can_edit_article(current_user, article),
+            "can_manage_users": permissions.can_manage_users(current_user),
+        }

@@ -1,0 +1,161 @@
+"""Fixtures: a fresh app and database per test, a client, a CLI runner, login and builders.
+
+Tests run on in-memory SQLite unless TEST_DATABASE_URL points at a PostgreSQL database
+(never DATABASE_URL, so a developer's real database is never touched). On PostgreSQL the
+schema is created once and every table is emptied after each test.
+"""
+import itertools
+import os
+
+import pytest
+from sqlalchemy import event, text
+
+from app import create_app
+from app.config import normalise_database_url
+from app.extensions import db as _db
+from app.models import Role
+from app.services import accounts
+from app.services.articles import GuestAuthor, create_article
+
+TEST_DATABASE_URL = normalise_database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+PASSWORD = "correct horse battery"
+_schema_ready = False
+
+
+def make_app(**overrides):
+    """A testing app on the test database; overrides are applied last."""
+    config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL}
+    if not ON_POSTGRES:
+        from sqlalchemy.pool import StaticPool
+
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    config.update(overrides)
+    return create_app(config)
+
+
+def _empty_tables():
+    tables = [table.name for table in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as connection:
+        if ON_POSTGRES:
+            connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """A fresh app with an empty database."""
+    global _schema_ready
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    application = make_app(INSTANCE_PATH=str(tmp_path))
+    with application.app_context():
+        if not ON_POSTGRES or not _schema_ready:
+            if ON_POSTGRES:
+                _db.drop_all()
+                with _db.engine.begin() as connection:
+                    connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            _db.create_all()
+            _schema_ready = True
+        yield application
+        _db.session.remove()
+        if ON_POSTGRES:
+            _empty_tables()
+        else:
+            _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    """Build an account: make_user(role="author", name=..., email=...)."""
+
+    def build(role: str | Role = "reader", name: str | None = None, email: str | None = None, password: str = PASSWORD):
+        number = next(_counter)
+        return accounts.create_user(
+            email or f"user{number}@example.org",
+            name or f"User {number}",
+            password,
+            role,
+            hash_method=app.config["PASSWORD_HASH_METHOD"],
+            min_length=app.config["PASSWORD_MIN_LENGTH"],
+        )
+
+    return build
+
+
+@pytest.fixture
+def make_article(app, make_user):
+    """Build an article: make_article(author=None, title=..., body=..., published=True, guest=None)."""
+
+    def build(author=None, title: str | None = None, body: str = "First paragraph.\n\nSecond paragraph.", published=True, guest=None, slug=None):
+        author = author or make_user("author")
+        number = next(_counter)
+        guest_author = GuestAuthor(*guest) if guest else None
+        return create_article(
+            author, title or f"Article {number}", body, published=published, guest_author=guest_author, slug=slug
+        )
+
+    return build
+
+
+@pytest.fixture
+def login(client):
+    """Sign in through the real form: login(user) or login(email, password)."""
+
+    def sign_in(user_or_email, password: str = PASSWORD, follow_redirects: bool = False):
+        email = getattr(user_or_email, "email", user_or_email)
+        return client.post("/login", data={"email": email, "password": password}, follow_redirects=follow_redirects)
+
+    return sign_in
+
+
+@pytest.fixture
+def token_for(app):
+    """An API bearer header for a user: token_for(user) -> {"Authorization": "Bearer ..."}."""
+
+    def build(user):
+        return {"Authorization": f"Bearer {accounts.create_api_token(user, 'tests')}"}
+
+    return build
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count SQL statements run inside the block: `with count_queries() as counted: ...; counted.n`."""
+    from contextlib import contextmanager
+
+    class Counter:
+        n = 0
+        statements: list = []
+
+    @contextmanager
+    def counting():
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            counter.n += 1
+            counter.statements.append(statement)
+
+        event.listen(_db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", before)
+
+    return counting
