@@ -8,6 +8,7 @@ import itertools
 import os
 
 import pytest
+from flask import g
 from sqlalchemy import event, text
 
 from app import create_app
@@ -50,6 +51,13 @@ def app(tmp_path, monkeypatch):
     global _schema_ready
     monkeypatch.delenv("DATABASE_URL", raising=False)
     application = make_app(INSTANCE_PATH=str(tmp_path))
+
+    @application.teardown_request
+    def forget_request_globals(exc):
+        # The test keeps one app context open, which Flask reuses for each request, so `g`
+        # (where Flask-Login caches the user) would otherwise leak from one request into the next.
+        g.__dict__.clear()
+
     with application.app_context():
         if not ON_POSTGRES or not _schema_ready:
             if ON_POSTGRES:

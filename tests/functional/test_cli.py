@@ -1,0 +1,99 @@
+"""The command-line interface: user create / token / role, and seed-demo."""
+from sqlalchemy import func, select
+
+from app.demo import ACCOUNTS, ARTICLE_SLUG
+from app.extensions import db
+from app.models import ApiToken, Article, Role, User
+from app.services import accounts
+
+
+def _count(model):
+    return db.session.scalar(select(func.count(model.id)))
+
+
+def test_user_create(runner):
+    result = runner.invoke(args=["user", "create", "--email", "Ed@Example.org", "--name", "Ed", "--role", "moderator", "--password", "long enough pass"])
+    assert result.exit_code == 0, result.output
+    assert "Created moderator Ed <ed@example.org>." in result.output
+    user = accounts.find_user_by_email("ed@example.org")
+    assert user.role is Role.moderator
+
+
+def test_user_create_prompts_for_a_hidden_password(runner, app):
+    result = runner.invoke(
+        args=["user", "create", "--email", "p@example.org", "--name", "P", "--role", "author"],
+        input="prompted password\nprompted password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "prompted password" not in result.output
+    assert accounts.authenticate("p@example.org", "prompted password", hash_method=app.config["PASSWORD_HASH_METHOD"])
+
+
+def test_user_create_refuses_an_unknown_role(runner):
+    result = runner.invoke(args=["user", "create", "--email", "x@example.org", "--name", "X", "--role", "owner", "--password", "long enough pass"])
+    assert result.exit_code == 2
+    assert "'owner' is not one of 'reader', 'author', 'moderator', 'admin'" in result.output
+    assert _count(User) == 0
+
+
+def test_user_create_refuses_duplicates_and_bad_values(runner, make_user):
+    make_user(email="dup@example.org")
+    result = runner.invoke(args=["user", "create", "--email", "dup@example.org", "--name", "D", "--role", "reader", "--password", "long enough pass"])
+    assert result.exit_code == 1 and "already exists" in result.output
+    result = runner.invoke(args=["user", "create", "--email", "new@example.org", "--name", "N", "--role", "reader", "--password", "short"])
+    assert result.exit_code == 1 and "at least 10 characters" in result.output
+    assert _count(User) == 1
+
+
+def test_user_token_prints_a_working_token_last_and_stores_only_its_hash(runner, make_user, client):
+    user = make_user("author")
+    result = runner.invoke(args=["user", "token", user.email])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    stored = db.session.scalar(select(ApiToken))
+    assert stored.token_hash != token and token not in stored.token_hash
+    response = client.post("/api/v1/articles", json={"title": "Via token"}, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 201
+
+
+def test_user_token_for_an_unknown_email_fails(runner):
+    result = runner.invoke(args=["user", "token", "ghost@example.org"])
+    assert result.exit_code == 1 and "No account has the email address" in result.output
+
+
+def test_user_role_changes_the_role(runner, make_user):
+    user = make_user("reader")
+    result = runner.invoke(args=["user", "role", user.email, "author"])
+    assert result.exit_code == 0 and f"{user.email} is now author." in result.output
+    db.session.expire_all()
+    assert user.role is Role.author
+
+
+def test_seed_demo_is_idempotent_and_prints_the_accounts(runner, client):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    for account in ACCOUNTS:
+        assert account.email in first.output and account.password in first.output
+    counts = (_count(User), _count(Article))
+    assert counts == (4, 1)
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0 and "nothing changed" in second.output
+    assert (_count(User), _count(Article)) == counts
+    roles = {user.role for user in db.session.scalars(select(User))}
+    assert roles == set(Role)
+
+
+def test_demo_article_is_a_published_guest_post_with_a_list(runner, client):
+    runner.invoke(args=["seed-demo"])
+    page = client.get(f"/articles/{ARTICLE_SLUG}").get_data(as_text=True)
+    assert "Small claims court" in page
+    assert "Marisol Vega" in page and "published by Dana Reyes" in page
+    assert '<li id="p-' in page
+
+
+def test_demo_accounts_can_sign_in(runner, client, login):
+    runner.invoke(args=["seed-demo"])
+    for account in ACCOUNTS:
+        response = login(account.email, account.password)
+        assert response.status_code == 302, account.email
+        client.post("/logout")
