@@ -72,6 +72,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """The areas of the site, one blueprint each."""
+    from app.admin import bp as admin_bp
     from app.api import blueprints as api_blueprints
     from app.articles import bp as articles_bp
     from app.auth import bp as auth_bp
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(articles_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(authoring_bp)
+    app.register_blueprint(admin_bp)
     for blueprint in api_blueprints:
         extensions.csrf.exempt(blueprint)
         extensions.api.register_blueprint(blueprint)

@@ -4,7 +4,7 @@ import secrets
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -94,10 +94,24 @@ def authenticate(email: str, password: str, *, hash_method: str) -> User | None:
 
 def set_role(user: User, role: str | Role) -> User:
     """Change an account's role and sign out its sessions, so the new rights apply at once."""
-    user.role = parse_role(role)
+    role = parse_role(role)
+    if role is user.role:
+        return user
+    if user.role is Role.admin and _admin_count() <= 1:
+        raise ServiceError("The site needs at least one admin; make someone else admin first.", field="role", code="last_admin", status=409)
+    user.role = role
     user.session_token = new_session_token()
     db.session.commit()
     return user
+
+
+def _admin_count() -> int:
+    return db.session.scalar(select(func.count(User.id)).where(User.role == Role.admin, User.active.is_(True)))
+
+
+def all_users() -> Select:
+    """Every account, newest first, for the admins' list."""
+    return select(User).order_by(User.created_at.desc(), User.id.desc())
 
 
 def _digest(token: str) -> str:
@@ -110,6 +124,22 @@ def create_api_token(user: User, label: str = "") -> str:
     db.session.add(ApiToken(user=user, token_hash=_digest(token), label=label[:80]))
     db.session.commit()
     return token
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """A user's API tokens, newest first (their digests only; tokens are shown once, at creation)."""
+    return db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).all()
+
+
+def revoke_token(user: User, token_id: int) -> None:
+    """Delete one of the user's own tokens; another user's token is as good as missing."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise ServiceError("No such token.", code="not_found", status=404)
+    db.session.delete(token)
+    db.session.commit()
 
 
 def user_for_token(token: str) -> User | None:

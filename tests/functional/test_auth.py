@@ -8,7 +8,7 @@ from tests.conftest import PASSWORD, make_app
 
 
 def _signed_in_name(client):
-    return re.search(r'class="nav__user"><span>([^<]+) <span', client.get("/").get_data(as_text=True))
+    return re.search(r'class="nav__user"><a href="/account"><span>([^<]+) <span', client.get("/").get_data(as_text=True))
 
 
 def test_register_creates_a_reader_and_signs_in(client):
