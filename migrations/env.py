@@ -6,8 +6,8 @@ from alembic import context
 from flask import current_app
 
 config = context.config
-if config.config_file_name:
-    # Keep the app's and the test runner's loggers working after Alembic configures its own.
+if config.config_file_name and not logging.getLogger().handlers:
+    # Configure logging from alembic.ini only when the host process (a test run, a server) has not.
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 

@@ -6,6 +6,7 @@ schema is created once and every table is emptied after each test.
 """
 import itertools
 import os
+from contextlib import contextmanager
 
 import pytest
 from flask import g
@@ -45,12 +46,11 @@ def _empty_tables():
                 connection.execute(text(f'DELETE FROM "{table}"'))
 
 
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    """A fresh app with an empty database."""
+@contextmanager
+def running_app(tmp_path, **overrides):
+    """A testing app with an empty database, inside its app context; cleaned up on exit."""
     global _schema_ready
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    application = make_app(INSTANCE_PATH=str(tmp_path))
+    application = make_app(INSTANCE_PATH=str(tmp_path), **overrides)
 
     @application.teardown_request
     def forget_request_globals(exc):
@@ -66,13 +66,28 @@ def app(tmp_path, monkeypatch):
                     connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
             _db.create_all()
             _schema_ready = True
+        try:
+            yield application
+        finally:
+            _db.session.remove()
+            if ON_POSTGRES:
+                _empty_tables()
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """A fresh app with an empty database."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with running_app(tmp_path) as application:
         yield application
-        _db.session.remove()
-        if ON_POSTGRES:
-            _empty_tables()
-        else:
-            _db.drop_all()
-        _db.engine.dispose()
+
+
+@pytest.fixture
+def app_with(tmp_path, monkeypatch):
+    """A fresh app with settings of the test's choosing: `with app_with(RATELIMIT_ENABLED=True) as app:`."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return lambda **overrides: running_app(tmp_path, **overrides)
 
 
 @pytest.fixture
@@ -145,8 +160,6 @@ def token_for(app):
 @pytest.fixture
 def count_queries(app):
     """Count SQL statements run inside the block: `with count_queries() as counted: ...; counted.n`."""
-    from contextlib import contextmanager
-
     class Counter:
         n = 0
         statements: list = []

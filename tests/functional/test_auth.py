@@ -4,7 +4,7 @@ import re
 import pytest
 
 from app.services import accounts
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import PASSWORD
 
 
 def _signed_in_name(client):
@@ -128,12 +128,8 @@ def test_role_change_signs_the_user_out(client, make_user, login):
     assert _signed_in_name(client) is None
 
 
-def test_login_attempts_are_throttled(tmp_path):
-    app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_EMAIL="3 per minute", LOGIN_LIMIT_PER_NETWORK="100 per minute", INSTANCE_PATH=str(tmp_path))
-    from app.extensions import db
-
-    with app.app_context():
-        db.create_all()
+def test_login_attempts_are_throttled(app_with):
+    with app_with(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_EMAIL="3 per minute", LOGIN_LIMIT_PER_NETWORK="100 per minute") as app:
         client = app.test_client()
         statuses = [
             client.post("/login", data={"email": "victim@example.org", "password": f"guess {n}"}).status_code
@@ -146,15 +142,10 @@ def test_login_attempts_are_throttled(tmp_path):
         # Another email from the same network is not blocked by this email's limit.
         other = client.post("/login", data={"email": "other@example.org", "password": "guess"})
         assert other.status_code == 200
-        db.drop_all()
 
 
-def test_forms_are_csrf_protected(tmp_path):
-    app = make_app(WTF_CSRF_ENABLED=True, INSTANCE_PATH=str(tmp_path))
-    from app.extensions import db
-
-    with app.app_context():
-        db.create_all()
+def test_forms_are_csrf_protected(app_with):
+    with app_with(WTF_CSRF_ENABLED=True) as app:
         client = app.test_client()
         response = client.post("/register", data={"name": "X", "email": "x@example.org", "password": PASSWORD, "confirm": PASSWORD})
         assert response.status_code == 400
@@ -166,4 +157,3 @@ def test_forms_are_csrf_protected(tmp_path):
             "/register", data={"csrf_token": token, "name": "X", "email": "x@example.org", "password": PASSWORD, "confirm": PASSWORD}
         )
         assert response.status_code == 302
-        db.drop_all()
