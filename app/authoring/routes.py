@@ -47,12 +47,8 @@ def dashboard():
     return render_template("authoring/dashboard.html", articles=mine)
 
 
-@bp.route("/articles/new", methods=["GET", "POST"])
-@login_required
-def new():
-    """Write a new article: preview, save as a draft, or publish."""
-    _require_writer()
-    form = ArticleForm()
+def _form_page(form: ArticleForm, article, save):
+    """The flow new and edit share: Preview renders the body; any other action calls save(action)."""
     action = request.form.get("action", "save")
     preview = None
     if form.validate_on_submit() and action in ACTIONS:
@@ -60,20 +56,32 @@ def new():
             preview = render_article(form.body.data or "").html
         else:
             try:
-                article = article_service.create_article(
-                    current_user,
-                    form.title.data,
-                    form.body.data,
-                    published=action == "publish",
-                    guest_author=_guest(form),
-                    slug=form.slug.data or None,
-                )
+                return save(action)
             except ServiceError as error:
                 _attach(form, error)
-            else:
-                flash("Published." if article.is_published else "Draft saved.", "success")
-                return redirect(url_for("articles.show", slug=article.slug))
-    return render_template("authoring/edit.html", form=form, article=None, preview=preview)
+    return render_template("authoring/edit.html", form=form, article=article, preview=preview)
+
+
+@bp.route("/articles/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Write a new article: preview, save as a draft, or publish."""
+    _require_writer()
+    form = ArticleForm()
+
+    def save(action: str):
+        article = article_service.create_article(
+            current_user,
+            form.title.data,
+            form.body.data,
+            published=action == "publish",
+            guest_author=_guest(form),
+            slug=form.slug.data or None,
+        )
+        flash("Published." if article.is_published else "Draft saved.", "success")
+        return redirect(url_for("articles.show", slug=article.slug))
+
+    return _form_page(form, None, save)
 
 
 @bp.route("/articles/<slug>/edit", methods=["GET", "POST"])
@@ -82,25 +90,14 @@ def edit(slug: str):
     """Edit an article; its author or an admin only."""
     article = _editable_article(slug)
     form = ArticleForm(obj=article)
-    action = request.form.get("action", "save")
-    preview = None
-    if form.validate_on_submit() and action in ACTIONS:
-        if action == "preview":
-            preview = render_article(form.body.data or "").html
-        else:
-            published = {"publish": True, "unpublish": False}.get(action, article.is_published)
-            try:
-                article_service.update_article(
-                    article,
-                    title=form.title.data,
-                    body=form.body.data,
-                    guest_author=_guest(form),
-                    published=published,
-                )
-            except ServiceError as error:
-                _attach(form, error)
-            else:
-                messages = {"publish": "Published.", "unpublish": "Unpublished: the article is a draft again."}
-                flash(messages.get(action, "Changes saved."), "success")
-                return redirect(url_for("articles.show", slug=article.slug))
-    return render_template("authoring/edit.html", form=form, article=article, preview=preview)
+
+    def save(action: str):
+        published = {"publish": True, "unpublish": False}.get(action, article.is_published)
+        article_service.update_article(
+            article, title=form.title.data, body=form.body.data, guest_author=_guest(form), published=published
+        )
+        messages = {"publish": "Published.", "unpublish": "Unpublished: the article is a draft again."}
+        flash(messages.get(action, "Changes saved."), "success")
+        return redirect(url_for("articles.show", slug=article.slug))
+
+    return _form_page(form, article, save)
