@@ -67,6 +67,14 @@ class Config:
     MAX_CONTENT_LENGTH = 1024 * 1024
     ARTICLES_PER_PAGE = 20
 
+    # Comments
+    COMMENT_MAX_LENGTH = 5000
+    COMMENT_MAX_DEPTH = 5
+    COMMENT_EDIT_WINDOW_MINUTES = 15
+    COMMENTS_AUTO_CLOSE_DAYS = 0  # 0 keeps threads open for ever
+    COMMENTS_PER_PAGE = 50  # top-level threads per page, replies kept with them
+    MODERATION_HOLD_ALL = False  # hold every new comment for a moderator
+
     # Security headers
     FRAME_ANCESTORS = "'none'"
     CONTENT_SECURITY_POLICY = (

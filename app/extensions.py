@@ -26,11 +26,11 @@ class Base(DeclarativeBase):
     )
 
 
-def render_migration_type(type_, obj, autogen_context):
+def render_migration_type(kind, obj, autogen_context):
     """Let autogenerate write UTCDateTime as a plain timezone-aware DateTime, so migrations never import the app."""
     from app.models.types import UTCDateTime
 
-    if isinstance(type_, UTCDateTime):
+    if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
 

@@ -14,6 +14,13 @@ def long_date(value: datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def date_time(value: datetime | None) -> str:
+    """'26 November 2026, 18:42 UTC' — for comments, where the hour matters."""
+    if value is None:
+        return ""
+    return f"{long_date(value)}, {value:%H:%M} UTC"
+
+
 def iso(value: datetime | None) -> str:
     """An ISO 8601 timestamp for machine-readable attributes."""
     return value.isoformat() if value else ""
@@ -23,6 +30,7 @@ def register(app: Flask) -> None:
     """Install filters and the permission helpers templates ask about."""
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(iso, "iso")
+    app.add_template_filter(date_time, "date_time")
 
     @app.context_processor
     def inject_permissions():

@@ -1,4 +1,5 @@
 """The JSON API, /api/v1: blueprints built with flask-smorest so the OpenAPI document comes from the schemas."""
 from app.api.articles import blp as articles_blp
+from app.api.comments import blp as comments_blp
 
-blueprints = [articles_blp]
+blueprints = [articles_blp, comments_blp]

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app.api.auth import api_user, require_json_body
+from app.api.errors import documented_errors
 from app.api.schemas import (
     ArticleEnvelopeSchema,
     ArticleListSchema,
@@ -11,7 +12,6 @@ from app.api.schemas import (
     ArticleWriteSchema,
     PageQuerySchema,
 )
-from app.errors import ErrorSchema
 from app.extensions import db
 from app.services import articles as article_service
 from app.services.permissions import can_edit_article, can_write_articles
@@ -19,27 +19,7 @@ from app.services.permissions import can_edit_article, can_write_articles
 blp = Blueprint("api_articles", __name__, url_prefix="/api/v1", description="Articles")
 blp.before_request(require_json_body)
 
-ERRORS = {
-    400: "Malformed JSON body",
-    401: "Missing or invalid bearer token",
-    403: "Not allowed for this account",
-    404: "No such article, or a draft you cannot see",
-    409: "The slug is already taken",
-    413: "Request body too large",
-    415: "Body is not JSON",
-    422: "A field is not valid",
-}
-
-
-def _errors(*statuses):
-    """Document the listed error responses in the OpenAPI spec."""
-
-    def decorate(view):
-        for status in statuses:
-            view = blp.alt_response(status, schema=ErrorSchema, description=ERRORS[status])(view)
-        return view
-
-    return decorate
+_errors = documented_errors(blp)
 
 
 def _guest(data: dict):

@@ -88,3 +88,76 @@ class PageQuerySchema(ma.Schema):
     per_page = ma.fields.Integer(
         load_default=50, validate=validate.Range(min=1, max=200, error="per_page is between {min} and {max}.")
     )
+
+
+class CommentAuthorSchema(ma.Schema):
+    """What readers see of a comment's writer: never the email."""
+
+    name = ma.fields.String()
+    website = ma.fields.String(allow_none=True)
+    badge = ma.fields.String(allow_none=True, metadata={"description": '"Author", "Moderator" or null.'})
+
+
+class InReplyToSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+
+
+class CommentSchema(ma.Schema):
+    """A published comment, or the placeholder of a removed one that has replies (author and body empty)."""
+
+    id = ma.fields.Integer()
+    parent_id = ma.fields.Integer(allow_none=True)
+    in_reply_to = ma.fields.Nested(
+        InReplyToSchema, allow_none=True, metadata={"description": "Set when the reply hangs below the comment it answers (depth limit)."}
+    )
+    author = ma.fields.Nested(CommentAuthorSchema, allow_none=True)
+    body_html = ma.fields.String()
+    created_at = ma.fields.DateTime()
+    edited_at = ma.fields.DateTime(allow_none=True)
+    removed = ma.fields.Boolean()
+    replies = ma.fields.List(ma.fields.Nested(lambda: CommentSchema()))
+
+
+class CommentListSchema(ma.Schema):
+    count = ma.fields.Integer(metadata={"description": "The article's published comments, all pages."})
+    next_page = ma.fields.Integer(allow_none=True)
+    comments = ma.fields.List(ma.fields.Nested(CommentSchema))
+
+
+class CommentQuerySchema(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, error="page starts at 1."))
+    per_page = ma.fields.Integer(
+        load_default=50,
+        validate=validate.Range(min=1, max=1000, error="per_page is between {min} and {max}."),
+        metadata={"description": "Top-level threads per page; their replies come with them."},
+    )
+    order = ma.fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest"]))
+
+
+class CommentCreateSchema(ma.Schema):
+    """A new comment. `name` and `email` are for guests; with a bearer token the account is the writer."""
+
+    body = ma.fields.String(required=True)
+    name = ma.fields.String(load_default="")
+    email = ma.fields.String(load_default="", metadata={"description": "Never shown or returned."})
+    website = ma.fields.String(load_default=None, allow_none=True)
+    parent_id = ma.fields.Integer(load_default=None, allow_none=True)
+
+
+class CommentEditSchema(ma.Schema):
+    body = ma.fields.String(required=True)
+
+
+class CommentCreatedSchema(ma.Schema):
+    comment = ma.fields.Nested(CommentSchema)
+    status = ma.fields.String(metadata={"description": '"approved" (201) or "pending" (202).'})
+    edit_token = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "Guests only: send as X-Edit-Token to edit or delete the comment within the window."},
+    )
+    editable_until = ma.fields.DateTime()
+
+
+class CommentEnvelopeSchema(ma.Schema):
+    comment = ma.fields.Nested(CommentSchema)

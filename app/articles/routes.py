@@ -3,6 +3,7 @@ from flask import abort, current_app, render_template
 from flask_login import current_user
 
 from app.articles import bp
+from app.comments.routes import render_article_page
 from app.extensions import db
 from app.services.articles import published_articles, visible_article
 
@@ -20,5 +21,5 @@ def show(slug: str):
     article = visible_article(slug, current_user)
     if article is None:
         abort(404)
-    return render_template("articles/show.html", article=article)
+    return render_article_page(article)
 

@@ -1,5 +1,6 @@
 """The models, one module per aggregate; importing this package registers them all."""
 from app.models.article import Article, ArticleStatus
+from app.models.comment import Comment, CommentRevision, CommentStatus
 from app.models.user import ApiToken, Role, User
 
-__all__ = ["ApiToken", "Article", "ArticleStatus", "Role", "User"]
+__all__ = ["ApiToken", "Article", "ArticleStatus", "Comment", "CommentRevision", "CommentStatus", "Role", "User"]

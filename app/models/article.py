@@ -14,6 +14,7 @@ SLUG_MAX = 120
 BODY_MAX = 100_000
 GUEST_NAME_MAX = 120
 GUEST_BIO_MAX = 500
+CLOSED_REASON_MAX = 300
 
 
 class ArticleStatus(str, enum.Enum):
@@ -45,6 +46,7 @@ class Article(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     comments_open: Mapped[bool] = mapped_column(default=True)
+    comments_closed_reason: Mapped[str | None] = mapped_column(String(CLOSED_REASON_MAX))
     # Published comments, kept by the comment services so listings need no per-article count query.
     comment_count: Mapped[int] = mapped_column(default=0)
 

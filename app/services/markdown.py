@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 
-from app.services.sanitize import clean_article_html
+from app.services.sanitize import clean_article_html, clean_comment_html
 
 
 @dataclass
@@ -57,3 +57,19 @@ def render_article(source: str) -> RenderedArticle:
                 paragraphs.append(Paragraph(anchor, " ".join(inline.content.split())))
     html = _parser.renderer.render(tokens, _parser.options, {})
     return RenderedArticle(clean_article_html(html), paragraphs)
+
+
+def _comment_parser() -> MarkdownIt:
+    # The subset readers get: paragraphs, emphasis, links, inline code, code blocks, quotes, lists.
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": True})
+    parser.enable(["strikethrough", "linkify"])
+    parser.disable(["heading", "lheading", "image", "hr", "html_block", "html_inline", "reference"])
+    return parser
+
+
+_comment_md = _comment_parser()
+
+
+def render_comment(source: str) -> str:
+    """Render a comment's Markdown subset to clean HTML."""
+    return clean_comment_html(_comment_md.render(source))

@@ -28,3 +28,10 @@ def can_view_article(user: User | None, article: Article) -> bool:
 def can_manage_users(user: User | None) -> bool:
     """Only admins change roles."""
     return is_signed_in(user) and user.role is Role.admin
+
+
+def can_close_comments(user: User | None, article: Article) -> bool:
+    """The article's author, moderators and admins open and close its comments."""
+    if not is_signed_in(user):
+        return False
+    return user.role in {Role.moderator, Role.admin} or (user.role is Role.author and article.author_id == user.id)

@@ -1,7 +1,9 @@
 """The only module that imports bleach: every piece of user-written HTML is cleaned here, on write."""
 import re
+from functools import partial
 
 import bleach
+from bleach.linkifier import LinkifyFilter
 
 LINK_PROTOCOLS = ["http", "https", "mailto"]
 PARAGRAPH_ID = re.compile(r"^p-[0-9]+$")
@@ -44,3 +46,40 @@ _article_cleaner = bleach.Cleaner(
 def clean_article_html(html: str) -> str:
     """Sanitise the HTML rendered from an article's Markdown."""
     return _article_cleaner.clean(html)
+
+
+COMMENT_TAGS = {"p", "br", "em", "strong", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a"}
+COMMENT_LINK_REL = "nofollow ugc noopener"
+
+
+def _comment_attribute(tag: str, name: str, value: str) -> bool:
+    if tag == "a":
+        return name in {"href", "rel"}
+    if tag == "ol":
+        return name == "start" and value.isdigit()
+    return False
+
+
+def _mark_comment_link(attrs: dict, new: bool = False) -> dict | None:
+    """Every link in a comment: nofollow ugc noopener, no target; links to nowhere are dropped."""
+    href = attrs.get((None, "href"), "")
+    if not href:
+        return None
+    attrs[(None, "rel")] = COMMENT_LINK_REL
+    attrs.pop((None, "target"), None)
+    return attrs
+
+
+_comment_cleaner = bleach.Cleaner(
+    tags=COMMENT_TAGS,
+    attributes=_comment_attribute,
+    protocols=LINK_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[partial(LinkifyFilter, callbacks=[_mark_comment_link], skip_tags={"pre", "code"}, parse_email=False)],
+)
+
+
+def clean_comment_html(html: str) -> str:
+    """Sanitise the HTML rendered from a comment: a small set of tags, safe links, bare URLs linked."""
+    return _comment_cleaner.clean(html)

@@ -1,0 +1,122 @@
+"""/api/v1: an article's comments, posting, and a writer's own edits and deletes."""
+from flask import abort, current_app, make_response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.api.auth import api_user, require_json_body
+from app.api.errors import documented_errors
+from app.api.schemas import (
+    CommentCreatedSchema,
+    CommentCreateSchema,
+    CommentEditSchema,
+    CommentEnvelopeSchema,
+    CommentListSchema,
+    CommentQuerySchema,
+)
+from app.comments.ownership import edit_token, guest_comment_ids, remember_guest_comment
+from app.ratelimit import client_key
+from app.services import comments as comment_service
+from app.services.articles import visible_article
+from app.services.comments import CommentNode, CommentRules, Writer, badge_for
+
+blp = Blueprint("api_comments", __name__, url_prefix="/api/v1", description="Comments")
+blp.before_request(require_json_body)
+errors = documented_errors(blp)
+
+
+def _rules() -> CommentRules:
+    return CommentRules.from_config(current_app.config)
+
+
+def comment_data(node: CommentNode) -> dict:
+    """The public shape of a comment (see CommentSchema); placeholders carry no author and no text."""
+    comment = node.comment
+    in_reply_to = node.in_reply_to
+    return {
+        "id": comment.id,
+        "parent_id": comment.parent_id,
+        "in_reply_to": {"id": in_reply_to.id, "name": in_reply_to.author_name} if in_reply_to and not node.removed else None,
+        "author": None
+        if node.removed
+        else {"name": comment.author_name, "website": comment.author_website, "badge": node.badge},
+        "body_html": "" if node.removed else comment.body_html,
+        "created_at": comment.created_at,
+        "edited_at": None if node.removed else comment.edited_at,
+        "removed": node.removed,
+        "replies": [comment_data(reply) for reply in node.replies],
+    }
+
+
+def _article(slug: str, user):
+    article = visible_article(slug, user)
+    if article is None or not article.is_published:
+        abort(404)
+    return article
+
+
+@blp.route("/articles/<slug>/comments")
+class ArticleComments(MethodView):
+    @blp.arguments(CommentQuerySchema, location="query")
+    @blp.response(200, CommentListSchema)
+    @errors(404, 422)
+    def get(self, query, slug):
+        """Published comments and placeholders, as threads: top-level comments paginated, replies nested."""
+        article = _article(slug, None)
+        page = comment_service.thread_page(article, page=query["page"], per_page=query["per_page"], order=query["order"])
+        return {"count": page.count, "next_page": page.next_page, "comments": [comment_data(node) for node in page.threads]}
+
+    @blp.arguments(CommentCreateSchema)
+    @blp.response(201, CommentCreatedSchema)
+    @blp.alt_response(202, schema=CommentCreatedSchema, description="Held for moderation")
+    @errors(400, 401, 403, 404, 413, 415, 422)
+    def post(self, data, slug):
+        """Post a comment or a reply; 201 when published at once, 202 when held for moderation."""
+        user = api_user()
+        article = _article(slug, user)
+        rules = _rules()
+        writer = Writer(user=user, name=data["name"], email=data["email"], website=data["website"], ip_network=client_key())
+        comment = comment_service.post_comment(article, writer, data["body"], rules, parent_id=data["parent_id"])
+        node = CommentNode(comment=comment, badge=badge_for(comment, article), pending=not comment.is_public)
+        payload = CommentCreatedSchema().dump(
+            {
+                "comment": comment_data(node),
+                "status": "approved" if comment.is_public else "pending",
+                "edit_token": edit_token(comment.id) if comment.user_id is None else None,
+                "editable_until": comment_service.edit_deadline(comment, rules),
+            }
+        )
+        response = make_response(payload, 201 if comment.is_public else 202)
+        if comment.user_id is None:
+            remember_guest_comment(response, comment.id, rules)
+        return response
+
+
+def _own_comment(comment_id: int):
+    """The comment, if the caller wrote it and may still change it (404 if hidden from them, 403 otherwise)."""
+    user = api_user()
+    comment = comment_service.find_comment(comment_id)
+    if comment is None or visible_article(comment.article.slug, user) is None:
+        abort(404)
+    comment_service.check_can_change(comment, user, guest_comment_ids(_rules()), _rules())
+    return comment, user
+
+
+@blp.route("/comments/<int:comment_id>")
+class CommentItem(MethodView):
+    @blp.arguments(CommentEditSchema)
+    @blp.response(200, CommentEnvelopeSchema)
+    @errors(400, 401, 403, 404, 415, 422)
+    def patch(self, data, comment_id):
+        """Edit one's own comment within the edit window (account token, or a guest's X-Edit-Token)."""
+        comment, user = _own_comment(comment_id)
+        comment_service.edit_comment(comment, data["body"], _rules(), editor=user)
+        node = CommentNode(comment=comment, badge=badge_for(comment, comment.article), pending=not comment.is_public)
+        return {"comment": comment_data(node)}
+
+    @blp.response(204)
+    @errors(401, 403, 404)
+    def delete(self, comment_id):
+        """Delete one's own comment within the edit window; it stays as a placeholder while it has replies."""
+        comment, _ = _own_comment(comment_id)
+        comment_service.delete_comment(comment)
+        return None

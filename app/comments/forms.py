@@ -1,0 +1,23 @@
+"""The comment form. Lengths and formats are checked by services.comments; the form carries CSRF."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField, URLField
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        "Comment",
+        description="Markdown: *italic*, **bold**, [link](https://…), `code`, > quote, - list. Links get nofollow.",
+    )
+    name = StringField("Name", description="Shown with your comment.")
+    email = EmailField("Email", description="Never shown to anyone; moderators may use it to reach you.")
+    website = URLField("Website (optional)", description="http:// or https://")
+    remember = BooleanField("Remember my name, email and website on this device")
+    parent_id = HiddenField()
+
+
+class CommentEditForm(FlaskForm):
+    body = TextAreaField("Comment")
+
+
+class CloseCommentsForm(FlaskForm):
+    reason = StringField("Reason (shown to readers)")

@@ -1,0 +1,86 @@
+"""How guests prove they wrote a comment: signed tokens, in a cookie for the site and a header for the API.
+
+Signed-in writers are recognised by their account; these tokens are only for guests.
+"""
+
+from flask import Response, current_app, request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from app.services.comments import CommentRules
+
+OWNER_COOKIE = "aw_comments"
+PROFILE_COOKIE = "aw_guest"
+EDIT_TOKEN_HEADER = "X-Edit-Token"
+KEEP_IDS = 20
+PROFILE_DAYS = 365
+
+
+def _signer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=f"afterword.{purpose}")
+
+
+def edit_token(comment_id: int) -> str:
+    """A token that lets its holder edit or delete this one comment during the edit window."""
+    return _signer("comment-edit").dumps(comment_id)
+
+
+def guest_comment_ids(rules: CommentRules) -> set[int]:
+    """Ids of the comments this request proves it wrote: the owner cookie and any edit-token header."""
+    max_age = int(rules.edit_window.total_seconds()) + 60
+    ids: set[int] = set()
+    cookie = request.cookies.get(OWNER_COOKIE)
+    if cookie:
+        try:
+            ids.update(int(i) for i in _signer("comment-owner").loads(cookie, max_age=max_age))
+        except (BadSignature, TypeError, ValueError):
+            pass
+    header = request.headers.get(EDIT_TOKEN_HEADER)
+    if header:
+        try:
+            ids.add(int(_signer("comment-edit").loads(header, max_age=max_age)))
+        except (BadSignature, TypeError, ValueError):
+            pass
+    return ids
+
+
+def remember_guest_comment(response: Response, comment_id: int, rules: CommentRules) -> None:
+    """Add a guest's new comment to their owner cookie, which lives as long as the edit window."""
+    ids = sorted(guest_comment_ids(rules) | {comment_id})[-KEEP_IDS:]
+    response.set_cookie(
+        OWNER_COOKIE,
+        _signer("comment-owner").dumps(ids),
+        max_age=int(rules.edit_window.total_seconds()) + 60,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+
+
+def guest_profile() -> dict:
+    """The name, email and website a guest asked us to remember, or an empty dict."""
+    cookie = request.cookies.get(PROFILE_COOKIE)
+    if not cookie:
+        return {}
+    try:
+        data = _signer("guest-profile").loads(cookie, max_age=PROFILE_DAYS * 86400)
+    except BadSignature:
+        return {}
+    return {key: str(data.get(key) or "") for key in ("name", "email", "website")} if isinstance(data, dict) else {}
+
+
+def keep_guest_profile(response: Response, remember: bool, name: str, email: str, website: str | None) -> None:
+    """Remember the guest's details when they opt in; forget them when they opt out."""
+    if not remember:
+        response.delete_cookie(PROFILE_COOKIE, samesite="Lax", httponly=True)
+        return
+    value = _signer("guest-profile").dumps({"name": name, "email": email, "website": website or ""})
+    response.set_cookie(
+        PROFILE_COOKIE,
+        value,
+        max_age=PROFILE_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+
+

@@ -1,0 +1,202 @@
+"""Comment views: thin wrappers that read the form, call services.comments, and render or redirect."""
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.comments import bp
+from app.comments.forms import CloseCommentsForm, CommentEditForm, CommentForm
+from app.comments.ownership import guest_comment_ids, guest_profile, keep_guest_profile, remember_guest_comment
+from app.models import Article
+from app.models.types import utcnow
+from app.ratelimit import client_key
+from app.services import comments as comment_service
+from app.services.articles import visible_article
+from app.services.comments import CommentRules, Writer
+from app.services.errors import ServiceError
+from app.services.permissions import can_close_comments
+
+ORDERS = {"oldest", "newest"}
+
+
+def rules() -> CommentRules:
+    """The comment settings in force."""
+    return CommentRules.from_config(current_app.config)
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+def _order() -> str:
+    order = request.args.get("order", "oldest")
+    return order if order in ORDERS else "oldest"
+
+
+def _new_form(parent_id: int | None = None) -> CommentForm:
+    """A blank comment form, prefilled with the details a guest asked us to remember."""
+    profile = guest_profile() if not current_user.is_authenticated else {}
+    form = CommentForm(formdata=None, parent_id=parent_id or "", remember=bool(profile), **profile)
+    return form
+
+
+def render_article_page(article: Article, form: CommentForm | None = None, status: int = 200):
+    """The article with a page of its discussion and the comment form (or the form with errors)."""
+    current = rules()
+    guest_ids = guest_comment_ids(current)
+    page = comment_service.thread_page(
+        article,
+        page=request.args.get("page", 1, type=int),
+        per_page=int(current_app.config["COMMENTS_PER_PAGE"]),
+        order=_order(),
+        viewer=_viewer(),
+        guest_ids=guest_ids,
+    )
+    reply_to = request.args.get("reply_to", type=int)
+    if form is not None and form.parent_id.data:
+        reply_to = int(form.parent_id.data) if str(form.parent_id.data).isdigit() else None
+    top_form = form if form is not None and not reply_to else _new_form()
+    reply_form = form if form is not None and reply_to else (_new_form(reply_to) if reply_to else None)
+    now = utcnow()
+
+    def can_change(comment) -> bool:
+        try:
+            comment_service.check_can_change(comment, _viewer(), guest_ids, current, now)
+        except ServiceError:
+            return False
+        return True
+
+    body = render_template(
+        "articles/show.html",
+        article=article,
+        threads=page,
+        form=top_form,
+        reply_form=reply_form,
+        reply_to=reply_to,
+        closed_reason=comment_service.closed_reason(article, current),
+        can_change=can_change,
+        can_close=can_close_comments(_viewer(), article),
+        close_form=CloseCommentsForm(formdata=None),
+    )
+    return body, status
+
+
+def _published_article(slug: str) -> Article:
+    article = visible_article(slug, _viewer())
+    if article is None:
+        abort(404)
+    return article
+
+
+def _attach(form, error: ServiceError) -> None:
+    target = getattr(form, error.field or "", None)
+    (target.errors if target is not None else form.form_errors).append(error.message)
+
+
+def _comment_url(comment, **anchor_args) -> str:
+    per_page = int(current_app.config["COMMENTS_PER_PAGE"])
+    page = comment_service.page_of(comment, per_page, viewer=_viewer(), guest_ids=guest_comment_ids(rules()) | {comment.id})
+    return url_for("articles.show", slug=comment.article.slug, page=page if page > 1 else None) + f"#comment-{comment.id}"
+
+
+@bp.route("/articles/<slug>/comments", methods=["POST"])
+def create(slug: str):
+    """Post a comment or a reply from the article page."""
+    article = _published_article(slug)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return render_article_page(article, form, 400)
+    parent_id = form.parent_id.data
+    writer = Writer(
+        user=_viewer(),
+        name=form.name.data or "",
+        email=form.email.data or "",
+        website=form.website.data,
+        ip_network=client_key(),
+    )
+    try:
+        comment = comment_service.post_comment(
+            article, writer, form.body.data or "", rules(), parent_id=int(parent_id) if str(parent_id).isdigit() else None
+        )
+    except ServiceError as error:
+        if error.status == 403:
+            flash(error.message, "error")
+            return render_article_page(article, form, 403)
+        _attach(form, error)
+        return render_article_page(article, form, 422)
+    if comment.is_public:
+        flash("Your comment is published.", "success")
+    else:
+        flash("Thank you. Your comment is awaiting moderation; only you can see it until then.", "info")
+    response = make_response(redirect(_comment_url(comment)))
+    if comment.user_id is None:
+        remember_guest_comment(response, comment.id, rules())
+        keep_guest_profile(response, form.remember.data, comment.author_name, comment.author_email, comment.author_website)
+    return response
+
+
+def _own_comment(comment_id: int):
+    """The comment if the viewer may still change it: 404 when it is not there, 403 otherwise."""
+    comment = comment_service.find_comment(comment_id)
+    if comment is None or visible_article(comment.article.slug, _viewer()) is None:
+        abort(404)
+    try:
+        comment_service.check_can_change(comment, _viewer(), guest_comment_ids(rules()), rules())
+    except ServiceError as error:
+        abort(403, description=error.message)
+    return comment
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit(comment_id: int):
+    """Edit one's own comment within the edit window; the old text is kept as a revision."""
+    comment = _own_comment(comment_id)
+    form = CommentEditForm(body=comment.body) if request.method == "GET" else CommentEditForm()
+    if form.validate_on_submit():
+        try:
+            comment_service.edit_comment(comment, form.body.data or "", rules(), editor=_viewer())
+        except ServiceError as error:
+            _attach(form, error)
+        else:
+            flash("Your comment is updated.", "success")
+            return redirect(_comment_url(comment))
+    deadline = comment_service.edit_deadline(comment, rules())
+    return render_template("comments/edit.html", comment=comment, form=form, deadline=deadline), 422 if form.errors else 200
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+def delete(comment_id: int):
+    """Delete one's own comment within the edit window; replies keep a placeholder to hang from."""
+    comment = _own_comment(comment_id)
+    comment_service.delete_comment(comment)
+    flash("Your comment is deleted.", "success")
+    return redirect(url_for("articles.show", slug=comment.article.slug) + "#comments")
+
+
+@bp.route("/articles/<slug>/comments/close", methods=["POST"])
+@login_required
+def close(slug: str):
+    """Close an article's comments (its author, moderators and admins)."""
+    article = _published_article(slug)
+    if not can_close_comments(current_user, article):
+        abort(403)
+    form = CloseCommentsForm()
+    if form.validate_on_submit():
+        try:
+            comment_service.close_comments(article, form.reason.data or "")
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            flash("Comments are closed on this article.", "success")
+    return redirect(url_for("articles.show", slug=slug) + "#comments")
+
+
+@bp.route("/articles/<slug>/comments/reopen", methods=["POST"])
+@login_required
+def reopen(slug: str):
+    """Reopen an article's comments."""
+    article = _published_article(slug)
+    if not can_close_comments(current_user, article):
+        abort(403)
+    if CloseCommentsForm().validate_on_submit():
+        comment_service.reopen_comments(article)
+        flash("Comments are open again.", "success")
+    return redirect(url_for("articles.show", slug=slug) + "#comments")

@@ -1,0 +1,383 @@
+"""Comments: posting, replying, editing and deleting one's own, closing threads, and reading a page of threads."""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models import Article, Comment, CommentRevision, CommentStatus, Role, User
+from app.models.article import CLOSED_REASON_MAX
+from app.models.comment import WEBSITE_MAX
+from app.models.types import utcnow
+from app.models.user import NAME_MAX
+from app.services.accounts import normalise_email
+from app.services.errors import ServiceError
+from app.services.markdown import render_comment
+from app.services.text import clean_line, clean_text
+
+STAFF_ROLES = {Role.moderator, Role.admin}
+
+
+@dataclass(frozen=True)
+class CommentRules:
+    """The settings comments follow; built from configuration by the caller."""
+
+    max_length: int = 5000
+    max_depth: int = 5
+    edit_window: timedelta = timedelta(minutes=15)
+    auto_close_days: int = 0
+    hold_all: bool = False
+
+    @classmethod
+    def from_config(cls, config) -> "CommentRules":
+        return cls(
+            max_length=int(config["COMMENT_MAX_LENGTH"]),
+            max_depth=max(1, int(config["COMMENT_MAX_DEPTH"])),
+            edit_window=timedelta(minutes=float(config["COMMENT_EDIT_WINDOW_MINUTES"])),
+            auto_close_days=int(config["COMMENTS_AUTO_CLOSE_DAYS"]),
+            hold_all=bool(config["MODERATION_HOLD_ALL"]),
+        )
+
+
+@dataclass
+class Writer:
+    """Who posts: an account, or a guest's name, email and optional website."""
+
+    user: User | None = None
+    name: str = ""
+    email: str = ""
+    website: str | None = None
+    ip_network: str | None = None
+
+
+# --- closing ---------------------------------------------------------------------------------
+
+
+def closed_reason(article: Article, rules: CommentRules, now: datetime | None = None) -> str | None:
+    """Why the article takes no new comments, or None while it does."""
+    if not article.comments_open:
+        return article.comments_closed_reason or "The author has closed comments on this article."
+    if rules.auto_close_days > 0 and article.published_at is not None:
+        if (now or utcnow()) - article.published_at > timedelta(days=rules.auto_close_days):
+            return f"Comments close automatically {rules.auto_close_days} days after an article is published."
+    return None
+
+
+def close_comments(article: Article, reason: str = "") -> Article:
+    """Stop new comments on an article, saying why."""
+    reason = clean_line(reason)
+    if len(reason) > CLOSED_REASON_MAX:
+        raise ServiceError(f"A reason is at most {CLOSED_REASON_MAX} characters.", field="reason")
+    article.comments_open = False
+    article.comments_closed_reason = reason or None
+    db.session.commit()
+    return article
+
+
+def reopen_comments(article: Article) -> Article:
+    """Take comments on an article again."""
+    article.comments_open = True
+    article.comments_closed_reason = None
+    db.session.commit()
+    return article
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _clean_body(body: str, rules: CommentRules) -> str:
+    body = clean_text(body).strip()
+    if not body:
+        raise ServiceError("Write something before posting.", field="body")
+    if len(body) > rules.max_length:
+        raise ServiceError(
+            f"A comment is at most {rules.max_length:,} characters (this one has {len(body):,}).", field="body"
+        )
+    return body
+
+
+def _clean_website(website: str | None) -> str | None:
+    website = (website or "").strip()
+    if not website:
+        return None
+    parts = urlsplit(website)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or any(ch.isspace() for ch in website):
+        raise ServiceError("A website is an address starting with http:// or https://.", field="website")
+    if len(website) > WEBSITE_MAX:
+        raise ServiceError(f"A website address is at most {WEBSITE_MAX} characters.", field="website")
+    return website
+
+
+def _identity(writer: Writer) -> tuple[str, str, str | None]:
+    if writer.user is not None:
+        return writer.user.name, writer.user.email, _clean_website(writer.website)
+    name = clean_line(writer.name)
+    if not name:
+        raise ServiceError("Enter your name.", field="name")
+    if len(name) > NAME_MAX:
+        raise ServiceError(f"A name is at most {NAME_MAX} characters.", field="name")
+    if not (writer.email or "").strip():
+        raise ServiceError("Enter your email address; it is never shown.", field="email")
+    return name, normalise_email(writer.email), _clean_website(writer.website)
+
+
+def _parent(article: Article, parent_id: int | None) -> Comment | None:
+    if parent_id is None:
+        return None
+    parent = db.session.get(Comment, parent_id)
+    if parent is None:
+        raise ServiceError("The comment you are replying to does not exist.", field="parent_id")
+    if parent.article_id != article.id:
+        raise ServiceError("The comment you are replying to belongs to another article.", field="parent_id")
+    if not parent.is_public:
+        raise ServiceError("The comment you are replying to is not visible, so it cannot be answered.", field="parent_id")
+    return parent
+
+
+def post_comment(article: Article, writer: Writer, body: str, rules: CommentRules, parent_id: int | None = None) -> Comment:
+    """Validate and store a comment or reply; it is approved at once unless a rule holds it."""
+    reason = closed_reason(article, rules)
+    if reason:
+        raise ServiceError(reason, code="comments_closed", status=403)
+    if not article.is_published:
+        raise ServiceError("Comments open when the article is published.", code="comments_closed", status=403)
+    body = _clean_body(body, rules)
+    name, email, website = _identity(writer)
+    parent = _parent(article, parent_id)
+    attach_to = parent
+    # Past the depth limit a reply hangs beside the comment it answers, at the deepest level.
+    while attach_to is not None and attach_to.depth >= rules.max_depth - 1:
+        attach_to = db.session.get(Comment, attach_to.parent_id) if attach_to.parent_id else None
+    comment = Comment(
+        article=article,
+        parent_id=attach_to.id if attach_to else None,
+        in_reply_to_id=parent.id if parent else None,
+        root_id=(attach_to.root_id or attach_to.id) if attach_to else None,
+        depth=attach_to.depth + 1 if attach_to else 0,
+        user=writer.user,
+        author_name=name,
+        author_email=email,
+        author_website=website,
+        ip_network=writer.ip_network,
+        body=body,
+        body_html=render_comment(body),
+        status=CommentStatus.pending if rules.hold_all else CommentStatus.approved,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    refresh_comment_count(article.id)
+    db.session.commit()
+    return comment
+
+
+def refresh_comment_count(article_id: int) -> None:
+    """Recount an article's published comments into articles.comment_count (in the caller's transaction)."""
+    published = (
+        select(func.count(Comment.id))
+        .where(Comment.article_id == article_id, Comment.status == CommentStatus.approved, Comment.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    db.session.execute(update(Article).where(Article.id == article_id).values(comment_count=published))
+
+
+# --- owning ----------------------------------------------------------------------------------
+
+
+def owns(comment: Comment, user: User | None, guest_ids: set[int]) -> bool:
+    """Whether the viewer wrote the comment: as its account, or as the guest holding its signed token."""
+    if comment.user_id is not None:
+        return user is not None and getattr(user, "is_authenticated", False) and user.id == comment.user_id
+    return comment.id in guest_ids
+
+
+def edit_deadline(comment: Comment, rules: CommentRules) -> datetime:
+    """Until when the writer may still edit or delete the comment."""
+    return comment.created_at + rules.edit_window
+
+
+def check_can_change(comment: Comment, user: User | None, guest_ids: set[int], rules: CommentRules, now: datetime | None = None) -> None:
+    """Raise a 403 ServiceError unless the viewer wrote this comment and its edit window is open."""
+    if not owns(comment, user, guest_ids):
+        raise ServiceError("Only the person who wrote this comment can change it.", code="forbidden", status=403)
+    if comment.deleted_at is not None or comment.status in {CommentStatus.spam, CommentStatus.trash}:
+        raise ServiceError("This comment can no longer be changed.", code="forbidden", status=403)
+    if (now or utcnow()) > edit_deadline(comment, rules):
+        minutes = int(rules.edit_window.total_seconds() // 60)
+        raise ServiceError(
+            f"Comments can be changed for {minutes} minutes after posting; that time is over.",
+            code="edit_window_closed",
+            status=403,
+        )
+
+
+def edit_comment(comment: Comment, body: str, rules: CommentRules, editor: User | None = None) -> Comment:
+    """Replace a comment's text, keeping the previous text as a revision."""
+    body = _clean_body(body, rules)
+    if body == comment.body:
+        return comment
+    comment.revisions.append(CommentRevision(body=comment.body, body_html=comment.body_html, replaced_by=editor))
+    comment.body = body
+    comment.body_html = render_comment(body)
+    comment.edited_at = utcnow()
+    db.session.commit()
+    return comment
+
+
+def delete_comment(comment: Comment) -> Comment:
+    """A writer's delete: the row stays; the page shows a placeholder while visible replies need one."""
+    comment.deleted_at = utcnow()
+    db.session.flush()
+    refresh_comment_count(comment.article_id)
+    db.session.commit()
+    return comment
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CommentNode:
+    """A comment as a reader sees it: in full, as 'awaiting moderation' to its writer, or as a placeholder."""
+
+    comment: Comment
+    removed: bool = False
+    pending: bool = False
+    badge: str | None = None
+    in_reply_to: Comment | None = None
+    replies: list["CommentNode"] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        return self.comment.id
+
+
+@dataclass
+class ThreadPage:
+    """One page of top-level threads, each with all its visible replies."""
+
+    threads: list[CommentNode]
+    page: int
+    per_page: int
+    total_threads: int
+    count: int
+    order: str
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total_threads // self.per_page))
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+    @property
+    def prev_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+
+def badge_for(comment: Comment, article: Article) -> str | None:
+    """'Author' on the article author's comments, 'Moderator' on staff comments."""
+    if comment.user_id is None or comment.user is None:
+        return None
+    if comment.user_id == article.author_id:
+        return "Author"
+    if comment.user.role in STAFF_ROLES:
+        return "Moderator"
+    return None
+
+
+def _viewer_id(viewer: User | None) -> int | None:
+    return viewer.id if viewer is not None and getattr(viewer, "is_authenticated", False) else None
+
+
+def _discussion_shape(article: Article, viewer_id: int | None, guest_ids) -> tuple[dict[int, str], list]:
+    """What this viewer sees of the whole discussion, from one light query: each shown comment's
+    state ("full", "pending" for the writer's own held comment, "placeholder") and the shown top-level rows."""
+    shape = db.session.execute(
+        select(Comment.id, Comment.parent_id, Comment.status, Comment.deleted_at, Comment.user_id, Comment.created_at)
+        .where(Comment.article_id == article.id)
+        .order_by(Comment.id)
+    ).all()
+
+    def own_pending(row) -> bool:
+        mine = (viewer_id is not None and row.user_id == viewer_id) or (row.user_id is None and row.id in guest_ids)
+        return mine and row.status is CommentStatus.pending
+
+    shown: dict[int, str] = {}
+    has_shown_child: set[int] = set()
+    # Replies always have larger ids than their parents, so one backward pass settles placeholders.
+    for row in reversed(shape):
+        if row.deleted_at is None and row.status is CommentStatus.approved:
+            shown[row.id] = "full"
+        elif row.deleted_at is None and own_pending(row):
+            shown[row.id] = "pending"
+        elif row.id in has_shown_child:
+            shown[row.id] = "placeholder"
+        else:
+            continue
+        if row.parent_id is not None:
+            has_shown_child.add(row.parent_id)
+    roots = [row for row in shape if row.parent_id is None and row.id in shown]
+    return shown, roots
+
+
+def _ordered(roots: list, order: str) -> list:
+    return sorted(roots, key=lambda row: (row.created_at, row.id), reverse=order == "newest")
+
+
+def page_of(comment: Comment, per_page: int, order: str = "oldest", viewer: User | None = None, guest_ids=frozenset()) -> int:
+    """The page of the article's discussion on which this comment's thread appears."""
+    _, roots = _discussion_shape(comment.article, _viewer_id(viewer), guest_ids)
+    root_id = comment.root_id or comment.id
+    ids = [row.id for row in _ordered(roots, order)]
+    return ids.index(root_id) // per_page + 1 if root_id in ids else 1
+
+
+def thread_page(
+    article: Article,
+    page: int = 1,
+    per_page: int = 50,
+    order: str = "oldest",
+    viewer: User | None = None,
+    guest_ids=frozenset(),
+) -> ThreadPage:
+    """A page of threads in two queries whatever their size: the shape of the whole discussion, then the page's rows."""
+    shown, roots = _discussion_shape(article, _viewer_id(viewer), guest_ids)
+    roots = _ordered(roots, order)
+    page = max(1, page)
+    page_roots = [row.id for row in roots[(page - 1) * per_page : page * per_page]]
+
+    rows = []
+    if page_roots:
+        rows = db.session.scalars(
+            select(Comment)
+            .where(Comment.article_id == article.id, or_(Comment.id.in_(page_roots), Comment.root_id.in_(page_roots)))
+            .options(joinedload(Comment.user))
+            .order_by(Comment.created_at, Comment.id)
+        ).all()
+    by_id = {comment.id: comment for comment in rows}
+    nodes: dict[int, CommentNode] = {}
+    for comment in rows:
+        state = shown.get(comment.id)
+        if state is None:
+            continue
+        nodes[comment.id] = CommentNode(
+            comment=comment,
+            removed=state == "placeholder",
+            pending=state == "pending",
+            badge=badge_for(comment, article),
+            in_reply_to=by_id.get(comment.in_reply_to_id) if comment.in_reply_to_id != comment.parent_id else None,
+        )
+    for node in nodes.values():
+        parent_id = node.comment.parent_id
+        if parent_id is not None and parent_id in nodes:
+            nodes[parent_id].replies.append(node)
+    threads = [nodes[root_id] for root_id in page_roots if root_id in nodes]
+    return ThreadPage(threads, page, per_page, len(roots), article.comment_count, order)
+
+
+def find_comment(comment_id: int) -> Comment | None:
+    """A comment by id, with its article."""
+    return db.session.scalar(select(Comment).where(Comment.id == comment_id).options(joinedload(Comment.article)))
