@@ -33,8 +33,23 @@ class ArticleSchema(ma.Schema):
     published_at = ma.fields.DateTime(allow_none=True)
     updated_at = ma.fields.DateTime()
     comment_count = ma.fields.Integer()
-    comments_open = ma.fields.Boolean()
+    comments_open = ma.fields.Method("open_for_comments", metadata={"type": "boolean"})
+    comments_closed_reason = ma.fields.Method("why_closed", metadata={"type": "string", "nullable": True})
     url = ma.fields.Method("page_url")
+
+    def _closed_reason(self, article) -> str | None:
+        from flask import current_app
+
+        from app.services.comments import CommentRules, closed_reason
+
+        return closed_reason(article, CommentRules.from_config(current_app.config))
+
+    def open_for_comments(self, article) -> bool:
+        """False when the author closed the thread or it closed itself after COMMENTS_AUTO_CLOSE_DAYS."""
+        return self._closed_reason(article) is None
+
+    def why_closed(self, article) -> str | None:
+        return self._closed_reason(article)
 
     def page_url(self, article) -> str:
         from flask import url_for

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from app.demo.discussion import seed_discussion
 from app.models import Role, User
 from app.services import accounts
 from app.services.articles import GuestAuthor, create_article, find_article
@@ -59,8 +60,12 @@ def seed() -> list[str]:
         users[account.role], new = _ensure_account(account)
         if new:
             created.append(f"account {account.email}")
-    if find_article(ARTICLE_SLUG) is None:
+    article = find_article(ARTICLE_SLUG)
+    if article is None:
         body = (Path(__file__).parent / "small-claims-court.md").read_text(encoding="utf-8")
-        create_article(users[Role.admin], ARTICLE_TITLE, body, published=True, guest_author=GUEST, slug=ARTICLE_SLUG)
+        article = create_article(users[Role.admin], ARTICLE_TITLE, body, published=True, guest_author=GUEST, slug=ARTICLE_SLUG)
         created.append(f"article {ARTICLE_SLUG}")
+    added = seed_discussion(article, users)
+    if added:
+        created.append(f"{added} comments")
     return created
