@@ -240,3 +240,22 @@ def test_openapi_document_comes_from_the_schemas(client):
     assert write["properties"]["title"]["maxLength"] == 200
     assert set(schemas["Error"]["properties"]) == {"error"}
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_comments_open_follows_closing_and_auto_close(client, app, make_article):
+    from datetime import timedelta
+
+    from app.services.comments import close_comments
+
+    article = make_article()
+    assert client.get(f"/api/v1/articles/{article.slug}").get_json()["article"]["comments_open"] is True
+    article.published_at = article.published_at - timedelta(days=31)
+    db.session.commit()
+    app.config["COMMENTS_AUTO_CLOSE_DAYS"] = 30
+    payload = client.get(f"/api/v1/articles/{article.slug}").get_json()["article"]
+    assert payload["comments_open"] is False
+    assert payload["comments_closed_reason"] == "Comments close automatically 30 days after an article is published."
+    app.config["COMMENTS_AUTO_CLOSE_DAYS"] = 0
+    close_comments(article, "Thread closed after the follow-up post.")
+    listed = client.get("/api/v1/articles").get_json()["articles"][0]
+    assert listed["comments_open"] is False and listed["comments_closed_reason"] == "Thread closed after the follow-up post."

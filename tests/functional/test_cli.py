@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from app.demo import ACCOUNTS, ARTICLE_SLUG
 from app.extensions import db
-from app.models import ApiToken, Article, Role, User
+from app.models import ApiToken, Article, Comment, Role, User
 from app.services import accounts
 
 
@@ -74,11 +74,11 @@ def test_seed_demo_is_idempotent_and_prints_the_accounts(runner, client):
     assert first.exit_code == 0, first.output
     for account in ACCOUNTS:
         assert account.email in first.output and account.password in first.output
-    counts = (_count(User), _count(Article))
-    assert counts == (4, 1)
+    counts = (_count(User), _count(Article), _count(Comment))
+    assert counts == (4, 1, 10)
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "nothing changed" in second.output
-    assert (_count(User), _count(Article)) == counts
+    assert (_count(User), _count(Article), _count(Comment)) == counts
     roles = {user.role for user in db.session.scalars(select(User))}
     assert roles == set(Role)
 
@@ -97,3 +97,23 @@ def test_demo_accounts_can_sign_in(runner, client, login):
         response = login(account.email, account.password)
         assert response.status_code == 302, account.email
         client.post("/logout")
+
+
+def test_demo_discussion_branches_and_has_the_hosts_answer(runner):
+    runner.invoke(args=["seed-demo"])
+    from app.demo import ARTICLE_SLUG
+    from app.services.articles import find_article
+    from app.services.comments import thread_page
+
+    article = find_article(ARTICLE_SLUG)
+    page = thread_page(article)
+    assert article.comment_count == 10
+    criticism = next(node for node in page.threads if "factual errors" in node.comment.body)
+    names = [reply.comment.author_name for reply in criticism.replies]
+    assert names == ["Janet Holm", "Dana Reyes"]
+    assert criticism.replies[1].badge == "Author"
+    depth = 0
+    node = criticism
+    while node.replies:
+        node, depth = node.replies[0], depth + 1
+    assert depth == 4 and node.badge == "Moderator"
