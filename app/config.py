@@ -73,7 +73,13 @@ class Config:
     COMMENT_EDIT_WINDOW_MINUTES = 15
     COMMENTS_AUTO_CLOSE_DAYS = 0  # 0 keeps threads open for ever
     COMMENTS_PER_PAGE = 50  # top-level threads per page, replies kept with them
+    # Moderation defaults; admins override them on /moderation/settings (stored in the database).
     MODERATION_HOLD_ALL = False  # hold every new comment for a moderator
+    MODERATION_HOLD_UNTIL_APPROVED = 1  # hold a commenter until this many of their comments were approved
+    MODERATION_REJECTED_PERCENT = 30  # hold commenters whose recent comments were rejected this often...
+    MODERATION_REJECTED_WINDOW_DAYS = 7  # ...over this many days...
+    MODERATION_REJECTED_MIN_COMMENTS = 2  # ...once they have this many decided comments
+    MODERATION_FLAG_THRESHOLD = 3  # distinct readers whose flags hide a comment for review
 
     # Security headers
     FRAME_ANCESTORS = "'none'"
@@ -115,6 +121,8 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    # Tests of other features expect a guest's first comment to be published; moderation tests turn it on.
+    MODERATION_HOLD_UNTIL_APPROVED = 0
 
 
 CONFIGS = {

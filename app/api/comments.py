@@ -117,6 +117,6 @@ class CommentItem(MethodView):
     @errors(401, 403, 404)
     def delete(self, comment_id):
         """Delete one's own comment within the edit window; it stays as a placeholder while it has replies."""
-        comment, _ = _own_comment(comment_id)
-        comment_service.delete_comment(comment)
+        comment, user = _own_comment(comment_id)
+        comment_service.delete_comment(comment, by=user)
         return None

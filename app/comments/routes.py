@@ -166,7 +166,7 @@ def edit(comment_id: int):
 def delete(comment_id: int):
     """Delete one's own comment within the edit window; replies keep a placeholder to hang from."""
     comment = _own_comment(comment_id)
-    comment_service.delete_comment(comment)
+    comment_service.delete_comment(comment, by=_viewer())
     flash("Your comment is deleted.", "success")
     return redirect(url_for("articles.show", slug=comment.article.slug) + "#comments")
 

@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -51,8 +51,12 @@ class Comment(db.Model):
     status: Mapped[CommentStatus] = mapped_column(
         Enum(CommentStatus, native_enum=False, length=16, validate_strings=True), default=CommentStatus.approved
     )
+    # Why the comment was held or caught: [{"code", "message"}], shown to moderators, never to the writer.
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    spam_score: Mapped[float | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    edited_by_moderator: Mapped[bool] = mapped_column(default=False)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     article: Mapped[Article] = relationship()

@@ -7,17 +7,19 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Article, Comment, CommentRevision, CommentStatus, Role, User
+from app.models import Article, Comment, CommentRevision, CommentStatus, User
 from app.models.article import CLOSED_REASON_MAX
 from app.models.comment import WEBSITE_MAX
 from app.models.types import utcnow
 from app.models.user import NAME_MAX
 from app.services.accounts import normalise_email
+from app.services.audit import record_event
 from app.services.errors import ServiceError
 from app.services.markdown import render_comment
+from app.services.permissions import STAFF_ROLES
+from app.services.screening import Submission, screen
 from app.services.text import clean_line, clean_text
 
-STAFF_ROLES = {Role.moderator, Role.admin}
 
 
 @dataclass(frozen=True)
@@ -29,16 +31,18 @@ class CommentRules:
     edit_window: timedelta = timedelta(minutes=15)
     auto_close_days: int = 0
     hold_all: bool = False
+    hold_until_approved: int = 0
+    rejected_percent: int = 0
+    rejected_window: timedelta = timedelta(days=7)
+    rejected_min_comments: int = 2
+    flag_threshold: int = 3
 
     @classmethod
     def from_config(cls, config) -> "CommentRules":
-        return cls(
-            max_length=int(config["COMMENT_MAX_LENGTH"]),
-            max_depth=max(1, int(config["COMMENT_MAX_DEPTH"])),
-            edit_window=timedelta(minutes=float(config["COMMENT_EDIT_WINDOW_MINUTES"])),
-            auto_close_days=int(config["COMMENTS_AUTO_CLOSE_DAYS"]),
-            hold_all=bool(config["MODERATION_HOLD_ALL"]),
-        )
+        """The rules in force: configuration defaults overlaid with what admins set on the settings page."""
+        from app.services.settings import comment_rules
+
+        return comment_rules(config)
 
 
 @dataclass
@@ -163,10 +167,14 @@ def post_comment(article: Article, writer: Writer, body: str, rules: CommentRule
         ip_network=writer.ip_network,
         body=body,
         body_html=render_comment(body),
-        status=CommentStatus.pending if rules.hold_all else CommentStatus.approved,
     )
+    screening = screen(Submission(article, writer.user, email, writer.ip_network, body), rules)
+    comment.status = screening.status
+    comment.reasons = screening.reasons
+    comment.spam_score = max((v.score for v in screening.verdicts), default=0.0)
     db.session.add(comment)
     db.session.flush()
+    record_event(comment, "submit", None, comment.status.value, actor=writer.user, rule=screening.rule)
     refresh_comment_count(article.id)
     db.session.commit()
     return comment
@@ -225,9 +233,10 @@ def edit_comment(comment: Comment, body: str, rules: CommentRules, editor: User 
     return comment
 
 
-def delete_comment(comment: Comment) -> Comment:
+def delete_comment(comment: Comment, by: User | None = None) -> Comment:
     """A writer's delete: the row stays; the page shows a placeholder while visible replies need one."""
     comment.deleted_at = utcnow()
+    record_event(comment, "delete", comment.status.value, comment.status.value, actor=by, note="deleted by its writer")
     db.session.flush()
     refresh_comment_count(comment.article_id)
     db.session.commit()

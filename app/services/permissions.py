@@ -2,6 +2,7 @@
 from app.models import Article, Role, User
 
 WRITER_ROLES = {Role.author, Role.admin}
+STAFF_ROLES = {Role.moderator, Role.admin}
 
 
 def is_signed_in(user: User | None) -> bool:
@@ -34,4 +35,4 @@ def can_close_comments(user: User | None, article: Article) -> bool:
     """The article's author, moderators and admins open and close its comments."""
     if not is_signed_in(user):
         return False
-    return user.role in {Role.moderator, Role.admin} or (user.role is Role.author and article.author_id == user.id)
+    return user.role in STAFF_ROLES or (user.role is Role.author and article.author_id == user.id)

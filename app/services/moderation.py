@@ -1,0 +1,441 @@
+"""Moderation: the one door every change of a comment's state passes through, flags, bans, queues, purges.
+
+Nothing here deletes a comment except `purge`, which an operator runs on purpose with an age limit.
+Marking spam or not spam sends `spam_decision`, the signal the spam filter learns from.
+"""
+import hashlib
+import ipaddress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from blinker import Namespace
+from sqlalchemy import Select, delete, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, joinedload
+
+from app.extensions import db
+from app.models import Article, Ban, BanKind, Comment, CommentRevision, CommentStatus, Flag, FlagReason, ModerationEvent, Role, User
+from app.models.moderation import NOTE_MAX
+from app.models.types import utcnow
+from app.ratelimit import anonymise_ip
+from app.services.accounts import normalise_email
+from app.services.audit import record_event
+from app.services.comments import CommentRules, refresh_comment_count
+from app.services.errors import ServiceError
+from app.services.permissions import STAFF_ROLES
+
+signals = Namespace()
+# Sent with sender=comment, is_spam=bool, previous=CommentStatus: the spam filter learns (and unlearns) from it.
+spam_decision = signals.signal("spam-decision")
+
+P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
+# action -> (states it may start from, state it leads to; None = the state before the comment was trashed)
+ACTIONS: dict[str, tuple[frozenset, CommentStatus | None]] = {
+    "approve": (frozenset({P, S, T}), A),
+    "spam": (frozenset({P, A, T}), S),
+    "not_spam": (frozenset({S}), A),
+    "trash": (frozenset({P, A, S}), T),
+    "restore": (frozenset({T}), None),
+}
+TRASH_REASONS = {
+    "spam": "Spam",
+    "abusive": "Abusive",
+    "off_topic": "Off-topic",
+    "harassment": "Harassment",
+    "misinformation": "Misinformation",
+    "other": "Other",
+}
+QUEUES = ["pending", "flagged", "spam", "trash", "approved"]
+
+
+def can_moderate(user: User | None, comment: Comment) -> bool:
+    """Moderators and admins moderate every comment; authors those on their own articles."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role in STAFF_ROLES:
+        return True
+    return user.role is Role.author and comment.article.author_id == user.id
+
+
+def can_use_desk(user: User | None) -> bool:
+    """Who sees the moderation desk at all: staff, and authors (for their own articles)."""
+    return user is not None and getattr(user, "is_authenticated", False) and user.role in STAFF_ROLES | {Role.author}
+
+
+def _clean_note(note: str | None) -> str | None:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ServiceError(f"A note is at most {NOTE_MAX} characters.", field="note")
+    return note or None
+
+
+def _status_before_trash(comment: Comment) -> CommentStatus:
+    last = db.session.scalar(
+        select(ModerationEvent.from_status)
+        .where(ModerationEvent.comment_id == comment.id, ModerationEvent.to_status == T.value)
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+    )
+    return CommentStatus(last) if last and last != T.value else P
+
+
+def apply(
+    comment: Comment,
+    action: str,
+    actor: User | None,
+    reason: str | None = None,
+    note: str | None = None,
+    *,
+    rule: str | None = None,
+    commit: bool = True,
+) -> Comment:
+    """Move a comment to another state by a named action, logging who, when, from, to and why."""
+    if action not in ACTIONS:
+        raise ServiceError(f"Unknown action {action!r}; use one of {', '.join(ACTIONS)}.", field="action")
+    sources, target = ACTIONS[action]
+    if comment.status not in sources:
+        raise ServiceError(
+            f"A comment that is {comment.status.value} cannot be moved by '{action}'.",
+            code="invalid_transition",
+            status=409,
+        )
+    if action == "trash":
+        reason = reason or "other"
+        if reason not in TRASH_REASONS:
+            raise ServiceError(f"Choose a reason: {', '.join(TRASH_REASONS)}.", field="reason")
+    elif reason is not None and len(reason) > 40:
+        raise ServiceError("A reason code is at most 40 characters.", field="reason")
+    note = _clean_note(note)
+    previous = comment.status
+    comment.status = target or _status_before_trash(comment)
+    record_event(comment, action, previous.value, comment.status.value, actor=actor, rule=rule, reason=reason, note=note)
+    _resolve_flags(comment, "acted")
+    db.session.flush()
+    refresh_comment_count(comment.article_id)
+    if commit:
+        db.session.commit()
+    if comment.status is S and previous is not S:
+        spam_decision.send(comment, is_spam=True, previous=previous)
+    elif previous is S and comment.status is not S:
+        spam_decision.send(comment, is_spam=False, previous=previous)
+    return comment
+
+
+def apply_many(comment_ids: list[int], action: str, actor: User, reason: str | None = None, note: str | None = None) -> tuple[list[Comment], list[str]]:
+    """Bulk action: apply to each comment the actor may moderate; report those that could not move."""
+    comments = db.session.scalars(select(Comment).where(Comment.id.in_(comment_ids)).options(joinedload(Comment.article))).all()
+    moved, problems = [], []
+    found = {comment.id for comment in comments}
+    problems.extend(f"Comment {missing} does not exist." for missing in sorted(set(comment_ids) - found))
+    for comment in comments:
+        if not can_moderate(actor, comment):
+            problems.append(f"Comment {comment.id}: not yours to moderate.")
+            continue
+        try:
+            moved.append(apply(comment, action, actor, reason, note, commit=False))
+        except ServiceError as error:
+            problems.append(f"Comment {comment.id}: {error.message}")
+    db.session.commit()
+    return moved, problems
+
+
+def moderator_edit(comment: Comment, body: str, moderator: User, rules: CommentRules) -> Comment:
+    """A moderator's edit: the old text is kept as a revision and the comment says a moderator edited it."""
+    from app.services.comments import edit_comment
+
+    comment.edited_by_moderator = True
+    edit_comment(comment, body, rules, editor=moderator)
+    record_event(comment, "edit", comment.status.value, comment.status.value, actor=moderator, note="edited by a moderator")
+    db.session.commit()
+    return comment
+
+
+# --- flags -----------------------------------------------------------------------------------
+
+
+def guest_reporter_key(ip_address: str | None, cookie_id: str) -> str:
+    """A guest is one reporter per network and browser cookie, without storing either in the clear."""
+    digest = hashlib.sha256(f"{anonymise_ip(ip_address)}|{cookie_id}".encode()).hexdigest()[:40]
+    return f"guest:{digest}"
+
+
+def _open_flag_count(comment: Comment) -> int:
+    return db.session.scalar(
+        select(func.count(func.distinct(Flag.reporter_key))).where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
+    )
+
+
+def flag_comment(
+    comment: Comment,
+    reporter_key: str,
+    reason: str,
+    note: str | None,
+    rules: CommentRules,
+    *,
+    user: User | None = None,
+    ip_network: str | None = None,
+) -> Flag:
+    """A reader flags a published comment once; enough distinct flags hide it for review."""
+    if not comment.is_public:
+        raise ServiceError("Only published comments can be flagged.", code="not_flaggable", status=409)
+    try:
+        reason_value = FlagReason(reason)
+    except ValueError:
+        choices = ", ".join(r.value for r in FlagReason)
+        raise ServiceError(f"Choose a reason: {choices}.", field="reason") from None
+    note = _clean_note(note)
+    exists_already = db.session.scalar(
+        select(Flag.id).where(Flag.comment_id == comment.id, Flag.reporter_key == reporter_key)
+    )
+    if exists_already is not None:
+        raise ServiceError("You have already flagged this comment.", code="already_flagged", status=409)
+    flag = Flag(comment=comment, reporter_key=reporter_key, user_id=user.id if user else None, ip_network=ip_network, reason=reason_value, note=note)
+    db.session.add(flag)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError("You have already flagged this comment.", code="already_flagged", status=409) from None
+    if comment.status is A and _open_flag_count(comment) >= rules.flag_threshold:
+        comment.status = P
+        record_event(
+            comment,
+            "hide",
+            A.value,
+            P.value,
+            rule="flag_threshold",
+            reason="flagged",
+            note=f"{rules.flag_threshold} readers flagged it",
+        )
+        db.session.flush()
+        refresh_comment_count(comment.article_id)
+    db.session.commit()
+    return flag
+
+
+def _resolve_flags(comment: Comment, resolution: str) -> int:
+    result = db.session.execute(
+        update(Flag)
+        .where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolution=resolution)
+    )
+    return result.rowcount or 0
+
+
+def dismiss_flags(comment: Comment, moderator: User, note: str | None = None) -> Comment:
+    """Dismiss a comment's open flags; a comment the flags had hidden is published again."""
+    note = _clean_note(note)
+    if _open_flag_count(comment) == 0:
+        raise ServiceError("This comment has no open flags.", code="invalid_transition", status=409)
+    hidden_by_flags = comment.status is P and db.session.scalar(
+        select(ModerationEvent.action).where(ModerationEvent.comment_id == comment.id).order_by(ModerationEvent.id.desc()).limit(1)
+    ) == "hide"
+    previous = comment.status
+    if hidden_by_flags:
+        comment.status = A
+    record_event(comment, "dismiss_flags", previous.value, comment.status.value, actor=moderator, note=note)
+    _resolve_flags(comment, "dismissed")
+    db.session.flush()
+    refresh_comment_count(comment.article_id)
+    db.session.commit()
+    return comment
+
+
+# --- bans ------------------------------------------------------------------------------------
+
+
+def _ban_value(kind: BanKind, value) -> str:
+    if kind is BanKind.email:
+        return normalise_email(str(value))
+    if kind is BanKind.user:
+        user = db.session.get(User, int(value)) if str(value).isdigit() else None
+        if user is None:
+            raise ServiceError("No account has that id.", field="user_id")
+        return str(user.id)
+    text = str(value).strip()
+    try:
+        if "/" in text:
+            return str(ipaddress.ip_network(text, strict=False))
+        ipaddress.ip_address(text)
+    except ValueError:
+        raise ServiceError("Give an IP address or a network such as 203.0.113.0/24.", field="ip") from None
+    return anonymise_ip(text)
+
+
+def _senders_comments(ban: Ban) -> Select:
+    query = select(Comment).where(Comment.status != S)
+    if ban.kind is BanKind.email:
+        return query.where(Comment.author_email == ban.value)
+    if ban.kind is BanKind.user:
+        return query.where(Comment.user_id == int(ban.value))
+    return query.where(Comment.ip_network.is_not(None))
+
+
+def create_ban(
+    kind: str,
+    value,
+    reason: str,
+    moderator: User,
+    expires_at: datetime | None = None,
+    spam_existing: bool = False,
+) -> tuple[Ban, int]:
+    """Ban a sender; optionally move their existing comments to spam in the same logged action."""
+    try:
+        kind = BanKind(kind)
+    except ValueError:
+        raise ServiceError("Ban an email, a user_id or an ip.", field="kind") from None
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ServiceError("Say why the sender is banned.", field="reason")
+    if len(reason) > NOTE_MAX:
+        raise ServiceError(f"A reason is at most {NOTE_MAX} characters.", field="reason")
+    if expires_at is not None and expires_at <= utcnow():
+        raise ServiceError("The expiry must be in the future.", field="expires_at")
+    ban = Ban(kind=kind, value=_ban_value(kind, value), reason=reason, created_by=moderator, expires_at=expires_at)
+    db.session.add(ban)
+    db.session.flush()
+    moved = 0
+    if spam_existing:
+        banned_network = ipaddress.ip_network(ban.value) if kind is BanKind.network else None
+        for comment in db.session.scalars(_senders_comments(ban)).all():
+            if banned_network is not None:
+                network = ipaddress.ip_network(comment.ip_network, strict=False)
+                if network.version != banned_network.version or not network.subnet_of(banned_network):
+                    continue
+            apply(comment, "spam", moderator, reason="banned_sender", note=f"ban #{ban.id}: {reason}", commit=False)
+            moved += 1
+    db.session.commit()
+    return ban, moved
+
+
+def lift_ban(ban: Ban, moderator: User) -> Ban:
+    """End a ban now; it stays on record."""
+    if ban.lifted_at is not None:
+        raise ServiceError("This ban was already lifted.", code="invalid_transition", status=409)
+    ban.lifted_at = utcnow()
+    db.session.commit()
+    return ban
+
+
+def active_bans() -> list[Ban]:
+    """Bans in force, newest first."""
+    now = utcnow()
+    return db.session.scalars(
+        select(Ban)
+        .where(Ban.lifted_at.is_(None), (Ban.expires_at.is_(None)) | (Ban.expires_at > now))
+        .order_by(Ban.created_at.desc(), Ban.id.desc())
+    ).all()
+
+
+# --- queues ----------------------------------------------------------------------------------
+
+
+def _has_open_flags():
+    return exists().where(Flag.comment_id == Comment.id, Flag.resolved_at.is_(None))
+
+
+def queue_query(queue: str, moderator: User, article: Article | None = None, search: str | None = None) -> Select:
+    """The comments of one queue that this moderator may act on, newest first, ready to paginate."""
+    query = select(Comment).join(Comment.article).options(joinedload(Comment.article), joinedload(Comment.user))
+    if queue == "flagged":
+        query = query.where(_has_open_flags())
+    elif queue in {"pending", "spam", "trash", "approved"}:
+        query = query.where(Comment.status == CommentStatus(queue))
+        if queue == "approved":
+            query = query.where(Comment.created_at >= utcnow() - timedelta(days=30))
+    else:
+        raise ServiceError(f"Unknown queue {queue!r}; use one of {', '.join(QUEUES)}.", field="status")
+    if moderator.role not in STAFF_ROLES:
+        query = query.where(Article.author_id == moderator.id)
+    if article is not None:
+        query = query.where(Comment.article_id == article.id)
+    if search:
+        pattern = f"%{search.strip()}%"
+        query = query.where(or_(Comment.body.ilike(pattern), Comment.author_name.ilike(pattern)))
+    return query.order_by(Comment.created_at.desc(), Comment.id.desc())
+
+
+def queue_counts(moderator: User) -> dict[str, int]:
+    """How many comments wait in each queue, for this moderator's scope (one query)."""
+    scope = [] if moderator.role in STAFF_ROLES else [Article.author_id == moderator.id]
+    recent = utcnow() - timedelta(days=30)
+    row = db.session.execute(
+        select(
+            func.count(Comment.id).filter(Comment.status == P),
+            func.count(Comment.id).filter(_has_open_flags()),
+            func.count(Comment.id).filter(Comment.status == S),
+            func.count(Comment.id).filter(Comment.status == T),
+            func.count(Comment.id).filter(Comment.status == A, Comment.created_at >= recent),
+        )
+        .select_from(Comment)
+        .join(Comment.article)
+        .where(*scope)
+    ).one()
+    return dict(zip(QUEUES, row))
+
+
+def pending_count(moderator: User) -> int:
+    """Held comments waiting for this moderator: the badge in the navigation."""
+    query = select(func.count(Comment.id)).where(Comment.status == P)
+    if moderator.role not in STAFF_ROLES:
+        query = query.join(Comment.article).where(Article.author_id == moderator.id)
+    return db.session.scalar(query)
+
+
+def load_context(comments: list[Comment]) -> dict:
+    """What the desk shows beside each comment, in three queries for the whole page: parents, flags, history."""
+    ids = [comment.id for comment in comments]
+    parent_ids = {comment.in_reply_to_id or comment.parent_id for comment in comments} - {None}
+    parents = {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(parent_ids)))} if parent_ids else {}
+    flags: dict[int, list[Flag]] = {i: [] for i in ids}
+    events: dict[int, list[ModerationEvent]] = {i: [] for i in ids}
+    if ids:
+        for flag in db.session.scalars(select(Flag).where(Flag.comment_id.in_(ids)).order_by(Flag.id)):
+            flags[flag.comment_id].append(flag)
+        for event in db.session.scalars(
+            select(ModerationEvent).where(ModerationEvent.comment_id.in_(ids)).options(joinedload(ModerationEvent.actor)).order_by(ModerationEvent.id)
+        ):
+            events[event.comment_id].append(event)
+    return {"parents": parents, "flags": flags, "events": events}
+
+
+def events_for(comment_id: int | None = None) -> Select:
+    """The moderation log, oldest first, optionally for one comment."""
+    query = select(ModerationEvent).options(joinedload(ModerationEvent.actor)).order_by(ModerationEvent.id)
+    if comment_id is not None:
+        query = query.where(ModerationEvent.comment_id == comment_id)
+    return query
+
+
+# --- purge -----------------------------------------------------------------------------------
+
+
+@dataclass
+class PurgeResult:
+    deleted: int
+    kept_with_replies: int
+
+
+def purge(status: CommentStatus, older_than: timedelta, actor_label: str = "command line") -> PurgeResult:
+    """Delete spam or trash older than the age given; comments that still have replies are kept."""
+    if status not in {S, T}:
+        raise ServiceError("Only spam and trash can be purged.", field="status")
+    cutoff = utcnow() - older_than
+    child = aliased(Comment)
+    has_children = exists().where(child.parent_id == Comment.id)
+    candidates = select(Comment.id).where(Comment.status == status, Comment.created_at < cutoff)
+    ids = db.session.scalars(candidates.where(~has_children)).all()
+    kept = db.session.scalar(select(func.count()).select_from(candidates.where(has_children).subquery()))
+    for comment_id in ids:
+        record_event(None, "purge", status.value, None, rule="purge", note=f"comment {comment_id} purged by {actor_label}")
+    if ids:
+        # What the foreign keys' ON DELETE rules do on PostgreSQL, done by hand so SQLite ends the same.
+        db.session.execute(update(Comment).where(Comment.in_reply_to_id.in_(ids)).values(in_reply_to_id=None))
+        db.session.execute(update(ModerationEvent.__table__).where(ModerationEvent.comment_id.in_(ids)).values(comment_id=None))
+        db.session.execute(delete(Flag).where(Flag.comment_id.in_(ids)))
+        db.session.execute(delete(CommentRevision).where(CommentRevision.comment_id.in_(ids)))
+        db.session.execute(delete(Comment).where(Comment.id.in_(ids)))
+    db.session.commit()
+    return PurgeResult(len(ids), kept)
+
+

@@ -1,0 +1,168 @@
+"""Pre-moderation: the rules that decide whether a new comment is published, held, or caught as spam.
+
+Each check returns a Verdict with a reason code and a message for moderators; the comment keeps
+every reason, and the writer only ever learns that the comment awaits moderation.
+"""
+import ipaddress
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_, select
+
+from app.extensions import db
+from app.models import Article, Ban, BanKind, Comment, CommentStatus, Role, User
+from app.models.types import utcnow
+
+TRUSTED_ROLES = {Role.moderator, Role.admin}
+
+
+@dataclass
+class Verdict:
+    """One check's decision: pass, hold or spam, with why."""
+
+    action: str
+    code: str
+    message: str
+    score: float = 0.0
+
+    def as_reason(self) -> dict:
+        return {"code": self.code, "message": self.message, "action": self.action, "score": self.score}
+
+
+@dataclass
+class Screening:
+    """The combined decision for a new comment."""
+
+    status: CommentStatus
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    @property
+    def rule(self) -> str | None:
+        """The code of the check that decided, for the moderation log."""
+        deciding = [v for v in self.verdicts if v.action in {"spam", "hold"}]
+        return deciding[0].code if deciding else None
+
+    @property
+    def reasons(self) -> list[dict]:
+        return [verdict.as_reason() for verdict in self.verdicts if verdict.action != "pass"]
+
+
+@dataclass
+class Submission:
+    """What the checks look at: who writes, from where, on which article."""
+
+    article: Article
+    user: User | None
+    email: str
+    ip_network: str | None
+    body: str
+
+
+def active_ban(user: User | None, email: str, ip_network: str | None) -> Ban | None:
+    """The ban that covers this sender now, if any: by account, by email, or by a network containing theirs."""
+    now = utcnow()
+    matches = [Ban.kind == BanKind.network]
+    if user is not None:
+        matches.append((Ban.kind == BanKind.user) & (Ban.value == str(user.id)))
+    if email:
+        matches.append((Ban.kind == BanKind.email) & (Ban.value == email.lower()))
+    candidates = db.session.scalars(
+        select(Ban)
+        .where(Ban.lifted_at.is_(None), (Ban.expires_at.is_(None)) | (Ban.expires_at > now), or_(*matches))
+        .order_by(Ban.id)
+    ).all()
+    sender_network = _network(ip_network)
+    for ban in candidates:
+        if ban.kind is BanKind.user and user is not None and ban.value == str(user.id):
+            return ban
+        if ban.kind is BanKind.email and email and ban.value == email.lower():
+            return ban
+        if ban.kind is BanKind.network and sender_network is not None:
+            banned = _network(ban.value)
+            if banned is not None and banned.version == sender_network.version and sender_network.subnet_of(banned):
+                return ban
+    return None
+
+
+def _network(value: str | None):
+    try:
+        return ipaddress.ip_network(value, strict=False) if value else None
+    except ValueError:
+        return None
+
+
+def _writer_filter(user: User | None, email: str):
+    return Comment.user_id == user.id if user is not None else (Comment.user_id.is_(None) & (Comment.author_email == email))
+
+
+def check_ban(submission: Submission, rules) -> Verdict:
+    ban = active_ban(submission.user, submission.email, submission.ip_network)
+    if ban is None:
+        return Verdict("pass", "banned_sender", "Not banned.")
+    return Verdict("spam", "banned_sender", f"Banned sender ({ban.kind.value} ban #{ban.id}: {ban.reason}).", 1.0)
+
+
+def check_hold_all(submission: Submission, rules) -> Verdict:
+    if rules.hold_all:
+        return Verdict("hold", "hold_all", "The site holds every comment for moderation.")
+    return Verdict("pass", "hold_all", "Not every comment is held.")
+
+
+def check_new_commenter(submission: Submission, rules) -> Verdict:
+    if rules.hold_until_approved <= 0:
+        return Verdict("pass", "new_commenter", "New commenters are not held.")
+    approved = db.session.scalar(
+        select(func.count(Comment.id)).where(
+            _writer_filter(submission.user, submission.email), Comment.status == CommentStatus.approved
+        )
+    )
+    if approved >= rules.hold_until_approved:
+        return Verdict("pass", "new_commenter", f"The commenter has {approved} approved comments.")
+    return Verdict(
+        "hold",
+        "new_commenter",
+        f"Held until the commenter has {rules.hold_until_approved} approved comment"
+        f"{'s' if rules.hold_until_approved != 1 else ''}; they have {approved}.",
+    )
+
+
+def check_often_rejected(submission: Submission, rules) -> Verdict:
+    if rules.rejected_percent <= 0:
+        return Verdict("pass", "often_rejected", "The rejected-share rule is off.")
+    since = utcnow() - rules.rejected_window
+    rows = db.session.execute(
+        select(Comment.status, func.count(Comment.id))
+        .where(_writer_filter(submission.user, submission.email), Comment.created_at >= since)
+        .where(Comment.status.in_([CommentStatus.approved, CommentStatus.spam, CommentStatus.trash]))
+        .group_by(Comment.status)
+    ).all()
+    counts = {status: count for status, count in rows}
+    decided = sum(counts.values())
+    rejected = counts.get(CommentStatus.spam, 0) + counts.get(CommentStatus.trash, 0)
+    days = rules.rejected_window.days
+    if decided >= rules.rejected_min_comments and rejected * 100 >= rules.rejected_percent * decided:
+        return Verdict(
+            "hold",
+            "often_rejected",
+            f"{rejected} of the commenter's {decided} decided comments in the last {days} days were rejected "
+            f"(the limit is {rules.rejected_percent}%).",
+        )
+    return Verdict("pass", "often_rejected", f"{rejected} of {decided} recent comments rejected.")
+
+
+# Checks in order; the first spam verdict wins over holds, any hold holds.
+CHECKS = [check_ban, check_hold_all, check_new_commenter, check_often_rejected]
+
+
+def screen(submission: Submission, rules) -> Screening:
+    """Run every check and combine them: spam beats hold beats publish. Staff and the article's author are trusted."""
+    user = submission.user
+    trusted = user is not None and (user.role in TRUSTED_ROLES or user.id == submission.article.author_id)
+    verdicts = [check_ban(submission, rules)] if trusted else [check(submission, rules) for check in CHECKS]
+    actions = {verdict.action for verdict in verdicts}
+    if "spam" in actions:
+        status = CommentStatus.spam
+    elif "hold" in actions:
+        status = CommentStatus.pending
+    else:
+        status = CommentStatus.approved
+    return Screening(status, verdicts)

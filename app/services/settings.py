@@ -1,0 +1,134 @@
+"""Site settings that admins change on a page: stored in the database, defaults from the configuration."""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Setting, User
+from app.models.types import utcnow
+from app.services.comments import CommentRules
+from app.services.errors import ServiceError
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One setting: its key, the configuration key holding its default, its type and limits, and its wording."""
+
+    key: str
+    config_key: str
+    kind: type
+    label: str
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+SPECS = [
+    SettingSpec("hold_all", "MODERATION_HOLD_ALL", bool, "Hold every comment", "Every new comment waits for a moderator."),
+    SettingSpec(
+        "hold_until_approved",
+        "MODERATION_HOLD_UNTIL_APPROVED",
+        int,
+        "Hold new commenters",
+        "Hold a commenter's comments until they have this many approved ones (0 turns this off).",
+        0,
+        100,
+    ),
+    SettingSpec(
+        "rejected_percent",
+        "MODERATION_REJECTED_PERCENT",
+        int,
+        "Hold often-rejected commenters (%)",
+        "Hold commenters when at least this share of their recent decided comments went to spam or trash (0 turns this off).",
+        0,
+        100,
+    ),
+    SettingSpec(
+        "rejected_window_days",
+        "MODERATION_REJECTED_WINDOW_DAYS",
+        int,
+        "…over the last (days)",
+        "How far back the rejected share looks.",
+        1,
+        365,
+    ),
+    SettingSpec(
+        "rejected_min_comments",
+        "MODERATION_REJECTED_MIN_COMMENTS",
+        int,
+        "…counting at least (comments)",
+        "The share only counts once a commenter has this many decided comments in that time.",
+        1,
+        100,
+    ),
+    SettingSpec("flag_threshold", "MODERATION_FLAG_THRESHOLD", int, "Flags to hide", "Hide a comment for review once this many different readers flag it.", 1, 100),
+    SettingSpec("max_depth", "COMMENT_MAX_DEPTH", int, "Thread depth", "How many levels replies nest before they hang side by side.", 1, 10),
+    SettingSpec(
+        "edit_window_minutes", "COMMENT_EDIT_WINDOW_MINUTES", int, "Edit window (minutes)", "How long writers may edit or delete their comment.", 0, 1440
+    ),
+    SettingSpec(
+        "auto_close_days", "COMMENTS_AUTO_CLOSE_DAYS", int, "Close threads after (days)", "Close comments this long after publication (0: never).", 0, 3650
+    ),
+]
+SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
+
+
+def _stored() -> dict:
+    return {row.key: row.value for row in db.session.scalars(select(Setting))}
+
+
+def current_settings(config) -> dict:
+    """Every setting's value in force: the database's if an admin set it, else the configuration's default."""
+    stored = _stored()
+    return {spec.key: stored.get(spec.key, spec.kind(config[spec.config_key])) for spec in SPECS}
+
+
+def comment_rules(config) -> CommentRules:
+    """The rules comments follow now, built from the settings in force."""
+    values = current_settings(config)
+    return CommentRules(
+        max_length=int(config["COMMENT_MAX_LENGTH"]),
+        max_depth=values["max_depth"],
+        edit_window=timedelta(minutes=values["edit_window_minutes"]),
+        auto_close_days=values["auto_close_days"],
+        hold_all=values["hold_all"],
+        hold_until_approved=values["hold_until_approved"],
+        rejected_percent=values["rejected_percent"],
+        rejected_window=timedelta(days=values["rejected_window_days"]),
+        rejected_min_comments=values["rejected_min_comments"],
+        flag_threshold=values["flag_threshold"],
+    )
+
+
+def _parse(spec: SettingSpec, raw):
+    if spec.kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        return str(raw).strip().lower() in {"1", "true", "on", "yes", "y"}
+    try:
+        value = int(str(raw).strip()) if not isinstance(raw, bool) else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise ServiceError(f"{spec.label}: enter a whole number.", field=spec.key)
+    if spec.minimum is not None and value < spec.minimum or spec.maximum is not None and value > spec.maximum:
+        raise ServiceError(f"{spec.label}: enter a number from {spec.minimum:g} to {spec.maximum:g}.", field=spec.key)
+    return value
+
+
+def update_settings(values: dict, admin: User | None) -> dict:
+    """Validate every given setting, then store them all in one commit; unknown keys are refused."""
+    unknown = sorted(set(values) - set(SPEC_BY_KEY))
+    if unknown:
+        raise ServiceError(f"Unknown setting: {', '.join(unknown)}.", field=unknown[0])
+    parsed = {key: _parse(SPEC_BY_KEY[key], raw) for key, raw in values.items()}
+    stored = {row.key: row for row in db.session.scalars(select(Setting))}
+    for key, value in parsed.items():
+        row = stored.get(key) or Setting(key=key)
+        row.value = value
+        row.updated_at = utcnow()
+        row.updated_by_id = admin.id if admin is not None else None
+        db.session.add(row)
+    db.session.commit()
+    return parsed
