@@ -1,4 +1,7 @@
 """Command-line tools: `flask --app wsgi seed-demo`, `flask --app wsgi user create|token|role`."""
+import re
+from datetime import timedelta
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -7,6 +10,7 @@ from app.services import accounts
 from app.services.errors import ServiceError
 
 user_cli = AppGroup("user", help="Manage accounts and API tokens.")
+moderation_cli = AppGroup("moderation", help="Moderation chores.")
 ROLE_NAMES = ["reader", "author", "moderator", "admin"]
 
 
@@ -64,6 +68,28 @@ def change_role(email: str, role: str) -> None:
     click.echo(f"{user.email} is now {user.role.value}.")
 
 
+def parse_age(value: str) -> timedelta:
+    """'30d', '12h', '90m' or a plain number of days."""
+    match = re.fullmatch(r"\s*(\d+)\s*([dhm]?)\s*", value or "")
+    if not match:
+        raise click.BadParameter("use a number with d (days), h (hours) or m (minutes), e.g. 30d")
+    amount, unit = int(match.group(1)), match.group(2) or "d"
+    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
+
+
+@moderation_cli.command("purge")
+@click.option("--status", type=click.Choice(["spam", "trash"]), required=True, help="Which queue to empty.")
+@click.option("--older-than", "older_than", default="30d", show_default=True, help="Only comments older than this.")
+def purge_comments(status: str, older_than: str) -> None:
+    """Delete spam or trash older than the given age for good (logged; comments with replies are kept)."""
+    from app.models import CommentStatus
+    from app.services.moderation import purge
+
+    age = parse_age(older_than)
+    result = purge(CommentStatus(status), age)
+    click.echo(f"Purged {result.deleted} {status} comment(s) older than {older_than}; kept {result.kept_with_replies} that still have replies.")
+
+
 @click.command("seed-demo")
 def seed_demo() -> None:
     """Create the demo accounts and article if they are missing, and print the demo logins."""
@@ -79,4 +105,5 @@ def seed_demo() -> None:
 def register(app: Flask) -> None:
     """Add the commands to `flask`."""
     app.cli.add_command(user_cli)
+    app.cli.add_command(moderation_cli)
     app.cli.add_command(seed_demo)

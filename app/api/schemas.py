@@ -176,3 +176,113 @@ class CommentCreatedSchema(ma.Schema):
 
 class CommentEnvelopeSchema(ma.Schema):
     comment = ma.fields.Nested(CommentSchema)
+
+
+class ReasonSchema(ma.Schema):
+    code = ma.fields.String()
+    message = ma.fields.String()
+
+
+class FlagOutSchema(ma.Schema):
+    id = ma.fields.Integer()
+    reason = ma.fields.Function(lambda flag: flag.reason.value)
+    note = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+    resolved = ma.fields.Function(lambda flag: flag.resolved_at is not None)
+
+
+class ModerationCommentSchema(CommentSchema):
+    """A comment as moderators see it: the public fields plus state, email, reasons, score and flags."""
+
+    article = ma.fields.String(metadata={"description": "The article's slug."})
+    status = ma.fields.String()
+    email = ma.fields.String()
+    ip_network = ma.fields.String(allow_none=True)
+    reasons = ma.fields.List(ma.fields.Nested(ReasonSchema))
+    spam_score = ma.fields.Float(allow_none=True)
+    flags = ma.fields.List(ma.fields.Nested(FlagOutSchema))
+    deleted = ma.fields.Boolean()
+
+
+class ModerationListSchema(ma.Schema):
+    comments = ma.fields.List(ma.fields.Nested(ModerationCommentSchema))
+    next_page = ma.fields.Integer(allow_none=True)
+
+
+class ModerationQuerySchema(ma.Schema):
+    status = ma.fields.String(load_default="pending", validate=validate.OneOf(["pending", "approved", "spam", "trash", "flagged"]))
+    article = ma.fields.String(load_default=None)
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, error="page starts at 1."))
+    per_page = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=500, error="per_page is between {min} and {max}."))
+
+
+class ModerationActionSchema(ma.Schema):
+    action = ma.fields.String(
+        required=True, validate=validate.OneOf(["approve", "spam", "not_spam", "trash", "restore", "dismiss_flags"])
+    )
+    reason = ma.fields.String(load_default=None, allow_none=True)
+    note = ma.fields.String(load_default=None, allow_none=True)
+
+
+class ModerationEnvelopeSchema(ma.Schema):
+    comment = ma.fields.Nested(ModerationCommentSchema)
+
+
+class EventSchema(ma.Schema):
+    id = ma.fields.Integer()
+    comment_id = ma.fields.Integer(allow_none=True)
+    actor = ma.fields.Function(lambda event: event.actor_label)
+    action = ma.fields.String()
+    from_ = ma.fields.String(attribute="from_status", data_key="from", allow_none=True)
+    to = ma.fields.String(attribute="to_status", allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+    note = ma.fields.String(allow_none=True)
+    at = ma.fields.DateTime(attribute="created_at")
+
+
+class EventListSchema(ma.Schema):
+    events = ma.fields.List(ma.fields.Nested(EventSchema))
+
+
+class EventQuerySchema(ma.Schema):
+    comment = ma.fields.Integer(load_default=None)
+
+
+class FlagCreateSchema(ma.Schema):
+    reason = ma.fields.String(required=True)
+    note = ma.fields.String(load_default=None, allow_none=True)
+
+
+class FlagEnvelopeSchema(ma.Schema):
+    flag = ma.fields.Nested(FlagOutSchema)
+
+
+class BanCreateSchema(ma.Schema):
+    """Exactly one of email, user_id or ip."""
+
+    email = ma.fields.String()
+    user_id = ma.fields.Integer()
+    ip = ma.fields.String(metadata={"description": "An address (banned as its /24 or /48) or a network in CIDR form."})
+    reason = ma.fields.String(required=True)
+    expires_at = ma.fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+    spam_existing = ma.fields.Boolean(load_default=False)
+
+    @ma.validates_schema
+    def one_target(self, data, **kwargs):
+        given = [key for key in ("email", "user_id", "ip") if key in data]
+        if len(given) != 1:
+            raise ma.ValidationError("Give exactly one of email, user_id or ip.", "_schema")
+
+
+class BanOutSchema(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.Function(lambda ban: ban.kind.value)
+    value = ma.fields.String()
+    reason = ma.fields.String()
+    created_at = ma.fields.DateTime()
+    expires_at = ma.fields.DateTime(allow_none=True)
+
+
+class BanCreatedSchema(ma.Schema):
+    ban = ma.fields.Nested(BanOutSchema)
+    moved_to_spam = ma.fields.Integer()

@@ -21,3 +21,7 @@ class CommentEditForm(FlaskForm):
 
 class CloseCommentsForm(FlaskForm):
     reason = StringField("Reason (shown to readers)")
+
+
+class FlagForm(FlaskForm):
+    """Carries CSRF for the flag form; the reason and note are checked by services.moderation."""

@@ -3,6 +3,8 @@
 Signed-in writers are recognised by their account; these tokens are only for guests.
 """
 
+import secrets
+
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -84,3 +86,25 @@ def keep_guest_profile(response: Response, remember: bool, name: str, email: str
     )
 
 
+
+
+READER_COOKIE = "aw_reader"
+
+
+def reader_cookie_id() -> tuple[str, bool]:
+    """A random id for this browser (kept a year), so a guest flags a comment once; returns (id, is_new)."""
+    value = request.cookies.get(READER_COOKIE, "")
+    if len(value) == 32 and value.isalnum():
+        return value, False
+    return secrets.token_hex(16), True
+
+
+def keep_reader_cookie(response: Response, cookie_id: str) -> None:
+    response.set_cookie(
+        READER_COOKIE,
+        cookie_id,
+        max_age=PROFILE_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )

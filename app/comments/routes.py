@@ -3,12 +3,20 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_login import current_user, login_required
 
 from app.comments import bp
-from app.comments.forms import CloseCommentsForm, CommentEditForm, CommentForm
-from app.comments.ownership import guest_comment_ids, guest_profile, keep_guest_profile, remember_guest_comment
+from app.comments.forms import CloseCommentsForm, CommentEditForm, CommentForm, FlagForm
+from app.comments.ownership import (
+    guest_comment_ids,
+    guest_profile,
+    keep_guest_profile,
+    keep_reader_cookie,
+    reader_cookie_id,
+    remember_guest_comment,
+)
 from app.models import Article
 from app.models.types import utcnow
 from app.ratelimit import client_key
 from app.services import comments as comment_service
+from app.services import moderation
 from app.services.articles import visible_article
 from app.services.comments import CommentRules, Writer
 from app.services.errors import ServiceError
@@ -200,3 +208,57 @@ def reopen(slug: str):
         comment_service.reopen_comments(article)
         flash("Comments are open again.", "success")
     return redirect(url_for("articles.show", slug=slug) + "#comments")
+
+
+FLAG_REASONS = [
+    ("spam", "Spam", "Advertising, scams or junk."),
+    ("abusive", "Abusive", "Insults, threats or harassment."),
+    ("off_topic", "Off-topic", "Not about the article or the discussion."),
+    ("factual_error", "Factual error", "It states something wrong; the author may want to correct it."),
+    ("other", "Something else", "Say what in the note."),
+]
+
+
+def reporter_key() -> tuple[str, str | None]:
+    """Who is flagging: an account, or this browser's reader cookie on this network. Returns (key, new cookie)."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}", None
+    cookie_id, new = reader_cookie_id()
+    return moderation.guest_reporter_key(request.remote_addr, cookie_id), cookie_id if new else None
+
+
+@bp.route("/comments/<int:comment_id>/flag", methods=["GET", "POST"])
+def flag(comment_id: int):
+    """Flag a published comment for the moderators, once, with a reason and an optional note."""
+    comment = comment_service.find_comment(comment_id)
+    if comment is None or not comment.is_public or visible_article(comment.article.slug, _viewer()) is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        if not FlagForm().validate_on_submit():
+            abort(400)
+        key, new_cookie = reporter_key()
+        try:
+            moderation.flag_comment(
+                comment,
+                key,
+                request.form.get("reason", ""),
+                request.form.get("note"),
+                rules(),
+                user=_viewer(),
+                ip_network=client_key(),
+            )
+        except ServiceError as problem:
+            if problem.status == 409:
+                flash(problem.message, "info")
+                return redirect(url_for("articles.show", slug=comment.article.slug) + f"#comment-{comment.id}")
+            error = problem.message
+        else:
+            flash("Thank you. A moderator will look at this comment.", "success")
+            response = make_response(redirect(url_for("articles.show", slug=comment.article.slug) + f"#comment-{comment.id}"))
+            if new_cookie:
+                keep_reader_cookie(response, new_cookie)
+            return response
+    return render_template(
+        "comments/flag.html", comment=comment, reasons=FLAG_REASONS, error=error, form=FlagForm()
+    ), (422 if error else 200)

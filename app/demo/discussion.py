@@ -127,3 +127,36 @@ def seed_discussion(article: Article, accounts: dict[Role, User]) -> int:
         posted[item.key] = comment
     db.session.commit()
     return len(posted)
+
+
+HELD = DemoComment(
+    "held",
+    60,
+    "Does any of this apply when the other side is a city or a state agency? I have a claim about a towed car.",
+    guest=("Marcus Webb", "marcus.webb@example.net"),
+)
+FLAG_NOTE = "Opening with 'contains factual errors' is needlessly hostile to a guest writer."
+
+
+def seed_moderation(article: Article, accounts: dict[Role, User]) -> list[str]:
+    """A first-time commenter's comment waiting in the queue, and a reader's flag on the criticism."""
+    from app.services.moderation import flag_comment
+
+    added = []
+    if db.session.query(Comment.id).filter_by(author_email=HELD.guest[1]).first() is None:
+        rules = CommentRules(hold_until_approved=1)
+        held = post_comment(article, Writer(name=HELD.guest[0], email=HELD.guest[1]), HELD.body, rules)
+        held.created_at = utcnow() - timedelta(hours=2)
+        db.session.commit()
+        added.append("a held comment")
+    criticism = db.session.query(Comment).filter_by(article_id=article.id, author_email="r.okonkwo@example.com").first()
+    if criticism is not None and not criticism.reasons and not _flagged(criticism):
+        flag_comment(criticism, "demo:janet", "abusive", FLAG_NOTE, CommentRules(), ip_network=None)
+        added.append("a flag")
+    return added
+
+
+def _flagged(comment: Comment) -> bool:
+    from app.models import Flag
+
+    return db.session.query(Flag.id).filter_by(comment_id=comment.id).first() is not None

@@ -407,6 +407,11 @@ def events_for(comment_id: int | None = None) -> Select:
     return query
 
 
+def latest_events(limit: int) -> Select:
+    """The newest events of the whole log, newest first."""
+    return select(ModerationEvent).options(joinedload(ModerationEvent.actor)).order_by(ModerationEvent.id.desc()).limit(limit)
+
+
 # --- purge -----------------------------------------------------------------------------------
 
 

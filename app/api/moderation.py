@@ -1,0 +1,175 @@
+"""/api/v1/moderation: queues, actions, the audit log and bans; and /api/v1/comments/<id>/flags for readers."""
+from flask import abort, current_app, make_response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.api.auth import api_user, require_json_body
+from app.api.comments import comment_data
+from app.api.errors import documented_errors
+from app.api.schemas import (
+    BanCreatedSchema,
+    BanCreateSchema,
+    EventListSchema,
+    EventQuerySchema,
+    FlagCreateSchema,
+    FlagEnvelopeSchema,
+    ModerationActionSchema,
+    ModerationEnvelopeSchema,
+    ModerationListSchema,
+    ModerationQuerySchema,
+)
+from app.comments.ownership import keep_reader_cookie, reader_cookie_id
+from app.extensions import db
+from app.ratelimit import client_key
+from app.services import moderation
+from app.services.articles import find_article
+from app.services.comments import CommentNode, CommentRules, badge_for, find_comment
+from app.services.permissions import STAFF_ROLES
+
+blp = Blueprint("api_moderation", __name__, url_prefix="/api/v1", description="Moderation")
+blp.before_request(require_json_body)
+errors = documented_errors(blp)
+
+
+def _desk_user():
+    """The caller, if they may use the moderation API at all (401 without credentials, 403 for readers)."""
+    user = api_user()
+    if user is None:
+        abort(401)
+    if not moderation.can_use_desk(user):
+        abort(403, description="Moderation is for moderators, admins, and authors on their own articles.")
+    return user
+
+
+def moderation_data(comment, flags) -> dict:
+    """A comment with what only moderators see."""
+    node = CommentNode(comment=comment, badge=badge_for(comment, comment.article), pending=not comment.is_public)
+    data = comment_data(node)
+    data.update(
+        article=comment.article.slug,
+        status=comment.status.value,
+        email=comment.author_email,
+        ip_network=comment.ip_network,
+        reasons=[{"code": r.get("code"), "message": r.get("message")} for r in comment.reasons or []],
+        spam_score=comment.spam_score,
+        flags=flags,
+        deleted=comment.deleted_at is not None,
+    )
+    return data
+
+
+def _moderated(comment_id: int, user):
+    comment = find_comment(comment_id)
+    if comment is None:
+        abort(404)
+    if not moderation.can_moderate(user, comment):
+        abort(403, description="You may moderate comments on your own articles only.")
+    return comment
+
+
+@blp.route("/moderation/comments")
+class ModerationQueue(MethodView):
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.arguments(ModerationQuerySchema, location="query")
+    @blp.response(200, ModerationListSchema)
+    @errors(401, 403, 404, 422)
+    def get(self, query):
+        """A queue: pending, approved, spam, trash, or flagged (comments with open flags)."""
+        user = _desk_user()
+        article = None
+        if query["article"]:
+            article = find_article(query["article"])
+            if article is None:
+                abort(404, description="No article has that slug.")
+        page = db.paginate(
+            moderation.queue_query(query["status"], user, article), page=query["page"], per_page=query["per_page"], error_out=False
+        )
+        context = moderation.load_context(page.items)
+        return {
+            "comments": [moderation_data(c, context["flags"][c.id]) for c in page.items],
+            "next_page": page.next_num if page.has_next else None,
+        }
+
+
+@blp.route("/moderation/comments/<int:comment_id>")
+class ModerationItem(MethodView):
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.arguments(ModerationActionSchema)
+    @blp.response(200, ModerationEnvelopeSchema)
+    @errors(400, 401, 403, 404, 409, 415, 422)
+    def post(self, data, comment_id):
+        """Approve, spam, not_spam, trash (with a reason code), restore, or dismiss_flags; 409 if the state forbids it."""
+        user = _desk_user()
+        comment = _moderated(comment_id, user)
+        if data["action"] == "dismiss_flags":
+            moderation.dismiss_flags(comment, user, data["note"])
+        else:
+            moderation.apply(comment, data["action"], user, data["reason"], data["note"])
+        flags = moderation.load_context([comment])["flags"][comment.id]
+        return {"comment": moderation_data(comment, flags)}
+
+
+@blp.route("/moderation/events")
+class ModerationEvents(MethodView):
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.arguments(EventQuerySchema, location="query")
+    @blp.response(200, EventListSchema)
+    @errors(401, 403, 404)
+    def get(self, query):
+        """The audit log, oldest first: for one comment, or (moderators and admins) the latest 500 events."""
+        user = _desk_user()
+        if query["comment"] is not None:
+            comment = find_comment(query["comment"])
+            if comment is not None and not moderation.can_moderate(user, comment):
+                abort(403)
+            events = db.session.scalars(moderation.events_for(query["comment"])).all()
+        else:
+            if user.role not in STAFF_ROLES:
+                abort(403, description="Authors ask for the events of one comment at a time.")
+            events = list(reversed(db.session.scalars(moderation.latest_events(500)).all()))
+        return {"events": events}
+
+
+@blp.route("/comments/<int:comment_id>/flags")
+class CommentFlags(MethodView):
+    @blp.arguments(FlagCreateSchema)
+    @blp.response(201, FlagEnvelopeSchema)
+    @errors(400, 404, 409, 415, 422)
+    def post(self, data, comment_id):
+        """Flag a published comment: spam, abusive, off_topic, factual_error or other; once per reader (409 after)."""
+        user = api_user()
+        comment = find_comment(comment_id)
+        if comment is None or not comment.is_public:
+            abort(404)
+        new_cookie = None
+        if user is not None:
+            key = f"user:{user.id}"
+        else:
+            cookie_id, is_new = reader_cookie_id()
+            key = moderation.guest_reporter_key(request.remote_addr, cookie_id)
+            new_cookie = cookie_id if is_new else None
+        rules = CommentRules.from_config(current_app.config)
+        flag = moderation.flag_comment(comment, key, data["reason"], data["note"], rules, user=user, ip_network=client_key())
+        response = make_response(FlagEnvelopeSchema().dump({"flag": flag}), 201)
+        if new_cookie:
+            keep_reader_cookie(response, new_cookie)
+        return response
+
+
+@blp.route("/moderation/bans")
+class Bans(MethodView):
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.arguments(BanCreateSchema)
+    @blp.response(201, BanCreatedSchema)
+    @errors(400, 401, 403, 415, 422)
+    def post(self, data):
+        """Ban an email, an account or a network; `spam_existing` also moves their comments to spam."""
+        user = _desk_user()
+        if user.role not in STAFF_ROLES:
+            abort(403, description="Only moderators and admins ban senders.")
+        kind, value = next((k, data[k]) for k in ("email", "user_id", "ip") if k in data)
+        kind = {"email": "email", "user_id": "user", "ip": "network"}[kind]
+        ban, moved = moderation.create_ban(
+            kind, value, data["reason"], user, expires_at=data["expires_at"], spam_existing=data["spam_existing"]
+        )
+        return {"ban": ban, "moved_to_spam": moved}

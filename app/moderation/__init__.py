@@ -1,0 +1,6 @@
+"""The moderator's desk: queues, actions, bans and settings."""
+from flask import Blueprint
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+
+from app.moderation import routes  # noqa: E402,F401

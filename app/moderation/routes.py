@@ -1,0 +1,219 @@
+"""Desk views: each reads the form, calls one services.moderation function, and redirects back."""
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.comments.routes import rules
+from app.extensions import db
+from app.models import Ban, Comment
+from app.models.types import utcnow
+from app.moderation import bp
+from app.services import moderation
+from app.services.articles import find_article
+from app.services.comments import Writer, find_comment, post_comment
+from app.services.errors import ServiceError
+from app.services.permissions import STAFF_ROLES, can_manage_users
+from app.services.settings import SPECS, current_settings, update_settings
+from app.urls import safe_next
+
+PER_PAGE = 25
+
+
+@bp.before_request
+@login_required
+def require_desk():
+    """Moderators, admins, and authors (for their own articles); readers get 403."""
+    if not moderation.can_use_desk(current_user):
+        abort(403)
+
+
+def _require_staff() -> None:
+    if current_user.role not in STAFF_ROLES:
+        abort(403)
+
+
+def _back(default: str | None = None):
+    return redirect(safe_next(request.form.get("next") or request.args.get("next"), default or url_for("moderation.desk")))
+
+
+def _moderated_comment(comment_id: int) -> Comment:
+    comment = find_comment(comment_id)
+    if comment is None:
+        abort(404)
+    if not moderation.can_moderate(current_user, comment):
+        abort(403)
+    return comment
+
+
+@bp.route("")
+def desk():
+    """A queue of comments with their context, reasons, flags and history."""
+    queue = request.args.get("queue", "pending")
+    if queue not in moderation.QUEUES:
+        abort(404)
+    slug = request.args.get("article") or None
+    article = find_article(slug) if slug else None
+    if slug and article is None:
+        flash(f"No article has the address {slug!r}; showing all articles.", "error")
+    search = (request.args.get("q") or "").strip()[:100]
+    page = db.paginate(
+        moderation.queue_query(queue, current_user, article, search or None), per_page=PER_PAGE, error_out=False
+    )
+    return render_template(
+        "moderation/desk.html",
+        queue=queue,
+        page=page,
+        counts=moderation.queue_counts(current_user),
+        context=moderation.load_context(page.items),
+        article=article,
+        search=search,
+        trash_reasons=moderation.TRASH_REASONS,
+    )
+
+
+@bp.route("/comments/<int:comment_id>", methods=["GET"])
+def comment(comment_id: int):
+    """One comment in full: its thread context, history, revisions, and forms to edit or reply."""
+    item = _moderated_comment(comment_id)
+    return render_template(
+        "moderation/comment.html",
+        item=item,
+        context=moderation.load_context([item]),
+        trash_reasons=moderation.TRASH_REASONS,
+    )
+
+
+@bp.route("/comments/<int:comment_id>/action", methods=["POST"])
+def act(comment_id: int):
+    """Approve, spam, not spam, trash or restore one comment."""
+    item = _moderated_comment(comment_id)
+    action = request.form.get("action", "")
+    try:
+        if action == "dismiss_flags":
+            moderation.dismiss_flags(item, current_user, request.form.get("note"))
+        else:
+            reason = request.form.get(f"reason-{item.id}") or request.form.get("reason") or None
+            moderation.apply(item, action, current_user, reason, request.form.get("note"))
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Comment {item.id}: {action.replace('_', ' ')} done; it is now {item.status.value}.", "success")
+    return _back()
+
+
+@bp.route("/bulk", methods=["POST"])
+def bulk():
+    """One action on every selected comment."""
+    ids = [int(value) for value in request.form.getlist("comment_ids") if value.isdigit()]
+    action = request.form.get("bulk_action", "")
+    if not ids:
+        flash("Select at least one comment.", "error")
+        return _back()
+    try:
+        moved, problems = moderation.apply_many(ids, action, current_user, request.form.get("bulk_reason") or None)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return _back()
+    if moved:
+        flash(f"{action.replace('_', ' ').capitalize()}: {len(moved)} comment{'s' if len(moved) != 1 else ''}.", "success")
+    for problem in problems:
+        flash(problem, "error")
+    return _back()
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["POST"])
+def edit(comment_id: int):
+    """A moderator's edit; the previous text is kept and readers see 'edited by a moderator'."""
+    item = _moderated_comment(comment_id)
+    try:
+        moderation.moderator_edit(item, request.form.get("body", ""), current_user, rules())
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash("Comment edited; the previous text is kept in its history.", "success")
+    return redirect(url_for("moderation.comment", comment_id=item.id))
+
+
+@bp.route("/comments/<int:comment_id>/reply", methods=["POST"])
+def reply(comment_id: int):
+    """Reply in the thread as a moderator (or as the article's author)."""
+    item = _moderated_comment(comment_id)
+    try:
+        answer = post_comment(item.article, Writer(user=current_user), request.form.get("body", ""), rules(), parent_id=item.id)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("moderation.comment", comment_id=item.id))
+    flash("Reply posted.", "success")
+    return redirect(url_for("articles.show", slug=item.article.slug) + f"#comment-{answer.id}")
+
+
+@bp.route("/bans", methods=["GET", "POST"])
+def bans():
+    """Bans in force, and a form to add one (moderators and admins)."""
+    _require_staff()
+    errors = {}
+    if request.method == "POST":
+        kind = request.form.get("kind", "")
+        days = request.form.get("days", "").strip()
+        expires = None
+        if days:
+            if not days.isdigit() or int(days) < 1:
+                errors["days"] = "Give a whole number of days, or leave it empty for a permanent ban."
+            else:
+                expires = utcnow() + timedelta(days=int(days))
+        if not errors:
+            try:
+                ban, moved = moderation.create_ban(
+                    kind,
+                    request.form.get("value", ""),
+                    request.form.get("reason", ""),
+                    current_user,
+                    expires_at=expires,
+                    spam_existing=bool(request.form.get("spam_existing")),
+                )
+            except ServiceError as error:
+                errors[error.field or "value"] = error.message
+            else:
+                flash(f"Ban #{ban.id} added; {moved} existing comment{'s' if moved != 1 else ''} moved to spam.", "success")
+                return redirect(url_for("moderation.bans"))
+    status = 422 if errors else 200
+    return render_template("moderation/bans.html", bans=moderation.active_bans(), errors=errors, form=request.form), status
+
+
+@bp.route("/bans/<int:ban_id>/lift", methods=["POST"])
+def lift(ban_id: int):
+    """Lift a ban now."""
+    _require_staff()
+    ban = db.session.get(Ban, ban_id) or abort(404)
+    try:
+        moderation.lift_ban(ban, current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Ban #{ban.id} lifted.", "success")
+    return redirect(url_for("moderation.bans"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """Pre-moderation rules and comment settings (admins)."""
+    if not can_manage_users(current_user):
+        abort(403)
+    errors = {}
+    if request.method == "POST":
+        values = {spec.key: request.form.get(spec.key, "") for spec in SPECS if spec.kind is not bool}
+        values.update({spec.key: bool(request.form.get(spec.key)) for spec in SPECS if spec.kind is bool})
+        try:
+            update_settings(values, current_user)
+        except ServiceError as error:
+            errors[error.field] = error.message
+        else:
+            flash("Settings saved; they apply to the next comment.", "success")
+            return redirect(url_for("moderation.settings"))
+    values = current_settings(current_app.config)
+    if errors:
+        values.update({key: request.form.get(key, "") for key in values})
+    return render_template("moderation/settings.html", specs=SPECS, values=values, errors=errors), 422 if errors else 200
+
+
