@@ -17,7 +17,7 @@ from app.comments.ownership import edit_token, guest_comment_ids, remember_guest
 from app.ratelimit import client_key
 from app.services import comments as comment_service
 from app.services.articles import visible_article
-from app.services.comments import CommentNode, CommentRules, Writer, badge_for
+from app.services.comments import CommentNode, CommentRules, Writer
 
 blp = Blueprint("api_comments", __name__, url_prefix="/api/v1", description="Comments")
 blp.before_request(require_json_body)
@@ -35,7 +35,9 @@ def comment_data(node: CommentNode) -> dict:
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
-        "in_reply_to": {"id": in_reply_to.id, "name": in_reply_to.author_name} if in_reply_to and not node.removed else None,
+        "in_reply_to": None
+        if in_reply_to is None or node.removed
+        else {"id": in_reply_to.id, "name": None if node.in_reply_to_removed else in_reply_to.author_name},
         "author": None
         if node.removed
         else {"name": comment.author_name, "website": comment.author_website, "badge": node.badge},
@@ -76,7 +78,7 @@ class ArticleComments(MethodView):
         rules = _rules()
         writer = Writer(user=user, name=data["name"], email=data["email"], website=data["website"], ip_network=client_key())
         comment = comment_service.post_comment(article, writer, data["body"], rules, parent_id=data["parent_id"])
-        node = CommentNode(comment=comment, badge=badge_for(comment, article), pending=not comment.is_public)
+        node = comment_service.node_for(comment)
         payload = CommentCreatedSchema().dump(
             {
                 "comment": comment_data(node),
@@ -110,7 +112,7 @@ class CommentItem(MethodView):
         """Edit one's own comment within the edit window (account token, or a guest's X-Edit-Token)."""
         comment, user = _own_comment(comment_id)
         comment_service.edit_comment(comment, data["body"], _rules(), editor=user)
-        node = CommentNode(comment=comment, badge=badge_for(comment, comment.article), pending=not comment.is_public)
+        node = comment_service.node_for(comment)
         return {"comment": comment_data(node)}
 
     @blp.response(204)

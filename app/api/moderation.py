@@ -23,7 +23,7 @@ from app.extensions import db
 from app.ratelimit import client_key
 from app.services import moderation
 from app.services.articles import find_article
-from app.services.comments import CommentNode, CommentRules, badge_for, find_comment
+from app.services.comments import CommentRules, find_comment, node_for
 from app.services.permissions import STAFF_ROLES
 
 blp = Blueprint("api_moderation", __name__, url_prefix="/api/v1", description="Moderation")
@@ -43,8 +43,7 @@ def _desk_user():
 
 def moderation_data(comment, flags) -> dict:
     """A comment with what only moderators see."""
-    node = CommentNode(comment=comment, badge=badge_for(comment, comment.article), pending=not comment.is_public)
-    data = comment_data(node)
+    data = comment_data(node_for(comment))
     data.update(
         article=comment.article.slug,
         status=comment.status.value,

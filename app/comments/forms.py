@@ -6,10 +6,10 @@ from wtforms import BooleanField, EmailField, HiddenField, StringField, TextArea
 class CommentForm(FlaskForm):
     body = TextAreaField(
         "Comment",
-        description="Markdown: *italic*, **bold**, [link](https://…), `code`, > quote, - list. Links get nofollow.",
+        description="You can use Markdown: *italic*, **bold**, [link](https://…), `code`, > quote, - list.",
     )
     name = StringField("Name", description="Shown with your comment.")
-    email = EmailField("Email", description="Never shown to anyone; moderators may use it to reach you.")
+    email = EmailField("Email", description="Never shown to anyone.")
     website = URLField("Website (optional)", description="http:// or https://")
     remember = BooleanField("Remember my name, email and website on this device")
     parent_id = HiddenField()

@@ -12,6 +12,7 @@ from app.comments.ownership import (
     reader_cookie_id,
     remember_guest_comment,
 )
+from app.extensions import csrf
 from app.models import Article
 from app.models.types import utcnow
 from app.ratelimit import client_key
@@ -46,23 +47,37 @@ def _new_form(parent_id: int | None = None) -> CommentForm:
     return form
 
 
-def render_article_page(article: Article, form: CommentForm | None = None, status: int = 200):
+def _shown_ids(nodes) -> set[int]:
+    ids: set[int] = set()
+    for node in nodes:
+        if not node.removed and not node.pending:
+            ids.add(node.id)
+        ids |= _shown_ids(node.replies)
+    return ids
+
+
+def render_article_page(article: Article, form: CommentForm | None = None, status: int = 200, page: int | None = None):
     """The article with a page of its discussion and the comment form (or the form with errors)."""
     current = rules()
     guest_ids = guest_comment_ids(current)
-    page = comment_service.thread_page(
+    threads = comment_service.thread_page(
         article,
-        page=request.args.get("page", 1, type=int),
+        page=page or request.args.get("page", 1, type=int),
         per_page=int(current_app.config["COMMENTS_PER_PAGE"]),
         order=_order(),
         viewer=_viewer(),
         guest_ids=guest_ids,
     )
+    closed = comment_service.closed_reason(article, current)
     reply_to = request.args.get("reply_to", type=int)
-    if form is not None and form.parent_id.data:
-        reply_to = int(form.parent_id.data) if str(form.parent_id.data).isdigit() else None
+    if form is not None:
+        reply_to = int(form.parent_id.data) if str(form.parent_id.data or "").isdigit() else None
+    # A reply form only makes sense under a comment this page shows, in a thread that is open;
+    # otherwise the form (and any error about its parent) is shown at the bottom.
+    if closed or (reply_to is not None and reply_to not in _shown_ids(threads.threads)):
+        reply_to = None
     top_form = form if form is not None and not reply_to else _new_form()
-    reply_form = form if form is not None and reply_to else (_new_form(reply_to) if reply_to else None)
+    reply_form = (form if form is not None else _new_form(reply_to)) if reply_to else None
     now = utcnow()
 
     def can_change(comment) -> bool:
@@ -75,14 +90,15 @@ def render_article_page(article: Article, form: CommentForm | None = None, statu
     body = render_template(
         "articles/show.html",
         article=article,
-        threads=page,
+        threads=threads,
         form=top_form,
         reply_form=reply_form,
         reply_to=reply_to,
-        closed_reason=comment_service.closed_reason(article, current),
+        closed_reason=closed,
         can_change=can_change,
         can_close=can_close_comments(_viewer(), article),
         close_form=CloseCommentsForm(formdata=None),
+        page_has_errors=status >= 400,
     )
     return body, status
 
@@ -95,8 +111,13 @@ def _published_article(slug: str) -> Article:
 
 
 def _attach(form, error: ServiceError) -> None:
-    target = getattr(form, error.field or "", None)
-    (target.errors if target is not None else form.form_errors).append(error.message)
+    """Put each message next to its field; messages about hidden fields go above the form."""
+    for field, message in (error.fields or {None: error.message}).items():
+        target = getattr(form, field or "", None)
+        if target is None or target.type == "HiddenField":
+            form.form_errors.append(message)
+        else:
+            target.errors.append(message)
 
 
 def _comment_url(comment, **anchor_args) -> str:
@@ -106,13 +127,18 @@ def _comment_url(comment, **anchor_args) -> str:
 
 
 @bp.route("/articles/<slug>/comments", methods=["POST"])
+@csrf.exempt  # the form checks its CSRF token itself, so an expired session gets the text back, not a bare 400
 def create(slug: str):
     """Post a comment or a reply from the article page."""
     article = _published_article(slug)
     form = CommentForm()
-    if not form.validate_on_submit():
-        return render_article_page(article, form, 400)
     parent_id = form.parent_id.data
+    parent = comment_service.find_comment(int(parent_id)) if str(parent_id or "").isdigit() else None
+    error_page = comment_service.page_of(parent, int(current_app.config["COMMENTS_PER_PAGE"]), _order()) if parent else None
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            form.form_errors.append("Your session expired, so nothing was posted. Your text is kept: press the button again.")
+        return render_article_page(article, form, 400, page=error_page)
     writer = Writer(
         user=_viewer(),
         name=form.name.data or "",
@@ -127,9 +153,9 @@ def create(slug: str):
     except ServiceError as error:
         if error.status == 403:
             flash(error.message, "error")
-            return render_article_page(article, form, 403)
+            return render_article_page(article, form, 403, page=error_page)
         _attach(form, error)
-        return render_article_page(article, form, 422)
+        return render_article_page(article, form, 422, page=error_page)
     if comment.is_public:
         flash("Your comment is published.", "success")
     else:
@@ -170,13 +196,19 @@ def edit(comment_id: int):
     return render_template("comments/edit.html", comment=comment, form=form, deadline=deadline), 422 if form.errors else 200
 
 
-@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+@bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
 def delete(comment_id: int):
-    """Delete one's own comment within the edit window; replies keep a placeholder to hang from."""
+    """Delete one's own comment within the edit window (GET asks first); replies keep a placeholder."""
     comment = _own_comment(comment_id)
+    if request.method == "GET":
+        return render_template("comments/delete.html", comment=comment, form=CommentEditForm(formdata=None))
+    if not CommentEditForm().validate_on_submit():
+        abort(400)
     comment_service.delete_comment(comment, by=_viewer())
     flash("Your comment is deleted.", "success")
-    return redirect(url_for("articles.show", slug=comment.article.slug) + "#comments")
+    per_page = int(current_app.config["COMMENTS_PER_PAGE"])
+    page = comment_service.page_of(comment, per_page, _order(), _viewer(), guest_comment_ids(rules()))
+    return redirect(url_for("articles.show", slug=comment.article.slug, page=page if page > 1 else None) + "#comments")
 
 
 @bp.route("/articles/<slug>/comments/close", methods=["POST"])

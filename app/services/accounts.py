@@ -12,6 +12,7 @@ from app.models import ApiToken, Role, User
 from app.models.types import utcnow
 from app.models.user import EMAIL_MAX, NAME_MAX, new_session_token
 from app.services.errors import ServiceError
+from app.services.text import clean_line
 
 TOKEN_PREFIX = "aw_"
 
@@ -32,7 +33,7 @@ def normalise_email(email: str) -> str:
 
 def clean_name(name: str) -> str:
     """A display name: trimmed, non-empty, within the length limit."""
-    name = " ".join((name or "").split())
+    name = clean_line(name)
     if not name:
         raise ServiceError("Enter a name.", field="name")
     if len(name) > NAME_MAX:

@@ -93,7 +93,7 @@ def reopen_comments(article: Article) -> Article:
 
 def _clean_body(body: str, rules: CommentRules) -> str:
     body = clean_text(body).strip()
-    if not body:
+    if not clean_line(body):  # nothing visible: only spaces or zero-width characters
         raise ServiceError("Write something before posting.", field="body")
     if len(body) > rules.max_length:
         raise ServiceError(
@@ -114,17 +114,37 @@ def _clean_website(website: str | None) -> str | None:
     return website
 
 
-def _identity(writer: Writer) -> tuple[str, str, str | None]:
-    if writer.user is not None:
-        return writer.user.name, writer.user.email, _clean_website(writer.website)
-    name = clean_line(writer.name)
+def _guest_name(name: str) -> str:
+    name = clean_line(name)
     if not name:
         raise ServiceError("Enter your name.", field="name")
     if len(name) > NAME_MAX:
         raise ServiceError(f"A name is at most {NAME_MAX} characters.", field="name")
-    if not (writer.email or "").strip():
+    return name
+
+
+def _guest_email(email: str) -> str:
+    if not (email or "").strip():
         raise ServiceError("Enter your email address; it is never shown.", field="email")
-    return name, normalise_email(writer.email), _clean_website(writer.website)
+    return normalise_email(email)
+
+
+def _checked_input(writer: Writer, body: str, rules: CommentRules) -> tuple[str, str, str, str | None]:
+    """Body, name, email and website, all checked at once so the writer sees every problem together."""
+    if writer.user is not None:
+        body, website = ServiceError.collect(
+            [("body", lambda: _clean_body(body, rules)), ("website", lambda: _clean_website(writer.website))]
+        )
+        return body, writer.user.name, writer.user.email, website
+    body, name, email, website = ServiceError.collect(
+        [
+            ("body", lambda: _clean_body(body, rules)),
+            ("name", lambda: _guest_name(writer.name)),
+            ("email", lambda: _guest_email(writer.email)),
+            ("website", lambda: _clean_website(writer.website)),
+        ]
+    )
+    return body, name, email, website
 
 
 def _parent(article: Article, parent_id: int | None) -> Comment | None:
@@ -147,8 +167,7 @@ def post_comment(article: Article, writer: Writer, body: str, rules: CommentRule
         raise ServiceError(reason, code="comments_closed", status=403)
     if not article.is_published:
         raise ServiceError("Comments open when the article is published.", code="comments_closed", status=403)
-    body = _clean_body(body, rules)
-    name, email, website = _identity(writer)
+    body, name, email, website = _checked_input(writer, body, rules)
     parent = _parent(article, parent_id)
     attach_to = parent
     # Past the depth limit a reply hangs beside the comment it answers, at the deepest level.
@@ -254,7 +273,9 @@ class CommentNode:
     removed: bool = False
     pending: bool = False
     badge: str | None = None
+    # Set when the comment answers one other than the comment it hangs under (past the depth limit).
     in_reply_to: Comment | None = None
+    in_reply_to_removed: bool = False
     replies: list["CommentNode"] = field(default_factory=list)
 
     @property
@@ -305,7 +326,15 @@ def _discussion_shape(article: Article, viewer_id: int | None, guest_ids) -> tup
     """What this viewer sees of the whole discussion, from one light query: each shown comment's
     state ("full", "pending" for the writer's own held comment, "placeholder") and the shown top-level rows."""
     shape = db.session.execute(
-        select(Comment.id, Comment.parent_id, Comment.status, Comment.deleted_at, Comment.user_id, Comment.created_at)
+        select(
+            Comment.id,
+            Comment.parent_id,
+            Comment.in_reply_to_id,
+            Comment.status,
+            Comment.deleted_at,
+            Comment.user_id,
+            Comment.created_at,
+        )
         .where(Comment.article_id == article.id)
         .order_by(Comment.id)
     ).all()
@@ -326,8 +355,9 @@ def _discussion_shape(article: Article, viewer_id: int | None, guest_ids) -> tup
             shown[row.id] = "placeholder"
         else:
             continue
-        if row.parent_id is not None:
-            has_shown_child.add(row.parent_id)
+        # A comment answered by something shown stays as a placeholder, whether the answer hangs
+        # under it or, past the depth limit, beside it.
+        has_shown_child.update(ref for ref in (row.parent_id, row.in_reply_to_id) if ref is not None)
     roots = [row for row in shape if row.parent_id is None and row.id in shown]
     return shown, roots
 
@@ -377,14 +407,32 @@ def thread_page(
             removed=state == "placeholder",
             pending=state == "pending",
             badge=badge_for(comment, article),
-            in_reply_to=by_id.get(comment.in_reply_to_id) if comment.in_reply_to_id != comment.parent_id else None,
         )
+    for node in nodes.values():
+        target_id = node.comment.in_reply_to_id
+        if target_id is not None and target_id != node.comment.parent_id and target_id in nodes:
+            node.in_reply_to = nodes[target_id].comment
+            node.in_reply_to_removed = nodes[target_id].removed
     for node in nodes.values():
         parent_id = node.comment.parent_id
         if parent_id is not None and parent_id in nodes:
             nodes[parent_id].replies.append(node)
     threads = [nodes[root_id] for root_id in page_roots if root_id in nodes]
     return ThreadPage(threads, page, per_page, len(roots), article.comment_count, order)
+
+
+def node_for(comment: Comment) -> CommentNode:
+    """One comment on its own (no replies), as its writer sees it right after posting or editing."""
+    answered = None
+    if comment.in_reply_to_id is not None and comment.in_reply_to_id != comment.parent_id:
+        answered = db.session.get(Comment, comment.in_reply_to_id)
+    return CommentNode(
+        comment=comment,
+        pending=not comment.is_public,
+        badge=badge_for(comment, comment.article),
+        in_reply_to=answered,
+        in_reply_to_removed=answered is not None and not answered.is_public,
+    )
 
 
 def find_comment(comment_id: int) -> Comment | None:

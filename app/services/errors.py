@@ -6,14 +6,43 @@ class ServiceError(Exception):
 
     status = 422
 
-    def __init__(self, message: str, *, field: str | None = None, code: str = "validation_failed", status: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str = "validation_failed",
+        status: int | None = None,
+        fields: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.message = message
-        self.field = field
+        self.field = field or (next(iter(fields)) if fields else None)
         self.code = code
+        self._fields = fields
         if status is not None:
             self.status = status
 
     @property
     def fields(self) -> dict[str, str]:
+        """Every field concerned and its message (several when a form had several problems)."""
+        if self._fields:
+            return dict(self._fields)
         return {self.field: self.message} if self.field else {}
+
+    @classmethod
+    def collect(cls, checks) -> list:
+        """Run (field, check) pairs; return their results, or raise one error naming every field that failed."""
+        results, problems = [], {}
+        for field, check in checks:
+            try:
+                results.append(check())
+            except cls as error:
+                problems.update(error.fields or {field: error.message})
+                results.append(None)
+        if len(problems) == 1:
+            field, message = next(iter(problems.items()))
+            raise cls(message, field=field)
+        if problems:
+            raise cls("Some fields need attention.", fields=problems)
+        return results

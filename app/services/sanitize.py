@@ -48,7 +48,7 @@ def clean_article_html(html: str) -> str:
     return _article_cleaner.clean(html)
 
 
-COMMENT_TAGS = {"p", "br", "em", "strong", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a"}
+COMMENT_TAGS = {"p", "br", "em", "strong", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a"}
 COMMENT_LINK_REL = "nofollow ugc noopener"
 
 

@@ -8,7 +8,8 @@ _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 def clean_line(text: str | None) -> str:
     """A single line such as a name: format and control characters removed, spaces collapsed."""
-    kept = "".join(ch for ch in (text or "") if unicodedata.category(ch) not in {"Cc", "Cf"} or ch == " ")
+    spaced = "".join(" " if ch in "\t\n\r\v\f" else ch for ch in (text or ""))
+    kept = "".join(ch for ch in spaced if unicodedata.category(ch) not in {"Cc", "Cf"})
     return " ".join(kept.split())
 
 

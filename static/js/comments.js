@@ -7,7 +7,7 @@
     var source = document.getElementById("comment-form");
     var id = link.getAttribute("data-reply-to");
     var card = link.closest(".comment__card");
-    if (!source || !id || !card) return false;
+    if (!source || source.tagName !== "FORM" || !id || !card) return false;
     var existing = document.getElementById("reply-" + id);
     if (existing) {
       existing.querySelector("textarea").focus();
@@ -23,6 +23,8 @@
       }).join(" "));
     });
     form.querySelectorAll(".field__error, .form-errors p").forEach(function (el) { el.remove(); });
+    form.querySelectorAll(".field--error").forEach(function (el) { el.classList.remove("field--error"); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
     form.querySelector("textarea").value = "";
     form.querySelector("input[name=parent_id]").value = id;
     form.action = form.action.split("#")[0] + "#reply-" + id;

@@ -1,4 +1,6 @@
 """Security headers, cookies and private data on every kind of response."""
+import re
+
 import pytest
 
 
@@ -33,3 +35,23 @@ def test_no_email_address_on_public_pages_or_api(client, make_user, make_article
     article = make_article(author=author)
     for path in ["/", f"/articles/{article.slug}", "/api/v1/articles", f"/api/v1/articles/{article.slug}"]:
         assert "private.person@example.org" not in client.get(path).get_data(as_text=True)
+
+
+def test_comment_form_checks_its_csrf_token(app_with, make_article):
+    with app_with(WTF_CSRF_ENABLED=True) as app:
+        article = make_article()
+        client = app.test_client()
+        form = {"body": "Kept text.", "name": "Guest", "email": "guest@example.org"}
+        refused = client.post(f"/articles/{article.slug}/comments", data=form)
+        assert refused.status_code == 400
+        html = refused.get_data(as_text=True)
+        assert "Your session expired, so nothing was posted." in html and "Kept text." in html
+        assert article.comment_count == 0
+        from app.models import Comment
+        from app.extensions import db
+
+        assert db.session.query(Comment).count() == 0
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        accepted = client.post(f"/articles/{article.slug}/comments", data=form | {"csrf_token": token})
+        assert accepted.status_code == 302
+        assert db.session.query(Comment).count() == 1
