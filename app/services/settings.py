@@ -89,7 +89,7 @@ def comment_rules(config) -> CommentRules:
     values = current_settings(config)
     return CommentRules(
         max_length=int(config["COMMENT_MAX_LENGTH"]),
-        max_depth=values["max_depth"],
+        max_depth=max(1, values["max_depth"]),
         edit_window=timedelta(minutes=values["edit_window_minutes"]),
         auto_close_days=values["auto_close_days"],
         hold_all=values["hold_all"],
