@@ -21,6 +21,13 @@ def _signer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt=f"afterword.{purpose}")
 
 
+def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
+    """Every cookie here: HttpOnly, SameSite=Lax, Secure when the session cookie is."""
+    response.set_cookie(
+        name, value, max_age=max_age, httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"]
+    )
+
+
 def edit_token(comment_id: int) -> str:
     """A token that lets its holder edit or delete this one comment during the edit window."""
     return _signer("comment-edit").dumps(comment_id)
@@ -48,14 +55,7 @@ def guest_comment_ids(rules: CommentRules) -> set[int]:
 def remember_guest_comment(response: Response, comment_id: int, rules: CommentRules) -> None:
     """Add a guest's new comment to their owner cookie, which lives as long as the edit window."""
     ids = sorted(guest_comment_ids(rules) | {comment_id})[-KEEP_IDS:]
-    response.set_cookie(
-        OWNER_COOKIE,
-        _signer("comment-owner").dumps(ids),
-        max_age=int(rules.edit_window.total_seconds()) + 60,
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
+    _set_cookie(response, OWNER_COOKIE, _signer("comment-owner").dumps(ids), int(rules.edit_window.total_seconds()) + 60)
 
 
 def guest_profile() -> dict:
@@ -76,14 +76,7 @@ def keep_guest_profile(response: Response, remember: bool, name: str, email: str
         response.delete_cookie(PROFILE_COOKIE, samesite="Lax", httponly=True)
         return
     value = _signer("guest-profile").dumps({"name": name, "email": email, "website": website or ""})
-    response.set_cookie(
-        PROFILE_COOKIE,
-        value,
-        max_age=PROFILE_DAYS * 86400,
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
+    _set_cookie(response, PROFILE_COOKIE, value, PROFILE_DAYS * 86400)
 
 
 
@@ -100,11 +93,5 @@ def reader_cookie_id() -> tuple[str, bool]:
 
 
 def keep_reader_cookie(response: Response, cookie_id: str) -> None:
-    response.set_cookie(
-        READER_COOKIE,
-        cookie_id,
-        max_age=PROFILE_DAYS * 86400,
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
+    """Keep the browser's reader id for a year."""
+    _set_cookie(response, READER_COOKIE, cookie_id, PROFILE_DAYS * 86400)
