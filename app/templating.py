@@ -33,6 +33,12 @@ def register(app: Flask) -> None:
     app.add_template_filter(date_time, "date_time")
 
     @app.context_processor
+    def inject_labels():
+        from app.services.moderation import TRASH_REASONS
+
+        return {"reason_labels": {**TRASH_REASONS, "banned_sender": "Banned sender", "flagged": "Flagged by readers"}}
+
+    @app.context_processor
     def inject_permissions():
         from app.services.moderation import can_use_desk, pending_count
 

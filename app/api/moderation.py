@@ -22,13 +22,20 @@ from app.comments.ownership import keep_reader_cookie, reader_cookie_id
 from app.extensions import db
 from app.ratelimit import client_key
 from app.services import moderation
-from app.services.articles import find_article
+from app.services.articles import find_article, visible_article
 from app.services.comments import CommentRules, find_comment, node_for
 from app.services.permissions import STAFF_ROLES
 
 blp = Blueprint("api_moderation", __name__, url_prefix="/api/v1", description="Moderation")
-blp.before_request(require_json_body)
 errors = documented_errors(blp)
+
+
+@blp.before_request
+def check_caller():
+    """Who may call comes before what they sent: 401/403 before any 415 or 422."""
+    if request.path.startswith("/api/v1/moderation/"):
+        _desk_user()
+    require_json_body()
 
 
 def _desk_user():
@@ -138,7 +145,7 @@ class CommentFlags(MethodView):
         """Flag a published comment: spam, abusive, off_topic, factual_error or other; once per reader (409 after)."""
         user = api_user()
         comment = find_comment(comment_id)
-        if comment is None or not comment.is_public:
+        if comment is None or not comment.is_public or visible_article(comment.article.slug, user) is None:
             abort(404)
         new_cookie = None
         if user is not None:

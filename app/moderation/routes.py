@@ -18,6 +18,21 @@ from app.services.settings import SPECS, current_settings, update_settings
 from app.urls import safe_next
 
 PER_PAGE = 25
+DONE = {
+    "approve": "Comment {id} is approved.",
+    "spam": "Comment {id} is marked as spam.",
+    "not_spam": "Comment {id} is not spam; it is {status} now.",
+    "trash": "Comment {id} is in the trash.",
+    "restore": "Comment {id} is restored; it is {status} now.",
+    "dismiss_flags": "Flags on comment {id} dismissed; it is {status}.",
+}
+BULK_DONE = {
+    "approve": "Approved",
+    "spam": "Marked as spam",
+    "not_spam": "Marked as not spam",
+    "trash": "Moved to the trash",
+    "restore": "Restored",
+}
 
 
 @bp.before_request
@@ -60,11 +75,14 @@ def desk():
     page = db.paginate(
         moderation.queue_query(queue, current_user, article, search or None), per_page=PER_PAGE, error_out=False
     )
+    if not page.items and page.page > 1 and page.pages:
+        # Acting on the last item of the last page would leave an empty page: go to the last one left.
+        return redirect(url_for("moderation.desk", queue=queue, article=slug, q=search or None, page=page.pages))
     return render_template(
         "moderation/desk.html",
         queue=queue,
         page=page,
-        counts=moderation.queue_counts(current_user),
+        counts=moderation.queue_counts(current_user, article, search or None),
         context=moderation.load_context(page.items),
         article=article,
         search=search,
@@ -93,12 +111,13 @@ def act(comment_id: int):
         if action == "dismiss_flags":
             moderation.dismiss_flags(item, current_user, request.form.get("note"))
         else:
-            reason = request.form.get(f"reason-{item.id}") or request.form.get("reason") or None
-            moderation.apply(item, action, current_user, reason, request.form.get("note"))
+            # The trash-reason menus always submit a value; it belongs only to the trash action.
+            reason = (request.form.get(f"reason-{item.id}") or request.form.get("reason")) if action == "trash" else None
+            moderation.apply(item, action, current_user, reason or None, request.form.get("note"))
     except ServiceError as error:
         flash(error.message, "error")
     else:
-        flash(f"Comment {item.id}: {action.replace('_', ' ')} done; it is now {item.status.value}.", "success")
+        flash(DONE.get(action, "Comment {id} is now {status}.").format(id=item.id, status=item.status.value), "success")
     return _back()
 
 
@@ -111,12 +130,13 @@ def bulk():
         flash("Select at least one comment.", "error")
         return _back()
     try:
-        moved, problems = moderation.apply_many(ids, action, current_user, request.form.get("bulk_reason") or None)
+        reason = request.form.get("bulk_reason") if action == "trash" else None
+        moved, problems = moderation.apply_many(ids, action, current_user, reason or None)
     except ServiceError as error:
         flash(error.message, "error")
         return _back()
     if moved:
-        flash(f"{action.replace('_', ' ').capitalize()}: {len(moved)} comment{'s' if len(moved) != 1 else ''}.", "success")
+        flash(f"{BULK_DONE.get(action, action)}: {len(moved)} comment{'s' if len(moved) != 1 else ''}.", "success")
     for problem in problems:
         flash(problem, "error")
     return _back()

@@ -230,6 +230,8 @@ def check_can_change(comment: Comment, user: User | None, guest_ids: set[int], r
         raise ServiceError("Only the person who wrote this comment can change it.", code="forbidden", status=403)
     if comment.deleted_at is not None or comment.status in {CommentStatus.spam, CommentStatus.trash}:
         raise ServiceError("This comment can no longer be changed.", code="forbidden", status=403)
+    if comment.edited_by_moderator:
+        raise ServiceError("A moderator has edited this comment, so it can no longer be changed.", code="forbidden", status=403)
     if (now or utcnow()) > edit_deadline(comment, rules):
         minutes = int(rules.edit_window.total_seconds() // 60)
         raise ServiceError(
@@ -340,8 +342,10 @@ def _discussion_shape(article: Article, viewer_id: int | None, guest_ids) -> tup
     ).all()
 
     def own_pending(row) -> bool:
+        # A writer's own held comment shows as awaiting moderation; so does one caught as spam,
+        # so the writer cannot tell which it was.
         mine = (viewer_id is not None and row.user_id == viewer_id) or (row.user_id is None and row.id in guest_ids)
-        return mine and row.status is CommentStatus.pending
+        return mine and row.status in {CommentStatus.pending, CommentStatus.spam}
 
     shown: dict[int, str] = {}
     has_shown_child: set[int] = set()

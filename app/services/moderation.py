@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from blinker import Namespace
-from sqlalchemy import Select, delete, exists, func, or_, select, update
+from sqlalchemy import Select, String, case, cast, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -23,6 +23,7 @@ from app.services.audit import record_event
 from app.services.comments import CommentRules, refresh_comment_count
 from app.services.errors import ServiceError
 from app.services.permissions import STAFF_ROLES
+from app.services.screening import network as _network
 
 signals = Namespace()
 # Sent with sender=comment, is_spam=bool, previous=CommentStatus: the spam filter learns (and unlearns) from it.
@@ -114,9 +115,11 @@ def apply(
     refresh_comment_count(comment.article_id)
     if commit:
         db.session.commit()
-    if comment.status is S and previous is not S:
+    # Only two moves are verdicts on spamminess: into spam, and out of spam into publication.
+    # Trashing spam (or restoring it to spam) says nothing new about the text.
+    if action == "spam":
         spam_decision.send(comment, is_spam=True, previous=previous)
-    elif previous is S and comment.status is not S:
+    elif previous is S and comment.status is A:
         spam_decision.send(comment, is_spam=False, previous=previous)
     return comment
 
@@ -143,8 +146,11 @@ def moderator_edit(comment: Comment, body: str, moderator: User, rules: CommentR
     """A moderator's edit: the old text is kept as a revision and the comment says a moderator edited it."""
     from app.services.comments import edit_comment
 
-    comment.edited_by_moderator = True
+    before = comment.body
     edit_comment(comment, body, rules, editor=moderator)
+    if comment.body == before:
+        return comment
+    comment.edited_by_moderator = True
     record_event(comment, "edit", comment.status.value, comment.status.value, actor=moderator, note="edited by a moderator")
     db.session.commit()
     return comment
@@ -160,8 +166,14 @@ def guest_reporter_key(ip_address: str | None, cookie_id: str) -> str:
 
 
 def _open_flag_count(comment: Comment) -> int:
+    """Distinct readers with an open flag: an account counts once, and so does a guest network,
+    so clearing cookies does not let one guest reach the threshold alone."""
+    reader = case(
+        (Flag.user_id.is_not(None), "user:" + cast(Flag.user_id, String)),
+        else_="net:" + func.coalesce(Flag.ip_network, Flag.reporter_key),
+    )
     return db.session.scalar(
-        select(func.count(func.distinct(Flag.reporter_key))).where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
+        select(func.count(func.distinct(reader))).where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
     )
 
 
@@ -227,9 +239,13 @@ def dismiss_flags(comment: Comment, moderator: User, note: str | None = None) ->
     note = _clean_note(note)
     if _open_flag_count(comment) == 0:
         raise ServiceError("This comment has no open flags.", code="invalid_transition", status=409)
-    hidden_by_flags = comment.status is P and db.session.scalar(
-        select(ModerationEvent.action).where(ModerationEvent.comment_id == comment.id).order_by(ModerationEvent.id.desc()).limit(1)
-    ) == "hide"
+    last_move = db.session.scalar(
+        select(ModerationEvent.action)
+        .where(ModerationEvent.comment_id == comment.id, ModerationEvent.from_status != ModerationEvent.to_status)
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+    )
+    hidden_by_flags = comment.status is P and last_move == "hide"
     previous = comment.status
     if hidden_by_flags:
         comment.status = A
@@ -296,11 +312,11 @@ def create_ban(
     db.session.flush()
     moved = 0
     if spam_existing:
-        banned_network = ipaddress.ip_network(ban.value) if kind is BanKind.network else None
+        banned_network = _network(ban.value) if kind is BanKind.network else None
         for comment in db.session.scalars(_senders_comments(ban)).all():
             if banned_network is not None:
-                network = ipaddress.ip_network(comment.ip_network, strict=False)
-                if network.version != banned_network.version or not network.subnet_of(banned_network):
+                network = _network(comment.ip_network)
+                if network is None or network.version != banned_network.version or not network.subnet_of(banned_network):
                     continue
             apply(comment, "spam", moderator, reason="banned_sender", note=f"ban #{ban.id}: {reason}", commit=False)
             moved += 1
@@ -355,9 +371,14 @@ def queue_query(queue: str, moderator: User, article: Article | None = None, sea
     return query.order_by(Comment.created_at.desc(), Comment.id.desc())
 
 
-def queue_counts(moderator: User) -> dict[str, int]:
-    """How many comments wait in each queue, for this moderator's scope (one query)."""
+def queue_counts(moderator: User, article: Article | None = None, search: str | None = None) -> dict[str, int]:
+    """How many comments each queue holds for this moderator and filter (one query)."""
     scope = [] if moderator.role in STAFF_ROLES else [Article.author_id == moderator.id]
+    if article is not None:
+        scope.append(Comment.article_id == article.id)
+    if search:
+        pattern = f"%{search.strip()}%"
+        scope.append(or_(Comment.body.ilike(pattern), Comment.author_name.ilike(pattern)))
     recent = utcnow() - timedelta(days=30)
     row = db.session.execute(
         select(
@@ -422,13 +443,22 @@ class PurgeResult:
 
 
 def purge(status: CommentStatus, older_than: timedelta, actor_label: str = "command line") -> PurgeResult:
-    """Delete spam or trash older than the age given; comments that still have replies are kept."""
+    """Delete spam or trash that has been there longer than the age given; comments with replies are kept.
+
+    The age counts from the last move into that state (or from posting, for comments caught at submit),
+    so an old comment trashed by mistake today can still be restored.
+    """
     if status not in {S, T}:
         raise ServiceError("Only spam and trash can be purged.", field="status")
     cutoff = utcnow() - older_than
     child = aliased(Comment)
     has_children = exists().where(child.parent_id == Comment.id)
-    candidates = select(Comment.id).where(Comment.status == status, Comment.created_at < cutoff)
+    moved_in = (
+        select(func.max(ModerationEvent.created_at))
+        .where(ModerationEvent.comment_id == Comment.id, ModerationEvent.to_status == status.value)
+        .scalar_subquery()
+    )
+    candidates = select(Comment.id).where(Comment.status == status, func.coalesce(moved_in, Comment.created_at) < cutoff)
     ids = db.session.scalars(candidates.where(~has_children)).all()
     kept = db.session.scalar(select(func.count()).select_from(candidates.where(has_children).subquery()))
     for comment_id in ids:
@@ -442,5 +472,3 @@ def purge(status: CommentStatus, older_than: timedelta, actor_label: str = "comm
         db.session.execute(delete(Comment).where(Comment.id.in_(ids)))
     db.session.commit()
     return PurgeResult(len(ids), kept)
-
-

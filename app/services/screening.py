@@ -70,20 +70,21 @@ def active_ban(user: User | None, email: str, ip_network: str | None) -> Ban | N
         .where(Ban.lifted_at.is_(None), (Ban.expires_at.is_(None)) | (Ban.expires_at > now), or_(*matches))
         .order_by(Ban.id)
     ).all()
-    sender_network = _network(ip_network)
+    sender_network = network(ip_network)
     for ban in candidates:
         if ban.kind is BanKind.user and user is not None and ban.value == str(user.id):
             return ban
         if ban.kind is BanKind.email and email and ban.value == email.lower():
             return ban
         if ban.kind is BanKind.network and sender_network is not None:
-            banned = _network(ban.value)
+            banned = network(ban.value)
             if banned is not None and banned.version == sender_network.version and sender_network.subnet_of(banned):
                 return ban
     return None
 
 
-def _network(value: str | None):
+def network(value: str | None):
+    """An IP network from text, or None when the text is not one (e.g. 'unknown')."""
     try:
         return ipaddress.ip_network(value, strict=False) if value else None
     except ValueError:

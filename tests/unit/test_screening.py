@@ -1,0 +1,310 @@
+"""Pre-moderation at submit (services.screening) and the settings that drive it (services.settings)."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import Comment, CommentStatus, ModerationEvent, Setting
+from app.models.types import utcnow
+from app.services import moderation
+from app.services.comments import CommentRules, Writer, edit_deadline, post_comment
+from app.services.errors import ServiceError
+from app.services.settings import comment_rules, current_settings, update_settings
+
+P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
+HOLD_ALL = {
+    "code": "hold_all",
+    "message": "The site holds every comment for moderation.",
+    "action": "hold",
+    "score": 0.0,
+}
+
+
+def _guest(name="Gail Guest", email="gail@example.org", network="198.51.100.0/24") -> Writer:
+    return Writer(name=name, email=email, ip_network=network)
+
+
+def _post(article, rules, writer=None, body="A comment.") -> Comment:
+    return post_comment(article, writer or _guest(), body, rules)
+
+
+def _submit_event(comment) -> tuple:
+    event = db.session.scalar(
+        select(ModerationEvent).where(ModerationEvent.comment_id == comment.id, ModerationEvent.action == "submit")
+    )
+    return (event.actor_id, event.actor_rule, event.from_status, event.to_status)
+
+
+def _codes(comment) -> list[str]:
+    return [reason["code"] for reason in comment.reasons]
+
+
+def _hold_until(approved_needed: int, have: int) -> dict:
+    plural = "s" if approved_needed != 1 else ""
+    message = f"Held until the commenter has {approved_needed} approved comment{plural}; they have {have}."
+    return {"code": "new_commenter", "message": message, "action": "hold", "score": 0.0}
+
+
+# --- what holds a comment --------------------------------------------------------------------
+
+
+def test_with_every_rule_off_a_comment_is_published_with_no_reasons(make_article):
+    comment = _post(make_article(), CommentRules())
+    assert (comment.status, comment.reasons, comment.spam_score) == (A, [], 0.0)
+    assert _submit_event(comment) == (None, None, None, "approved")
+
+
+def test_hold_all_holds_and_records_the_rule(make_article):
+    comment = _post(make_article(), CommentRules(hold_all=True))
+    assert (comment.status, comment.reasons) == (P, [HOLD_ALL])
+    assert _submit_event(comment) == (None, "hold_all", None, "pending")
+
+
+def test_a_new_commenter_is_held_until_enough_comments_were_approved(make_user, make_article):
+    moderator = make_user("moderator")
+    article = make_article()
+    rules = CommentRules(hold_until_approved=2)
+    first = _post(article, rules)
+    assert (first.status, first.reasons) == (P, [_hold_until(2, 0)])
+    assert _submit_event(first) == (None, "new_commenter", None, "pending")
+    moderation.apply(first, "approve", moderator)
+    second = _post(article, rules)
+    assert (second.status, second.reasons) == (P, [_hold_until(2, 1)])
+    moderation.apply(second, "approve", moderator)
+    # The guest is known by their email, whatever its case or their name.
+    third = _post(article, rules, _guest(name="G.", email="  GAIL@Example.org"))
+    assert (third.status, third.reasons) == (A, [])
+    stranger = _post(article, CommentRules(hold_until_approved=1), _guest(email="new@example.org"))
+    assert stranger.reasons == [_hold_until(1, 0)]
+
+
+def test_an_account_is_counted_by_its_own_approved_comments(make_user, make_article):
+    moderator = make_user("moderator")
+    reader = make_user("reader", email="rita@example.org")
+    article = make_article()
+    rules = CommentRules(hold_until_approved=1)
+    # A guest comment with the same email does not vouch for the account.
+    moderation.apply(_post(article, rules, _guest(email="rita@example.org")), "approve", moderator)
+    held = _post(article, rules, Writer(user=reader))
+    assert (held.status, _codes(held)) == (P, ["new_commenter"])
+    moderation.apply(held, "approve", moderator)
+    assert _post(article, rules, Writer(user=reader)).status is A
+
+
+def test_the_hold_follows_the_configuration_and_the_settings_page_overrides_it(app, make_user, make_article):
+    article = make_article()
+    app.config["MODERATION_HOLD_UNTIL_APPROVED"] = 1
+    assert _post(article, CommentRules.from_config(app.config)).status is P
+    update_settings({"hold_until_approved": "0"}, make_user("admin"))
+    assert _post(article, CommentRules.from_config(app.config), _guest(email="other@example.org")).status is A
+
+
+def test_often_rejected_commenters_are_held_with_the_share_in_the_reason(make_user, make_article):
+    moderator = make_user("moderator")
+    article = make_article()
+    open_rules = CommentRules()
+    rules = CommentRules(rejected_percent=50, rejected_min_comments=2, rejected_window=timedelta(days=7))
+    _post(article, open_rules)
+    trashed = moderation.apply(_post(article, open_rules), "trash", moderator, "abusive")
+    _post(article, CommentRules(hold_all=True))  # pending: not decided, not counted
+    held = _post(article, rules)
+    message = "1 of the commenter's 2 decided comments in the last 7 days were rejected (the limit is 50%)."
+    assert (held.status, held.reasons) == (
+        P,
+        [{"code": "often_rejected", "message": message, "action": "hold", "score": 0.0}],
+    )
+    assert _submit_event(held) == (None, "often_rejected", None, "pending")
+    # Another commenter is not affected.
+    assert _post(article, rules, _guest(email="fresh@example.org")).status is A
+    # Out of the window, the rejection no longer counts.
+    db.session.execute(update(Comment).where(Comment.id == trashed.id).values(created_at=utcnow() - timedelta(days=8)))
+    db.session.commit()
+    assert _post(article, rules).status is A
+
+
+def test_the_rejected_share_needs_enough_decided_comments_and_a_high_enough_share(make_user, make_article):
+    moderator = make_user("moderator")
+    article = make_article()
+    open_rules = CommentRules()
+    moderation.apply(_post(article, open_rules), "spam", moderator)
+    # 1 decided comment is too few to judge; this one is published and makes 1 rejected of 2.
+    assert _post(article, CommentRules(rejected_percent=30, rejected_min_comments=2)).status is A
+    for _ in range(2):
+        _post(article, open_rules)
+    # 1 of 4 (25%) stays below 30%; publishing makes it 1 of 5 (20%), which reaches a 20% limit.
+    assert _post(article, CommentRules(rejected_percent=30, rejected_min_comments=2)).status is A
+    held = _post(article, CommentRules(rejected_percent=20, rejected_min_comments=2))
+    assert held.status is P and held.reasons[0]["message"] == (
+        "1 of the commenter's 5 decided comments in the last 7 days were rejected (the limit is 20%)."
+    )
+    assert _post(article, CommentRules(rejected_percent=0, rejected_min_comments=1)).status is A  # 0 turns it off
+
+
+# --- bans ------------------------------------------------------------------------------------
+
+
+def test_a_banned_email_account_or_network_is_caught_as_spam(make_user, make_article):
+    moderator = make_user("moderator")
+    reader = make_user("reader")
+    article = make_article()
+    email_ban, _ = moderation.create_ban("email", "Troll@Example.org", "Selling pills.", moderator)
+    user_ban, _ = moderation.create_ban("user", reader.id, "Sock puppet.", moderator)
+    network_ban, _ = moderation.create_ban("network", "203.0.0.0/16", "Botnet.", moderator)
+    cases = [
+        (_guest(email="troll@example.org"), email_ban, "email"),
+        (Writer(user=reader), user_ban, "user"),
+        (_guest(email="bot@example.org", network="203.0.113.0/24"), network_ban, "network"),
+    ]
+    for writer, ban, kind in cases:
+        comment = _post(article, CommentRules(), writer)
+        message = f"Banned sender ({kind} ban #{ban.id}: {ban.reason})."
+        assert (comment.status, comment.spam_score) == (S, 1.0)
+        assert comment.reasons == [{"code": "banned_sender", "message": message, "action": "spam", "score": 1.0}]
+        assert _submit_event(comment)[1:] == ("banned_sender", None, "spam")
+    for network in ("203.1.0.0/24", "2001:db8::/48", None):
+        assert _post(article, CommentRules(), _guest(email="ok@example.org", network=network)).status is A
+
+
+def test_spam_beats_hold_and_every_reason_is_kept(make_user, make_article):
+    moderator = make_user("moderator")
+    article = make_article()
+    moderation.create_ban("email", "troll@example.org", "Trolling.", moderator)
+    rules = CommentRules(hold_all=True, hold_until_approved=1)
+    caught = _post(article, rules, _guest(email="troll@example.org"))
+    assert (caught.status, _codes(caught)) == (S, ["banned_sender", "hold_all", "new_commenter"])
+    assert _submit_event(caught)[1] == "banned_sender"
+    held = _post(article, rules)
+    assert (held.status, _codes(held)) == (P, ["hold_all", "new_commenter"])
+    assert _submit_event(held)[1] == "hold_all"
+
+
+def test_expired_and_lifted_bans_stop_applying(make_user, make_article):
+    moderator = make_user("moderator")
+    article = make_article()
+    lifted, _ = moderation.create_ban("email", "lifted@example.org", "Was rude.", moderator)
+    expiring, _ = moderation.create_ban(
+        "email", "expiring@example.org", "Cool off.", moderator, expires_at=utcnow() + timedelta(hours=1)
+    )
+    assert _post(article, CommentRules(), _guest(email="expiring@example.org")).status is S
+    moderation.lift_ban(lifted, moderator)
+    expiring.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    for email in ("lifted@example.org", "expiring@example.org"):
+        comment = _post(article, CommentRules(), _guest(email=email))
+        assert (comment.status, comment.reasons) == (A, [])
+
+
+# --- who is trusted --------------------------------------------------------------------------
+
+
+def test_staff_and_the_articles_author_skip_the_hold_rules_but_not_a_ban(make_user, make_article):
+    author = make_user("author")
+    article = make_article(author=author)
+    rules = CommentRules(hold_all=True, hold_until_approved=5, rejected_percent=1, rejected_min_comments=1)
+    for user in (make_user("moderator"), make_user("admin"), author):
+        comment = _post(article, rules, Writer(user=user))
+        assert (comment.status, comment.reasons) == (A, [])
+        assert _submit_event(comment) == (user.id, None, None, "approved")
+    other_author = make_user("author")
+    assert _post(article, rules, Writer(user=other_author)).status is P
+    assert _post(make_article(), rules, Writer(user=author)).status is P  # not their article
+    banned = make_user("moderator")
+    moderation.create_ban("user", banned.id, "Compromised account.", make_user("admin"))
+    comment = _post(article, rules, Writer(user=banned))
+    assert (comment.status, _codes(comment)) == (S, ["banned_sender"])
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def test_settings_default_to_the_configuration_and_stored_values_win(app, make_user):
+    admin = make_user("admin")
+    defaults = current_settings(app.config)
+    assert defaults == {
+        "hold_all": False,
+        "hold_until_approved": 0,
+        "rejected_percent": 30,
+        "rejected_window_days": 7,
+        "rejected_min_comments": 2,
+        "flag_threshold": 3,
+        "max_depth": 5,
+        "edit_window_minutes": 15,
+        "auto_close_days": 0,
+    }
+    stored = update_settings(
+        {
+            "hold_all": "on",
+            "flag_threshold": " 5 ",
+            "max_depth": 3,
+            "edit_window_minutes": "30",
+            "auto_close_days": "14",
+            "rejected_window_days": "3",
+        },
+        admin,
+    )
+    assert stored == {
+        "hold_all": True,
+        "flag_threshold": 5,
+        "max_depth": 3,
+        "edit_window_minutes": 30,
+        "auto_close_days": 14,
+        "rejected_window_days": 3,
+    }
+    rules = comment_rules(app.config)
+    assert (rules.hold_all, rules.flag_threshold, rules.max_depth) == (True, 5, 3)
+    assert (rules.edit_window, rules.auto_close_days, rules.rejected_window) == (
+        timedelta(minutes=30),
+        14,
+        timedelta(days=3),
+    )
+    rows = {row.key: (row.value, row.updated_by_id) for row in db.session.scalars(select(Setting))}
+    assert rows["hold_all"] == (True, admin.id) and rows["flag_threshold"] == (5, admin.id)
+    update_settings({"hold_all": "off"}, admin)
+    assert current_settings(app.config)["hold_all"] is False
+    assert db.session.scalar(select(func.count()).select_from(Setting)) == 6
+
+
+@pytest.mark.parametrize(
+    "values, field, message",
+    [
+        ({"flag_threshold": "0"}, "flag_threshold", "Flags to hide: enter a number from 1 to 100."),
+        ({"hold_until_approved": "three"}, "hold_until_approved", "Hold new commenters: enter a whole number."),
+        ({"hold_until_approved": ""}, "hold_until_approved", "Hold new commenters: enter a whole number."),
+        (
+            {"rejected_percent": "101"},
+            "rejected_percent",
+            "Hold often-rejected commenters (%): enter a number from 0 to 100.",
+        ),
+        ({"rejected_percent": "2.5"}, "rejected_percent", "Hold often-rejected commenters (%): enter a whole number."),
+        ({"max_depth": "11"}, "max_depth", "Thread depth: enter a number from 1 to 10."),
+        ({"edit_window_minutes": "-1"}, "edit_window_minutes", "Edit window (minutes): enter a number from 0 to 1440."),
+        ({"auto_close_days": True}, "auto_close_days", "Close threads after (days): enter a whole number."),
+        ({"hold_all": True, "colour": "red"}, "colour", "Unknown setting: colour."),
+        ({"hold_all": "1", "max_depth": "0"}, "max_depth", "Thread depth: enter a number from 1 to 10."),
+    ],
+)
+def test_bad_settings_are_refused_and_nothing_is_stored(app, make_user, values, field, message):
+    with pytest.raises(ServiceError) as raised:
+        update_settings(values, make_user("admin"))
+    assert (raised.value.field, raised.value.message, raised.value.status) == (field, message, 422)
+    assert db.session.scalar(select(func.count()).select_from(Setting)) == 0
+    assert current_settings(app.config)["hold_all"] is False
+
+
+def test_depth_edit_window_and_auto_close_settings_reach_new_comments(app, make_user, make_article):
+    article = make_article()
+    update_settings({"max_depth": "2", "edit_window_minutes": "0", "auto_close_days": "3"}, make_user("admin"))
+    rules = CommentRules.from_config(app.config)
+    top = _post(article, rules)
+    reply = post_comment(article, _guest(), "Reply.", rules, parent_id=top.id)
+    deeper = post_comment(article, _guest(), "Deeper.", rules, parent_id=reply.id)
+    assert (reply.depth, deeper.depth, deeper.parent_id, deeper.in_reply_to_id) == (1, 1, top.id, reply.id)
+    assert edit_deadline(top, rules) == top.created_at
+    article.published_at = utcnow() - timedelta(days=4)
+    db.session.commit()
+    with pytest.raises(ServiceError) as raised:
+        _post(article, CommentRules.from_config(app.config))
+    assert (raised.value.code, raised.value.status) == ("comments_closed", 403)
+    assert raised.value.message == "Comments close automatically 3 days after an article is published."
