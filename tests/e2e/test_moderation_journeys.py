@@ -385,14 +385,18 @@ def test_three_readers_flag_a_comment_and_a_moderator_dismisses_the_flags(
     site_settings(flag_threshold=3)
     reader_email = f"reader-{unique}@example.org"
     live_server.create_user("reader", f"Kim Reader {unique}", reader_email, PASSWORD)
+    second_email = f"reader2-{unique}@example.org"
+    live_server.create_user("reader", f"Lou Reader {unique}", second_email, PASSWORD)
     mod_name = f"Morgan Moderator {unique}"
     mod_email = staff_account(live_server, "moderator", mod_name, unique)
     visitor = new_context().new_page()
 
-    # Two guests, each in a browser of their own, and one signed-in reader.
+    # A guest and two signed-in readers, each in a browser of their own. (Every browser here comes
+    # from 127.0.0.1, and guests on one network count once, so only one of them is a guest.)
     first = new_context().new_page()
     flag(first, live_server, slug, rude, author, "Abusive", "Blames the victims.")
     second = new_context().new_page()
+    sign_in(second, second_email)
     flag(second, live_server, slug, rude, author, "Off-topic")
     visitor.goto(f"/articles/{slug}")
     expect(card(visitor, rude).locator(".comment__text")).to_be_visible()  # two flags are not enough
