@@ -17,7 +17,10 @@ TRUSTED_ROLES = {Role.moderator, Role.admin}
 
 @dataclass
 class Verdict:
-    """One check's decision: pass, hold or spam, with why."""
+    """One check's decision — pass, hold, spam, or reject (refused with `message` to the writer) — with why.
+
+    `score` is the check's spam score from 0 to 1 (the classifier's probability; 1 for a certain rule).
+    """
 
     action: str
     code: str
@@ -48,13 +51,21 @@ class Screening:
 
 @dataclass
 class Submission:
-    """What the checks look at: who writes, from where, on which article."""
+    """What the checks look at: who writes, from where, on which article, and what they sent."""
 
     article: Article
     user: User | None
     email: str
     ip_network: str | None
     body: str
+    name: str = ""
+    website: str | None = None
+    # The request's details, for checks that need them (e.g. Akismet); never stored in full.
+    ip_address: str | None = None
+    user_agent: str = ""
+    referrer: str = ""
+    # Extra fields of the page form (honeypot, signed timestamp); None for API submissions.
+    form: dict | None = None
 
 
 def active_ban(user: User | None, email: str, ip_network: str | None) -> Ban | None:
