@@ -22,6 +22,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_security_headers(app)
     register_templates(app)
     register_cli(app)
+    register_spam_learning()
     return app
 
 
@@ -110,6 +111,11 @@ def register_templates(app: Flask) -> None:
     from app.templating import register
 
     register(app)
+
+
+def register_spam_learning() -> None:
+    """Connect what learns from moderators' spam decisions (the classifier, Akismet reports) to the signal."""
+    from app.services.spam import akismet  # noqa: F401  (connects its receiver on import)
 
 
 def register_cli(app: Flask) -> None:

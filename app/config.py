@@ -81,6 +81,23 @@ class Config:
     MODERATION_REJECTED_MIN_COMMENTS = 2  # ...once they have this many decided comments
     MODERATION_FLAG_THRESHOLD = 3  # distinct readers whose flags hide a comment for review
 
+    # Spam checks (admins override most of them on /moderation/settings)
+    SPAM_LINK_LIMIT = 2  # hold comments with this many links or more (0: off), as WordPress
+    SPAM_MIN_SECONDS = 3  # hold page-form comments sent faster than a person could write (0: off)
+    SPAM_FORM_MAX_AGE_HOURS = 24  # a page form older than this must be reloaded
+    SPAM_MODERATION_WORDS = ""  # one word or phrase per line: held
+    SPAM_BLOCKED_WORDS = ""  # one word or phrase per line: caught as spam
+    COMMENT_LIMIT_PER_NETWORK = "1 per 15 seconds;10 per hour"  # new comments from one network
+    COMMENT_LIMIT_PER_EMAIL = "1 per 15 seconds;10 per hour"  # new comments from one writer
+
+    # Akismet (optional; docs/akismet.md). With a key, each new comment is also checked by Akismet, a
+    # third-party service that then receives the comment and its writer's IP address.
+    AKISMET_KEY = ""  # the API key; empty: Akismet is never asked
+    AKISMET_BLOG_URL = ""  # the site registered with the key; empty: SITE_URL, else the request's host
+    AKISMET_BLOG_LANG = "en"  # the site's language, as the pages declare it
+    AKISMET_API_URL = "https://rest.akismet.com"  # Akismet's endpoint; the tests point it at a fake
+    AKISMET_TIMEOUT = 3  # seconds to wait; when Akismet is slower, the comment is held
+
     # Security headers
     FRAME_ANCESTORS = "'none'"
     CONTENT_SECURITY_POLICY = (
@@ -121,8 +138,10 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
-    # Tests of other features expect a guest's first comment to be published; moderation tests turn it on.
+    # Tests of other features expect a guest's first comment to be published at once, even when a
+    # test client posts within a second of loading the form; the moderation and spam tests turn these on.
     MODERATION_HOLD_UNTIL_APPROVED = 0
+    SPAM_MIN_SECONDS = 0
 
 
 CONFIGS = {
@@ -130,3 +149,4 @@ CONFIGS = {
     "production": ProductionConfig,
     "testing": TestingConfig,
 }
+

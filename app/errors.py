@@ -78,7 +78,7 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None,
     return response
 
 
-def _http_error(error: HTTPException):
+def http_error(error: HTTPException):
     status = error.code or 500
     if wants_json():
         data = getattr(error, "data", None) or {}
@@ -130,6 +130,6 @@ def _server_error(error: InternalServerError):
 
 def register(app: Flask) -> None:
     """Install the handlers; registered after flask-smorest's, so they replace its JSON format."""
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(ServiceError, _service_error)
     app.register_error_handler(InternalServerError, _server_error)

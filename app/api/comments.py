@@ -14,6 +14,7 @@ from app.api.schemas import (
     CommentQuerySchema,
 )
 from app.comments.ownership import edit_token, guest_comment_ids, remember_guest_comment
+from app.comments.routes import comment_limits, request_details
 from app.ratelimit import client_key
 from app.services import comments as comment_service
 from app.services.articles import visible_article
@@ -58,6 +59,8 @@ def _article(slug: str, user):
 
 @blp.route("/articles/<slug>/comments")
 class ArticleComments(MethodView):
+    decorators = [comment_limits]  # counts POSTs only
+
     @blp.arguments(CommentQuerySchema, location="query")
     @blp.response(200, CommentListSchema)
     @errors(404, 422)
@@ -76,7 +79,14 @@ class ArticleComments(MethodView):
         user = api_user()
         article = _article(slug, user)
         rules = _rules()
-        writer = Writer(user=user, name=data["name"], email=data["email"], website=data["website"], ip_network=client_key())
+        writer = Writer(
+            user=user,
+            name=data["name"],
+            email=data["email"],
+            website=data["website"],
+            ip_network=client_key(),
+            **request_details(),
+        )
         comment = comment_service.post_comment(article, writer, data["body"], rules, parent_id=data["parent_id"])
         node = comment_service.node_for(comment)
         payload = CommentCreatedSchema().dump(

@@ -12,7 +12,8 @@ from app.comments.ownership import (
     reader_cookie_id,
     remember_guest_comment,
 )
-from app.extensions import csrf
+from app.errors import http_error
+from app.extensions import csrf, limiter
 from app.models import Article
 from app.models.types import utcnow
 from app.ratelimit import client_key
@@ -21,6 +22,7 @@ from app.services import moderation
 from app.services.articles import visible_article
 from app.services.comments import CommentRules, Writer
 from app.services.errors import ServiceError
+from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp
 from app.services.permissions import can_close_comments
 
 ORDERS = {"oldest", "newest"}
@@ -99,6 +101,9 @@ def render_article_page(article: Article, form: CommentForm | None = None, statu
         can_close=can_close_comments(_viewer(), article),
         close_form=CloseCommentsForm(formdata=None),
         page_has_errors=status >= 400,
+        form_timestamp=form_timestamp(),
+        honeypot_field=HONEYPOT_FIELD,
+        timestamp_field=TIMESTAMP_FIELD,
     )
     return body, status
 
@@ -126,8 +131,32 @@ def _comment_url(comment, **anchor_args) -> str:
     return url_for("articles.show", slug=comment.article.slug, page=page if page > 1 else None) + f"#comment-{comment.id}"
 
 
+def request_details() -> dict:
+    """What the spam checks may look at about the request itself (the full address is never stored)."""
+    return {
+        "ip_address": request.remote_addr,
+        "user_agent": (request.user_agent.string or "")[:300],
+        "referrer": (request.referrer or "")[:500],
+    }
+
+
+def comment_writer_key() -> str:
+    """Rate-limit key for one writer: their account, or the email they typed."""
+    if current_user.is_authenticated:
+        return f"comment-user:{current_user.id}"
+    payload = request.form if request.form else (request.get_json(silent=True) or {})
+    return "comment-email:" + str(payload.get("email") or "").strip().lower()
+
+
+def comment_limits(view):
+    """Flood limits on new comments, per network and per writer (429 with Retry-After when exceeded)."""
+    view = limiter.limit(lambda: current_app.config["COMMENT_LIMIT_PER_NETWORK"], methods=["POST"])(view)
+    return limiter.limit(lambda: current_app.config["COMMENT_LIMIT_PER_EMAIL"], methods=["POST"], key_func=comment_writer_key)(view)
+
+
 @bp.route("/articles/<slug>/comments", methods=["POST"])
 @csrf.exempt  # the form checks its CSRF token itself, so an expired session gets the text back, not a bare 400
+@comment_limits
 def create(slug: str):
     """Post a comment or a reply from the article page."""
     article = _published_article(slug)
@@ -145,6 +174,8 @@ def create(slug: str):
         email=form.email.data or "",
         website=form.website.data,
         ip_network=client_key(),
+        **request_details(),
+        form={HONEYPOT_FIELD: request.form.get(HONEYPOT_FIELD, ""), TIMESTAMP_FIELD: request.form.get(TIMESTAMP_FIELD, "")},
     )
     try:
         comment = comment_service.post_comment(
@@ -155,7 +186,7 @@ def create(slug: str):
             flash(error.message, "error")
             return render_article_page(article, form, 403, page=error_page)
         _attach(form, error)
-        return render_article_page(article, form, 422, page=error_page)
+        return render_article_page(article, form, error.status, page=error_page)
     if comment.is_public:
         flash("Your comment is published.", "success")
     else:
@@ -294,3 +325,14 @@ def flag(comment_id: int):
     return render_template(
         "comments/flag.html", comment=comment, reasons=FLAG_REASONS, error=error, form=FlagForm()
     ), (422 if error else 200)
+
+
+@bp.errorhandler(429)
+def too_many_comments(error):
+    """Flood limit on the page form: the article again, with the text kept and the wait explained."""
+    if request.endpoint != "comments.create":
+        return http_error(error)
+    article = _published_article(request.view_args["slug"])
+    form = CommentForm()
+    form.form_errors.append(f"You are posting faster than the site allows ({error.description}). Wait a little, then press the button again; your text is kept.")
+    return render_article_page(article, form, 429)

@@ -222,7 +222,8 @@ def settings():
         abort(403)
     errors = {}
     if request.method == "POST":
-        values = {spec.key: request.form.get(spec.key, "") for spec in SPECS if spec.kind is not bool}
+        # Fields missing from the form are left as they are; an unticked checkbox is simply absent, so it means off.
+        values = {spec.key: request.form[spec.key] for spec in SPECS if spec.kind is not bool and spec.key in request.form}
         values.update({spec.key: bool(request.form.get(spec.key)) for spec in SPECS if spec.kind is bool})
         try:
             update_settings(values, current_user)

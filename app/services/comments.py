@@ -36,6 +36,11 @@ class CommentRules:
     rejected_window: timedelta = timedelta(days=7)
     rejected_min_comments: int = 2
     flag_threshold: int = 3
+    link_limit: int = 2
+    min_seconds: int = 3
+    form_max_age_hours: int = 24
+    moderation_words: tuple[str, ...] = ()
+    blocked_words: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, config) -> "CommentRules":
@@ -54,6 +59,11 @@ class Writer:
     email: str = ""
     website: str | None = None
     ip_network: str | None = None
+    # Request details for the spam checks: the full address is used for the check, never stored.
+    ip_address: str | None = None
+    user_agent: str = ""
+    referrer: str = ""
+    form: dict | None = None
 
 
 # --- closing ---------------------------------------------------------------------------------
@@ -187,7 +197,26 @@ def post_comment(article: Article, writer: Writer, body: str, rules: CommentRule
         body=body,
         body_html=render_comment(body),
     )
-    screening = screen(Submission(article, writer.user, email, writer.ip_network, body), rules)
+    submission = Submission(
+        article,
+        writer.user,
+        email,
+        writer.ip_network,
+        body,
+        html=comment.body_html,
+        name=name,
+        website=website,
+        ip_address=writer.ip_address,
+        user_agent=writer.user_agent,
+        referrer=writer.referrer,
+        form=writer.form,
+        parent_id=parent.id if parent else None,
+    )
+    try:
+        screening = screen(submission, rules)
+    except ServiceError:
+        db.session.rollback()
+        raise
     comment.status = screening.status
     comment.reasons = screening.reasons
     comment.spam_score = max((v.score for v in screening.verdicts), default=0.0)

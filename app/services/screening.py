@@ -58,6 +58,8 @@ class Submission:
     email: str
     ip_network: str | None
     body: str
+    # The comment as it will be shown (rendered and sanitised), for checks that count links.
+    html: str = ""
     name: str = ""
     website: str | None = None
     # The request's details, for checks that need them (e.g. Akismet); never stored in full.
@@ -66,6 +68,8 @@ class Submission:
     referrer: str = ""
     # Extra fields of the page form (honeypot, signed timestamp); None for API submissions.
     form: dict | None = None
+    # The comment answered, if this is a reply (Akismet tells comments and replies apart).
+    parent_id: int | None = None
 
 
 def active_ban(user: User | None, email: str, ip_network: str | None) -> Ban | None:
@@ -161,15 +165,44 @@ def check_often_rejected(submission: Submission, rules) -> Verdict:
     return Verdict("pass", "often_rejected", f"{rejected} of {decided} recent comments rejected.")
 
 
-# Checks in order; the first spam verdict wins over holds, any hold holds.
-CHECKS = [check_ban, check_hold_all, check_new_commenter, check_often_rejected]
+def _checks():
+    """The pipeline in order: refusals first (nothing is stored), then the rules, then the slower content checks."""
+    from app.services.spam import checks as spam
+    from app.services.spam.akismet import check_akismet
+
+    always = [spam.check_honeypot, spam.check_timing, spam.check_duplicate, check_ban]
+    untrusted = [
+        check_hold_all,
+        check_new_commenter,
+        check_often_rejected,
+        spam.check_links,
+        spam.check_blocked_words,
+        spam.check_moderation_words,
+        check_akismet,  # last: it asks another server
+    ]
+    return always, untrusted
+
+
+REJECT_STATUS = {"duplicate": 409, "timing": 400}
 
 
 def screen(submission: Submission, rules) -> Screening:
-    """Run every check and combine them: spam beats hold beats publish. Staff and the article's author are trusted."""
+    """Run the checks and combine them: a refusal raises at once; otherwise spam beats hold beats publish.
+
+    Moderators, admins and the article's author are trusted: only the refusals and bans apply to them.
+    """
+    from app.services.errors import ServiceError
+
     user = submission.user
     trusted = user is not None and (user.role in TRUSTED_ROLES or user.id == submission.article.author_id)
-    verdicts = [check_ban(submission, rules)] if trusted else [check(submission, rules) for check in CHECKS]
+    always, untrusted = _checks()
+    verdicts = []
+    for check in always + ([] if trusted else untrusted):
+        verdict = check(submission, rules)
+        if verdict.action == "reject":
+            field = "body" if verdict.code == "duplicate" else None
+            raise ServiceError(verdict.message, field=field, code=verdict.code, status=REJECT_STATUS.get(verdict.code, 422))
+        verdicts.append(verdict)
     actions = {verdict.action for verdict in verdicts}
     if "spam" in actions:
         status = CommentStatus.spam

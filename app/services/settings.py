@@ -70,7 +70,26 @@ SPECS = [
     SettingSpec(
         "auto_close_days", "COMMENTS_AUTO_CLOSE_DAYS", int, "Close threads after (days)", "Close comments this long after publication (0: never).", 0, 3650
     ),
+    SettingSpec("link_limit", "SPAM_LINK_LIMIT", int, "Hold comments with links", "Hold a comment with this many links or more (0 turns this off).", 0, 50),
+    SettingSpec(
+        "min_seconds", "SPAM_MIN_SECONDS", int, "Fastest human (seconds)", "Hold page-form comments sent sooner than this after the form appeared (0 turns this off).", 0, 120
+    ),
+    SettingSpec(
+        "moderation_words",
+        "SPAM_MODERATION_WORDS",
+        str,
+        "Words to hold",
+        "One word or phrase per line. A comment whose text, name, email or website contains one is held.",
+    ),
+    SettingSpec(
+        "blocked_words",
+        "SPAM_BLOCKED_WORDS",
+        str,
+        "Words to block",
+        "One word or phrase per line. A comment containing one is caught as spam. Matching ignores case, accents' forms and zero-width characters.",
+    ),
 ]
+WORDS_MAX = 10_000
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
 
@@ -98,10 +117,26 @@ def comment_rules(config) -> CommentRules:
         rejected_window=timedelta(days=values["rejected_window_days"]),
         rejected_min_comments=values["rejected_min_comments"],
         flag_threshold=values["flag_threshold"],
+        link_limit=values["link_limit"],
+        min_seconds=values["min_seconds"],
+        form_max_age_hours=int(config["SPAM_FORM_MAX_AGE_HOURS"]),
+        moderation_words=word_list(values["moderation_words"]),
+        blocked_words=word_list(values["blocked_words"]),
     )
 
 
+def word_list(text: str) -> tuple[str, ...]:
+    """One word or phrase per line (commas also separate), blanks dropped."""
+    parts = (part.strip() for line in (text or "").splitlines() for part in line.split(","))
+    return tuple(part for part in parts if part)
+
+
 def _parse(spec: SettingSpec, raw):
+    if spec.kind is str:
+        text = "\n".join(word_list(str(raw or "")))
+        if len(text) > WORDS_MAX:
+            raise ServiceError(f"{spec.label}: at most {WORDS_MAX:,} characters.", field=spec.key)
+        return text
     if spec.kind is bool:
         if isinstance(raw, bool):
             return raw

@@ -547,7 +547,7 @@ def test_the_index_and_the_article_show_comment_counts(app, client, make_article
     none, one, two = make_article(title="No talk"), make_article(title="One remark"), make_article(title="Two remarks")
     remark = _posted_id(_post(client, one))
     first = _posted_id(_post(client, two))
-    _posted_id(_post(client, two, parent_id=first))
+    _posted_id(_post(client, two, parent_id=first, body="A reply, in other words."))
     app.config["MODERATION_HOLD_ALL"] = True
     _posted_id(_post(client, none))
     html = _html(client.get("/"))

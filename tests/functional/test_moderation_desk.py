@@ -1,4 +1,5 @@
 """The moderation desk through HTTP: queues, context, actions, bulk, edits, replies, bans, settings, flags, badge."""
+import itertools
 
 import re
 from datetime import timedelta
@@ -74,7 +75,11 @@ def _guest(name="Gail Guest", email="gail@example.org", network="198.51.100.0/24
     return Writer(name=name, email=email, ip_network=network)
 
 
-def _comment(article, body="A comment.", writer=None, rules=OPEN, parent=None) -> Comment:
+_bodies = itertools.count(1)
+
+
+def _comment(article, body=None, writer=None, rules=OPEN, parent=None) -> Comment:
+    body = body or f"A comment ({next(_bodies)})."  # distinct, or the duplicate check refuses it
     return post_comment(article, writer or _guest(), body, rules, parent_id=parent.id if parent else None)
 
 

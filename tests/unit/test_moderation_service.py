@@ -1,4 +1,5 @@
 """services.moderation: the one door for state changes, its log, the spam signal, flags, bans, queues and purges."""
+import itertools
 
 from datetime import timedelta
 
@@ -30,13 +31,17 @@ def _guest(name="Gail Guest", email="gail@example.org", network="198.51.100.0/24
     return Writer(name=name, email=email, ip_network=network)
 
 
-def _post(article, body="A comment.", writer=None, rules=OPEN, parent=None) -> Comment:
+_bodies = itertools.count(1)
+
+
+def _post(article, body=None, writer=None, rules=OPEN, parent=None) -> Comment:
+    body = body or f"A comment ({next(_bodies)})."  # distinct, or the duplicate check refuses it
     return post_comment(article, writer or _guest(), body, rules, parent_id=parent.id if parent else None)
 
 
 def _in_state(article, status: CommentStatus, moderator, **writer) -> Comment:
     """A held comment moved to `status` by the moderator (trash is reached from pending)."""
-    comment = _post(article, f"Now {status.value}.", _guest(**writer) if writer else None, rules=HELD)
+    comment = _post(article, f"Now {status.value} ({next(_bodies)}).", _guest(**writer) if writer else None, rules=HELD)
     action = {P: None, A: "approve", S: "spam", T: "trash"}[status]
     return moderation.apply(comment, action, moderator) if action else comment
 

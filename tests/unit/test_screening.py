@@ -1,4 +1,5 @@
 """Pre-moderation at submit (services.screening) and the settings that drive it (services.settings)."""
+import itertools
 
 from datetime import timedelta
 
@@ -26,7 +27,11 @@ def _guest(name="Gail Guest", email="gail@example.org", network="198.51.100.0/24
     return Writer(name=name, email=email, ip_network=network)
 
 
-def _post(article, rules, writer=None, body="A comment.") -> Comment:
+_bodies = itertools.count(1)
+
+
+def _post(article, rules, writer=None, body=None) -> Comment:
+    body = body or f"A comment ({next(_bodies)})."  # distinct, or the duplicate check refuses it
     return post_comment(article, writer or _guest(), body, rules)
 
 
@@ -232,6 +237,10 @@ def test_settings_default_to_the_configuration_and_stored_values_win(app, make_u
         "max_depth": 5,
         "edit_window_minutes": 15,
         "auto_close_days": 0,
+        "link_limit": 2,
+        "min_seconds": 0,
+        "moderation_words": "",
+        "blocked_words": "",
     }
     stored = update_settings(
         {

@@ -1,0 +1,1 @@
+"""Spam filtering: checks that explain themselves, a Bayesian classifier that learns, and Akismet."""

@@ -1,0 +1,200 @@
+"""Akismet, when AKISMET_KEY is set: one more opinion on each new comment, and the moderators' verdicts sent back.
+
+Akismet is a third-party service: the comment's text, its writer's name, email and website and the
+writer's IP address leave this server. If it is slow, down or refuses the key, the comment is held
+for a moderator with the reason "spam service unavailable" — never lost, never published unchecked.
+"""
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urljoin
+
+import akismet
+import httpx
+from flask import current_app, has_request_context, request, url_for
+
+from app.models import Article, Comment, User
+from app.services.moderation import spam_decision
+from app.services.screening import Submission, Verdict, network
+
+CODE = "akismet"
+UNAVAILABLE = "spam service unavailable"
+# Where the akismet package sends its requests; AKISMET_API_URL replaces this part of the URL.
+DEFAULT_API_URL = "https://rest.akismet.com"
+USER_AGENT = f"Afterword | {akismet.USER_AGENT}"
+# After Akismet could not be reached, reports wait this long before trying again, so that a bulk
+# action on many comments costs one timeout, not one per comment.
+REPORT_PAUSE_SECONDS = 60
+
+
+class _RebasedTransport(httpx.BaseTransport):
+    """Send the package's requests to AKISMET_API_URL (a proxy, or the tests' fake) instead of Akismet's host.
+
+    The package builds absolute URLs from a constant, so an httpx `base_url` would be ignored.
+    """
+
+    def __init__(self, api_url: str):
+        self.base = httpx.URL(api_url)
+        self.inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.url = request.url.copy_with(
+            scheme=self.base.scheme,
+            host=self.base.host,
+            port=self.base.port,
+            path=self.base.path.rstrip("/") + request.url.path,
+        )
+        request.headers["Host"] = self.base.netloc.decode("ascii")
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def is_configured() -> bool:
+    """Whether this site asks Akismet at all."""
+    return bool(current_app.config.get("AKISMET_KEY"))
+
+
+def blog_url() -> str:
+    """The site Akismet knows the key by: AKISMET_BLOG_URL, else SITE_URL, else this request's host."""
+    config = current_app.config
+    url = config.get("AKISMET_BLOG_URL") or config.get("SITE_URL")
+    # The request's host is a last resort (it comes from the client); outside a request there is none.
+    if not url and has_request_context():
+        url = request.host_url
+    return url or ""
+
+
+@contextmanager
+def _client(blog: str) -> Iterator[akismet.SyncClient]:
+    config = current_app.config
+    with httpx.Client(
+        headers={"User-Agent": USER_AGENT},
+        timeout=float(config.get("AKISMET_TIMEOUT") or 3),
+        transport=_RebasedTransport(config.get("AKISMET_API_URL") or DEFAULT_API_URL),
+    ) as http_client:
+        # The plain constructor, not the verifying one: verify-key first would double every request,
+        # and a bad key shows anyway as the "invalid" answer, which the package raises as APIKeyError.
+        yield akismet.SyncClient(config=akismet.Config(key=str(config["AKISMET_KEY"]), url=blog), http_client=http_client)
+
+
+def _require_blog_url() -> str:
+    blog = blog_url()
+    if not blog:
+        raise akismet.ConfigurationError("No AKISMET_BLOG_URL or SITE_URL, and no request to take the host from.")
+    return blog
+
+
+def _permalink(article: Article, blog: str) -> str:
+    if has_request_context():
+        path = url_for("articles.show", slug=article.slug)
+    else:
+        adapter = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
+        path = adapter.build("articles.show", {"slug": article.slug})
+    return urljoin(blog, path)
+
+
+def _site_fields(article: Article, blog: str) -> dict:
+    return {
+        "permalink": _permalink(article, blog),
+        "blog_lang": current_app.config.get("AKISMET_BLOG_LANG") or "en",
+        "blog_charset": "UTF-8",
+    }
+
+
+def _writer_fields(user: User | None, name: str, email: str, website: str | None) -> dict:
+    fields = {
+        "comment_author": name or (user.name if user is not None else ""),
+        "comment_author_email": email or (user.email if user is not None else ""),
+        "comment_author_url": website or "",
+    }
+    if user is not None:
+        fields["user_role"] = user.role.value
+    return fields
+
+
+def _network_address(ip_network: str | None) -> str:
+    """The first address of a stored network (e.g. 203.0.113.0 for 203.0.113.0/24): all a comment keeps of its IP."""
+    parsed = network(ip_network)
+    return str(parsed.network_address) if parsed is not None else ""
+
+
+def _submission_type(submission: Submission) -> str:
+    # Read softly: Submission has no parent_id field until the pipeline passes one (None: a top-level comment).
+    return "reply" if getattr(submission, "parent_id", None) else "comment"
+
+
+def check_akismet(submission: Submission, rules) -> Verdict:
+    """Ask Akismet's comment-check: spam is caught, ham passes, and any failure holds the comment."""
+    if not is_configured():
+        return Verdict("pass", CODE, "Akismet is not configured.")
+    try:
+        blog = _require_blog_url()
+        fields = {
+            **_site_fields(submission.article, blog),
+            **_writer_fields(submission.user, submission.name, submission.email, submission.website),
+            "comment_type": _submission_type(submission),
+            "comment_content": submission.body,
+            "user_agent": submission.user_agent or "",
+            "referrer": submission.referrer or "",
+        }
+        user_ip = submission.ip_address or _network_address(submission.ip_network)
+        with _client(blog) as client:
+            answer = client.comment_check(user_ip, **fields)
+    except Exception as error:  # whatever goes wrong, the comment waits for a person
+        current_app.logger.warning("Akismet comment-check failed, comment held: %s: %s", type(error).__name__, error)
+        return Verdict("hold", CODE, UNAVAILABLE)
+    if answer is akismet.CheckResponse.DISCARD:
+        # Akismet suggests discarding blatant spam unseen; here nothing is deleted, it goes to the spam queue.
+        return Verdict("spam", CODE, "Akismet says this is blatant spam.", 1.0)
+    if answer is akismet.CheckResponse.SPAM:
+        return Verdict("spam", CODE, "Akismet says this is spam.", 1.0)
+    return Verdict("pass", CODE, "Akismet says this is not spam.")
+
+
+def comment_fields(comment: Comment, blog: str) -> tuple[str, dict]:
+    """What submit-spam and submit-ham send about a stored comment: (user_ip, the other fields).
+
+    The comment keeps only its writer's network, so user_ip is that network's first address,
+    and the user agent and referrer, never stored, are not sent.
+    """
+    fields = {
+        **_site_fields(comment.article, blog),
+        **_writer_fields(comment.user, comment.author_name, comment.author_email, comment.author_website),
+        "comment_type": "reply" if comment.in_reply_to_id or comment.parent_id else "comment",
+        "comment_content": comment.body,
+    }
+    if comment.created_at is not None:
+        fields["comment_date_gmt"] = comment.created_at.isoformat()
+    return _network_address(comment.ip_network), fields
+
+
+def report_decision(comment: Comment, is_spam: bool) -> bool:
+    """Tell Akismet a moderator's verdict (submit-spam or submit-ham); False, logged, when it was not told."""
+    if not is_configured():
+        return False
+    operation = "submit-spam" if is_spam else "submit-ham"
+    state = current_app.extensions.setdefault("akismet", {})
+    if time.monotonic() < state.get("reports_paused_until", 0):
+        current_app.logger.warning("Akismet %s not sent for comment %s: Akismet was unreachable just now", operation, comment.id)
+        return False
+    try:
+        blog = _require_blog_url()
+        user_ip, fields = comment_fields(comment, blog)
+        with _client(blog) as client:
+            (client.submit_spam if is_spam else client.submit_ham)(user_ip, **fields)
+    except Exception as error:  # a moderator's action never fails because Akismet does
+        if isinstance(error, akismet.RequestError):
+            state["reports_paused_until"] = time.monotonic() + REPORT_PAUSE_SECONDS
+        current_app.logger.warning(
+            "Akismet %s failed for comment %s: %s: %s", operation, comment.id, type(error).__name__, error
+        )
+        return False
+    return True
+
+
+@spam_decision.connect
+def _on_spam_decision(comment: Comment, is_spam: bool, **extra) -> None:
+    """Report each spam / not-spam verdict of a moderator back to Akismet."""
+    report_decision(comment, is_spam)
