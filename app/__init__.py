@@ -116,6 +116,7 @@ def register_templates(app: Flask) -> None:
 def register_spam_learning() -> None:
     """Connect what learns from moderators' spam decisions (the classifier, Akismet reports) to the signal."""
     from app.services.spam import akismet  # noqa: F401  (connects its receiver on import)
+    from app.services.spam import classifier  # noqa: F401  (learns and unlearns on import)
 
 
 def register_cli(app: Flask) -> None:

@@ -102,8 +102,93 @@ def seed_demo() -> None:
         click.echo(f"  {account.role.value:<10} {account.email:<20} {account.password:<22} {account.name}, {account.about}")
 
 
+spam_cli = AppGroup("spam", help="The content classifier: train it, measure it, purge old spam.")
+
+
+def _labelled_comments(path: str):
+    from app.services.spam.evaluation import read_labelled
+
+    try:
+        return read_labelled(path)
+    except ServiceError as error:
+        _fail(error)
+
+
+@spam_cli.command("train")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def spam_train(file: str) -> None:
+    """Add FILE.csv (columns content,label; label 1 = spam, 0 = ham) to what the classifier has learned."""
+    from app.extensions import db
+    from app.services.spam.classifier import MemoryCounts, add_counts, tokenise
+
+    comments = _labelled_comments(file)
+    lessons = MemoryCounts()
+    for comment in comments:
+        lessons.learn(tokenise(comment.content), comment.is_spam)
+    add_counts(lessons.tokens, lessons.spam, lessons.ham)
+    db.session.commit()
+    click.echo(
+        f"Learned {len(comments)} comments from {file}: {lessons.spam} spam, {lessons.ham} ham, "
+        f"{len(lessons.tokens)} distinct tokens."
+    )
+
+
+@spam_cli.command("eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def spam_eval(file: str) -> None:
+    """Score FILE.csv (columns content,label) with the current model and print how it did; nothing is learned."""
+    from app.extensions import db
+    from app.services.spam.classifier import site_classifier
+    from app.services.spam.evaluation import Metrics
+
+    comments = _labelled_comments(file)
+    spam_at, hold_at = current_app.config["SPAM_CLASSIFIER_SPAM_AT"], current_app.config["SPAM_CLASSIFIER_HOLD_AT"]
+    classifier = site_classifier()
+    metrics = Metrics()
+    for comment in comments:
+        metrics.add(comment.is_spam, classifier.score(comment.content).probability, spam_at, hold_at)
+    db.session.rollback()
+    click.echo(metrics.report(spam_at, hold_at))
+
+
+@spam_cli.command("explain")
+@click.argument("text")
+@click.option("--name", default="", help="The writer's name, as a guest would give it.")
+@click.option("--email", default="", help="The writer's email.")
+@click.option("--website", default=None, help="The writer's website.")
+def explain(text: str, name: str, email: str, website: str | None) -> None:
+    """Print every signal the pipeline sees in TEXT and the final verdict (nothing is stored)."""
+    from app.models import Article
+    from app.services.comments import CommentRules
+    from app.services.markdown import render_comment
+    from app.services.screening import Submission, explain_checks
+
+    rules = CommentRules.from_config(current_app.config)
+    # A comment on no article: checks that need one (duplicates, the article's author) find nothing.
+    submission = Submission(Article(), None, email, None, text, html=render_comment(text), name=name, website=website)
+    status, verdicts = explain_checks(submission, rules)
+    for verdict in verdicts:
+        click.echo(f"{verdict.action:<7} {verdict.code:<17} {verdict.score:5.2f}  {verdict.message}")
+    click.echo(f"verdict: {status}")
+
+
+@spam_cli.command("purge")
+@click.option("--older-than", "older_than", default="30d", show_default=True, help="Only spam older than this.")
+def spam_purge(older_than: str) -> None:
+    """Delete spam older than the given age for good (logged; comments with replies are kept)."""
+    from app.models import CommentStatus
+    from app.services.moderation import purge
+
+    result = purge(CommentStatus.spam, parse_age(older_than))
+    click.echo(
+        f"Purged {result.deleted} spam comment(s) older than {older_than}; "
+        f"kept {result.kept_with_replies} that still have replies."
+    )
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask`."""
     app.cli.add_command(user_cli)
     app.cli.add_command(moderation_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(spam_cli)

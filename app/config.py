@@ -98,6 +98,12 @@ class Config:
     AKISMET_API_URL = "https://rest.akismet.com"  # Akismet's endpoint; the tests point it at a fake
     AKISMET_TIMEOUT = 3  # seconds to wait; when Akismet is slower, the comment is held
 
+    # Spam classifier (docs/spam.md): a Bayesian filter that learns from moderators' spam decisions.
+    SPAM_CLASSIFIER_ENABLED = True  # score new comments (it learns from decisions either way)
+    SPAM_CLASSIFIER_BOOTSTRAP = True  # start from the shipped model; False: learn from this site alone
+    SPAM_CLASSIFIER_SPAM_AT = 0.975  # caught as spam at this probability or above...
+    SPAM_CLASSIFIER_HOLD_AT = 0.9  # ...held for a moderator at this one or above (long blog comments reach 0.88)
+
     # Security headers
     FRAME_ANCESTORS = "'none'"
     CONTENT_SECURITY_POLICY = (
@@ -142,6 +148,7 @@ class TestingConfig(Config):
     # test client posts within a second of loading the form; the moderation and spam tests turn these on.
     MODERATION_HOLD_UNTIL_APPROVED = 0
     SPAM_MIN_SECONDS = 0
+    SPAM_CLASSIFIER_ENABLED = False
 
 
 CONFIGS = {

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.demo.discussion import seed_discussion, seed_moderation
+from app.demo.discussion import seed_discussion, seed_moderation, seed_spam
 from app.models import Role, User
 from app.services import accounts
 from app.services.articles import GuestAuthor, create_article, find_article
@@ -69,4 +69,5 @@ def seed() -> list[str]:
     if added:
         created.append(f"{added} comments")
     created.extend(seed_moderation(article, users))
+    created.extend(seed_spam(article))
     return created

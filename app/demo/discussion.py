@@ -3,9 +3,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.extensions import db
-from app.models import Article, Comment, Role, User
+from app.models import Article, Comment, CommentStatus, Role, User
 from app.models.types import utcnow
 from app.services.comments import CommentRules, Writer, post_comment
+from app.services.moderation import apply
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,9 @@ def seed_discussion(article: Article, accounts: dict[Role, User]) -> int:
             writer = Writer(name=item.guest[0], email=item.guest[1], website=item.website)
         parent = posted[item.reply_to].id if item.reply_to else None
         comment = post_comment(article, writer, item.body, rules, parent_id=parent)
+        if comment.status is not CommentStatus.approved:
+            # The story's moderator approved whatever the filters held, as she would on a real site.
+            apply(comment, "approve", accounts[Role.moderator], note="Approved while seeding the demo.")
         comment.created_at = start + timedelta(hours=item.hours_after)
         posted[item.key] = comment
     db.session.commit()
@@ -154,6 +158,35 @@ def seed_moderation(article: Article, accounts: dict[Role, User]) -> list[str]:
         flag_comment(criticism, "demo:janet", "abusive", FLAG_NOTE, CommentRules(), ip_network=None)
         added.append("a flag")
     return added
+
+
+SPAM = [
+    # A robot that filled in the form's hidden field.
+    (
+        Writer(name="Best Deals 2026", email="deals@bulk-mailer.example", website="https://cheap-watches.example",
+               form={"homepage": "https://cheap-watches.example"}),
+        "Great article!!! Visit https://cheap-watches.example for the best replica watches at 90% off.",
+    ),
+    # Links everywhere and a call to action, caught by the content classifier and the link rule.
+    (
+        Writer(name="Jenny", email="jenny.promo@example.com"),
+        "Hey guys check out my channel https://video.example/c/jenny and subscribe!!! "
+        "Free gift cards for everyone who subscribes today https://giftcards.example",
+    ),
+]
+
+
+def seed_spam(article: Article) -> list[str]:
+    """Two comments the spam checks caught, each with the signals that caught it."""
+    from app.services.comments import CommentRules
+
+    if db.session.query(Comment.id).filter_by(author_email="deals@bulk-mailer.example").first() is not None:
+        return []
+    for writer, body in SPAM:
+        comment = post_comment(article, writer, body, CommentRules(link_limit=2, min_seconds=0))
+        comment.created_at = utcnow() - timedelta(hours=5)
+    db.session.commit()
+    return ["two caught spam comments"]
 
 
 def _flagged(comment: Comment) -> bool:

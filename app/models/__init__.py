@@ -2,6 +2,7 @@
 from app.models.article import Article, ArticleStatus
 from app.models.comment import Comment, CommentRevision, CommentStatus
 from app.models.moderation import Ban, BanKind, Flag, FlagReason, ModerationEvent, Setting
+from app.models.spam import SpamStats, SpamToken
 from app.models.user import ApiToken, Role, User
 
 __all__ = [
@@ -18,5 +19,7 @@ __all__ = [
     "ModerationEvent",
     "Role",
     "Setting",
+    "SpamStats",
+    "SpamToken",
     "User",
 ]

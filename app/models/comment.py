@@ -54,6 +54,9 @@ class Comment(db.Model):
     # Why the comment was held or caught: [{"code", "message"}], shown to moderators, never to the writer.
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     spam_score: Mapped[float | None] = mapped_column()
+    # What the spam classifier last learned from this comment ("spam", "ham" or None), so a reversed
+    # decision unlearns that lesson instead of adding a contradictory one.
+    trained_as: Mapped[str | None] = mapped_column(String(4))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     edited_by_moderator: Mapped[bool] = mapped_column(default=False)

@@ -169,6 +169,7 @@ def _checks():
     """The pipeline in order: refusals first (nothing is stored), then the rules, then the slower content checks."""
     from app.services.spam import checks as spam
     from app.services.spam.akismet import check_akismet
+    from app.services.spam.classifier import check_classifier
 
     always = [spam.check_honeypot, spam.check_timing, spam.check_duplicate, check_ban]
     untrusted = [
@@ -178,6 +179,7 @@ def _checks():
         spam.check_links,
         spam.check_blocked_words,
         spam.check_moderation_words,
+        check_classifier,
         check_akismet,  # last: it asks another server
     ]
     return always, untrusted
@@ -211,3 +213,14 @@ def screen(submission: Submission, rules) -> Screening:
     else:
         status = CommentStatus.approved
     return Screening(status, verdicts)
+
+
+def explain_checks(submission: Submission, rules) -> tuple[str, list[Verdict]]:
+    """Every check's verdict on a submission, refusals included, and the outcome: for `flask spam explain`."""
+    always, untrusted = _checks()
+    verdicts = [check(submission, rules) for check in always + untrusted]
+    actions = {verdict.action for verdict in verdicts}
+    for outcome, action in (("rejected", "reject"), ("spam", "spam"), ("held", "hold")):
+        if action in actions:
+            return outcome, verdicts
+    return "published", verdicts

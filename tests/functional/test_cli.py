@@ -75,7 +75,7 @@ def test_seed_demo_is_idempotent_and_prints_the_accounts(runner, client):
     for account in ACCOUNTS:
         assert account.email in first.output and account.password in first.output
     counts = (_count(User), _count(Article), _count(Comment))
-    assert counts == (4, 1, 11)
+    assert counts == (4, 1, 13)
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "nothing changed" in second.output
     assert (_count(User), _count(Article), _count(Comment)) == counts

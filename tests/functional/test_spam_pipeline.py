@@ -136,3 +136,44 @@ def test_rate_limits_switch_off_for_load_tests(app_with, make_article):
         client = app.test_client()
         url = f"/api/v1/articles/{article.slug}/comments"
         assert [client.post(url, json={**GUEST, "body": f"N{n}."}).status_code for n in range(3)] == [201, 201, 201]
+
+
+def test_the_classifier_catches_obvious_spam_through_the_api_and_passes_ordinary_comments(app, client, make_article):
+    app.config["SPAM_CLASSIFIER_ENABLED"] = True
+    article = make_article()
+    url = f"/api/v1/articles/{article.slug}/comments"
+    spam = client.post(url, json={**GUEST, "body": "Hey guys check out my channel and subscribe!!! Free gift cards"})
+    assert spam.status_code == 202 and spam.get_json()["status"] == "pending"  # never "spam" to the writer
+    ham = client.post(
+        url, json={"name": "Reader", "email": "reader@example.org", "body": "Does the deadline differ for oral agreements?"}
+    )
+    assert ham.status_code == 201
+    caught = db.session.get(Comment, spam.get_json()["comment"]["id"])
+    assert caught.status is CommentStatus.spam and caught.spam_score >= 0.975
+    assert [reason["code"] for reason in caught.reasons] == ["classifier"]
+
+
+def test_spam_explain_prints_every_signal_and_the_verdict(app, runner):
+    app.config["SPAM_CLASSIFIER_ENABLED"] = True
+    result = runner.invoke(args=["spam", "explain", "Check out my channel https://a.example https://b.example and subscribe"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    codes = [line.split()[1] for line in lines[:-1]]
+    assert codes == [
+        "honeypot",
+        "timing",
+        "duplicate",
+        "banned_sender",
+        "hold_all",
+        "new_commenter",
+        "often_rejected",
+        "links",
+        "blocked_words",
+        "moderation_words",
+        "classifier",
+        "akismet",
+    ]
+    assert lines[codes.index("links")].startswith("hold")
+    assert lines[codes.index("classifier")].startswith("spam")
+    assert lines[-1] == "verdict: spam"
+    assert db.session.scalar(select(func.count(Comment.id))) == 0
