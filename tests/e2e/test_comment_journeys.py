@@ -9,6 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.pages import card, comment, comments_heading, flash
+
 from app.services import accounts
 from app.services import comments as comment_service
 from app.services.articles import create_article, find_article
@@ -80,21 +82,8 @@ def new_comment_id(page, live_server, slug: str) -> int:
     return int(pattern.match(page.url).group(1))
 
 
-def flash(page):
-    return page.locator(".flashes")
 
 
-def comments_heading(page):
-    return page.locator("#comments").get_by_role("heading", level=2)
-
-
-def comment(page, comment_id: int):
-    return page.locator(f"li#comment-{comment_id}")
-
-
-def card(page, comment_id: int):
-    """The comment's own card, without the replies nested under it."""
-    return page.locator(f"li#comment-{comment_id} > .comment__card")
 
 
 def fill_comment(form, body: str, name: str | None = None, email: str | None = None, website: str | None = None,

@@ -10,6 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.pages import card, comment, comments_heading, flash
+
 from app.services import accounts
 from app.services import comments as comment_service
 from app.services import moderation
@@ -99,20 +101,8 @@ def moderation_link(page):
     return nav(page).get_by_role("link", name=re.compile(r"^Moderation\b"))
 
 
-def flash(page):
-    return page.locator(".flashes")
 
 
-def comments_heading(page):
-    return page.locator("#comments").get_by_role("heading", level=2)
-
-
-def comment(page, comment_id: int):
-    return page.locator(f"li#comment-{comment_id}")
-
-
-def card(page, comment_id: int):
-    return page.locator(f"li#comment-{comment_id} > .comment__card")
 
 
 def desk_item(page, comment_id: int):
