@@ -115,11 +115,12 @@ def apply(
     refresh_comment_count(comment.article_id)
     if commit:
         db.session.commit()
-    # Only two moves are verdicts on spamminess: into spam, and out of spam into publication.
-    # Trashing spam (or restoring it to spam) says nothing new about the text.
+    # Verdicts on spamminess: a move into spam; out of spam into publication; and approving a comment
+    # the spam checks held, which tells the classifier it was wrong. Trashing spam says nothing new.
+    held_as_spammy = previous is P and any(r.get("code") == "classifier" for r in comment.reasons or [])
     if action == "spam":
         spam_decision.send(comment, is_spam=True, previous=previous)
-    elif previous is S and comment.status is A:
+    elif comment.status is A and (previous is S or held_as_spammy):
         spam_decision.send(comment, is_spam=False, previous=previous)
     return comment
 

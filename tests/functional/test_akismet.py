@@ -315,3 +315,18 @@ def test_the_pipeline_asks_akismet_and_holds_when_it_is_down(akismet_on, fake, a
     )
     assert held.status is CommentStatus.pending
     assert held.reasons == [{"code": "akismet", "message": "spam service unavailable", "action": "hold", "score": 0.0}]
+
+
+def test_approving_a_held_comment_is_no_correction_for_akismet(akismet_on, fake, make_user, make_article):
+    from app.extensions import db
+    from app.services import moderation
+
+    comment = _post(make_article())
+    comment.reasons = [{"code": "classifier", "message": "Spam probability 93%", "action": "hold", "score": 0.93}]
+    db.session.commit()
+    before = len(fake.requests)
+    moderation.apply(comment, "approve", make_user("moderator"))
+    assert [call.operation for call in fake.requests[before:]] == []
+    moderation.apply(comment, "spam", make_user("moderator"))
+    moderation.apply(comment, "not_spam", make_user("moderator"))
+    assert [call.operation for call in fake.requests[before:]] == ["submit-spam", "submit-ham"]

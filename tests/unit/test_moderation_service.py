@@ -749,3 +749,17 @@ def test_after_a_moderator_edit_the_writer_cannot_change_the_comment_back(make_u
         403,
         "A moderator has edited this comment, so it can no longer be changed.",
     )
+
+
+def test_approving_a_comment_the_classifier_held_teaches_it_ham(make_user, make_article):
+    moderator = make_user("moderator")
+    article = make_article()
+    held_by_classifier = _post(article, "Check my words.", rules=HELD)
+    held_by_classifier.reasons = [{"code": "classifier", "message": "Spam probability 93%", "action": "hold", "score": 0.93}]
+    db.session.commit()
+    held_for_being_new = _post(article, "First time here.", rules=HELD)
+    moderation.apply(held_by_classifier, "approve", moderator)
+    moderation.apply(held_for_being_new, "approve", moderator)
+    db.session.expire_all()
+    assert _stored(held_by_classifier.id).trained_as == "ham"
+    assert _stored(held_for_being_new.id).trained_as is None

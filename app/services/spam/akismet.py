@@ -13,7 +13,7 @@ import akismet
 import httpx
 from flask import current_app, has_request_context, request, url_for
 
-from app.models import Article, Comment, User
+from app.models import Article, Comment, CommentStatus, User
 from app.services.moderation import spam_decision
 from app.services.screening import Submission, Verdict, network
 
@@ -196,5 +196,10 @@ def report_decision(comment: Comment, is_spam: bool) -> bool:
 
 @spam_decision.connect
 def _on_spam_decision(comment: Comment, is_spam: bool, **extra) -> None:
-    """Report each spam / not-spam verdict of a moderator back to Akismet."""
+    """Report a moderator's spam verdict, or a not-spam verdict on a comment that was in spam, back to Akismet.
+
+    Approving a comment that was only held is no correction of Akismet, so it is not reported.
+    """
+    if not is_spam and extra.get("previous") is not CommentStatus.spam:
+        return
     report_decision(comment, is_spam)
