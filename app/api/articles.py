@@ -11,6 +11,7 @@ from app.api.schemas import (
     ArticlePatchSchema,
     ArticleWriteSchema,
     PageQuerySchema,
+    RevisionListSchema,
 )
 from app.extensions import db
 from app.services import articles as article_service
@@ -88,5 +89,17 @@ class ArticleItem(MethodView):
         changes = {key: data[key] for key in ("title", "body", "published") if key in data}
         if "guest_author" in data:
             changes["guest_author"] = _guest(data)
-        article_service.update_article(article, **changes)
+        article_service.update_article(article, editor=user, **changes)
         return {"article": article}
+
+
+@blp.route("/articles/<slug>/revisions")
+class ArticleRevisions(MethodView):
+    @blp.response(200, RevisionListSchema)
+    @_errors(404)
+    def get(self, slug):
+        """The article's published versions, oldest first."""
+        article = article_service.visible_article(slug, api_user())
+        if article is None:
+            abort(404)
+        return {"revisions": article_service.revisions_of(article)}

@@ -286,3 +286,14 @@ class BanOutSchema(ma.Schema):
 class BanCreatedSchema(ma.Schema):
     ban = ma.fields.Nested(BanOutSchema)
     moved_to_spam = ma.fields.Integer()
+
+
+class RevisionSchema(ma.Schema):
+    id = ma.fields.Integer()
+    created_at = ma.fields.DateTime()
+    author = ma.fields.Nested(PublicAuthorSchema, allow_none=True)
+    title = ma.fields.String()
+
+
+class RevisionListSchema(ma.Schema):
+    revisions = ma.fields.List(ma.fields.Nested(RevisionSchema))

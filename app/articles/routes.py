@@ -1,11 +1,12 @@
 """The public index and article pages."""
-from flask import abort, current_app, render_template
+from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
 from app.articles import bp
 from app.comments.routes import render_article_page
 from app.extensions import db
-from app.services.articles import published_articles, visible_article
+from app.services.articles import published_articles, revisions_of, visible_article
+from app.services.diff import word_diff
 
 
 @bp.route("/")
@@ -23,3 +24,21 @@ def show(slug: str):
         abort(404)
     return render_article_page(article)
 
+
+
+@bp.route("/articles/<slug>/history")
+def history(slug: str):
+    """The article's published versions, newest first, and a word diff between one of them and the next."""
+    article = visible_article(slug, current_user)
+    if article is None:
+        abort(404)
+    revisions = revisions_of(article)
+    compare = None
+    chosen = request.args.get("from", type=int)
+    ids = [revision.id for revision in revisions]
+    if chosen is not None:
+        if chosen not in ids[:-1]:
+            abort(404)
+        old, new = revisions[ids.index(chosen)], revisions[ids.index(chosen) + 1]
+        compare = {"old": old, "new": new, "title": word_diff(old.title, new.title), "body": word_diff(old.body, new.body)}
+    return render_template("articles/history.html", article=article, revisions=list(reversed(revisions)), ids=ids, compare=compare)

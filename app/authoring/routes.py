@@ -94,7 +94,12 @@ def edit(slug: str):
     def save(action: str):
         published = {"publish": True, "unpublish": False}.get(action, article.is_published)
         article_service.update_article(
-            article, title=form.title.data, body=form.body.data, guest_author=_guest(form), published=published
+            article,
+            title=form.title.data,
+            body=form.body.data,
+            guest_author=_guest(form),
+            published=published,
+            editor=current_user,
         )
         messages = {"publish": "Published.", "unpublish": "Unpublished: the article is a draft again."}
         flash(messages.get(action, "Changes saved."), "success")

@@ -1,5 +1,5 @@
 """The models, one module per aggregate; importing this package registers them all."""
-from app.models.article import Article, ArticleStatus
+from app.models.article import Article, ArticleRevision, ArticleStatus
 from app.models.comment import Comment, CommentRevision, CommentStatus
 from app.models.moderation import Ban, BanKind, Flag, FlagReason, ModerationEvent, Setting
 from app.models.spam import SpamStats, SpamToken
@@ -8,6 +8,7 @@ from app.models.user import ApiToken, Role, User
 __all__ = [
     "ApiToken",
     "Article",
+    "ArticleRevision",
     "ArticleStatus",
     "Ban",
     "BanKind",

@@ -65,3 +65,25 @@ class Article(db.Model):
 
     def __repr__(self) -> str:
         return f"<Article {self.id} {self.slug!r} {self.status.value}>"
+
+
+class ArticleRevision(db.Model):
+    """One published version of an article's title and body; kept for ever (the public history)."""
+
+    __tablename__ = "article_revisions"
+    __table_args__ = (Index("ix_article_revisions_article_id_id", "article_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    # Who wrote this version, and when it went live.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    article: Mapped[Article] = relationship()
+    author: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ArticleRevision {self.id} article={self.article_id}>"

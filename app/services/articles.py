@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Article, ArticleStatus, User
+from app.models import Article, ArticleRevision, ArticleStatus, User
 from app.models.article import BODY_MAX, GUEST_BIO_MAX, GUEST_NAME_MAX, SLUG_MAX, TITLE_MAX
 from app.models.types import utcnow
 from app.services.errors import ServiceError
@@ -133,6 +133,8 @@ def create_article(
     )
     _set_published(article, published)
     db.session.add(article)
+    if article.is_published:
+        _keep_version(article, author)
     try:
         db.session.commit()
     except IntegrityError:
@@ -141,8 +143,29 @@ def create_article(
     return article
 
 
-def update_article(article: Article, *, title=UNSET, body=UNSET, published=UNSET, guest_author=UNSET) -> Article:
-    """Change the given fields of an article; fields left UNSET are kept. Validates all before changing any."""
+def _keep_version(article: Article, editor: User | None) -> None:
+    """Record the article's title and body as they now stand: one row per published version."""
+    db.session.add(
+        ArticleRevision(
+            article=article,
+            title=article.title,
+            body=article.body,
+            body_html=article.body_html,
+            author_id=editor.id if editor is not None else None,
+            created_at=utcnow(),
+        )
+    )
+
+
+def update_article(
+    article: Article, *, title=UNSET, body=UNSET, published=UNSET, guest_author=UNSET, editor: User | None = None
+) -> Article:
+    """Change the given fields of an article; fields left UNSET are kept. Validates all before changing any.
+
+    A published article whose title or body changes (or that is published again) gets a new revision.
+    """
+    was_published = article.is_published
+    before = (article.title, article.body)
     changes = {}
     if title is not UNSET:
         changes["title"] = _clean_title(title)
@@ -162,8 +185,20 @@ def update_article(article: Article, *, title=UNSET, body=UNSET, published=UNSET
     _set_published(article, will_publish)
     if db.session.is_modified(article):
         article.updated_at = utcnow()
+    if article.is_published and (not was_published or (article.title, article.body) != before):
+        _keep_version(article, editor)
     db.session.commit()
     return article
+
+
+def revisions_of(article: Article) -> list[ArticleRevision]:
+    """The article's published versions, oldest first, with their authors."""
+    return db.session.scalars(
+        select(ArticleRevision)
+        .where(ArticleRevision.article_id == article.id)
+        .options(joinedload(ArticleRevision.author))
+        .order_by(ArticleRevision.id)
+    ).all()
 
 
 def published_articles() -> Select:

@@ -1,0 +1,79 @@
+"""Article revisions: every published version is kept, listed, and compared word by word."""
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import ArticleRevision
+from app.services.articles import update_article
+
+
+def _revisions() -> int:
+    return db.session.scalar(select(func.count(ArticleRevision.id)))
+
+
+def test_drafts_keep_no_versions_and_publishing_keeps_the_first(make_user, make_article):
+    author = make_user("author", name="Ana Author")
+    draft = make_article(author=author, published=False, body="Draft text.")
+    update_article(draft, body="Better draft text.", editor=author)
+    assert _revisions() == 0
+    update_article(draft, published=True, editor=author)
+    assert _revisions() == 1
+
+
+def test_every_change_of_title_or_body_keeps_a_version_and_nothing_else_does(make_user, make_article):
+    author = make_user("author")
+    article = make_article(author=author, title="First title", body="One.")
+    assert _revisions() == 1
+    update_article(article, body="One, corrected.", editor=author)
+    update_article(article, title="Second title", editor=author)
+    update_article(article, guest_author=None, editor=author)  # not the title or the body
+    update_article(article, body="One, corrected.", editor=author)  # no change
+    assert [r.title for r in db.session.scalars(select(ArticleRevision).order_by(ArticleRevision.id))] == [
+        "First title",
+        "First title",
+        "Second title",
+    ]
+
+
+def test_history_page_lists_versions_and_shows_a_word_diff(client, make_user, make_article, login):
+    author = make_user("author", name="Dana Reyes")
+    article = make_article(author=author, title="Small claims", body="The limit is around $10,000.")
+    login(author)
+    client.post(
+        f"/author/articles/{article.slug}/edit",
+        data={"title": "Small claims", "body": "The limit varies by state.", "action": "save"},
+    )
+    client.post("/logout")
+    page = client.get(f"/articles/{article.slug}/history").get_data(as_text=True)
+    assert "Current version" in page and page.count("by Dana Reyes") == 2
+    first = db.session.scalars(select(ArticleRevision).order_by(ArticleRevision.id)).first()
+    diff = client.get(f"/articles/{article.slug}/history?from={first.id}").get_data(as_text=True)
+    assert "The limit <del>is around $10,000.</del><ins>varies by state.</ins>" in diff
+
+
+def test_history_of_a_draft_is_404_and_a_bad_comparison_too(client, make_article):
+    draft = make_article(published=False)
+    assert client.get(f"/articles/{draft.slug}/history").status_code == 404
+    article = make_article()
+    only = db.session.scalar(select(ArticleRevision.id).where(ArticleRevision.article_id == article.id))
+    assert client.get(f"/articles/{article.slug}/history?from={only}").status_code == 404  # no next version
+    assert client.get(f"/articles/{article.slug}/history?from=99999").status_code == 404
+
+
+def test_diffs_escape_markup(client, make_user, make_article):
+    author = make_user("author")
+    article = make_article(author=author, body="Plain.")
+    update_article(article, body="Plain. <script>alert(1)</script>", editor=author)
+    first = db.session.scalars(select(ArticleRevision).order_by(ArticleRevision.id)).first()
+    diff = client.get(f"/articles/{article.slug}/history?from={first.id}").get_data(as_text=True)
+    assert "<script>alert" not in diff and "&lt;script&gt;alert(1)&lt;/script&gt;" in diff
+
+
+def test_revisions_api(client, make_user, make_article, token_for):
+    author = make_user("author", name="Ana Author")
+    article = make_article(author=author, title="Before")
+    response = client.patch(f"/api/v1/articles/{article.slug}", json={"title": "After"}, headers=token_for(author))
+    assert response.status_code == 200
+    payload = client.get(f"/api/v1/articles/{article.slug}/revisions").get_json()
+    assert [(r["title"], r["author"]) for r in payload["revisions"]] == [("Before", {"name": "Ana Author"}), ("After", {"name": "Ana Author"})]
+    assert set(payload["revisions"][0]) == {"id", "created_at", "author", "title"}
+    assert client.get("/api/v1/articles/missing/revisions").status_code == 404
