@@ -1,5 +1,5 @@
 """/api/v1: an article's comments, posting, and a writer's own edits and deletes."""
-from flask import abort, current_app, make_response
+from flask import abort, make_response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -14,19 +14,15 @@ from app.api.schemas import (
     CommentQuerySchema,
 )
 from app.comments.ownership import edit_token, guest_comment_ids, remember_guest_comment
-from app.comments.routes import comment_limits, request_details
+from app.comments.routes import comment_limits, request_details, rules
 from app.ratelimit import client_key
 from app.services import comments as comment_service
 from app.services.articles import visible_article
-from app.services.comments import CommentNode, CommentRules, Writer
+from app.services.comments import CommentNode, Writer
 
 blp = Blueprint("api_comments", __name__, url_prefix="/api/v1", description="Comments")
 blp.before_request(require_json_body)
 errors = documented_errors(blp)
-
-
-def _rules() -> CommentRules:
-    return CommentRules.from_config(current_app.config)
 
 
 def comment_data(node: CommentNode) -> dict:
@@ -78,7 +74,7 @@ class ArticleComments(MethodView):
         """Post a comment or a reply; 201 when published at once, 202 when held for moderation."""
         user = api_user()
         article = _article(slug, user)
-        rules = _rules()
+        current = rules()
         writer = Writer(
             user=user,
             name=data["name"],
@@ -87,19 +83,19 @@ class ArticleComments(MethodView):
             ip_network=client_key(),
             **request_details(),
         )
-        comment = comment_service.post_comment(article, writer, data["body"], rules, parent_id=data["parent_id"])
+        comment = comment_service.post_comment(article, writer, data["body"], current, parent_id=data["parent_id"])
         node = comment_service.node_for(comment)
         payload = CommentCreatedSchema().dump(
             {
                 "comment": comment_data(node),
                 "status": "approved" if comment.is_public else "pending",
                 "edit_token": edit_token(comment.id) if comment.user_id is None else None,
-                "editable_until": comment_service.edit_deadline(comment, rules),
+                "editable_until": comment_service.edit_deadline(comment, current),
             }
         )
         response = make_response(payload, 201 if comment.is_public else 202)
         if comment.user_id is None:
-            remember_guest_comment(response, comment.id, rules)
+            remember_guest_comment(response, comment.id, current)
         return response
 
 
@@ -109,7 +105,7 @@ def _own_comment(comment_id: int):
     comment = comment_service.find_comment(comment_id)
     if comment is None or visible_article(comment.article.slug, user) is None:
         abort(404)
-    comment_service.check_can_change(comment, user, guest_comment_ids(_rules()), _rules())
+    comment_service.check_can_change(comment, user, guest_comment_ids(rules()), rules())
     return comment, user
 
 
@@ -121,7 +117,7 @@ class CommentItem(MethodView):
     def patch(self, data, comment_id):
         """Edit one's own comment within the edit window (account token, or a guest's X-Edit-Token)."""
         comment, user = _own_comment(comment_id)
-        comment_service.edit_comment(comment, data["body"], _rules(), editor=user)
+        comment_service.edit_comment(comment, data["body"], rules(), editor=user)
         node = comment_service.node_for(comment)
         return {"comment": comment_data(node)}
 

@@ -1,5 +1,5 @@
 """/api/v1/moderation: queues, actions, the audit log and bans; and /api/v1/comments/<id>/flags for readers."""
-from flask import abort, current_app, make_response, request
+from flask import abort, make_response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -19,11 +19,12 @@ from app.api.schemas import (
     ModerationQuerySchema,
 )
 from app.comments.ownership import keep_reader_cookie, reader_cookie_id
+from app.comments.routes import rules
 from app.extensions import db
 from app.ratelimit import client_key
 from app.services import moderation
 from app.services.articles import find_article, visible_article
-from app.services.comments import CommentRules, find_comment, node_for
+from app.services.comments import find_comment, node_for
 from app.services.permissions import STAFF_ROLES
 
 blp = Blueprint("api_moderation", __name__, url_prefix="/api/v1", description="Moderation")
@@ -154,8 +155,7 @@ class CommentFlags(MethodView):
             cookie_id, is_new = reader_cookie_id()
             key = moderation.guest_reporter_key(request.remote_addr, cookie_id)
             new_cookie = cookie_id if is_new else None
-        rules = CommentRules.from_config(current_app.config)
-        flag = moderation.flag_comment(comment, key, data["reason"], data["note"], rules, user=user, ip_network=client_key())
+        flag = moderation.flag_comment(comment, key, data["reason"], data["note"], rules(), user=user, ip_network=client_key())
         response = make_response(FlagEnvelopeSchema().dump({"flag": flag}), 201)
         if new_cookie:
             keep_reader_cookie(response, new_cookie)

@@ -38,11 +38,11 @@ class ArticleSchema(ma.Schema):
     url = ma.fields.Method("page_url")
 
     def _closed_reason(self, article) -> str | None:
-        from flask import current_app
+        # The rules are read once per request, not once per article of a listing.
+        from app.comments.routes import rules
+        from app.services.comments import closed_reason
 
-        from app.services.comments import CommentRules, closed_reason
-
-        return closed_reason(article, CommentRules.from_config(current_app.config))
+        return closed_reason(article, rules())
 
     def open_for_comments(self, article) -> bool:
         """False when the author closed the thread or it closed itself after COMMENTS_AUTO_CLOSE_DAYS."""

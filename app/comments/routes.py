@@ -1,5 +1,5 @@
 """Comment views: thin wrappers that read the form, call services.comments, and render or redirect."""
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.comments import bp
@@ -29,8 +29,10 @@ ORDERS = {"oldest", "newest"}
 
 
 def rules() -> CommentRules:
-    """The comment settings in force."""
-    return CommentRules.from_config(current_app.config)
+    """The comment settings in force, read once per request (they come from the database)."""
+    if "comment_rules" not in g:
+        g.comment_rules = CommentRules.from_config(current_app.config)
+    return g.comment_rules
 
 
 def _viewer():

@@ -429,7 +429,6 @@ def thread_page(
             .options(joinedload(Comment.user))
             .order_by(Comment.created_at, Comment.id)
         ).all()
-    by_id = {comment.id: comment for comment in rows}
     nodes: dict[int, CommentNode] = {}
     for comment in rows:
         state = shown.get(comment.id)

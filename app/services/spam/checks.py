@@ -4,7 +4,7 @@ import time
 import unicodedata
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app.extensions import db
@@ -50,9 +50,7 @@ def check_timing(submission: Submission, rules) -> Verdict:
     token = submission.form.get(TIMESTAMP_FIELD) or ""
     try:
         shown_at = _signer().loads(token, max_age=rules.form_max_age_hours * 3600)
-    except SignatureExpired:
-        return Verdict("reject", "timing", RELOAD)
-    except BadSignature:
+    except BadSignature:  # also SignatureExpired
         return Verdict("reject", "timing", RELOAD)
     elapsed = time.time() - float(shown_at)
     if elapsed < rules.min_seconds:
