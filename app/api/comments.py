@@ -17,6 +17,7 @@ from app.comments.ownership import edit_token, guest_comment_ids, remember_guest
 from app.comments.routes import comment_limits, request_details, rules
 from app.ratelimit import client_key
 from app.services import comments as comment_service
+from app.services import corrections
 from app.services.articles import visible_article
 from app.services.comments import CommentNode, Writer
 
@@ -25,8 +26,27 @@ blp.before_request(require_json_body)
 errors = documented_errors(blp)
 
 
-def comment_data(node: CommentNode) -> dict:
-    """The public shape of a comment (see CommentSchema); placeholders carry no author and no text."""
+def _node_ids(nodes) -> list[int]:
+    ids = []
+    for node in nodes:
+        ids.append(node.id)
+        ids += _node_ids(node.replies)
+    return ids
+
+
+def comments_data(nodes) -> list[dict]:
+    """Comments with their replies, and the notes each one led to (one query for the lot)."""
+    led = corrections.led_to(_node_ids(nodes))
+    return [comment_data(node, led) for node in nodes]
+
+
+def comment_data(node: CommentNode, led: dict | None = None) -> dict:
+    """The public shape of a comment (see CommentSchema); placeholders carry no author and no text.
+
+    `led` maps comment ids to the notes citing them; without it this comment's are looked up.
+    """
+    if led is None:
+        led = corrections.led_to(_node_ids([node]))
     comment = node.comment
     in_reply_to = node.in_reply_to
     return {
@@ -42,7 +62,8 @@ def comment_data(node: CommentNode) -> dict:
         "created_at": comment.created_at,
         "edited_at": None if node.removed else comment.edited_at,
         "removed": node.removed,
-        "replies": [comment_data(reply) for reply in node.replies],
+        "led_to": [] if node.removed else [note.id for note in led.get(comment.id, [])],
+        "replies": [comment_data(reply, led) for reply in node.replies],
     }
 
 
@@ -64,7 +85,7 @@ class ArticleComments(MethodView):
         """Published comments and placeholders, as threads: top-level comments paginated, replies nested."""
         article = _article(slug, None)
         page = comment_service.thread_page(article, page=query["page"], per_page=query["per_page"], order=query["order"])
-        return {"count": page.count, "next_page": page.next_page, "comments": [comment_data(node) for node in page.threads]}
+        return {"count": page.count, "next_page": page.next_page, "comments": comments_data(page.threads)}
 
     @blp.arguments(CommentCreateSchema)
     @blp.response(201, CommentCreatedSchema)

@@ -22,7 +22,7 @@ from app.comments.ownership import keep_reader_cookie, reader_cookie_id
 from app.comments.routes import rules
 from app.extensions import db
 from app.ratelimit import client_key
-from app.services import moderation
+from app.services import corrections, moderation
 from app.services.articles import find_article, visible_article
 from app.services.comments import find_comment, node_for
 from app.services.permissions import STAFF_ROLES
@@ -49,9 +49,9 @@ def _desk_user():
     return user
 
 
-def moderation_data(comment, flags) -> dict:
-    """A comment with what only moderators see."""
-    data = comment_data(node_for(comment))
+def moderation_data(comment, flags, led: dict | None = None) -> dict:
+    """A comment with what only moderators see (`led`: the notes citing comments, looked up once per page)."""
+    data = comment_data(node_for(comment), led)
     data.update(
         article=comment.article.slug,
         status=comment.status.value,
@@ -92,8 +92,9 @@ class ModerationQueue(MethodView):
             moderation.queue_query(query["status"], user, article), page=query["page"], per_page=query["per_page"], error_out=False
         )
         context = moderation.load_context(page.items)
+        led = corrections.led_to([c.id for c in page.items])
         return {
-            "comments": [moderation_data(c, context["flags"][c.id]) for c in page.items],
+            "comments": [moderation_data(c, context["flags"][c.id], led) for c in page.items],
             "next_page": page.next_num if page.has_next else None,
         }
 

@@ -131,6 +131,7 @@ class CommentSchema(ma.Schema):
     created_at = ma.fields.DateTime()
     edited_at = ma.fields.DateTime(allow_none=True)
     removed = ma.fields.Boolean()
+    led_to = ma.fields.List(ma.fields.Integer(), metadata={"description": "Ids of the notes that cite this comment."})
     replies = ma.fields.List(ma.fields.Nested(lambda: CommentSchema()))
 
 
@@ -297,3 +298,102 @@ class RevisionSchema(ma.Schema):
 
 class RevisionListSchema(ma.Schema):
     revisions = ma.fields.List(ma.fields.Nested(RevisionSchema))
+
+
+class NoteSchema(ma.Schema):
+    """A note on an article. `paragraph` is the anchor it follows (e.g. "p-3"), or null for the end."""
+
+    id = ma.fields.Integer()
+    kind = ma.fields.Function(lambda note: note.kind.value, metadata={"enum": ["correction", "update", "clarification", "editors_note"]})
+    body_html = ma.fields.String()
+    signature = ma.fields.String()
+    author = ma.fields.Nested(PublicAuthorSchema)
+    created_at = ma.fields.DateTime()
+    amended_at = ma.fields.DateTime(allow_none=True)
+    paragraph = ma.fields.Function(lambda note: note.anchor, metadata={"type": "string", "nullable": True})
+    paragraph_lost = ma.fields.Function(
+        lambda note: note.anchor_lost,
+        metadata={"type": "boolean", "description": "The paragraph the note followed was removed; it now shows at the end."},
+    )
+    prompted_by = ma.fields.List(ma.fields.Integer(), metadata={"description": "Ids of the comments the note cites."})
+    retracted = ma.fields.Boolean()
+    retracted_at = ma.fields.DateTime(allow_none=True)
+    retracted_reason = ma.fields.String(allow_none=True)
+    revisions = ma.fields.Function(lambda note: len(note.revisions), metadata={"type": "integer", "description": "Earlier versions kept."})
+
+
+class NoteListSchema(ma.Schema):
+    notes = ma.fields.List(ma.fields.Nested(NoteSchema))
+
+
+class NoteEnvelopeSchema(ma.Schema):
+    note = ma.fields.Nested(NoteSchema)
+
+
+class NoteCreateSchema(ma.Schema):
+    kind = ma.fields.String(required=True, metadata={"description": "correction, update, clarification or editors_note."})
+    body = ma.fields.String(required=True, metadata={"description": "Markdown."})
+    paragraph = ma.fields.String(load_default=None, allow_none=True, metadata={"description": 'An anchor such as "p-3"; null for the end.'})
+    prompted_by = ma.fields.List(ma.fields.Integer(), load_default=list)
+
+
+class NoteAmendSchema(ma.Schema):
+    kind = ma.fields.String(load_default=None)
+    body = ma.fields.String(load_default=None)
+
+
+class NoteRetractSchema(ma.Schema):
+    reason = ma.fields.String(required=True)
+
+
+class CorrectionRequestCreateSchema(ma.Schema):
+    """A correction request. With a bearer token the account asks; guests give `name` and `email`."""
+
+    body = ma.fields.String(required=True, metadata={"description": "What is wrong."})
+    source_url = ma.fields.String(load_default=None, allow_none=True)
+    comment_id = ma.fields.Integer(load_default=None, allow_none=True)
+    name = ma.fields.String(load_default="")
+    email = ma.fields.String(load_default="", metadata={"description": "Never shown or returned to others."})
+
+
+class CorrectionRequestSchema(ma.Schema):
+    id = ma.fields.Integer()
+    article = ma.fields.Function(lambda r: r.article.slug, metadata={"type": "string"})
+    body = ma.fields.String()
+    source_url = ma.fields.String(allow_none=True)
+    comment_id = ma.fields.Integer(allow_none=True)
+    name = ma.fields.String()
+    status = ma.fields.Function(lambda r: r.public_status, metadata={"enum": ["open", "acknowledged", "resolved", "declined"]})
+    note_id = ma.fields.Integer(allow_none=True)
+    decline_reason = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+    decided_at = ma.fields.DateTime(allow_none=True)
+
+
+class CorrectionRequestDeskSchema(CorrectionRequestSchema):
+    """What the author and host see besides: the requester's email and the spam checks' reasons."""
+
+    email = ma.fields.String(allow_none=True)
+    status = ma.fields.Function(lambda r: r.status.value, metadata={"enum": ["spam", "open", "acknowledged", "resolved", "declined"]})
+    reasons = ma.fields.List(ma.fields.Nested(ReasonSchema))
+
+
+class CorrectionRequestEnvelopeSchema(ma.Schema):
+    correction_request = ma.fields.Nested(CorrectionRequestSchema)
+
+
+class CorrectionRequestDeskEnvelopeSchema(ma.Schema):
+    correction_request = ma.fields.Nested(CorrectionRequestDeskSchema)
+
+
+class CorrectionRequestListSchema(ma.Schema):
+    correction_requests = ma.fields.List(ma.fields.Nested(CorrectionRequestDeskSchema))
+
+
+class CorrectionRequestDecisionSchema(ma.Schema):
+    action = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(["acknowledge", "resolve", "decline", "spam", "not_spam", "reopen"]),
+    )
+    note_id = ma.fields.Integer(load_default=None, allow_none=True)
+    reason = ma.fields.String(load_default=None, allow_none=True)

@@ -319,7 +319,10 @@ def flag(comment_id: int):
                 return redirect(url_for("articles.show", slug=comment.article.slug) + f"#comment-{comment.id}")
             error = problem.message
         else:
-            flash("Thank you. A moderator will look at this comment.", "success")
+            if request.form.get("reason") == "factual_error":
+                flash("Thank you. The article's author will see this as a correction request.", "success")
+            else:
+                flash("Thank you. A moderator will look at this comment.", "success")
             response = make_response(redirect(url_for("articles.show", slug=comment.article.slug) + f"#comment-{comment.id}"))
             if new_cookie:
                 keep_reader_cookie(response, new_cookie)

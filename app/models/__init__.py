@@ -2,6 +2,8 @@
 from app.models.article import Article, ArticleRevision, ArticleStatus
 from app.models.comment import Comment, CommentRevision, CommentStatus
 from app.models.moderation import Ban, BanKind, Flag, FlagReason, ModerationEvent, Setting
+from app.models.note import CorrectionRequest, Note, NoteCitation, NoteKind, NoteRevision, RequestStatus
+from app.models.outbox import OutboxMessage
 from app.models.spam import SpamStats, SpamToken
 from app.models.user import ApiToken, Role, User
 
@@ -15,9 +17,16 @@ __all__ = [
     "Comment",
     "CommentRevision",
     "CommentStatus",
+    "CorrectionRequest",
     "Flag",
     "FlagReason",
     "ModerationEvent",
+    "Note",
+    "NoteCitation",
+    "NoteKind",
+    "NoteRevision",
+    "OutboxMessage",
+    "RequestStatus",
     "Role",
     "Setting",
     "SpamStats",

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Article, ArticleRevision, ArticleStatus, User
 from app.models.article import BODY_MAX, GUEST_BIO_MAX, GUEST_NAME_MAX, SLUG_MAX, TITLE_MAX
 from app.models.types import utcnow
+from app.services.corrections import reanchor_notes
 from app.services.errors import ServiceError
 from app.services.markdown import render_article
 from app.services.permissions import can_view_article
@@ -181,7 +182,9 @@ def update_article(
     for name, value in changes.items():
         setattr(article, name, value)
     if "body" in changes:
-        article.body_html = render_article(article.body).html
+        rendered = render_article(article.body)
+        article.body_html = rendered.html
+        reanchor_notes(article, rendered.paragraphs)
     _set_published(article, will_publish)
     if db.session.is_modified(article):
         article.updated_at = utcnow()

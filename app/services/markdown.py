@@ -73,3 +73,8 @@ _comment_md = _comment_parser()
 def render_comment(source: str) -> str:
     """Render a comment's Markdown subset to clean HTML."""
     return clean_comment_html(_comment_md.render(source))
+
+
+def render_note(source: str) -> str:
+    """Render a note (or a correction request) with the same Markdown subset as comments."""
+    return render_comment(source)

@@ -209,6 +209,8 @@ def flag_comment(
     except IntegrityError:
         db.session.rollback()
         raise ServiceError("You have already flagged this comment.", code="already_flagged", status=409) from None
+    if reason_value is FlagReason.factual_error:
+        return _send_to_author(flag, rules, user)
     if comment.status is A and _open_flag_count(comment) >= rules.flag_threshold:
         comment.status = P
         record_event(
@@ -223,6 +225,30 @@ def flag_comment(
         db.session.flush()
         refresh_comment_count(comment.article_id)
     db.session.commit()
+    return flag
+
+
+def _send_to_author(flag: Flag, rules: CommentRules, user: User | None) -> Flag:
+    """A factual-error flag is a correction request on the article, for its author and host, not the moderators.
+
+    The flag is kept (resolved at once as "to_author") so the comment's history shows it; it never hides anything.
+    """
+    from app.services.corrections import Requester, request_correction
+
+    comment = flag.comment
+    flag.resolved_at, flag.resolution = utcnow(), "to_author"
+    excerpt = " ".join(comment.body.split())
+    excerpt = excerpt if len(excerpt) <= 300 else excerpt[:299] + "…"
+    body = flag.note or f"A reader thinks this comment by {comment.author_name} points out a factual error: “{excerpt}”"
+    db.session.flush()
+    request_correction(
+        comment.article,
+        Requester(user=user, ip_network=flag.ip_network),
+        body,
+        rules,
+        comment_id=comment.id,
+        flag=flag,
+    )
     return flag
 
 

@@ -36,3 +36,15 @@ def can_close_comments(user: User | None, article: Article) -> bool:
     if not is_signed_in(user):
         return False
     return user.role in STAFF_ROLES or (user.role is Role.author and article.author_id == user.id)
+
+
+def can_add_note(user: User | None, article: Article) -> bool:
+    """The article's author (the host, for a guest post) and admins write notes on it."""
+    if not is_signed_in(user):
+        return False
+    return user.role is Role.admin or article.author_id == user.id
+
+
+def can_handle_requests(user: User | None, article: Article) -> bool:
+    """Correction requests go to whoever may write the notes that answer them."""
+    return can_add_note(user, article)

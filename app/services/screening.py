@@ -215,6 +215,27 @@ def screen(submission: Submission, rules) -> Screening:
     return Screening(status, verdicts)
 
 
+def screen_request(submission: Submission, rules) -> Screening:
+    """Screen a correction request: the spam checks only, since the author reads every request anyway.
+
+    A spam verdict keeps it off the author's list of open requests; anything else leaves it open.
+    """
+    from app.models import RequestStatus
+    from app.services.errors import ServiceError
+    from app.services.spam import checks as spam
+    from app.services.spam.akismet import check_akismet
+    from app.services.spam.classifier import check_classifier
+
+    verdicts = []
+    for check in (spam.check_honeypot, spam.check_timing, check_ban, spam.check_links, spam.check_blocked_words, check_classifier, check_akismet):
+        verdict = check(submission, rules)
+        if verdict.action == "reject":
+            raise ServiceError(verdict.message, code=verdict.code, status=REJECT_STATUS.get(verdict.code, 422))
+        verdicts.append(verdict)
+    caught = any(verdict.action == "spam" for verdict in verdicts)
+    return Screening(RequestStatus.spam if caught else RequestStatus.open, verdicts)
+
+
 def explain_checks(submission: Submission, rules) -> tuple[str, list[Verdict]]:
     """Every check's verdict on a submission, refusals included, and the outcome: for `flask spam explain`."""
     always, untrusted = _checks()

@@ -18,6 +18,7 @@ GUEST = {"name": "Gail Guest", "email": "gail@example.org"}
 SAME_ORIGIN = {"Origin": "http://localhost"}
 COMMENT_KEYS = {
     "id",
+    "led_to",
     "parent_id",
     "in_reply_to",
     "author",
@@ -438,6 +439,7 @@ def test_deleting_a_comment_with_replies_leaves_a_placeholder(app, client, make_
         "created_at": placeholder["created_at"],
         "edited_at": None,
         "removed": True,
+        "led_to": [],
         "replies": placeholder["replies"],
     }
     assert [(r["id"], r["removed"], r["author"]["name"]) for r in placeholder["replies"]] == [

@@ -14,7 +14,7 @@ from app.services.comments import CommentRules, Writer, delete_comment, post_com
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 HELD = CommentRules(hold_all=True)
 OPEN = CommentRules()
-PUBLIC_KEYS = {"id", "parent_id", "in_reply_to", "author", "body_html", "created_at", "edited_at", "removed", "replies"}
+PUBLIC_KEYS = {"id", "parent_id", "in_reply_to", "author", "body_html", "created_at", "edited_at", "removed", "led_to", "replies"}
 MODERATION_KEYS = PUBLIC_KEYS | {
     "article",
     "status",
@@ -100,7 +100,7 @@ def test_the_queue_gives_the_public_fields_and_what_only_moderators_see(client, 
     assert item["reasons"] == [{"code": "hold_all", "message": "The site holds every comment for moderation."}]
     assert item["flags"] == [] and item["created_at"] == _stored(held.id).created_at.isoformat()
 
-    moderation.flag_comment(parent, "user:98", "factual_error", "The sun helps too.", OPEN)
+    moderation.flag_comment(parent, "user:98", "other", "The sun helps too.", OPEN)
     (flagged,) = _queue(client, token_for(moderator), "?status=flagged")["comments"]
     assert (flagged["id"], flagged["status"], flagged["email"], flagged["reasons"]) == (
         parent.id,
@@ -110,7 +110,7 @@ def test_the_queue_gives_the_public_fields_and_what_only_moderators_see(client, 
     )
     (flag,) = flagged["flags"]
     assert set(flag) == {"id", "reason", "note", "created_at", "resolved"}
-    assert (flag["reason"], flag["note"], flag["resolved"]) == ("factual_error", "The sun helps too.", False)
+    assert (flag["reason"], flag["note"], flag["resolved"]) == ("other", "The sun helps too.", False)
 
 
 def test_the_queue_filters_by_status_and_article(client, make_user, make_article, token_for):

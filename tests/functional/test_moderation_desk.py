@@ -134,7 +134,7 @@ def test_a_desk_item_shows_its_context_reasons_flags_and_history(app, make_user,
     article = make_article(title="On Tides")
     parent = _comment(article, "The moon does it.", _guest("Pam Parent", "pam@example.org"))
     reply = _comment(article, "Held *reply*.", _guest(), rules=HELD, parent=parent)
-    moderation.flag_comment(parent, "user:98", "factual_error", "The sun helps too.", OPEN)
+    moderation.flag_comment(parent, "user:98", "other", "The sun helps too.", OPEN)
     moderation.flag_comment(parent, "user:99", "spam", None, OPEN)
     browser = _browser(app, moderator)
 
@@ -155,7 +155,7 @@ def test_a_desk_item_shows_its_context_reasons_flags_and_history(app, make_user,
     flagged = _get(browser, "/moderation?queue=flagged")
     assert _items(flagged) == [parent.id]
     assert "Flags (2 open)" in flagged
-    assert "<li><strong>factual error</strong> — “The sun helps too.”</li>" in flagged
+    assert "<li><strong>other</strong> — “The sun helps too.”</li>" in flagged
     assert "<li><strong>spam</strong></li>" in flagged
     dismiss = rf'formaction="/moderation/comments/{parent.id}/action[^"]*" name="action" value="dismiss_flags">Dismiss'
     assert re.search(dismiss, flagged)
@@ -573,7 +573,7 @@ def test_a_signed_in_reader_flags_a_comment_once(app, make_user, make_article):
     assert "<h1>Flag this comment</h1>" in form and "Water boils at 90 degrees." in form
     assert form.count('type="radio" name="reason"') == 5
 
-    response = browser.post(f"/comments/{comment.id}/flag", data={"reason": "factual_error", "note": "It is 100."})
+    response = browser.post(f"/comments/{comment.id}/flag", data={"reason": "off_topic", "note": "It is 100."})
     html = _landing(browser, response, f"/articles/{article.slug}#comment-{comment.id}")
     assert _flashes(html) == ["Thank you. A moderator will look at this comment."]
     flag = db.session.scalar(select(Flag))
@@ -581,7 +581,7 @@ def test_a_signed_in_reader_flags_a_comment_once(app, make_user, make_article):
         comment.id,
         f"user:{reader.id}",
         reader.id,
-        "factual_error",
+        "off_topic",
         "It is 100.",
         "127.0.0.0/24",
     )

@@ -445,7 +445,7 @@ def test_a_hidden_comment_approved_by_a_moderator_is_published_and_unflagged(mak
     moderator = make_user("moderator")
     comment = _post(make_article())
     rules = CommentRules(flag_threshold=1)
-    moderation.flag_comment(comment, "user:1", "factual_error", "Wrong year.", rules)
+    moderation.flag_comment(comment, "user:1", "other", "Wrong year.", rules)
     assert _stored(comment.id).status is P
     moderation.apply(comment, "approve", moderator)
     assert _stored(comment.id).status is A and moderation.queue_counts(moderator)["flagged"] == 0
