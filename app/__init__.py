@@ -79,12 +79,14 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.authoring import bp as authoring_bp
     from app.comments import bp as comments_bp
+    from app.corrections import bp as corrections_bp
     from app.moderation import bp as moderation_bp
 
     app.register_blueprint(articles_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(comments_bp)
+    app.register_blueprint(corrections_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(admin_bp)
     for blueprint in api_blueprints:

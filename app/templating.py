@@ -40,6 +40,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def inject_permissions():
+        from app.services.corrections import request_counts
         from app.services.moderation import can_use_desk, pending_count
 
         desk = can_use_desk(current_user)
@@ -48,6 +49,8 @@ def register(app: Flask) -> None:
             # A callable, so the count query runs only where the navigation shows it.
             "moderation_pending": (lambda: pending_count(current_user)) if desk else (lambda: 0),
             "can_write_articles": permissions.can_write_articles(current_user),
+            # Open correction requests on the writer's articles, counted only where the navigation shows it.
+            "requests_open": lambda: request_counts(current_user)["open"],
             "can_edit_article": lambda article: permissions.can_edit_article(current_user, article),
             "can_manage_users": permissions.can_manage_users(current_user),
         }

@@ -371,9 +371,8 @@ class CorrectionRequestSchema(ma.Schema):
 
 
 class CorrectionRequestDeskSchema(CorrectionRequestSchema):
-    """What the author and host see besides: the requester's email and the spam checks' reasons."""
+    """What the author and host see besides: the real state and the spam checks' reasons (never the email)."""
 
-    email = ma.fields.String(allow_none=True)
     status = ma.fields.Function(lambda r: r.status.value, metadata={"enum": ["spam", "open", "acknowledged", "resolved", "declined"]})
     reasons = ma.fields.List(ma.fields.Nested(ReasonSchema))
 

@@ -6,6 +6,7 @@ from app.articles import bp
 from app.comments.routes import render_article_page
 from app.extensions import db
 from app.services.articles import published_articles, revisions_of, visible_article
+from app.services.corrections import notes_for, timeline
 from app.services.diff import word_diff
 
 
@@ -25,7 +26,6 @@ def show(slug: str):
     return render_article_page(article)
 
 
-
 @bp.route("/articles/<slug>/history")
 def history(slug: str):
     """The article's published versions, newest first, and a word diff between one of them and the next."""
@@ -41,4 +41,13 @@ def history(slug: str):
             abort(404)
         old, new = revisions[ids.index(chosen)], revisions[ids.index(chosen) + 1]
         compare = {"old": old, "new": new, "title": word_diff(old.title, new.title), "body": word_diff(old.body, new.body)}
-    return render_template("articles/history.html", article=article, revisions=list(reversed(revisions)), ids=ids, compare=compare)
+    notes = notes_for(article)
+    return render_template(
+        "articles/history.html",
+        article=article,
+        revisions=revisions,
+        timeline=timeline(revisions, notes),
+        notes=notes,
+        ids=ids,
+        compare=compare,
+    )

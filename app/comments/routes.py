@@ -51,6 +51,14 @@ def _new_form(parent_id: int | None = None) -> CommentForm:
     return form
 
 
+def _all_ids(nodes) -> list[int]:
+    ids: list[int] = []
+    for node in nodes:
+        ids.append(node.id)
+        ids += _all_ids(node.replies)
+    return ids
+
+
 def _shown_ids(nodes) -> set[int]:
     ids: set[int] = set()
     for node in nodes:
@@ -62,6 +70,10 @@ def _shown_ids(nodes) -> set[int]:
 
 def render_article_page(article: Article, form: CommentForm | None = None, status: int = 200, page: int | None = None):
     """The article with a page of its discussion and the comment form (or the form with errors)."""
+    # Imported here: the corrections blueprint imports this module for the comment rules.
+    from app.corrections.forms import CorrectionRequestForm
+    from app.corrections.page import article_context
+
     current = rules()
     guest_ids = guest_comment_ids(current)
     threads = comment_service.thread_page(
@@ -106,6 +118,8 @@ def render_article_page(article: Article, form: CommentForm | None = None, statu
         form_timestamp=form_timestamp(),
         honeypot_field=HONEYPOT_FIELD,
         timestamp_field=TIMESTAMP_FIELD,
+        request_form=CorrectionRequestForm(formdata=None, **(guest_profile() if not current_user.is_authenticated else {})),
+        **article_context(article, _all_ids(threads.threads)),
     )
     return body, status
 
@@ -210,6 +224,17 @@ def _own_comment(comment_id: int):
     except ServiceError as error:
         abort(403, description=error.message)
     return comment
+
+
+@bp.route("/comments/<int:comment_id>")
+def permalink(comment_id: int):
+    """A comment's lasting address: the page of the discussion that shows it, scrolled to it."""
+    comment = comment_service.find_comment(comment_id)
+    if comment is None or visible_article(comment.article.slug, _viewer()) is None:
+        abort(404)
+    if not comment.is_public and not comment_service.owns(comment, _viewer(), guest_comment_ids(rules())):
+        abort(404)
+    return redirect(_comment_url(comment))
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from app.demo.corrections import seed_corrections
 from app.demo.discussion import seed_discussion, seed_moderation, seed_spam
 from app.models import Role, User
 from app.services import accounts
@@ -68,6 +69,7 @@ def seed() -> list[str]:
     added = seed_discussion(article, users)
     if added:
         created.append(f"{added} comments")
+    created.extend(seed_corrections(article, users))
     created.extend(seed_moderation(article, users))
     created.extend(seed_spam(article))
     return created

@@ -75,6 +75,11 @@ class Note(db.Model):
         return self.retracted_at is not None
 
     @property
+    def signed_by(self) -> str:
+        """The signature without its kind: "Dana Reyes, site host"."""
+        return self.signature.partition(" — ")[2] or self.signature
+
+    @property
     def prompted_by(self) -> list[int]:
         """Ids of the comments the note cites."""
         return [citation.comment_id for citation in self.citations]

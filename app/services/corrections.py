@@ -35,6 +35,7 @@ from app.models.note import (
     SOURCE_URL_MAX,
 )
 from app.models.types import utcnow
+from app.models.user import NAME_MAX
 from app.services.accounts import normalise_email
 from app.services.errors import ServiceError
 from app.services.markdown import Paragraph, render_article, render_note
@@ -133,9 +134,8 @@ class _BlockEnds(HTMLParser):
         self.wanted = wanted
         self.ends: dict[str, int] = {}
         self._open: list[tuple[str, str | None]] = []
-        self._line_offsets = [0]
-        for line in html.splitlines(keepends=True):
-            self._line_offsets.append(self._line_offsets[-1] + len(line))
+        # HTMLParser counts lines by "\n" only (str.splitlines would also split on U+2028 and others).
+        self._line_offsets = [0] + [index + 1 for index, char in enumerate(html) if char == "\n"]
         self.feed(html)
         self.close()
 
@@ -342,6 +342,16 @@ def notes_for(article: Article) -> list[Note]:
     return list(db.session.scalars(notes_query(article)).unique())
 
 
+def notes_on(article_ids) -> dict[int, list[Note]]:
+    """The notes of several articles at once, oldest first, by article id."""
+    ids = set(article_ids)
+    found: dict[int, list[Note]] = defaultdict(list)
+    if ids:
+        for note in db.session.scalars(select(Note).where(Note.article_id.in_(ids)).order_by(Note.id)):
+            found[note.article_id].append(note)
+    return dict(found)
+
+
 def find_note(article: Article, note_id: int) -> Note | None:
     note = db.session.get(Note, note_id)
     return note if note is not None and note.article_id == article.id else None
@@ -374,6 +384,40 @@ def place_notes(article: Article, notes: list[Note]) -> Placement:
     return placement
 
 
+@dataclass
+class TimelineEntry:
+    """One event in an article's public history: a version published, or a note added, amended or retracted."""
+
+    when: datetime
+    what: str  # "version", "note", "amendment" or "retraction"
+    item: object
+    # For versions: whether it is the current one, and the one before it (for the diff link).
+    current: bool = False
+    previous: object = None
+
+
+def timeline(revisions: list, notes: list[Note]) -> list[TimelineEntry]:
+    """Versions and notes in one list, newest first."""
+    entries = [
+        TimelineEntry(revision.created_at, "version", revision, current=index == len(revisions) - 1,
+                      previous=revisions[index - 1] if index else None)
+        for index, revision in enumerate(revisions)
+    ]
+    for note in notes:
+        entries.append(TimelineEntry(note.created_at, "note", note))
+        for revision in note.revisions:
+            entries.append(TimelineEntry(revision.replaced_at, "amendment", note, previous=revision))
+        if note.retracted_at:
+            entries.append(TimelineEntry(note.retracted_at, "retraction", note))
+    entries.sort(key=lambda entry: (entry.when, entry.what != "version"), reverse=True)
+    return entries
+
+
+def plain_text(markdown_source: str) -> str:
+    """A note's text without Markup or Markdown, for feeds' summaries and JSON-LD."""
+    return " ".join(Markup(render_note(markdown_source)).striptags().split())
+
+
 def corrected_on(notes: list[Note]) -> list[datetime]:
     """When the standing corrections were made, oldest first (the summary at the top of the article)."""
     return [note.created_at for note in notes if note.kind is NoteKind.correction and not note.retracted]
@@ -402,7 +446,11 @@ def recent_notes(limit: int = 50, article: Article | None = None) -> Select:
         select(Note)
         .join(Article, Article.id == Note.article_id)
         .where(Article.status == ArticleStatus.published)
-        .options(joinedload(Note.article), selectinload(Note.citations).joinedload(NoteCitation.comment))
+        .options(
+            joinedload(Note.article),
+            joinedload(Note.author),
+            selectinload(Note.citations).joinedload(NoteCitation.comment),
+        )
         .order_by(Note.created_at.desc(), Note.id.desc())
         .limit(limit)
     )
@@ -472,7 +520,9 @@ def _requester_identity(requester: Requester, flagged: bool) -> tuple[str, str |
         raise ServiceError("Enter your name.", field="name")
     if not (requester.email or "").strip():
         raise ServiceError("Enter your email address, so the author can tell you the outcome; it is never shown.", field="email")
-    return name[:80], normalise_email(requester.email)
+    if len(name) > NAME_MAX:
+        raise ServiceError(f"A name is at most {NAME_MAX} characters.", field="name")
+    return name, normalise_email(requester.email)
 
 
 def request_correction(
@@ -501,6 +551,7 @@ def request_correction(
         select(CorrectionRequest.id).where(
             CorrectionRequest.article_id == article.id,
             CorrectionRequest.body == body,
+            CorrectionRequest.comment_id == comment.id if comment is not None else CorrectionRequest.comment_id.is_(None),
             (CorrectionRequest.user_id == requester.user.id)
             if requester.user is not None
             else (CorrectionRequest.email == email) if email
@@ -592,6 +643,7 @@ def decide_request(
         correction_request.decline_reason = reason
     if action == "reopen":
         correction_request.note_id, correction_request.decline_reason = None, None
+        correction_request.decided_at, correction_request.decided_by_id = None, None
     if action == "acknowledge":
         correction_request.acknowledged_at = now
     correction_request.status = target
@@ -657,31 +709,28 @@ def request_counts(user: User) -> dict[str, int]:
     return counts
 
 
-def requests_by(article: Article, user: User | None, request_ids: set[int]) -> list[CorrectionRequest]:
-    """The requests this reader sent on the article (by account, or the ids a guest's cookie proves)."""
-    conditions = []
+def requests_on_page(article: Article, user: User | None, request_ids: set[int]) -> tuple[list, list]:
+    """In one query: the requests this reader sent on the article (by account, or the ids a guest's cookie
+    proves), and the requests the author decided, which every reader sees with their outcome."""
+    decided = CorrectionRequest.status.in_([RequestStatus.resolved, RequestStatus.declined])
+    conditions = [decided]
     if user is not None:
         conditions.append(CorrectionRequest.user_id == user.id)
     if request_ids:
         conditions.append(CorrectionRequest.id.in_(request_ids) & CorrectionRequest.user_id.is_(None))
-    if not conditions:
-        return []
-    return db.session.scalars(
+    rows = db.session.scalars(
         select(CorrectionRequest)
         .where(CorrectionRequest.article_id == article.id, or_(*conditions))
         .options(joinedload(CorrectionRequest.note))
         .order_by(CorrectionRequest.id)
     ).all()
-
-
-def decided_requests(article: Article) -> list[CorrectionRequest]:
-    """Requests the author resolved or declined: shown on the article with their outcome."""
-    return db.session.scalars(
-        select(CorrectionRequest)
-        .where(
-            CorrectionRequest.article_id == article.id,
-            CorrectionRequest.status.in_([RequestStatus.resolved, RequestStatus.declined]),
-        )
-        .options(joinedload(CorrectionRequest.note))
-        .order_by(CorrectionRequest.decided_at)
-    ).all()
+    mine = [
+        row
+        for row in rows
+        if (user is not None and row.user_id == user.id) or (row.user_id is None and row.id in request_ids)
+    ]
+    shown = sorted(
+        (row for row in rows if row.status in {RequestStatus.resolved, RequestStatus.declined}),
+        key=lambda row: (row.decided_at, row.id),
+    )
+    return mine, shown

@@ -1,0 +1,92 @@
+"""What the article page shows of corrections: notes in place, the summary, JSON-LD, markers and requests."""
+from flask import current_app, request, url_for
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.models import Article
+from app.services import corrections
+from app.services.permissions import can_add_note
+
+REQUEST_COOKIE = "aw_requests"
+KEEP_REQUESTS = 20
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="afterword.correction-requests")
+
+
+def guest_request_ids() -> set[int]:
+    """Ids of the correction requests this browser sent as a guest (a signed cookie)."""
+    cookie = request.cookies.get(REQUEST_COOKIE)
+    if not cookie:
+        return set()
+    try:
+        return {int(i) for i in _signer().loads(cookie)}
+    except (BadSignature, TypeError, ValueError):
+        return set()
+
+
+def remember_guest_request(response, request_id: int) -> None:
+    """Add a guest's request to their cookie so the article can show them its outcome."""
+    ids = sorted(guest_request_ids() | {request_id})[-KEEP_REQUESTS:]
+    response.set_cookie(
+        REQUEST_COOKIE,
+        _signer().dumps(ids),
+        max_age=365 * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+def json_ld(article: Article, notes) -> dict:
+    """schema.org data for the article, with its standing corrections under `correction`."""
+    page = url_for("articles.show", slug=article.slug, _external=True)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": article.title,
+        "url": page,
+        "author": {"@type": "Person", "name": article.guest_author_name or article.author.name},
+        "publisher": {"@type": "Organization", "name": current_app.config["SITE_NAME"]},
+    }
+    if article.published_at:
+        data["datePublished"] = article.published_at.isoformat()
+    data["dateModified"] = max([article.updated_at] + [n.amended_at or n.created_at for n in notes]).isoformat()
+    standing = [note for note in notes if note.kind.value == "correction" and not note.retracted]
+    if standing:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": corrections.plain_text(note.body),
+                "datePublished": note.created_at.isoformat(),
+                "url": f"{page}#note-{note.id}",
+            }
+            for note in standing
+        ]
+    return data
+
+
+def article_context(article: Article, comment_ids) -> dict:
+    """Everything the article template needs about notes and requests, in a fixed number of queries."""
+    if not article.is_published:
+        return {"notes": [], "placement": None, "led_to": {}, "my_requests": [], "decided_requests": [], "corrected_on": []}
+    notes = corrections.notes_for(article)
+    viewer = _viewer()
+    mine, decided = corrections.requests_on_page(article, viewer, guest_request_ids())
+    return {
+        "notes": notes,
+        "placement": corrections.place_notes(article, notes),
+        "corrected_on": corrections.corrected_on(notes),
+        "json_ld": json_ld(article, notes),
+        # Only notes cite comments, so an article without notes needs no look-up.
+        "led_to": corrections.led_to(comment_ids) if notes else {},
+        "can_add_note": can_add_note(viewer, article),
+        "my_requests": mine,
+        "decided_requests": decided,
+        "body_with_notes": corrections.body_with_notes,
+    }

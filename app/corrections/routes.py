@@ -1,0 +1,354 @@
+"""Corrections pages: writing, amending and retracting notes, requesting corrections, the author's
+desk for requests, the site-wide list of recent notes, and the Atom feeds."""
+import re
+
+from feedgen.feed import FeedGenerator
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from app.corrections import bp
+from app.corrections.forms import CorrectionRequestForm, NoteAmendForm, NoteForm, RequestDecisionForm, RetractForm
+from app.corrections.page import remember_guest_request
+from app.extensions import db, limiter
+from app.models import Comment, RequestStatus, Role
+from app.ratelimit import client_key
+from app.services import corrections
+from app.services.articles import visible_article
+from app.services.errors import ServiceError
+from app.services.permissions import can_add_note, can_handle_requests, is_signed_in
+from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp
+
+FEED_ENTRIES = 50
+DESK_TABS = [
+    ("open", "Open"),
+    ("acknowledged", "Acknowledged"),
+    ("resolved", "Resolved"),
+    ("declined", "Declined"),
+    ("spam", "Caught as spam"),
+]
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+def _published(slug: str):
+    article = visible_article(slug, _viewer())
+    if article is None or not article.is_published:
+        abort(404)
+    return article
+
+
+def _writable(slug: str):
+    """The article, if the viewer may write notes on it (404 when hidden, 403 otherwise)."""
+    article = _published(slug)
+    if not can_add_note(_viewer(), article):
+        abort(403, description="Only the article's author, its host and admins write notes on it.")
+    return article
+
+
+def _page_url(article) -> str:
+    return url_for("articles.show", slug=article.slug, _external=True)
+
+
+def _note_url(note) -> str:
+    return url_for("articles.show", slug=note.article.slug) + f"#note-{note.id}"
+
+
+def _attach(form, error: ServiceError) -> None:
+    """Put a service error next to the field it concerns (or at the top of the form)."""
+    fields = error.fields or {}
+    placed = False
+    for name, message in fields.items():
+        if name in form:
+            form[name].errors = list(form[name].errors or []) + [message]
+            placed = True
+    if not placed:
+        form.form_errors.append(error.message)
+
+
+def _comment_numbers(text: str) -> list[str]:
+    """"12, #14 15" → ["12", "14", "15"]; anything else is kept for the service to refuse by name."""
+    return [part.lstrip("#") for part in re.split(r"[\s,;]+", text or "") if part.strip()]
+
+
+# --- notes -----------------------------------------------------------------------------------
+
+
+def _paragraph_choices(article) -> list[SelectChoice]:
+    choices = [SelectChoice("", "At the end of the article")]
+    for number, paragraph in enumerate(corrections.paragraphs_of(article), start=1):
+        text = corrections.plain_text(paragraph.text)
+        excerpt = text if len(text) <= 80 else text[:79] + "…"
+        choices.append(SelectChoice(paragraph.anchor, f"After paragraph {number}: {excerpt}"))
+    return choices
+
+
+@bp.route("/articles/<slug>/notes/new", methods=["GET", "POST"])
+@login_required
+def new_note(slug: str):
+    """Append a signed note: a kind, where it goes, the text, and the comments that prompted it."""
+    article = _writable(slug)
+    request_id = request.values.get("request", type=int)
+    pending_request = corrections.find_request(request_id) if request_id else None
+    if pending_request is not None and pending_request.article_id != article.id:
+        pending_request = None
+    form = NoteForm()
+    form.paragraph.choices = _paragraph_choices(article)
+    if request.method == "GET":
+        form.prompted_by.data = request.args.get("prompted_by", "")
+        form.paragraph.data = request.args.get("paragraph", "")
+    if form.validate_on_submit():
+        try:
+            note = corrections.add_note(
+                article,
+                current_user,
+                form.kind.data,
+                form.body.data,
+                paragraph=form.paragraph.data,
+                prompted_by=_comment_numbers(form.prompted_by.data),
+                page_url=_page_url(article),
+            )
+        except ServiceError as error:
+            _attach(form, error)
+        else:
+            if pending_request is not None and pending_request.status in {RequestStatus.open, RequestStatus.acknowledged}:
+                corrections.decide_request(pending_request, "resolve", current_user, note_id=note.id, page_url=_page_url(article))
+            flash(f"{note.kind.label} added.", "success")
+            return redirect(_note_url(note))
+    cited = _cited_preview(article, form.prompted_by.data)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "corrections/note_form.html", article=article, form=form, cited=cited, pending_request=pending_request
+    ), status
+
+
+def _cited_preview(article, text: str) -> list[Comment]:
+    """The published comments of this article the form currently cites, to show what is being cited."""
+    ids = [int(part) for part in _comment_numbers(text) if part.isdigit()]
+    if not ids:
+        return []
+    found = db.session.scalars(db.select(Comment).where(Comment.id.in_(ids[: corrections.MAX_CITED]))).all()
+    return [comment for comment in found if comment.article_id == article.id and comment.is_public]
+
+
+def _writable_note(slug: str, note_id: int):
+    article = _writable(slug)
+    note = corrections.find_note(article, note_id)
+    if note is None:
+        abort(404)
+    return article, note
+
+
+@bp.route("/articles/<slug>/notes/<int:note_id>/amend", methods=["GET", "POST"])
+@login_required
+def amend_note(slug: str, note_id: int):
+    """Change a note's text or kind; the earlier version stays public."""
+    article, note = _writable_note(slug, note_id)
+    if note.retracted:
+        abort(409, description="A retracted note cannot be amended.")
+    form = NoteAmendForm(data={"kind": note.kind.value, "body": note.body} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            corrections.amend_note(note, current_user, body=form.body.data, kind=form.kind.data)
+        except ServiceError as error:
+            _attach(form, error)
+        else:
+            flash("Note amended; its earlier text is in its history.", "success")
+            return redirect(_note_url(note))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("corrections/note_amend.html", article=article, note=note, form=form), status
+
+
+@bp.route("/articles/<slug>/notes/<int:note_id>/retract", methods=["GET", "POST"])
+@login_required
+def retract_note(slug: str, note_id: int):
+    """Withdraw a note: it stays visible, struck through, with the reason."""
+    article, note = _writable_note(slug, note_id)
+    form = RetractForm()
+    if form.validate_on_submit():
+        try:
+            corrections.retract_note(note, current_user, form.reason.data)
+        except ServiceError as error:
+            _attach(form, error)
+        else:
+            flash("Note retracted. It stays on the page, struck through, with your reason.", "success")
+            return redirect(_note_url(note))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("corrections/note_retract.html", article=article, note=note, form=form), status
+
+
+# --- correction requests ---------------------------------------------------------------------
+
+
+def _request_form_page(article, form, status: int = 200):
+    comment = None
+    if str(form.comment_id.data or "").isdigit():
+        comment = db.session.get(Comment, int(form.comment_id.data))
+        if comment is None or comment.article_id != article.id or not comment.is_public:
+            comment = None
+    return render_template(
+        "corrections/request_form.html",
+        article=article,
+        form=form,
+        comment=comment,
+        form_timestamp=form_timestamp(),
+        honeypot_field=HONEYPOT_FIELD,
+        timestamp_field=TIMESTAMP_FIELD,
+    ), status
+
+
+@bp.route("/articles/<slug>/correction-requests", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["COMMENT_LIMIT_PER_NETWORK"], methods=["POST"])
+def request_correction(slug: str):
+    """Suggest a correction to the article's author and host (GET shows the form, e.g. for one comment)."""
+    from app.comments.ownership import guest_profile
+    from app.comments.routes import request_details, rules
+
+    article = _published(slug)
+    if request.method == "GET":
+        profile = guest_profile() if not current_user.is_authenticated else {}
+        form = CorrectionRequestForm(formdata=None, comment_id=request.args.get("comment", ""), **profile)
+        return _request_form_page(article, form)
+    form = CorrectionRequestForm()
+    if not form.validate_on_submit():
+        form.form_errors.append("Your session expired; press the button again to send your request (your text is kept).")
+        return _request_form_page(article, form, 400)
+    requester = corrections.Requester(
+        user=_viewer(),
+        name=form.name.data or "",
+        email=form.email.data or "",
+        ip_network=client_key(),
+        form=request.form.to_dict(),
+        **request_details(),
+    )
+    try:
+        created = corrections.request_correction(
+            article, requester, form.body.data, rules(), source_url=form.source_url.data, comment_id=form.comment_id.data
+        )
+    except ServiceError as error:
+        _attach(form, error)
+        return _request_form_page(article, form, error.status if error.status != 403 else 422)
+    flash("Thank you. Your request went to the article's author; you will see the outcome here.", "success")
+    response = make_response(redirect(url_for("articles.show", slug=article.slug) + "#your-requests"))
+    if created.user_id is None:
+        remember_guest_request(response, created.id)
+    return response
+
+
+@bp.route("/author/requests")
+@login_required
+def desk():
+    """The author's desk: correction requests on one's own articles (admins: every article), by state."""
+    if not is_signed_in(current_user) or not _handles_any(current_user):
+        abort(403, description="Correction requests are for authors, hosts and admins.")
+    status = request.args.get("status", "open")
+    if status not in {value for value, _ in DESK_TABS}:
+        abort(404)
+    page = db.paginate(
+        corrections.requests_query(current_user, RequestStatus(status)),
+        per_page=int(current_app.config.get("DESK_PER_PAGE", 50)),
+        error_out=False,
+    )
+    notes_by_article = corrections.notes_on(item.article_id for item in page.items)
+    return render_template(
+        "corrections/desk.html",
+        page=page,
+        status=status,
+        tabs=DESK_TABS,
+        counts=corrections.request_counts(current_user),
+        notes_by_article=notes_by_article,
+        form=RequestDecisionForm(formdata=None),
+    )
+
+
+def _handles_any(user) -> bool:
+    return user.role in {Role.author, Role.admin}
+
+
+@bp.route("/author/requests/<int:request_id>", methods=["POST"])
+@login_required
+def decide(request_id: int):
+    """Acknowledge, resolve by a note, decline with a public reason, or sort spam."""
+    found = corrections.find_request(request_id)
+    if found is None or visible_article(found.article.slug, current_user) is None:
+        abort(404)
+    if not can_handle_requests(current_user, found.article):
+        abort(403, description="Only the article's author, its host and admins handle its requests.")
+    form = RequestDecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    note_id = request.form.get("note_id", type=int)
+    try:
+        corrections.decide_request(
+            found, form.action.data, current_user, note_id=note_id, reason=form.reason.data, page_url=_page_url(found.article)
+        )
+    except ServiceError as error:
+        flash(f"Request {found.id}: {error.message}", "error")
+    else:
+        flash(f"Request {found.id} is now {found.status.value}.", "success")
+    return redirect(url_for("corrections.desk", status=request.args.get("status", "open")) + f"#request-{found.id}")
+
+
+# --- recent notes and feeds ------------------------------------------------------------------
+
+
+@bp.route("/corrections")
+def recent():
+    """Recent notes on every published article: corrections, updates, clarifications, editor's notes."""
+    notes = db.session.scalars(corrections.recent_notes(FEED_ENTRIES)).all()
+    return render_template("corrections/recent.html", notes=notes)
+
+
+def _feed(notes, title: str, page_url: str, feed_url: str):
+    feed = FeedGenerator()
+    feed.id(feed_url)
+    feed.title(title)
+    feed.link(href=page_url, rel="alternate")
+    feed.link(href=feed_url, rel="self")
+    feed.language("en")
+    feed.author({"name": current_app.config["SITE_NAME"]})
+    feed.subtitle("Signed notes appended to articles: corrections, updates, clarifications and editor's notes.")
+    latest = max((note.retracted_at or note.amended_at or note.created_at for note in notes), default=None)
+    if latest is not None:
+        feed.updated(latest)
+    for note in reversed(notes):  # feedgen prepends each new entry; feed the oldest first
+        link = url_for("articles.show", slug=note.article.slug, _external=True) + f"#note-{note.id}"
+        entry = feed.add_entry()
+        entry.id(link)
+        label = note.kind.label + (" (retracted)" if note.retracted else "")
+        entry.title(f"{label}: {note.article.title}")
+        entry.link(href=link)
+        entry.author({"name": note.author.name})
+        entry.published(note.created_at)
+        entry.updated(note.retracted_at or note.amended_at or note.created_at)
+        text = corrections.plain_text(note.body)
+        if note.retracted:
+            text = f"Retracted: {note.retracted_reason}. The note said: {text}"
+        entry.summary(f"{text} — {note.signature}")
+        entry.content(render_template("corrections/_feed_entry.html", note=note), type="html")
+    response = make_response(feed.atom_str(pretty=True))
+    response.mimetype = "application/atom+xml"
+    return response
+
+
+@bp.route("/corrections.atom")
+def feed():
+    """Atom feed of recent notes on every article."""
+    notes = db.session.scalars(corrections.recent_notes(FEED_ENTRIES)).all()
+    site = current_app.config["SITE_NAME"]
+    return _feed(notes, f"Corrections — {site}", url_for("corrections.recent", _external=True), url_for("corrections.feed", _external=True))
+
+
+@bp.route("/articles/<slug>/corrections.atom")
+def article_feed(slug: str):
+    """Atom feed of one article's notes."""
+    article = _published(slug)
+    notes = db.session.scalars(corrections.recent_notes(FEED_ENTRIES, article)).all()
+    return _feed(
+        notes,
+        f"Corrections to “{article.title}”",
+        url_for("articles.show", slug=article.slug, _external=True),
+        url_for("corrections.article_feed", slug=article.slug, _external=True),
+    )
