@@ -25,8 +25,22 @@ from app.services.articles import visible_article
 from app.services.permissions import can_add_note, can_handle_requests
 
 blp = Blueprint("api_corrections", __name__, url_prefix="/api/v1", description="Notes and correction requests")
-blp.before_request(require_json_body)
 errors = documented_errors(blp)
+
+
+@blp.before_request
+def check_caller():
+    """Who may call comes before what they sent: 401/403 before any 415 or 422 on the writers' endpoints."""
+    writes_notes = "/notes" in request.path and request.method in {"POST", "PATCH"}
+    decides = request.path.startswith("/api/v1/correction-requests/")
+    if writes_notes or decides:
+        user = _signed_in()
+        slug = (request.view_args or {}).get("slug")
+        article = visible_article(slug, user) if slug else None
+        if writes_notes and article is not None and not can_add_note(user, article):
+            verb = "change its notes" if "note_id" in request.view_args else "write notes on it"
+            abort(403, description=f"Only the article's author, its host and admins {verb}.")
+    require_json_body()
 
 
 def _published(slug: str, user):

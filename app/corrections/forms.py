@@ -9,8 +9,16 @@ KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in NoteKind]
 
 
 class NoteForm(FlaskForm):
-    kind = SelectField("Kind", choices=KIND_CHOICES, description="A correction fixes an error; an update adds news; a clarification explains.")
-    paragraph = SelectField("Where", description="Shown right after that paragraph, or at the end of the article.")
+    # The service checks kind and place (validate_choice=False), so every problem is reported at once.
+    kind = SelectField(
+        "Kind",
+        choices=KIND_CHOICES,
+        validate_choice=False,
+        description="A correction fixes an error; an update adds news; a clarification explains.",
+    )
+    paragraph = SelectField(
+        "Where", validate_choice=False, description="Shown right after that paragraph, or at the end of the article."
+    )
     body = TextAreaField("Note", description="Markdown: *italic*, **bold**, [link](https://…). Signed with your name and role.")
     prompted_by = StringField(
         "Prompted by comments",
@@ -19,7 +27,7 @@ class NoteForm(FlaskForm):
 
 
 class NoteAmendForm(FlaskForm):
-    kind = SelectField("Kind", choices=KIND_CHOICES)
+    kind = SelectField("Kind", choices=KIND_CHOICES, validate_choice=False)
     body = TextAreaField("Note", description="The earlier text stays visible in the note's history.")
 
 

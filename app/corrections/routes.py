@@ -10,7 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from app.corrections import bp
 from app.corrections.forms import CorrectionRequestForm, NoteAmendForm, NoteForm, RequestDecisionForm, RetractForm
 from app.corrections.page import remember_guest_request
-from app.extensions import db, limiter
+from app.errors import http_error
+from app.extensions import csrf, db, limiter
 from app.models import Comment, RequestStatus, Role
 from app.ratelimit import client_key
 from app.services import corrections
@@ -61,8 +62,11 @@ def _attach(form, error: ServiceError) -> None:
     fields = error.fields or {}
     placed = False
     for name, message in fields.items():
-        if name in form:
+        if name in form and form[name].type != "HiddenField":
             form[name].errors = list(form[name].errors or []) + [message]
+            placed = True
+        else:  # a hidden field (e.g. the comment a request is about) shows nothing: say it at the top
+            form.form_errors.append(message)
             placed = True
     if not placed:
         form.form_errors.append(error.message)
@@ -200,6 +204,7 @@ def _request_form_page(article, form, status: int = 200):
 
 
 @bp.route("/articles/<slug>/correction-requests", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its CSRF token itself, so an expired session gets the text back, not a bare 400
 @limiter.limit(lambda: current_app.config["COMMENT_LIMIT_PER_NETWORK"], methods=["POST"])
 def request_correction(slug: str):
     """Suggest a correction to the article's author and host (GET shows the form, e.g. for one comment)."""
@@ -352,3 +357,16 @@ def article_feed(slug: str):
         url_for("articles.show", slug=article.slug, _external=True),
         url_for("corrections.article_feed", slug=article.slug, _external=True),
     )
+
+
+@bp.errorhandler(429)
+def too_many_requests(error):
+    """Flood limit on the request form: the form again, with the text kept and the wait explained."""
+    if request.endpoint != "corrections.request_correction":
+        return http_error(error)
+    form = CorrectionRequestForm()
+    form.form_errors.append(
+        f"You are sending faster than the site allows ({error.description}). Wait a little, then press the button "
+        "again; your text is kept."
+    )
+    return _request_form_page(_published(request.view_args["slug"]), form, 429)

@@ -44,14 +44,17 @@ from app.services.screening import Submission, screen_request
 from app.services.text import clean_line, clean_text
 
 MAX_CITED = 20
-# How alike an edited paragraph must stay (difflib ratio) for a note to keep following it.
-FOLLOW_RATIO = 0.5
+# How alike an edited paragraph must stay (difflib ratio) for a note to keep following it: less where
+# the paragraph kept its place, more where the note would move to another one (short paragraphs such
+# as "Second point." and "First point." are alike without being the same).
+FOLLOW_RATIO_SAME_PLACE = 0.6
+FOLLOW_RATIO_MOVED = 0.75
 _KIND_ALIASES = {"editor_note": "editors_note", "editors_note": "editors_note", "editornote": "editors_note"}
 
 
 def parse_kind(value: str | None) -> NoteKind:
     """A note kind from what a person or client sends: "correction", "Editor's note", "editors_note", ..."""
-    key = re.sub(r"[^a-z]+", "_", (value or "").lower().replace("'", "")).strip("_")
+    key = re.sub(r"[^a-z]+", "_", re.sub(r"['\u2019]", "", (value or "").lower())).strip("_")
     key = _KIND_ALIASES.get(key, key)
     try:
         return NoteKind(key)
@@ -99,14 +102,15 @@ def _follow(note: Note, paragraphs: list[Paragraph]) -> Paragraph | None:
     same = [p for p in paragraphs if p.text == note.anchor_text]
     if same:
         return next((p for p in same if p.anchor == note.anchor), same[0])
-    best, best_ratio = None, FOLLOW_RATIO
+    best, best_ratio = None, 0.0
     for candidate in paragraphs:
+        needed = FOLLOW_RATIO_SAME_PLACE if candidate.anchor == note.anchor else FOLLOW_RATIO_MOVED
         matcher = difflib.SequenceMatcher(None, note.anchor_text or "", candidate.text, autojunk=False)
-        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+        if matcher.real_quick_ratio() < needed or matcher.quick_ratio() < needed:
             continue
         ratio = matcher.ratio()
         # Ties go to the paragraph that kept the note's anchor.
-        if ratio > best_ratio or (ratio == best_ratio and candidate.anchor == note.anchor):
+        if ratio >= needed and (ratio > best_ratio or (ratio == best_ratio and candidate.anchor == note.anchor)):
             best, best_ratio = candidate, ratio
     return best
 
@@ -223,10 +227,14 @@ def _queue_message(topic: str, subject_id: int, name: str, email: str | None, su
 
 
 def _tell_cited(note: Note, comments: list[Comment], page_url: str) -> None:
+    told: set[str] = set()
     for comment in comments:
         if comment.user_id is not None and comment.user_id == note.author_id:
             continue
         email = comment.user.email if comment.user is not None else comment.author_email
+        if not email or email.lower() in told:  # one message per person, however many comments are cited
+            continue
+        told.add(email.lower())
         _queue_message(
             "note_cited",
             note.id,
@@ -303,7 +311,8 @@ def amend_note(note: Note, editor: User, *, body: str | None = None, kind: str |
         )
     )
     if new_kind != note.kind:
-        note.signature = signature_for(new_kind, note.author, note.article)
+        # The writer's name and role stay as they signed; only the kind changes.
+        note.signature = f"{new_kind.label} — {note.signed_by}"
     note.kind, note.body, note.body_html, note.amended_at = new_kind, new_body, render_note(new_body), now
     db.session.commit()
     return note
@@ -312,13 +321,13 @@ def amend_note(note: Note, editor: User, *, body: str | None = None, kind: str |
 def retract_note(note: Note, editor: User, reason: str) -> Note:
     """Withdraw a note: it stays on the page, struck through, with the reason."""
     _check_writer(editor, note.article)
+    if note.retracted:
+        raise ServiceError("This note is already retracted.", code="invalid_transition", status=409)
     reason = clean_line(reason)
     if not reason:
         raise ServiceError("Say why the note is retracted; readers see the reason.", field="reason")
     if len(reason) > RETRACT_REASON_MAX:
         raise ServiceError(f"A reason is at most {RETRACT_REASON_MAX} characters.", field="reason")
-    if note.retracted:
-        raise ServiceError("This note is already retracted.", code="invalid_transition", status=409)
     note.retracted_at, note.retracted_reason, note.retracted_by_id = utcnow(), reason, editor.id
     db.session.commit()
     return note
@@ -515,13 +524,16 @@ def _requester_identity(requester: Requester, flagged: bool) -> tuple[str, str |
         return requester.user.name, requester.user.email
     if flagged:  # a guest's factual-error flag: no name or email was asked for
         return "A reader", None
+    problems = {}
     name = clean_line(requester.name)
     if not name:
-        raise ServiceError("Enter your name.", field="name")
+        problems["name"] = "Enter your name."
+    elif len(name) > NAME_MAX:
+        problems["name"] = f"A name is at most {NAME_MAX} characters."
     if not (requester.email or "").strip():
-        raise ServiceError("Enter your email address, so the author can tell you the outcome; it is never shown.", field="email")
-    if len(name) > NAME_MAX:
-        raise ServiceError(f"A name is at most {NAME_MAX} characters.", field="name")
+        problems["email"] = "Enter your email address, so the author can tell you the outcome; it is never shown."
+    if problems:
+        raise ServiceError(next(iter(problems.values())) if len(problems) == 1 else "Some fields need attention.", fields=problems)
     return name, normalise_email(requester.email)
 
 
@@ -633,6 +645,8 @@ def decide_request(
         note = db.session.get(Note, note_id) if note_id else None
         if note is None or note.article_id != article.id:
             raise ServiceError("Choose the note on this article that resolves the request.", field="note_id")
+        if note.retracted:
+            raise ServiceError("That note was retracted, so it cannot resolve a request.", field="note_id")
         correction_request.note_id = note.id
     if action == "decline":
         reason = clean_line(reason)
