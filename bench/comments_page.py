@@ -1,9 +1,10 @@
 """Measure the article page and the comments API as the discussion grows.
 
 Prints, for each size, the SQL statements per request and the median time of a request
-through the WSGI test client (no network), on a throwaway SQLite file.
+through the WSGI test client (no network), on a throwaway SQLite file. The article carries
+`--notes` signed notes (inline and at the end), each citing a few of the comments.
 
-    .venv/bin/python bench/comments_page.py [--sizes 10,1000,10000] [--repeat 5]
+    .venv/bin/python bench/comments_page.py [--sizes 10,1000,10000] [--repeat 5] [--notes 5]
 """
 import argparse
 import statistics
@@ -24,6 +25,9 @@ from app.models.types import utcnow  # noqa: E402
 from app.services import accounts  # noqa: E402
 from app.services.articles import create_article  # noqa: E402
 from app.services.comments import refresh_comment_count  # noqa: E402
+from app.services.corrections import add_note  # noqa: E402
+
+BODY = "\n\n".join(f"Paragraph {n} of the bench article, long enough to read like a real one." for n in range(1, 11))
 
 
 def _comment(article, number: int, created, parent=None) -> Comment:
@@ -65,6 +69,17 @@ def add_discussion(article, size: int) -> None:
     db.session.commit()
 
 
+def add_notes(article, author, count: int) -> None:
+    """`count` notes, alternating inline and at the end, each citing up to five top-level comments."""
+    cited = db.session.scalars(
+        db.select(Comment.id).where(Comment.article_id == article.id, Comment.parent_id.is_(None)).order_by(Comment.id)
+    ).all()
+    for number in range(count):
+        paragraph = f"p-{number % 10 + 1}" if number % 2 == 0 else None
+        chosen = cited[number * 5 : number * 5 + 5]
+        add_note(article, author, "correction", f"Bench note {number}.", paragraph=paragraph, prompted_by=chosen)
+
+
 def measure(client, url: str, repeat: int) -> tuple[int, float]:
     statements = []
 
@@ -88,7 +103,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,1000,10000")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--notes", type=int, default=5)
     options = parser.parse_args()
+    print(f"notes on the article: {options.notes}")
     print(f"{'comments':>9} {'page queries':>13} {'page ms':>9} {'api queries':>12} {'api ms':>8}")
     for size in (int(s) for s in options.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
@@ -104,8 +121,9 @@ def main() -> None:
                 author = accounts.create_user(
                     "author@example.org", "Author", "bench password", "author", hash_method="pbkdf2:sha256:1000", min_length=10
                 )
-                article = create_article(author, "Bench", "Body.", published=True)
+                article = create_article(author, "Bench", BODY, published=True)
                 add_discussion(article, size)
+                add_notes(article, author, options.notes)
                 client = app.test_client()
                 page_q, page_ms = measure(client, f"/articles/{article.slug}", options.repeat)
                 api_q, api_ms = measure(client, f"/api/v1/articles/{article.slug}/comments", options.repeat)

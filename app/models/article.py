@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -87,3 +87,9 @@ class ArticleRevision(db.Model):
 
     def __repr__(self) -> str:
         return f"<ArticleRevision {self.id} article={self.article_id}>"
+
+
+@event.listens_for(ArticleRevision, "before_update")
+@event.listens_for(ArticleRevision, "before_delete")
+def _revisions_are_kept(mapper, connection, target):
+    raise RuntimeError("article revisions are never changed or deleted")

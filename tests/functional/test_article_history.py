@@ -1,4 +1,5 @@
 """Article revisions: every published version is kept, listed, and compared word by word."""
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -77,3 +78,17 @@ def test_revisions_api(client, make_user, make_article, token_for):
     assert [(r["title"], r["author"]) for r in payload["revisions"]] == [("Before", {"name": "Ana Author"}), ("After", {"name": "Ana Author"})]
     assert set(payload["revisions"][0]) == {"id", "created_at", "author", "title"}
     assert client.get("/api/v1/articles/missing/revisions").status_code == 404
+
+
+@pytest.mark.parametrize("change", ["update", "delete"])
+def test_a_revision_cannot_be_changed_or_deleted_through_the_application(make_article, change):
+    article = make_article()
+    revision = db.session.scalars(select(ArticleRevision).where(ArticleRevision.article_id == article.id)).one()
+    if change == "update":
+        revision.body = "Rewritten history."
+    else:
+        db.session.delete(revision)
+    with pytest.raises(RuntimeError, match="never changed or deleted"):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.get(ArticleRevision, revision.id).body == article.body
