@@ -1,5 +1,5 @@
 """Comment views: thin wrappers that read the form, call services.comments, and render or redirect."""
-from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.comments import bp
@@ -22,6 +22,8 @@ from app.services import moderation
 from app.services.articles import visible_article
 from app.services.comments import CommentRules, Writer
 from app.services.errors import ServiceError
+from app.services.markdown import render_comment
+from app.services.text import clean_text
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp
 from app.services.permissions import can_close_comments
 
@@ -224,6 +226,19 @@ def _own_comment(comment_id: int):
     except ServiceError as error:
         abort(403, description=error.message)
     return comment
+
+
+@bp.route("/comments/preview", methods=["POST"])
+@limiter.limit(lambda: current_app.config.get("PREVIEW_LIMIT", "120 per minute"))
+def preview():
+    """The comment as it would be shown: the same Markdown subset and sanitiser as on posting (for the live preview)."""
+    if not CommentEditForm().validate_on_submit():
+        return jsonify(error={"code": "csrf", "message": "Reload the page to preview."}), 400
+    body = clean_text(request.form.get("body", ""))
+    limit = rules().max_length
+    if len(body) > limit:
+        return jsonify(html="", message=f"A comment is at most {limit:,} characters (this one has {len(body):,}).")
+    return jsonify(html=render_comment(body), message="")
 
 
 @bp.route("/comments/<int:comment_id>")

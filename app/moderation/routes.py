@@ -1,7 +1,7 @@
 """Desk views: each reads the form, calls one services.moderation function, and redirects back."""
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.comments.routes import rules
@@ -10,6 +10,7 @@ from app.models import Ban, Comment
 from app.models.types import utcnow
 from app.moderation import bp
 from app.services import moderation
+from app.services import overview as overview_service
 from app.services.articles import find_article
 from app.services.comments import Writer, find_comment, post_comment
 from app.services.errors import ServiceError
@@ -90,6 +91,21 @@ def desk():
     )
 
 
+@bp.route("/overview")
+def overview():
+    """Comments per day over the last 30 days, by outcome, drawn as SVG on the server."""
+    days = overview_service.daily_outcomes(current_user, 30)
+    totals = {status.value: sum(day.counts[status.value] for day in days) for status, _ in overview_service.OUTCOMES}
+    return render_template(
+        "moderation/overview.html",
+        days=days,
+        chart=overview_service.chart(days),
+        outcomes=overview_service.OUTCOMES,
+        totals=totals,
+        counts=moderation.queue_counts(current_user),
+    )
+
+
 @bp.route("/comments/<int:comment_id>", methods=["GET"])
 def comment(comment_id: int):
     """One comment in full: its thread context, history, revisions, and forms to edit or reply."""
@@ -115,10 +131,20 @@ def act(comment_id: int):
             reason = (request.form.get(f"reason-{item.id}") or request.form.get("reason")) if action == "trash" else None
             moderation.apply(item, action, current_user, reason or None, request.form.get("note"))
     except ServiceError as error:
+        if _wants_json():
+            return jsonify(error={"code": error.code, "message": error.message}), error.status
         flash(error.message, "error")
     else:
-        flash(DONE.get(action, "Comment {id} is now {status}.").format(id=item.id, status=item.status.value), "success")
+        message = DONE.get(action, "Comment {id} is now {status}.").format(id=item.id, status=item.status.value)
+        if _wants_json():
+            return jsonify(id=item.id, status=item.status.value, message=message)
+        flash(message, "success")
     return _back()
+
+
+def _wants_json() -> bool:
+    """The desk's script acts in place and asks for JSON; a plain form post gets the redirect."""
+    return request.accept_mimetypes.best == "application/json"
 
 
 @bp.route("/bulk", methods=["POST"])

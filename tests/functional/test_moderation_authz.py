@@ -36,6 +36,7 @@ API_BODIES = {
 }
 KNOWN = {
     "moderation.desk",
+    "moderation.overview",
     "moderation.comment",
     "moderation.act",
     "moderation.bulk",

@@ -1,0 +1,141 @@
+// The moderation desk with a keyboard, and actions that happen in place.
+// Without this script every button is an ordinary form post and the page reloads.
+//   j / k  next / previous comment      a  approve      s  spam (or not spam)
+//   t      trash with the chosen reason x  select for a bulk action
+//   o      open the comment's details   ?  show or hide this help
+(function () {
+  "use strict";
+
+  var list = document.querySelector(".mod-list");
+  if (!list) return;
+  var status = document.getElementById("desk-status");
+  var help = document.getElementById("shortcuts");
+
+  function items() {
+    return Array.prototype.slice.call(list.querySelectorAll(".mod-item:not(.mod-item--done)"));
+  }
+
+  function current() {
+    return list.querySelector(".mod-item.is-current:not(.mod-item--done)");
+  }
+
+  function select(item) {
+    var previous = list.querySelector(".mod-item.is-current");
+    if (previous) previous.classList.remove("is-current");
+    if (!item) return;
+    item.classList.add("is-current");
+    item.setAttribute("tabindex", "-1");
+    item.focus({ preventScroll: true });
+    item.scrollIntoView({ block: "nearest" });
+  }
+
+  function move(step) {
+    var all = items();
+    if (!all.length) return;
+    var index = all.indexOf(current());
+    var next = index < 0 ? 0 : Math.min(Math.max(index + step, 0), all.length - 1);
+    select(all[next]);
+  }
+
+  function announce(text) {
+    if (status) status.textContent = text;
+  }
+
+  function lessInQueue() {
+    var count = document.querySelector('.tabs a[aria-current="page"] .count');
+    if (count && /^\d+$/.test(count.textContent)) count.textContent = String(Math.max(0, Number(count.textContent) - 1));
+  }
+
+  // Post one item's action and replace the item by what happened.
+  function act(button) {
+    var item = button.closest(".mod-item");
+    var form = button.form;
+    if (!item || !form) return;
+    var data = new FormData();
+    var token = form.querySelector("input[name=csrf_token]");
+    if (token) data.append("csrf_token", token.value);
+    data.append("action", button.value);
+    var reason = item.querySelector("select[name^=reason-]");
+    if (reason) data.append(reason.name, reason.value);
+    item.setAttribute("aria-busy", "true");
+    fetch(button.getAttribute("formaction"), {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    }).then(function (result) {
+      item.removeAttribute("aria-busy");
+      if (!result.ok) {
+        announce(result.body.error ? result.body.error.message : "That did not work; reload the page.");
+        return;
+      }
+      var wasCurrent = item.classList.contains("is-current");
+      var done = document.createElement("p");
+      done.className = "mod-item__done";
+      done.textContent = result.body.message;
+      item.replaceChildren(done);
+      item.classList.add("mod-item--done");
+      item.classList.remove("is-current");
+      lessInQueue();
+      announce(result.body.message);
+      if (wasCurrent) move(0);
+    }).catch(function () {
+      item.removeAttribute("aria-busy");
+      announce("The server did not answer; nothing changed. Try again.");
+    });
+  }
+
+  list.addEventListener("click", function (event) {
+    var button = event.target.closest("button[formaction][name=action]");
+    if (!button || !list.contains(button)) return;
+    event.preventDefault();
+    act(button);
+  });
+
+  list.addEventListener("focusin", function (event) {
+    var item = event.target.closest(".mod-item");
+    if (item && !item.classList.contains("is-current")) {
+      var previous = list.querySelector(".mod-item.is-current");
+      if (previous) previous.classList.remove("is-current");
+      item.classList.add("is-current");
+    }
+  });
+
+  function press(value) {
+    var item = current();
+    if (!item) return false;
+    var button = item.querySelector('button[name=action][value="' + value + '"]');
+    if (!button) return false;
+    act(button);
+    return true;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    var handled = true;
+    switch (event.key) {
+      case "j": move(1); break;
+      case "k": move(-1); break;
+      case "a": handled = press("approve"); break;
+      case "s": handled = press("spam") || press("not_spam"); break;
+      case "t": handled = press("trash"); break;
+      case "x": {
+        var box = current() && current().querySelector(".mod-item__select");
+        if (box) box.checked = !box.checked; else handled = false;
+        break;
+      }
+      case "o": {
+        var link = current() && current().querySelector(".mod-item__details");
+        if (link) window.location.href = link.href; else handled = false;
+        break;
+      }
+      case "?": if (help) help.open = !help.open; break;
+      default: handled = false;
+    }
+    if (handled) event.preventDefault();
+  });
+})();
