@@ -1,6 +1,7 @@
 """Comment views: thin wrappers that read the form, call services.comments, and render or redirect."""
 from flask import abort, current_app, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 from app.comments import bp
 from app.comments.forms import CloseCommentsForm, CommentEditForm, CommentForm, FlagForm
@@ -185,6 +186,10 @@ def create(slug: str):
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             form.form_errors.append("Your session expired, so nothing was posted. Your text is kept: press the button again.")
+        if wants_json():
+            # The page's script swaps the fresh token into its forms, so pressing the button again posts.
+            message = " ".join(form.form_errors) or "The form could not be read."
+            return json_error("csrf", message, 400, csrf_token=generate_csrf())
         return render_article_page(article, form, 400, page=error_page)
     writer = Writer(
         user=_viewer(),
@@ -200,20 +205,67 @@ def create(slug: str):
             article, writer, form.body.data or "", rules(), parent_id=int(parent_id) if str(parent_id).isdigit() else None
         )
     except ServiceError as error:
+        if wants_json():
+            return json_error(error.code, error.message, error.status, error.fields)
         if error.status == 403:
             flash(error.message, "error")
             return render_article_page(article, form, 403, page=error_page)
         _attach(form, error)
         return render_article_page(article, form, error.status, page=error_page)
     if comment.is_public:
-        flash("Your comment is published.", "success")
+        message = "Your comment is published."
     else:
-        flash("Thank you. Your comment is awaiting moderation; only you can see it until then.", "info")
-    response = make_response(redirect(_comment_url(comment)))
+        message = "Thank you. Your comment is awaiting moderation; only you can see it until then."
+    if wants_json():
+        response = jsonify(
+            id=comment.id,
+            parent_id=comment.parent_id,
+            status="approved" if comment.is_public else "pending",
+            message=message,
+            html=_node_html(comment),
+        )
+    else:
+        flash(message, "success" if comment.is_public else "info")
+        response = make_response(redirect(_comment_url(comment)))
     if comment.user_id is None:
         remember_guest_comment(response, comment.id, rules())
         keep_guest_profile(response, form.remember.data, comment.author_name, comment.author_email, comment.author_website)
     return response
+
+
+def wants_json() -> bool:
+    """The page's script posts in place and asks for JSON; a plain form post gets a page or a redirect."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def json_error(code: str, message: str, status: int, fields: dict | None = None, **extra):
+    """The API's error shape, for the page's script."""
+    return jsonify(error={"code": code, "message": message, "fields": fields or {}}, **extra), status
+
+
+def _node_html(comment) -> str:
+    """One comment as the article page draws it, for the script to put in place."""
+    from app.services.permissions import can_add_note
+
+    guest_ids = guest_comment_ids(rules()) | ({comment.id} if comment.user_id is None else set())
+    now = utcnow()
+
+    def can_change(candidate) -> bool:
+        try:
+            comment_service.check_can_change(candidate, _viewer(), guest_ids, rules(), now)
+        except ServiceError:
+            return False
+        return True
+
+    return render_template(
+        "comments/_node.html",
+        node=comment_service.node_for(comment),
+        article=comment.article,
+        can_change=can_change,
+        closed_reason=None,
+        led_to={},
+        can_add_note=can_add_note(_viewer(), comment.article),
+    )
 
 
 def _own_comment(comment_id: int):
@@ -229,12 +281,13 @@ def _own_comment(comment_id: int):
 
 
 @bp.route("/comments/preview", methods=["POST"])
+@csrf.exempt  # the view checks the token itself and answers JSON the script can show
 @limiter.limit(lambda: current_app.config.get("PREVIEW_LIMIT", "120 per minute"))
 def preview():
     """The comment as it would be shown: the same Markdown subset and sanitiser as on posting (for the live preview)."""
     if not CommentEditForm().validate_on_submit():
         return jsonify(error={"code": "csrf", "message": "Reload the page to preview."}), 400
-    body = clean_text(request.form.get("body", ""))
+    body = clean_text(request.form.get("body", "")).strip()  # as posting counts it
     limit = rules().max_length
     if len(body) > limit:
         return jsonify(html="", message=f"A comment is at most {limit:,} characters (this one has {len(body):,}).")
@@ -256,15 +309,23 @@ def permalink(comment_id: int):
 def edit(comment_id: int):
     """Edit one's own comment within the edit window; the old text is kept as a revision."""
     comment = _own_comment(comment_id)
+    if request.method == "GET" and wants_json():
+        return jsonify(body=comment.body, editable_until=comment_service.edit_deadline(comment, rules()).isoformat())
     form = CommentEditForm(body=comment.body) if request.method == "GET" else CommentEditForm()
     if form.validate_on_submit():
         try:
             comment_service.edit_comment(comment, form.body.data or "", rules(), editor=_viewer())
         except ServiceError as error:
+            if wants_json():
+                return json_error(error.code, error.message, error.status, error.fields)
             _attach(form, error)
         else:
+            if wants_json():
+                return jsonify(id=comment.id, message="Your comment is updated.", html=_node_html(comment))
             flash("Your comment is updated.", "success")
             return redirect(_comment_url(comment))
+    elif wants_json():
+        return json_error("csrf", "Your session expired; reload the page (copy your text first).", 400)
     deadline = comment_service.edit_deadline(comment, rules())
     return render_template("comments/edit.html", comment=comment, form=form, deadline=deadline), 422 if form.errors else 200
 
@@ -319,7 +380,7 @@ FLAG_REASONS = [
     ("spam", "Spam", "Advertising, scams or junk."),
     ("abusive", "Abusive", "Insults, threats or harassment."),
     ("off_topic", "Off-topic", "Not about the article or the discussion."),
-    ("factual_error", "Factual error", "It states something wrong; the author may want to correct it."),
+    ("factual_error", "Factual error", "It points out something wrong in the article: the author is asked to correct it."),
     ("other", "Something else", "Say what in the note."),
 ]
 
@@ -341,6 +402,8 @@ def flag(comment_id: int):
     error = None
     if request.method == "POST":
         if not FlagForm().validate_on_submit():
+            if wants_json():
+                return json_error("csrf", "Your session expired; reload the page and flag again.", 400)
             abort(400)
         key, new_cookie = reporter_key()
         try:
@@ -354,16 +417,22 @@ def flag(comment_id: int):
                 ip_network=client_key(),
             )
         except ServiceError as problem:
+            if wants_json():
+                return json_error(problem.code, problem.message, problem.status, problem.fields)
             if problem.status == 409:
                 flash(problem.message, "info")
                 return redirect(url_for("articles.show", slug=comment.article.slug) + f"#comment-{comment.id}")
             error = problem.message
         else:
             if request.form.get("reason") == "factual_error":
-                flash("Thank you. The article's author will see this as a correction request.", "success")
+                message = "Thank you. The article's author will see this as a correction request."
             else:
-                flash("Thank you. A moderator will look at this comment.", "success")
-            response = make_response(redirect(url_for("articles.show", slug=comment.article.slug) + f"#comment-{comment.id}"))
+                message = "Thank you. A moderator will look at this comment."
+            if wants_json():
+                response = jsonify(message=message)
+            else:
+                flash(message, "success")
+                response = make_response(redirect(url_for("articles.show", slug=comment.article.slug) + f"#comment-{comment.id}"))
             if new_cookie:
                 keep_reader_cookie(response, new_cookie)
             return response
@@ -375,8 +444,12 @@ def flag(comment_id: int):
 @bp.errorhandler(429)
 def too_many_comments(error):
     """Flood limit on the page form: the article again, with the text kept and the wait explained."""
+    if request.endpoint == "comments.preview":
+        return json_error("rate_limited", "Preview paused: you are typing faster than the site previews. It resumes shortly.", 429)
     if request.endpoint != "comments.create":
         return http_error(error)
+    if wants_json():
+        return json_error("rate_limited", f"You are posting faster than the site allows ({error.description}). Wait a little, then press the button again; your text is kept.", 429)
     article = _published_article(request.view_args["slug"])
     form = CommentForm()
     form.form_errors.append(f"You are posting faster than the site allows ({error.description}). Wait a little, then press the button again; your text is kept.")

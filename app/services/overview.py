@@ -1,7 +1,7 @@
 """The moderators' overview: comments per day over the last weeks, split by where they ended up,
 and the geometry of the stacked bar chart the page draws as SVG."""
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
@@ -31,6 +31,14 @@ class Day:
         return sum(self.counts.values())
 
 
+def _utc_day(column):
+    """The UTC calendar day of a timestamp column: SQLite stores UTC text; PostgreSQL would use the
+    session's time zone, so it is told UTC explicitly."""
+    if db.engine.dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", column))
+    return func.date(column)
+
+
 def daily_outcomes(moderator: User, days: int = 30, today: date | None = None) -> list[Day]:
     """Comments written on each of the last `days` days (today included), by their status now.
 
@@ -38,11 +46,13 @@ def daily_outcomes(moderator: User, days: int = 30, today: date | None = None) -
     """
     today = today or utcnow().date()
     first = today - timedelta(days=days - 1)
-    day_of = func.date(Comment.created_at)
+    start = datetime.combine(first, time.min, tzinfo=timezone.utc)
+    end = datetime.combine(today + timedelta(days=1), time.min, tzinfo=timezone.utc)
+    day_of = _utc_day(Comment.created_at)
     query = (
         select(day_of, Comment.status, func.count(Comment.id))
         .join(Article, Article.id == Comment.article_id)
-        .where(Comment.created_at >= utcnow().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days - 1))
+        .where(Comment.created_at >= start, Comment.created_at < end)
         .group_by(day_of, Comment.status)
     )
     if moderator.role not in STAFF_ROLES:
@@ -109,7 +119,7 @@ def chart(days: list[Day], width: int = 640, height: int = 220) -> Chart:
             if count:
                 y -= size
                 segments.append({"status": status.value, "label": label, "count": count, "y": round(y, 2), "height": round(size, 2)})
-        show = index % 5 == 0 or index == len(days) - 1
+        show = (len(days) - 1 - index) % 7 == 0  # a label a week apart, ending on the last day
         bars.append(Bar(round(x + slot * 0.15, 2), round(slot * 0.7, 2), segments, day, f"{day.day.day} {day.day:%b}" if show else None))
     ticks = [{"value": value, "y": round(bottom - (bottom - top) * value / axis_top, 2)} for value in (0, axis_top // 2, axis_top)]
     return Chart(width, height, top, bottom, left, bars, ticks, peak)

@@ -72,6 +72,7 @@
         return;
       }
       var wasCurrent = item.classList.contains("is-current");
+      var place = items().indexOf(item);
       var done = document.createElement("p");
       done.className = "mod-item__done";
       done.textContent = result.body.message;
@@ -80,7 +81,11 @@
       item.classList.remove("is-current");
       lessInQueue();
       announce(result.body.message);
-      if (wasCurrent) move(0);
+      if (wasCurrent) {
+        // The comment that took its place (the next one), or the last one left.
+        var rest = items();
+        if (rest.length) select(rest[Math.min(place, rest.length - 1)]);
+      }
     }).catch(function () {
       item.removeAttribute("aria-busy");
       announce("The server did not answer; nothing changed. Try again.");

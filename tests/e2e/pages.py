@@ -16,3 +16,8 @@ def comment(page, comment_id: int):
 def card(page, comment_id: int):
     """The comment's own card, without the replies nested under it."""
     return page.locator(f"li#comment-{comment_id} > .comment__card")
+
+
+def comments_status(page):
+    """The live region where the article page's script says what happened (posted, updated)."""
+    return page.locator("#comments-status")

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import card, comment, comments_heading, flash
+from tests.e2e.pages import card, comment, comments_heading, comments_status, flash
 
 from app.services import accounts
 from app.services import comments as comment_service
@@ -26,6 +26,8 @@ You do not need a lawyer to file, and the fee is modest.
 """
 EMPTY_COMMENT = "Write something before posting."
 LINK_REL = "nofollow ugc noopener"
+PUBLISHED = "Your comment is published."
+SESSION_LOST = "Your session expired, so nothing was posted. Your text is kept: press the button again."
 
 
 # --- setting the scene -------------------------------------------------------------------------
@@ -76,14 +78,41 @@ def comment_url(live_server, slug: str) -> re.Pattern:
 
 
 def new_comment_id(page, live_server, slug: str) -> int:
-    """Wait for the redirect to the new comment and return its id."""
+    """Wait for the redirect to the new comment and return its id (the page's own form, without script)."""
     pattern = comment_url(live_server, slug)
     expect(page).to_have_url(pattern)
     return int(pattern.match(page.url).group(1))
 
 
+def mark_page(page) -> str:
+    """Leave a mark on window that only survives if no new page loads; returns the address as it is."""
+    page.evaluate("window.__samePage = true")
+    return page.url
 
 
+def expect_same_page(page, address: str, action: str) -> None:
+    """No page load since mark_page: the mark survives and the address gained no fragment or query."""
+    assert page.evaluate("window.__samePage") is True, f"{action} loaded a new page"
+    assert page.url == address, f"{action} moved the page from {address} to {page.url}"
+
+
+def post_in_place(page, form, button: str, message: str = PUBLISHED) -> int:
+    """Press the form's button with the script on and return the new comment's id. The comment is put in
+    place and focused, the message goes to the live region, no flash, no page load; the top form is
+    emptied, a reply form goes away."""
+    address = mark_page(page)
+    form_id = form.get_attribute("id")
+    form.get_by_role("button", name=button).click()
+    posted = page.locator("li.comment:focus")
+    expect(posted).to_have_attribute("id", re.compile(r"^comment-\d+$"))
+    expect(comments_status(page)).to_have_text(message)
+    expect_same_page(page, address, "posting")
+    expect(flash(page).locator(".flash", has_text=message)).to_have_count(0)
+    if form_id == "comment-form":
+        expect(form.get_by_label("Comment", exact=True)).to_have_value("")
+    else:
+        expect(page.locator(f"form#{form_id}")).to_have_count(0)
+    return int(posted.get_attribute("id").removeprefix("comment-"))
 
 
 def fill_comment(form, body: str, name: str | None = None, email: str | None = None, website: str | None = None,
@@ -151,10 +180,10 @@ def test_guests_comment_and_reply_in_place_with_javascript(new_context, live_ser
     expect(page.locator("#comments")).to_contain_text("No comments yet.")
     form = page.locator("form#comment-form")
     fill_comment(form, body, name, email, remember=True)
-    form.get_by_role("button", name="Post comment").click()
+    first = post_in_place(page, form, "Post comment")
 
-    first = new_comment_id(page, live_server, slug)
-    expect(flash(page)).to_have_text("Your comment is published.")
+    expect(page.locator(f"#comments > ol.comment-list > li#comment-{first}")).to_be_visible()
+    expect(page.locator("#comments")).not_to_contain_text("No comments yet.")
     expect(comments_heading(page)).to_have_text("1 comment")
     expect(card(page, first).locator(".comment__author")).to_have_text(name)
     text = card(page, first).locator(".comment__text")
@@ -166,38 +195,42 @@ def test_guests_comment_and_reply_in_place_with_javascript(new_context, live_ser
     # The writer may change their own comment for a while.
     expect(card(page, first).get_by_role("link", name="Edit your comment", exact=True)).to_be_visible()
     expect(card(page, first).get_by_role("link", name="Delete your comment", exact=True)).to_be_visible()
+    # Only the text is emptied: the guest's details stay for the next comment.
+    expect(form.get_by_label("Name", exact=True)).to_have_value(name)
 
     # Reply opens a form in place: no page load, no ?reply_to= in the address.
-    page_url = page.url
-    page.evaluate("window.__samePage = true")
+    page_url = mark_page(page)
     card(page, first).get_by_role("link", name=f"Reply to {name}").click()
     reply_form = page.locator(f"form#reply-{first}")
     expect(reply_form).to_be_visible()
     expect(card(page, first).locator(f"form#reply-{first}")).to_have_count(1)
-    assert page.url == page_url and "reply_to" not in page.url
-    assert page.evaluate("window.__samePage") is True, "clicking Reply loaded a new page"
+    expect_same_page(page, page_url, "clicking Reply")
+    assert "reply_to" not in page.url
     expect(reply_form.locator(".comment-form__context")).to_have_text(f"Replying to {name}")
     expect(reply_form.get_by_label("Comment", exact=True)).to_be_focused()
     expect(reply_form.get_by_label("Comment", exact=True)).to_have_attribute("id", f"reply-{first}-body")
     expect(reply_form.get_by_label("Comment", exact=True)).to_have_value("")
-    # The remembered details fill the reply form too.
+    # The guest's details fill the reply form too.
     expect(reply_form.get_by_label("Name", exact=True)).to_have_value(name)
     expect(reply_form.get_by_label("Email", exact=True)).to_have_value(email)
     fill_comment(reply_form, "Adding one thing: photograph the meters on the last day.")
-    reply_form.get_by_role("button", name="Post reply").click()
+    reply = post_in_place(page, reply_form, "Post reply")
 
-    reply = new_comment_id(page, live_server, slug)
     assert reply != first
     expect(comments_heading(page)).to_have_text("2 comments")
     expect_nested(page, first, reply)
     expect(card(page, reply).locator(".comment__text")).to_have_text(
         "Adding one thing: photograph the meters on the last day."
     )
+    expect(card(page, reply).get_by_role("link", name="Edit your comment", exact=True)).to_be_visible()
+    # Posted in place, so only the new reply is its own: the first comment is not repeated.
+    expect(comment(page, first)).to_have_count(1)
 
     # A second guest, in a browser of their own, answers the reply.
     other_name = f"Tom Neighbour {unique}"
     other = new_context().new_page()
     other.goto(f"/articles/{slug}")
+    expect(comments_heading(other)).to_have_text("2 comments")
     expect(card(other, first).get_by_role("link", name="Edit your comment", exact=True)).to_have_count(0)
     expect(card(other, first).get_by_role("link", name="Delete your comment", exact=True)).to_have_count(0)
     card(other, reply).get_by_role("link", name=f"Reply to {name}").click()
@@ -207,18 +240,25 @@ def test_guests_comment_and_reply_in_place_with_javascript(new_context, live_ser
     # Not remembered on this device: the second guest starts from empty fields.
     expect(other_form.get_by_label("Name", exact=True)).to_have_value("")
     fill_comment(other_form, "Meter photos saved me forty pounds.", other_name, f"tom-{unique}@example.org")
-    other_form.get_by_role("button", name="Post reply").click()
+    answer = post_in_place(other, other_form, "Post reply")
 
-    answer = new_comment_id(other, live_server, slug)
     expect(comments_heading(other)).to_have_text("3 comments")
     expect_nested(other, first, reply)
     expect_nested(other, reply, answer)
     expect(card(other, answer).locator(".comment__author")).to_have_text(other_name)
     expect(card(other, answer).get_by_role("link", name="Edit your comment", exact=True)).to_be_visible()
+    # What the server stored shows the same after a reload.
+    other.reload()
+    expect(comments_heading(other)).to_have_text("3 comments")
+    expect_nested(other, reply, answer)
+    expect(card(other, answer).get_by_role("link", name="Edit your comment", exact=True)).to_be_visible()
     # The first guest sees the whole thread, and no Edit on a comment that is not theirs.
     page.reload()
     expect_nested(page, reply, answer)
     expect(card(page, answer).get_by_role("link", name="Edit your comment", exact=True)).to_have_count(0)
+    # Their details were remembered on this device, as asked.
+    expect(page.locator("form#comment-form").get_by_label("Name", exact=True)).to_have_value(name)
+    expect(page.locator("form#comment-form").get_by_label("Email", exact=True)).to_have_value(email)
 
 
 def test_guests_comment_and_reply_without_javascript(new_context, live_server, unique):
@@ -281,25 +321,59 @@ def test_reader_edits_and_deletes_their_comments(new_context, live_server, uniqu
     expect(form.get_by_label("Name", exact=True)).to_have_count(0)
     expect(form.get_by_label("Email", exact=True)).to_have_count(0)
     fill_comment(form, "The fee is modest, but is it refundable?")
-    form.get_by_role("button", name="Post comment").click()
-    first = new_comment_id(reader, live_server, slug)
+    first = post_in_place(reader, form, "Post comment")
+    expect(comments_heading(reader)).to_have_text("1 comment")
     expect(card(reader, first).locator(".comment__author")).to_have_text(name)
     expect(card(reader, first).locator(".comment__edited")).to_have_count(0)
 
-    # Edit within the window.
+    # Edit within the window: the form opens under the comment, and saving changes it in place.
+    address = mark_page(reader)
     card(reader, first).get_by_role("link", name="Edit your comment", exact=True).click()
-    expect(reader).to_have_url(url_of(live_server, f"/comments/{first}/edit"))
-    expect(reader.get_by_role("heading", name="Edit your comment", level=1)).to_be_visible()
-    box = reader.get_by_label("Comment", exact=True)
+    editing = card(reader, first).locator("form.edit-inline")
+    box = editing.get_by_label("Edit your comment", exact=True)
+    expect(box).to_be_focused()
     expect(box).to_have_value("The fee is modest, but is it refundable?")
+    expect(card(reader, first).locator(".comment__text")).to_be_hidden()
+    expect_same_page(reader, address, "clicking Edit")
+    # Cancel puts the comment back as it was.
+    editing.get_by_role("button", name="Cancel").click()
+    expect(card(reader, first).locator("form.edit-inline")).to_have_count(0)
+    expect(card(reader, first).locator(".comment__text")).to_have_text("The fee is modest, but is it refundable?")
+    expect(card(reader, first).get_by_role("link", name="Edit your comment", exact=True)).to_be_focused()
+    card(reader, first).get_by_role("link", name="Edit your comment", exact=True).click()
     box.fill("The fee is modest, and the court can order the landlord to repay it.")
-    reader.get_by_role("button", name="Save").click()
-    assert new_comment_id(reader, live_server, slug) == first
-    expect(flash(reader)).to_have_text("Your comment is updated.")
+    editing.get_by_role("button", name="Save").click()
+    expect(comments_status(reader)).to_have_text("Your comment is updated.")
+    expect(card(reader, first).locator("form.edit-inline")).to_have_count(0)
     expect(card(reader, first).locator(".comment__text")).to_have_text(
         "The fee is modest, and the court can order the landlord to repay it."
     )
     expect(card(reader, first).locator(".comment__edited")).to_have_text("edited")
+    expect(card(reader, first).get_by_role("link", name="Edit your comment", exact=True)).to_be_focused()
+    expect_same_page(reader, address, "saving the edit")
+    expect(flash(reader).locator(".flash", has_text="Your comment is updated.")).to_have_count(0)
+    reader.reload()
+    expect(card(reader, first).locator(".comment__text")).to_have_text(
+        "The fee is modest, and the court can order the landlord to repay it."
+    )
+    expect(card(reader, first).locator(".comment__edited")).to_have_text("edited")
+
+    # Without script, Edit is a page of its own that comes back to the comment (same account, same cookies).
+    plain = new_context(java_script_enabled=False, storage_state=reader.context.storage_state()).new_page()
+    plain.goto(f"/articles/{slug}")
+    card(plain, first).get_by_role("link", name="Edit your comment", exact=True).click()
+    expect(plain).to_have_url(url_of(live_server, f"/comments/{first}/edit"))
+    expect(plain.get_by_role("heading", name="Edit your comment", level=1)).to_be_visible()
+    box = plain.get_by_label("Comment", exact=True)
+    expect(box).to_have_value("The fee is modest, and the court can order the landlord to repay it.")
+    box.fill("The fee is modest, and the court can order the landlord to repay it in full.")
+    plain.get_by_role("button", name="Save").click()
+    assert new_comment_id(plain, live_server, slug) == first
+    expect(flash(plain)).to_have_text("Your comment is updated.")
+    expect(card(plain, first).locator(".comment__text")).to_have_text(
+        "The fee is modest, and the court can order the landlord to repay it in full."
+    )
+    expect(card(plain, first).locator(".comment__edited")).to_have_text("edited")
 
     # Someone else replies to it.
     guest = new_context().new_page()
@@ -308,8 +382,7 @@ def test_reader_edits_and_deletes_their_comments(new_context, live_server, uniqu
     card(guest, first).get_by_role("link", name=f"Reply to {name}").click()
     guest_form = guest.locator(f"form#reply-{first}")
     fill_comment(guest_form, "It was repaid in my case.", f"Bo Guest {unique}", f"bo-{unique}@example.org")
-    guest_form.get_by_role("button", name="Post reply").click()
-    reply = new_comment_id(guest, live_server, slug)
+    reply = post_in_place(guest, guest_form, "Post reply")
 
     # Deleting a comment with a reply leaves a placeholder for the reply to hang from.
     reader.goto(f"/articles/{slug}")
@@ -327,9 +400,9 @@ def test_reader_edits_and_deletes_their_comments(new_context, live_server, uniqu
 
     # A comment without replies simply goes.
     fill_comment(reader.locator("form#comment-form"), "A second thought, soon regretted.")
-    reader.locator("form#comment-form").get_by_role("button", name="Post comment").click()
-    second = new_comment_id(reader, live_server, slug)
+    second = post_in_place(reader, reader.locator("form#comment-form"), "Post comment")
     expect(comments_heading(reader)).to_have_text("2 comments")
+    # Delete is still a page of its own, also for a comment that was put in place.
     card(reader, second).get_by_role("link", name="Delete your comment", exact=True).click()
     reader.get_by_role("button", name="Delete the comment").click()
     expect(flash(reader)).to_have_text("Your comment is deleted.")
@@ -352,11 +425,14 @@ def test_guest_sees_errors_next_to_the_field_and_keeps_what_they_typed(new_conte
         expect_javascript_off(context)
     page = context.new_page()
     page.goto(f"/articles/{slug}")
+    if javascript:
+        address = mark_page(page)
 
     form = page.locator("form#comment-form")
     fill_comment(form, "   ", name, email)
     form.get_by_role("button", name="Post comment").click()
-    expect(page).to_have_url(url_of(live_server, f"/articles/{slug}/comments#comment-form"))
+    if not javascript:
+        expect(page).to_have_url(url_of(live_server, f"/articles/{slug}/comments#comment-form"))
     form = page.locator("form#comment-form")
     box = form.get_by_label("Comment", exact=True)
     body_field = form.locator(".field", has=page.get_by_role("textbox", name="Comment", exact=True))
@@ -367,6 +443,10 @@ def test_guest_sees_errors_next_to_the_field_and_keeps_what_they_typed(new_conte
     expect(form.get_by_label("Name", exact=True)).to_have_value(name)
     expect(form.get_by_label("Email", exact=True)).to_have_value(email)
     expect(comments_heading(page)).to_have_text("0 comments")
+    if javascript:
+        # Shown in place: the script put the server's message next to the field and loaded no page.
+        expect(box).to_be_focused()
+        expect_same_page(page, address, "a refused comment")
 
     too_long = ("word " * 1001)[:5001]
     assert len(too_long) == 5001 and too_long == too_long.strip()
@@ -377,12 +457,34 @@ def test_guest_sees_errors_next_to_the_field_and_keeps_what_they_typed(new_conte
     expect(page.locator("#body-error")).to_have_text("A comment is at most 5,000 characters (this one has 5,001).")
     expect(box).to_have_value(too_long)
     expect(form.get_by_label("Name", exact=True)).to_have_value(name)
+    if javascript:
+        expect(body_field.locator(".field__error")).to_have_count(1)  # the new message replaced the old one
+        expect_same_page(page, address, "a refused comment")
 
     # Trimmed to the limit, it goes through.
     box.fill(too_long[:5000])
-    form.get_by_role("button", name="Post comment").click()
-    new_comment_id(page, live_server, slug)
+    if javascript:
+        posted = post_in_place(page, form, "Post comment")
+        expect(body_field.locator(".field__error")).to_have_count(0)
+        expect(box).not_to_have_attribute("aria-invalid", "true")
+        expect(card(page, posted).locator(".comment__author")).to_have_text(name)
+    else:
+        form.get_by_role("button", name="Post comment").click()
+        new_comment_id(page, live_server, slug)
     expect(comments_heading(page)).to_have_text("1 comment")
+
+
+def test_an_error_shown_in_place_describes_its_field(new_context, live_server, unique):
+    slug, _ = publish_article(live_server, unique)
+    page = new_context().new_page()
+    page.goto(f"/articles/{slug}")
+    form = page.locator("form#comment-form")
+    fill_comment(form, "   ", f"Lee Guest {unique}", f"lee-{unique}@example.org")
+    form.get_by_role("button", name="Post comment").click()
+    box = form.get_by_label("Comment", exact=True)
+    expect(page.locator("#body-error")).to_have_text(EMPTY_COMMENT)
+    expect(box).to_have_attribute("aria-describedby", re.compile(r"\bbody-error\b"), timeout=3_000)
+    expect(box).to_have_accessible_description(re.compile(re.escape(EMPTY_COMMENT)), timeout=3_000)
 
 
 def test_hostile_comment_is_shown_as_text_and_fits_a_phone(new_context, live_server, unique):
@@ -401,26 +503,30 @@ def test_hostile_comment_is_shown_as_text_and_fits_a_phone(new_context, live_ser
     form = page.locator("form#comment-form")
     # A script address as the website is refused next to its field.
     fill_comment(form, body, name, f"mallory-{unique}@example.org", website="javascript:window.__pwned=1")
+    address = mark_page(page)
     form.get_by_role("button", name="Post comment").click()
-    form = page.locator("form#comment-form")
     expect(page.locator("#website-error")).to_have_text("A website is an address starting with http:// or https://.")
+    expect(form.get_by_label("Website (optional)", exact=True)).to_be_focused()
+    expect_same_page(page, address, "a refused comment")
     expect(form.get_by_label("Comment", exact=True)).to_have_value(body)
     form.get_by_label("Website (optional)", exact=True).fill("")
-    form.get_by_role("button", name="Post comment").click()
-    hostile = new_comment_id(page, live_server, slug)
+    hostile = post_in_place(page, form, "Post comment")
 
-    page.reload()
-    text = card(page, hostile).locator(".comment__text")
-    expect(text).to_contain_text("<script>window.__pwned=1</script>")
-    expect(text).to_contain_text('<img src=x onerror="window.__pwned=1">')
-    expect(text).to_contain_text(long_word)
-    expect(text.locator("script, img")).to_have_count(0)
-    assert page.evaluate("window.__pwned") is None
-    expect(page.locator('a[href^="javascript:"]')).to_have_count(0)
-    # The direction override is taken out of the name, so it reads as typed.
-    author = card(page, hostile).locator(".comment__author")
-    expect(author).to_have_text(f"Mallory gnp.exe {unique}")
-    assert "\u202e" not in author.inner_text()
+    # Inert both as the script puts it in place and as the page draws it after a reload.
+    for shown in ("in place", "reloaded"):
+        if shown == "reloaded":
+            page.reload()
+        text = card(page, hostile).locator(".comment__text")
+        expect(text).to_contain_text("<script>window.__pwned=1</script>")
+        expect(text).to_contain_text('<img src=x onerror="window.__pwned=1">')
+        expect(text).to_contain_text(long_word)
+        expect(text.locator("script, img")).to_have_count(0)
+        assert page.evaluate("window.__pwned") is None, f"the comment ran script ({shown})"
+        expect(page.locator('a[href^="javascript:"]')).to_have_count(0)
+        # The direction override is taken out of the name, so it reads as typed.
+        author = card(page, hostile).locator(".comment__author")
+        expect(author).to_have_text(f"Mallory gnp.exe {unique}")
+        assert "\u202e" not in author.inner_text()
 
     phone = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     phone.goto(f"/articles/{slug}")
@@ -461,8 +567,8 @@ def test_screenshots_of_a_discussion(new_context, live_server, unique, screensho
     card(author, priya).get_by_role("link", name="Reply to Priya Natarajan").click()
     reply_form = author.locator(f"form#reply-{priya}")
     fill_comment(reply_form, "Yes: the scheme’s free dispute service comes first. Court is for when that fails.")
-    reply_form.get_by_role("button", name="Post reply").click()
-    answer = new_comment_id(author, live_server, slug)
+    answer = post_in_place(author, reply_form, "Post reply")
+    expect_nested(author, priya, answer)
     expect(card(author, answer).locator(".badge")).to_have_text("Author")
     seed_comment(live_server, slug, "Priya Natarajan", "Thank you, that is clear.", parent_id=answer)
 
@@ -483,6 +589,7 @@ def test_screenshots_of_a_discussion(new_context, live_server, unique, screensho
     fill_comment(form, "", "Jo Visitor", "jo@example.org")
     form.get_by_role("button", name="Post comment").click()
     expect(visitor.locator("#body-error")).to_have_text(EMPTY_COMMENT)
+    expect(form.get_by_label("Comment", exact=True)).to_be_focused()  # the script has shown it in place
     visitor.locator(".comments__form-title").scroll_into_view_if_needed()
     visitor.screenshot(path=str(screenshots_dir / "comment-form-error.png"))
 
@@ -497,10 +604,12 @@ def test_signing_in_from_a_comment_error_returns_to_the_article(new_context, liv
     slug, _ = publish_article(live_server, unique)
     email = f"reader-{unique}@example.org"
     live_server.create_user("reader", f"Kim Reader {unique}", email, PASSWORD)
-    page = new_context().new_page()
+    # The form's own post: its error page sits at the POST-only /comments address (the script stays put).
+    page = new_context(java_script_enabled=False).new_page()
     page.goto(f"/articles/{slug}")
     page.locator("form#comment-form").get_by_role("button", name="Post comment").click()
     expect(page.locator("#body-error")).to_have_text(EMPTY_COMMENT)
+    expect(page).to_have_url(url_of(live_server, f"/articles/{slug}/comments#comment-form"))
     page.get_by_role("navigation", name="Site").get_by_role("link", name="Sign in").click()
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -523,18 +632,49 @@ def test_closed_comments_offer_no_reply(new_context, live_server, unique):
     assert reply_links.count() == 0, "Reply is offered on a closed thread"
 
 
-def test_a_lost_session_keeps_the_typed_comment(new_context, live_server, unique):
-    slug, _ = publish_article(live_server, unique)
-    context = new_context()
-    page = context.new_page()
+def lose_the_session_while_writing(context, page, slug: str, unique: str, javascript: bool):
+    """Open the article, write a comment, then lose the session (the cookies go) before posting it."""
     page.goto(f"/articles/{slug}")
     form = page.locator("form#comment-form")
     fill_comment(form, "A long, careful comment.", f"Sol Guest {unique}", f"sol-{unique}@example.org")
+    if javascript:  # let the live preview answer first, so it is not asked for without a session
+        expect(form.locator(".comment-form__preview-body")).to_have_text("A long, careful comment.")
     context.clear_cookies()
-    page.locator("form#comment-form").get_by_role("button", name="Post comment").click()
-    page.wait_for_load_state()
+    return form
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_a_lost_session_keeps_the_typed_comment(new_context, live_server, unique, javascript):
+    slug, _ = publish_article(live_server, unique)
+    context = new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    form = lose_the_session_while_writing(context, page, slug, unique, javascript)
+    address = mark_page(page) if javascript else None
+    form.get_by_role("button", name="Post comment").click()
+    expect(page.locator("form#comment-form .form-errors")).to_have_text(SESSION_LOST)
+    if javascript:
+        expect_same_page(page, address, "a post without a session")
+    else:
+        page.wait_for_load_state()
     boxes = page.locator("form#comment-form textarea")
     assert boxes.count() == 1 and boxes.input_value() == "A long, careful comment.", page.locator("main").inner_text()
+    expect(comments_heading(page)).to_have_text("0 comments")
+    if not javascript:  # with script, pressing again fails: test_with_script_pressing_again_after_a_lost_session_posts
+        page.locator("form#comment-form").get_by_role("button", name="Post comment").click()
+        new_comment_id(page, live_server, slug)
+        expect(flash(page)).to_have_text(PUBLISHED)
+
+
+def test_with_script_pressing_again_after_a_lost_session_posts(new_context, live_server, unique):
+    slug, _ = publish_article(live_server, unique)
+    context = new_context()
+    page = context.new_page()
+    form = lose_the_session_while_writing(context, page, slug, unique, javascript=True)
+    form.get_by_role("button", name="Post comment").click()
+    expect(form.locator(".form-errors")).to_have_text(SESSION_LOST)
+    expect(form.get_by_role("button", name="Post comment")).to_be_enabled()
+    form.get_by_role("button", name="Post comment").click()
+    expect(comments_heading(page)).to_have_text("1 comment", timeout=5_000)
 
 
 def test_account_names_lose_direction_overrides_too(new_context, live_server, unique):
@@ -543,8 +683,9 @@ def test_account_names_lose_direction_overrides_too(new_context, live_server, un
     register(page, f"Eve \u202egnp.exe {unique}", f"eve-{unique}@example.org")
     page.goto(f"/articles/{slug}")
     fill_comment(page.locator("form#comment-form"), "Hello.")
-    page.locator("form#comment-form").get_by_role("button", name="Post comment").click()
-    posted = new_comment_id(page, live_server, slug)
+    posted = post_in_place(page, page.locator("form#comment-form"), "Post comment")
+    assert "\u202e" not in card(page, posted).locator(".comment__author").text_content()
+    page.reload()
     assert "\u202e" not in card(page, posted).locator(".comment__author").text_content()
 
 

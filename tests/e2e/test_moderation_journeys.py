@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import card, comment, comments_heading, flash
+from tests.e2e.pages import card, comment, comments_heading, comments_status, flash
 
 from app.services import accounts
 from app.services import comments as comment_service
@@ -134,17 +134,51 @@ def sign_in(page, email: str) -> None:
     expect(nav(page).get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def post_as_guest(page, live_server, slug: str, body: str, name: str, email: str) -> int:
-    """Write a comment at the bottom of the article as a guest; returns its id from the redirect."""
+def mark_page(page) -> str:
+    """Leave a mark on window that only survives if no new page loads; returns the address as it is."""
+    page.evaluate("window.__samePage = true")
+    return page.url
+
+
+def expect_same_page(page, address: str, action: str) -> None:
+    """No page load since mark_page: the mark survives and the address gained no fragment or query."""
+    assert page.evaluate("window.__samePage") is True, f"{action} loaded a new page"
+    assert page.url == address, f"{action} moved the page from {address} to {page.url}"
+
+
+def comment_count(page) -> int:
+    """The number in the discussion's heading ("3 comments")."""
+    return int(re.match(r"\d+", comments_heading(page).inner_text()).group())
+
+
+def post_as_guest(page, live_server, slug: str, body: str, name: str, email: str, told: str,
+                  javascript: bool = True) -> int:
+    """Write a comment at the bottom of the article as a guest and check what the writer is told; returns its id.
+    With script the comment is put in place and focused, `told` goes to the live region and the count goes up
+    only for a published comment, with no page load; without, the redirect to it carries `told` as a flash."""
     page.goto(f"/articles/{slug}")
     form = page.locator("form#comment-form")
     form.get_by_label("Comment", exact=True).fill(body)
     form.get_by_label("Name", exact=True).fill(name)
     form.get_by_label("Email", exact=True).fill(email)
+    if not javascript:
+        form.get_by_role("button", name="Post comment").click()
+        pattern = re.compile("^" + re.escape(f"{live_server.url}/articles/{slug}") + r"#comment-(\d+)$")
+        expect(page).to_have_url(pattern)
+        expect(flash(page)).to_have_text(told)
+        return int(pattern.match(page.url).group(1))
+    count = comment_count(page)
+    address = mark_page(page)
     form.get_by_role("button", name="Post comment").click()
-    pattern = re.compile("^" + re.escape(f"{live_server.url}/articles/{slug}") + r"#comment-(\d+)$")
-    expect(page).to_have_url(pattern)
-    return int(pattern.match(page.url).group(1))
+    posted = page.locator("li.comment:focus")
+    expect(posted).to_have_attribute("id", re.compile(r"^comment-\d+$"))
+    expect(comments_status(page)).to_have_text(told)
+    expect_same_page(page, address, "posting")
+    expect(flash(page)).to_have_count(0)
+    expect(form.get_by_label("Comment", exact=True)).to_have_value("")
+    now = count + 1 if told == PUBLISHED else count  # a held comment is not counted yet
+    expect(comments_heading(page)).to_have_text(f"{now} comment" + ("" if now == 1 else "s"))
+    return int(posted.get_attribute("id").removeprefix("comment-"))
 
 
 def open_queue(page, label: str) -> None:
@@ -194,8 +228,7 @@ def hold_and_approve(new_context, live_server, unique: str, site_settings, javas
         expect_javascript_off(guest_context)
     guest = guest_context.new_page()
     name, email = f"Maya Guest {unique}", f"maya-{unique}@example.org"
-    held = post_as_guest(guest, live_server, slug, "Does the fee come back if I win?", name, email)
-    expect(flash(guest)).to_have_text(HELD)
+    held = post_as_guest(guest, live_server, slug, "Does the fee come back if I win?", name, email, HELD, javascript)
     expect(card(guest, held).locator(".comment__pending")).to_have_text(PENDING_NOTICE)
     expect(card(guest, held).locator(".comment__text")).to_have_text("Does the fee come back if I win?")
     expect(card(guest, held).get_by_role("link", name=re.compile("^(Reply|Flag)"))).to_have_count(0)
@@ -232,12 +265,16 @@ def hold_and_approve(new_context, live_server, unique: str, site_settings, javas
     )
     expect(reasons.locator("code")).to_have_text("new_commenter")
 
+    desk_address = mark_page(moderator) if javascript else None
     item.get_by_role("button", name=re.compile(r"^Approve comment")).click()
     if javascript:
         # In place: the item says what happened, the queue count drops, and a reload shows it gone.
         expect(item.locator(".mod-item__done")).to_have_text(f"Comment {held} is approved.")
         expect(moderator.locator("#desk-status")).to_have_text(f"Comment {held} is approved.")
-        expect(pending_tab.locator(".count")).to_have_text(str(waiting - 1))
+        # The tab counts this article's pending comments (the desk is filtered to it): one, now none.
+        expect(pending_tab.locator(".count")).to_have_text("0")
+        expect_same_page(moderator, desk_address, "approving")
+        expect(flash(moderator)).to_have_count(0)
         moderator.reload()
     else:
         expect(flash(moderator)).to_have_text(f"Comment {held} is approved.")
@@ -328,9 +365,8 @@ def test_admin_holds_every_comment_then_stops(new_context, live_server, unique, 
 
     guest = new_context().new_page()
     held = post_as_guest(
-        guest, live_server, slug, "Held, like every other.", f"Noor Guest {unique}", f"noor-{unique}@example.org"
+        guest, live_server, slug, "Held, like every other.", f"Noor Guest {unique}", f"noor-{unique}@example.org", HELD
     )
-    expect(flash(guest)).to_have_text(HELD)
     expect(card(guest, held).locator(".comment__pending")).to_have_text(PENDING_NOTICE)
 
     admin.get_by_role("link", name="← Back to the desk").click()
@@ -347,27 +383,47 @@ def test_admin_holds_every_comment_then_stops(new_context, live_server, unique, 
 
     other = new_context().new_page()
     published = post_as_guest(
-        other, live_server, slug, "Straight through now.", f"Ivo Guest {unique}", f"ivo-{unique}@example.org"
+        other, live_server, slug, "Straight through now.", f"Ivo Guest {unique}", f"ivo-{unique}@example.org",
+        PUBLISHED,
     )
-    expect(flash(other)).to_have_text(PUBLISHED)
+    expect(card(other, published).locator(".comment__pending")).to_have_count(0)
     visitor = new_context().new_page()
     visitor.goto(f"/articles/{slug}")
     expect(card(visitor, published).locator(".comment__text")).to_have_text("Straight through now.")
     expect(comment(visitor, held)).to_have_count(0)  # the held one still waits
 
 
-def flag(page, live_server, slug: str, comment_id: int, author: str, reason: str, note: str = "") -> None:
-    """A reader flags a comment from the article page: Flag, a reason, an optional note, Send."""
+def flag(page, live_server, slug: str, comment_id: int, author: str, reason: str, note: str = "",
+         javascript: bool = True) -> None:
+    """A reader flags a comment from the article page: Flag, a reason, an optional note, Send. With script the
+    flag page's form opens under the comment and is answered there; without, it is a page of its own."""
     page.goto(f"/articles/{slug}")
-    card(page, comment_id).get_by_role("link", name=f"Flag comment by {author}").click()
-    expect(page).to_have_url(url_of(live_server, f"/comments/{comment_id}/flag"))
-    expect(page.get_by_role("heading", name="Flag this comment", level=1)).to_be_visible()
-    page.get_by_role("radio", name=re.compile(rf"^{reason} —")).check()
+    link = card(page, comment_id).get_by_role("link", name=f"Flag comment by {author}")
+    if not javascript:
+        link.click()
+        expect(page).to_have_url(url_of(live_server, f"/comments/{comment_id}/flag"))
+        expect(page.get_by_role("heading", name="Flag this comment", level=1)).to_be_visible()
+        page.get_by_role("radio", name=re.compile(rf"^{reason} —")).check()
+        if note:
+            page.get_by_label("Note (optional)").fill(note)
+        page.get_by_role("button", name="Send the flag").click()
+        expect(page).to_have_url(url_of(live_server, f"/articles/{slug}#comment-{comment_id}"))
+        expect(flash(page)).to_have_text(FLAGGED)
+        return
+    address = mark_page(page)
+    link.click()
+    form = card(page, comment_id).locator("form.flag-form")
+    expect(form.get_by_role("radio").first).to_be_focused()
+    expect_same_page(page, address, "clicking Flag")
+    form.get_by_role("radio", name=re.compile(rf"^{reason} —")).check()
     if note:
-        page.get_by_label("Note (optional)").fill(note)
-    page.get_by_role("button", name="Send the flag").click()
-    expect(page).to_have_url(url_of(live_server, f"/articles/{slug}#comment-{comment_id}"))
-    expect(flash(page)).to_have_text(FLAGGED)
+        form.get_by_label("Note (optional)").fill(note)
+    form.get_by_role("button", name="Send the flag").click()
+    expect(card(page, comment_id).locator("p.flag-form__done")).to_have_text(FLAGGED)
+    expect(form).to_have_count(0)
+    expect(link).to_have_count(0)
+    expect_same_page(page, address, "sending the flag")
+    expect(flash(page)).to_have_count(0)
 
 
 def test_three_readers_flag_a_comment_and_a_moderator_dismisses_the_flags(
@@ -392,9 +448,12 @@ def test_three_readers_flag_a_comment_and_a_moderator_dismisses_the_flags(
     # from 127.0.0.1, and guests on one network count once, so only one of them is a guest.)
     first = new_context().new_page()
     flag(first, live_server, slug, rude, author, "Abusive", "Blames the victims.")
-    second = new_context().new_page()
+    # This one without script, so the flag page of its own and its redirect stay covered.
+    second_context = new_context(java_script_enabled=False)
+    expect_javascript_off(second_context)
+    second = second_context.new_page()
     sign_in(second, second_email)
-    flag(second, live_server, slug, rude, author, "Off-topic")
+    flag(second, live_server, slug, rude, author, "Off-topic", javascript=False)
     visitor.goto(f"/articles/{slug}")
     expect(card(visitor, rude).locator(".comment__text")).to_be_visible()  # two flags are not enough
     expect(comments_heading(visitor)).to_have_text("2 comments")
@@ -402,6 +461,7 @@ def test_three_readers_flag_a_comment_and_a_moderator_dismisses_the_flags(
     third = new_context().new_page()
     sign_in(third, reader_email)
     flag(third, live_server, slug, rude, author, "Something else", "Rude to everyone.")
+    third.reload()  # the flag was sent in place; the page as the server now draws it
     expect(comment(third, rude)).to_have_count(0)
     visitor.reload()
     expect(comment(visitor, rude)).to_have_count(0)
@@ -424,9 +484,16 @@ def test_three_readers_flag_a_comment_and_a_moderator_dismisses_the_flags(
         "hide (approved → pending) by rule: flag_threshold, reason: Flagged by readers — “3 readers flagged it”"
     )
 
+    flagged_tab = moderator.get_by_role("navigation", name="Queues").get_by_role("link", name=re.compile(r"^Flagged"))
+    flagged = int(flagged_tab.locator(".count").inner_text())
+    address = mark_page(moderator)
     item.get_by_role("button", name="Dismiss flags").click()
     # In place (JavaScript is on here); the reload shows the queue without it.
-    expect(item.locator(".mod-item__done")).to_have_text(f"Flags on comment {rude} dismissed; it is approved.")
+    dismissed = f"Flags on comment {rude} dismissed; it is approved."
+    expect(item.locator(".mod-item__done")).to_have_text(dismissed)
+    expect(moderator.locator("#desk-status")).to_have_text(dismissed)
+    expect(flagged_tab.locator(".count")).to_have_text(str(flagged - 1))
+    expect_same_page(moderator, address, "dismissing the flags")
     moderator.reload()
     expect(moderator.locator("main")).to_contain_text("Nothing in this queue.")
     visitor.reload()
@@ -441,8 +508,7 @@ def test_moderator_bans_an_email_and_its_comments_go_to_spam(new_context, live_s
     name, email = f"Vic Vendor {unique}", f"vic-{unique}@example.org"
 
     guest = new_context().new_page()
-    earlier = post_as_guest(guest, live_server, slug, "Great article. Visit my shop!", name, email)
-    expect(flash(guest)).to_have_text(PUBLISHED)
+    earlier = post_as_guest(guest, live_server, slug, "Great article. Visit my shop!", name, email, PUBLISHED)
     visitor = new_context().new_page()
     visitor.goto(f"/articles/{slug}")
     expect(card(visitor, earlier).locator(".comment__text")).to_be_visible()
@@ -481,10 +547,13 @@ def test_moderator_bans_an_email_and_its_comments_go_to_spam(new_context, live_s
     )
 
     # The banned sender writes again: caught as spam, and told no more than any held writer.
-    again = post_as_guest(guest, live_server, slug, "Still selling. Visit my shop!", name, email)
-    expect(flash(guest)).to_have_text(HELD)
-    expect(guest.locator("main")).not_to_contain_text("spam")
-    expect(guest.locator("main")).not_to_contain_text("ban")
+    again = post_as_guest(guest, live_server, slug, "Still selling. Visit my shop!", name, email, HELD)
+    for shown in ("in place", "reloaded"):
+        if shown == "reloaded":
+            guest.reload()
+        expect(card(guest, again).locator(".comment__pending")).to_have_text(PENDING_NOTICE)
+        expect(guest.locator("main")).not_to_contain_text("spam")
+        expect(guest.locator("main")).not_to_contain_text("ban")
     visitor.reload()
     expect(comment(visitor, again)).to_have_count(0)
     moderator.reload()
@@ -508,8 +577,9 @@ def test_a_banned_writer_sees_their_comment_as_awaiting_moderation(new_context, 
         moderator = accounts.find_user_by_email(staff_account(live_server, "moderator", f"Mo {unique}", unique))
         moderation.create_ban("email", email, "Advertising.", moderator)
     guest = new_context().new_page()
-    caught = post_as_guest(guest, live_server, slug, "Visit my shop!", f"Zed Vendor {unique}", email)
-    expect(flash(guest)).to_have_text(HELD)
+    caught = post_as_guest(guest, live_server, slug, "Visit my shop!", f"Zed Vendor {unique}", email, HELD)
+    expect(card(guest, caught).locator(".comment__pending")).to_have_text(PENDING_NOTICE, timeout=3_000)
+    guest.reload()  # and as the server draws the page for them
     expect(card(guest, caught).locator(".comment__pending")).to_have_text(PENDING_NOTICE, timeout=3_000)
 
 
