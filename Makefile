@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
+AXE := tests/e2e/axe
 
-.PHONY: install run test test-fast db-upgrade seed-demo clean
+.PHONY: install axe run test test-fast db-upgrade seed-demo clean
 
 install: $(VENV)/.installed
 
@@ -14,6 +15,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# axe-core for the accessibility tests, from the lock; without npm they skip here (and fail under CI).
+axe: $(AXE)/node_modules/axe-core/axe.min.js
+
+$(AXE)/node_modules/axe-core/axe.min.js: $(AXE)/package.json $(AXE)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		echo "npm ci --prefix $(AXE) --no-audit --no-fund"; \
+		npm ci --prefix $(AXE) --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: the accessibility tests will skip (install Node.js and npm to run them)"; \
+	fi
 
 db-upgrade: install
 	$(FLASK) db upgrade
@@ -25,11 +37,11 @@ run: seed-demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install
+test: install axe
 	$(BIN)/python -m pytest
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not e2e"
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache $(AXE)/node_modules
