@@ -289,6 +289,19 @@ def send_empty_comment(page) -> None:
     expect(page.locator("form#comment-form [aria-invalid=true]").first).to_be_visible()
 
 
+def write_with_the_script(page) -> None:
+    """The script's ways of writing: a live preview as one types, then an empty comment refused in place
+    (the error next to the field, no page load), and a comment's flag form opened under it."""
+    form = page.locator("form#comment-form")
+    form.locator("textarea[name=body]").fill("A *preview* with a [link](https://example.org).")
+    expect(form.locator(".comment-form__preview")).to_be_visible()
+    form.locator("textarea[name=body]").fill("   ")
+    form.get_by_role("button", name="Post comment").click()
+    expect(form.locator("#body-error .field__error")).to_be_visible()
+    page.locator("a.comment__flag").first.click()
+    expect(page.locator("form.flag-form").first).to_be_visible()
+
+
 @dataclass(frozen=True)
 class Case:
     """One page type: who looks at it, its address (from the scene), what to do before the check, and
@@ -322,6 +335,7 @@ CASES = [
          shows=(*ARTICLE_PARTS, ".note__tools", ".article__tools")),
     Case("article-as-reader", "reader", lambda s, _: f"/articles/{s.slug}", open_all_details, shows=ARTICLE_PARTS),
     Case("article-comment-error", None, lambda s, _: f"/articles/{s.slug}", send_empty_comment, phone=True),
+    Case("article-writing-in-place", None, lambda s, _: f"/articles/{s.slug}", write_with_the_script, phone=True),
     Case("history-diff", None, lambda s, _: f"/articles/{s.slug}/history?from={s.first_revision}", phone=True,
          shows=(".diff ins", ".diff del", "ol.timeline li")),
     Case("corrections", None, lambda s, _: "/corrections", phone=True, shows=(".recent-notes__item",)),

@@ -149,7 +149,10 @@ def register_sign_out_and_back_in(page, live_server, unique: str) -> None:
     expect_signed_out(page, name)
     wrong_password_text = page.locator("main").inner_text()
 
-    sign_in(page, f"nobody-{unique}@example.org", "not the password at all")
+    # Wait for the new page: the alert of the one before already says the same words.
+    with page.expect_navigation():
+        sign_in(page, f"nobody-{unique}@example.org", "not the password at all")
+    expect(page.get_by_label("Email", exact=True)).to_have_value(f"nobody-{unique}@example.org")
     expect(page.get_by_role("alert")).to_have_text(WRONG_LOGIN)
     unknown_email_text = page.locator("main").inner_text()
     assert unknown_email_text == wrong_password_text, "a wrong password and an unknown email must read the same"
