@@ -145,7 +145,9 @@ def _user(live_server, role: str, name: str, email: str):
 
 def _comment(live_server, article, name: str, body: str, parent_id: int | None = None, user=None) -> int:
     """A comment stored through the service, screened by the settings in force: a guest's, or `user`'s."""
-    writer = comment_service.Writer(user=user, name=name, email=f"{name.split()[0].lower()}@example.org")
+    # A new email each time: the trash this module leaves behind must not mark a guest of another module.
+    email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.org"
+    writer = comment_service.Writer(user=user, name=name, email=email)
     rules = comment_service.CommentRules.from_config(live_server.app.config)
     return comment_service.post_comment(article, writer, body, rules, parent_id=parent_id).id
 

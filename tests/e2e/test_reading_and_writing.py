@@ -6,6 +6,7 @@ Articles, accounts and scene-setting comments come from the services; what a rea
 through the page. Each test builds its own article and opens fresh browser contexts.
 """
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -53,9 +54,11 @@ def publish_article(live_server, unique: str, title: str = "Getting a deposit ba
 
 
 def seed_comment(live_server, slug: str, name: str, body: str, parent_id: int | None = None) -> int:
-    """A guest's published comment, stored through the service."""
+    """A guest's published comment, stored through the service. The email is new each time, so no
+    other module's moderation of a same-named guest (trusted, or often rejected) changes the outcome."""
     with live_server.app.app_context():
-        writer = comment_service.Writer(name=name, email=f"{name.split()[0].lower()}@example.org")
+        email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.org"
+        writer = comment_service.Writer(name=name, email=email)
         rules = comment_service.CommentRules.from_config(live_server.app.config)
         return comment_service.post_comment(find_article(slug), writer, body, rules, parent_id=parent_id).id
 
