@@ -593,7 +593,15 @@ def test_screenshots_of_a_discussion(new_context, live_server, unique, screensho
     visitor.locator(".comments__form-title").scroll_into_view_if_needed()
     visitor.screenshot(path=str(screenshots_dir / "comment-form-error.png"))
 
-    for shot in ("article-thread.png", "article-thread-phone.png", "comment-form-error.png"):
+    phone_form = phone.locator("form#comment-form")
+    fill_comment(phone_form, "", "Jo Visitor", "jo@example.org")
+    phone_form.get_by_role("button", name="Post comment").click()
+    expect(phone.locator("#body-error")).to_have_text(EMPTY_COMMENT)
+    phone.locator(".comments__form-title").scroll_into_view_if_needed()
+    expect_no_sideways_scroll(phone)
+    phone.screenshot(path=str(screenshots_dir / "comment-form-error-phone.png"))
+
+    for shot in ("article-thread.png", "article-thread-phone.png", "comment-form-error.png", "comment-form-error-phone.png"):
         assert (screenshots_dir / shot).stat().st_size > 1000, f"{shot} looks empty"
 
 
