@@ -24,9 +24,9 @@ from app.services.articles import visible_article
 from app.services.comments import CommentRules, Writer
 from app.services.errors import ServiceError
 from app.services.markdown import render_comment
-from app.services.text import clean_text
-from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp
 from app.services.permissions import can_close_comments
+from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp
+from app.services.text import clean_text
 
 ORDERS = {"oldest", "newest"}
 

@@ -419,7 +419,7 @@ def queue_counts(moderator: User, article: Article | None = None, search: str | 
         .join(Comment.article)
         .where(*scope)
     ).one()
-    return dict(zip(QUEUES, row))
+    return dict(zip(QUEUES, row, strict=True))
 
 
 def pending_count(moderator: User) -> int:

@@ -208,7 +208,7 @@ def test_the_site_model_adds_what_it_learned_to_the_bootstrap(app_with):
             learn(text, True)
         db.session.commit()
         assert before == 0.5 < classifier.classify(text).probability
-    with app_with(SPAM_CLASSIFIER_BOOTSTRAP=False) as app:
+    with app_with(SPAM_CLASSIFIER_BOOTSTRAP=False):
         assert [type(source) for source in classifier.site_classifier().sources] == [DatabaseCounts]
 
 
