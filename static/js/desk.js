@@ -41,9 +41,20 @@
     if (status) status.textContent = text;
   }
 
-  function lessInQueue() {
+  function lessInQueue(wasPending) {
     var count = document.querySelector('.tabs a[aria-current="page"] .count');
     if (count && /^\d+$/.test(count.textContent)) count.textContent = String(Math.max(0, Number(count.textContent) - 1));
+    // The navigation's "Moderation N" counts comments waiting for a decision.
+    var badge = document.querySelector('nav a[href$="/moderation"] .count--alert');
+    if (wasPending && badge && /^\d+$/.test(badge.textContent)) {
+      var left = Math.max(0, Number(badge.textContent) - 1);
+      if (left) {
+        badge.textContent = String(left);
+        badge.setAttribute("aria-label", left + " waiting");
+      } else {
+        badge.remove();
+      }
+    }
   }
 
   // Post one item's action and replace the item by what happened.
@@ -72,6 +83,7 @@
         return;
       }
       var wasCurrent = item.classList.contains("is-current");
+      var wasPending = Boolean(item.querySelector(".badge--pending"));
       var place = items().indexOf(item);
       var done = document.createElement("p");
       done.className = "mod-item__done";
@@ -79,7 +91,7 @@
       item.replaceChildren(done);
       item.classList.add("mod-item--done");
       item.classList.remove("is-current");
-      lessInQueue();
+      lessInQueue(wasPending && result.body.status !== "pending");
       announce(result.body.message);
       if (wasCurrent) {
         // The comment that took its place (the next one), or the last one left.

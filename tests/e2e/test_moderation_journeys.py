@@ -273,6 +273,7 @@ def hold_and_approve(new_context, live_server, unique: str, site_settings, javas
         expect(moderator.locator("#desk-status")).to_have_text(f"Comment {held} is approved.")
         # The tab counts this article's pending comments (the desk is filtered to it): one, now none.
         expect(pending_tab.locator(".count")).to_have_text("0")
+        expect_badge(moderator, waiting - 1)  # the navigation's count follows, without a reload
         expect_same_page(moderator, desk_address, "approving")
         expect(flash(moderator)).to_have_count(0)
         moderator.reload()
