@@ -3,7 +3,7 @@ desk for requests, the site-wide list of recent notes, and the Atom feeds."""
 import re
 
 from feedgen.feed import FeedGenerator
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -272,6 +272,16 @@ def _handles_any(user) -> bool:
     return user.role in {Role.author, Role.admin}
 
 
+def _wants_json() -> bool:
+    """The desk's script acts in place and asks for JSON; a plain form post gets the redirect."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _field(name: str, request_id: int) -> str | None:
+    """A field of one request's controls: named per request inside the desk's form, plainly on its own."""
+    return request.form.get(f"{name}-{request_id}") or request.form.get(name)
+
+
 @bp.route("/author/requests/<int:request_id>", methods=["POST"])
 @login_required
 def decide(request_id: int):
@@ -283,17 +293,66 @@ def decide(request_id: int):
         abort(403, description="Only the article's author, its host and admins handle its requests.")
     form = RequestDecisionForm()
     if not form.validate_on_submit():
+        if _wants_json():
+            return jsonify(error={"code": "csrf", "message": "Your session expired; reload the page."}), 400
         abort(400)
-    note_id = request.form.get("note_id", type=int)
+    note_id = _field("note_id", found.id)
     try:
         corrections.decide_request(
-            found, form.action.data, current_user, note_id=note_id, reason=form.reason.data, page_url=_page_url(found.article)
+            found,
+            form.action.data,
+            current_user,
+            note_id=int(note_id) if note_id and note_id.isdigit() else None,
+            reason=_field("reason", found.id),
+            page_url=_page_url(found.article),
         )
     except ServiceError as error:
+        if _wants_json():
+            return jsonify(error={"code": error.code, "message": f"Request {found.id}: {error.message}"}), error.status
         flash(f"Request {found.id}: {error.message}", "error")
     else:
-        flash(f"Request {found.id} is now {found.status.value}.", "success")
+        message = f"Request {found.id} is now {found.status.value}."
+        if _wants_json():
+            return jsonify(id=found.id, status=found.status.value, message=message)
+        flash(message, "success")
     return redirect(url_for("corrections.desk", status=request.args.get("status", "open")) + f"#request-{found.id}")
+
+
+BULK_ACTIONS = {"acknowledge", "spam", "not_spam"}
+
+
+@bp.route("/author/requests/bulk", methods=["POST"])
+@login_required
+def bulk():
+    """One action (acknowledge, spam, not spam) on every selected request."""
+    status = request.args.get("status", "open")
+    back = redirect(url_for("corrections.desk", status=status))
+    if not RequestDecisionForm().validate_on_submit():
+        abort(400)
+    action = request.form.get("bulk_action", "")
+    ids = [int(value) for value in request.form.getlist("request_ids") if value.isdigit()]
+    if action not in BULK_ACTIONS:
+        flash("Choose acknowledge, spam or not spam for the selected requests.", "error")
+        return back
+    if not ids:
+        flash("Select at least one request.", "error")
+        return back
+    moved = 0
+    for request_id in ids:
+        found = corrections.find_request(request_id)
+        if found is None or not can_handle_requests(current_user, found.article):
+            flash(f"Request {request_id}: not one of yours.", "error")
+            continue
+        try:
+            corrections.decide_request(found, action, current_user, page_url=_page_url(found.article))
+        except ServiceError as error:
+            flash(f"Request {request_id}: {error.message}", "error")
+        else:
+            moved += 1
+    if moved:
+        done = {"acknowledge": "Acknowledged", "spam": "Filed as spam", "not_spam": "Opened again"}[action]
+        flash(f"{done}: {moved} request{'s' if moved != 1 else ''}.", "success")
+    return back
 
 
 # --- recent notes and feeds ------------------------------------------------------------------

@@ -1,13 +1,20 @@
-// The moderation desk with a keyboard, and actions that happen in place.
+// The moderation desk and the author's desk with a keyboard, and actions that happen in place.
 // Without this script every button is an ordinary form post and the page reloads.
+// Moderation desk:
 //   j / k  next / previous comment      a  approve      s  spam (or not spam)
 //   t      trash with the chosen reason x  select for a bulk action
 //   o      open the comment's details   ?  show or hide this help
+// The author's desk sets its own keys on its list (data-keys, data-focus-keys): a acknowledge,
+// s spam (or not spam), d the decline reason, w write a note that resolves the request.
 (function () {
   "use strict";
 
   var list = document.querySelector(".mod-list");
   if (!list) return;
+  // Which key presses which action button of the current item (the first one the item has).
+  var keys = JSON.parse(list.getAttribute("data-keys") || "null") || { a: ["approve"], s: ["spam", "not_spam"], t: ["trash"] };
+  // Which key goes to a control of the current item: a field gets focus, a link is followed.
+  var focusKeys = JSON.parse(list.getAttribute("data-focus-keys") || "null") || { o: ".mod-item__details" };
   var status = document.getElementById("desk-status");
   var help = document.getElementById("shortcuts");
 
@@ -44,13 +51,13 @@
   function lessInQueue(wasPending) {
     var count = document.querySelector('.tabs a[aria-current="page"] .count');
     if (count && /^\d+$/.test(count.textContent)) count.textContent = String(Math.max(0, Number(count.textContent) - 1));
-    // The navigation's "Moderation N" counts comments waiting for a decision.
-    var badge = document.querySelector('nav a[href$="/moderation"] .count--alert');
+    // The navigation's count ("Moderation N" waiting, "Requests N" open) follows.
+    var badge = document.querySelector(list.getAttribute("data-badge") || 'nav a[href$="/moderation"] .count--alert');
     if (wasPending && badge && /^\d+$/.test(badge.textContent)) {
       var left = Math.max(0, Number(badge.textContent) - 1);
       if (left) {
         badge.textContent = String(left);
-        badge.setAttribute("aria-label", left + " waiting");
+        badge.setAttribute("aria-label", left + " " + (list.getAttribute("data-badge-label") || "waiting"));
       } else {
         badge.remove();
       }
@@ -66,8 +73,10 @@
     var token = form.querySelector("input[name=csrf_token]");
     if (token) data.append("csrf_token", token.value);
     data.append("action", button.value);
-    var reason = item.querySelector("select[name^=reason-]");
-    if (reason) data.append(reason.name, reason.value);
+    // The item's own fields (a trash reason, a decline reason, the note that resolves a request).
+    item.querySelectorAll("select[name], input[type=text][name]").forEach(function (field) {
+      data.append(field.name, field.value);
+    });
     item.setAttribute("aria-busy", "true");
     fetch(button.getAttribute("formaction"), {
       method: "POST",
@@ -83,7 +92,7 @@
         return;
       }
       var wasCurrent = item.classList.contains("is-current");
-      var wasPending = Boolean(item.querySelector(".badge--pending"));
+      var wasPending = item.hasAttribute("data-counted") || Boolean(item.querySelector(".badge--pending"));
       var place = items().indexOf(item);
       var done = document.createElement("p");
       done.className = "mod-item__done";
@@ -120,12 +129,24 @@
     }
   });
 
-  function press(value) {
+  function press(values) {
     var item = current();
     if (!item) return false;
-    var button = item.querySelector('button[name=action][value="' + value + '"]');
-    if (!button) return false;
-    act(button);
+    for (var i = 0; i < values.length; i++) {
+      var button = item.querySelector('button[formaction][name=action][value="' + values[i] + '"]');
+      if (button) {
+        act(button);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function goTo(selector) {
+    var target = current() && current().querySelector(selector);
+    if (!target) return false;
+    if (target.tagName === "A") window.location.href = target.href;
+    else target.focus();
     return true;
   }
 
@@ -134,24 +155,22 @@
     var target = event.target;
     if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
     var handled = true;
-    switch (event.key) {
-      case "j": move(1); break;
-      case "k": move(-1); break;
-      case "a": handled = press("approve"); break;
-      case "s": handled = press("spam") || press("not_spam"); break;
-      case "t": handled = press("trash"); break;
-      case "x": {
-        var box = current() && current().querySelector(".mod-item__select");
-        if (box) box.checked = !box.checked; else handled = false;
-        break;
+    if (keys[event.key]) {
+      handled = press(keys[event.key]);
+    } else if (focusKeys[event.key]) {
+      handled = goTo(focusKeys[event.key]);
+    } else {
+      switch (event.key) {
+        case "j": move(1); break;
+        case "k": move(-1); break;
+        case "x": {
+          var box = current() && current().querySelector(".mod-item__select");
+          if (box) box.checked = !box.checked; else handled = false;
+          break;
+        }
+        case "?": if (help) help.open = !help.open; break;
+        default: handled = false;
       }
-      case "o": {
-        var link = current() && current().querySelector(".mod-item__details");
-        if (link) window.location.href = link.href; else handled = false;
-        break;
-      }
-      case "?": if (help) help.open = !help.open; break;
-      default: handled = false;
     }
     if (handled) event.preventDefault();
   });

@@ -343,6 +343,93 @@ def test_without_javascript_the_same_buttons_post_the_form(new_context, live_ser
 # --- screenshots -------------------------------------------------------------------------------
 
 
+def ask_for_corrections(live_server, slug: str, unique: str, *bodies: str) -> list[int]:
+    """One guest's correction request per body, oldest first (the author's desk lists them newest first)."""
+    ids = []
+    with live_server.app.app_context():
+        article = find_article(slug)
+        for number, body in enumerate(bodies, start=1):
+            guest = corrections.Requester(name=f"Reader {number} {unique}", email=f"reader{number}-{unique}@example.org")
+            ids.append(corrections.request_correction(article, guest, body, comment_service.CommentRules()).id)
+    return ids
+
+
+def request_status(live_server, request_id: int) -> tuple[str, str | None]:
+    with live_server.app.app_context():
+        found = corrections.find_request(request_id)
+        return found.status.value, found.decline_reason
+
+
+def test_author_works_the_requests_desk_with_the_keyboard(new_context, live_server, unique):
+    slug, author_email = publish_article(live_server, unique)
+    first, second, third, fourth = ask_for_corrections(
+        live_server, slug, unique, "The fee is $30.", "The form is SC-100.", "It is ten days.", "Buy cheap pills."
+    )
+    page = new_context().new_page()
+    sign_in(page, author_email)
+    page.goto("/author/requests")
+    requests_tab = page.get_by_role("navigation", name="Request states").get_by_role("link", name=re.compile(r"^Open \d+$"))
+    expect(requests_tab.locator(".count")).to_have_text("4")
+    nav_count = page.get_by_role("navigation", name="Site").get_by_role("link", name=re.compile("^Requests")).locator(".count")
+    expect(nav_count).to_have_text("4")
+
+    page.keyboard.press("?")
+    expect(page.locator("details#shortcuts")).to_have_attribute("open", "")
+    page.keyboard.press("j")  # the newest first: the spam
+    expect(page.locator(f"li#request-{fourth}")).to_have_class(re.compile(r"\bis-current\b"))
+    page.keyboard.press("s")
+    expect(page.locator(f"li#request-{fourth} .mod-item__done")).to_have_text(f"Request {fourth} is now spam.")
+    expect(page.locator("#desk-status")).to_have_text(f"Request {fourth} is now spam.")
+    expect(requests_tab.locator(".count")).to_have_text("3")
+    expect(nav_count).to_have_text("3")
+    expect(page.locator(f"li#request-{third}")).to_have_class(re.compile(r"\bis-current\b"))
+
+    page.keyboard.press("a")
+    expect(page.locator(f"li#request-{third} .mod-item__done")).to_have_text(f"Request {third} is now acknowledged.")
+    expect(page.locator(f"li#request-{second}")).to_have_class(re.compile(r"\bis-current\b"))
+
+    page.keyboard.press("d")  # to the decline reason; Enter declines this request only
+    reason = page.locator(f"#reason-{second}")
+    expect(reason).to_be_focused()
+    page.keyboard.type("The form number is right for this court.")
+    page.keyboard.press("Enter")  # presses this request's Decline button, which acts in place
+    expect(page.locator(f"li#request-{second} .mod-item__done")).to_have_text(f"Request {second} is now declined.")
+    assert request_status(live_server, second) == ("declined", "The form number is right for this court.")
+    expect(nav_count).to_have_text("1")
+
+    expect(page.locator(f"li#request-{first}")).to_have_class(re.compile(r"\bis-current\b"))
+    page.keyboard.press("w")
+    expect(page).to_have_url(re.compile(rf"/articles/{re.escape(slug)}/notes/new\?request={first}"))
+    expect(page.get_by_role("heading", name="Add a note", level=1)).to_be_visible()
+    assert [request_status(live_server, r)[0] for r in (first, second, third, fourth)] == [
+        "open", "declined", "acknowledged", "spam"
+    ]
+
+
+def test_the_requests_desk_acts_on_a_selection_in_bulk(new_context, live_server, unique):
+    slug, author_email = publish_article(live_server, unique)
+    first, second = ask_for_corrections(live_server, slug, unique, "The fee is $30.", "It is ten days.")
+    for javascript in (True, False):
+        page = new_context(java_script_enabled=javascript).new_page()
+        sign_in(page, author_email)
+        page.goto("/author/requests" if javascript else "/author/requests?status=acknowledged")
+        if javascript:
+            page.keyboard.press("j")
+            page.keyboard.press("x")
+            page.keyboard.press("j")
+            page.keyboard.press("x")
+            expect(page.locator("input[name=request_ids]:checked")).to_have_count(2)
+            page.get_by_label("With the selected requests").select_option("acknowledge")
+            page.get_by_role("button", name="Apply to selected").click()
+            expect(flash(page)).to_have_text("Acknowledged: 2 requests.")
+        else:
+            page.get_by_label(re.compile(rf"^Select request {first}\b")).check()
+            page.get_by_label("With the selected requests").select_option("spam")
+            page.get_by_role("button", name="Apply to selected").click()
+            expect(flash(page)).to_have_text("Filed as spam: 1 request.")
+    assert [request_status(live_server, r)[0] for r in (first, second)] == ["spam", "acknowledged"]
+
+
 def test_screenshots_of_the_overview_and_the_requests_desk(new_context, live_server, unique, screenshots_dir):
     # Plain names so the screenshots in docs/ read well; only the slug and the emails are unique. The
     # overview is the author's (their own articles only), so comments from other tests never show in it.

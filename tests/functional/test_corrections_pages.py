@@ -206,7 +206,7 @@ def _decided(html: str) -> tuple[str, list[str]] | None:
 
 
 def _desk_items(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'<li class="mod-item request-item" id="request-(\d+)">', html)]
+    return [int(i) for i in re.findall(r'<li class="mod-item request-item" id="request-(\d+)"', html)]
 
 
 def _desk_tabs(html: str) -> dict[str, int]:
@@ -1049,7 +1049,7 @@ def test_writing_the_note_a_request_asks_for_resolves_it(app, make_user, make_ar
 
     html = _get(desk, "/author/requests")
     link = unescape(
-        re.search(r'<a class="button button--primary" href="([^"]+)">Write a note that resolves it', html).group(1)
+        re.search(r'<a class="button button--primary request-item__write" href="([^"]+)">Write a note that resolves it', html).group(1)
     )
     assert link == f"/articles/{article.slug}/notes/new?request={asked.id}&prompted_by={comment.id}"
     form = _get(desk, link)
@@ -1327,3 +1327,68 @@ def test_the_article_page_runs_the_same_queries_with_few_or_many_cited_comments(
     for name, browser in browsers.items():
         _get(browser, f"/articles/{small.slug}")  # warm caches
         assert queries(browser, small) == queries(browser, large), name
+
+
+# --- the desk's bulk actions and the answers its script asks for --------------------------------
+
+
+def _asked_by(app, article, body: str) -> CorrectionRequest:
+    requester = app.test_client()
+    _landing(requester, _ask(requester, article, body, **GUEST))
+    return _newest_request()
+
+
+def test_bulk_acknowledges_or_files_the_selected_requests_and_says_what_it_did(app, make_user, make_article):
+    author, other = make_user("author"), make_user("author")
+    article, theirs = make_article(author=author, body=BODY), make_article(author=other, body=BODY)
+    first, second = _asked_by(app, article, "First point."), _asked_by(app, article, "Second point.")
+    foreign = _asked_by(app, theirs, "Not for this author.")
+    desk = _browser(app, author)
+
+    response = desk.post(
+        "/author/requests/bulk?status=open",
+        data={"bulk_action": "acknowledge", "request_ids": [str(first.id), str(second.id), str(foreign.id)]},
+    )
+    flashes = _flashes(_landing(desk, response, "/author/requests?status=open"))
+    assert flashes == [f"Request {foreign.id}: not one of yours.", "Acknowledged: 2 requests."]
+    assert [_stored_request(r.id).status for r in (first, second, foreign)] == [
+        RequestStatus.acknowledged,
+        RequestStatus.acknowledged,
+        RequestStatus.open,
+    ]
+
+    response = desk.post("/author/requests/bulk?status=acknowledged", data={"bulk_action": "spam", "request_ids": [str(first.id)]})
+    assert _flashes(_landing(desk, response, "/author/requests?status=acknowledged")) == ["Filed as spam: 1 request."]
+    assert _stored_request(first.id).status is RequestStatus.spam
+
+    for data, message in (
+        ({"bulk_action": "acknowledge"}, "Select at least one request."),
+        ({"bulk_action": "decline", "request_ids": [str(second.id)]}, "Choose acknowledge, spam or not spam for the selected requests."),
+    ):
+        response = desk.post("/author/requests/bulk?status=open", data=data)
+        assert _flashes(_landing(desk, response, "/author/requests?status=open")) == [message]
+    assert _stored_request(second.id).status is RequestStatus.acknowledged
+
+
+def test_the_desk_script_gets_json_and_per_request_fields(app, make_user, make_article):
+    author = make_user("author")
+    article = make_article(author=author, body=BODY)
+    asked = _asked_by(app, article, "The fee is wrong.")
+    desk = _browser(app, author)
+    as_script = {"Accept": "application/json"}
+
+    refused = desk.post(f"/author/requests/{asked.id}", data={"action": "decline", f"reason-{asked.id}": " "}, headers=as_script)
+    assert refused.status_code == 422
+    assert refused.get_json() == {
+        "error": {
+            "code": "validation_failed",
+            "message": f"Request {asked.id}: Say why you decline the request; the requester and readers see it.",
+        }
+    }
+    declined = desk.post(
+        f"/author/requests/{asked.id}", data={"action": "decline", f"reason-{asked.id}": "The fee is right."}, headers=as_script
+    )
+    assert declined.status_code == 200
+    assert declined.get_json() == {"id": asked.id, "status": "declined", "message": f"Request {asked.id} is now declined."}
+    assert _stored_request(asked.id).decline_reason == "The fee is right."
+    assert "The fee is right." in _get(app.test_client(), f"/articles/{article.slug}")
