@@ -5,6 +5,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.services.errors import ServiceError
 
+
 class ErrorDetailSchema(ma.Schema):
     code = ma.fields.String(metadata={"description": "A stable machine-readable code, e.g. slug_taken."})
     message = ma.fields.String(metadata={"description": "What went wrong, for people."})
@@ -69,9 +70,25 @@ def flatten_messages(messages, prefix: str = "") -> dict[str, str]:
     return flat
 
 
-def json_error(status: int, code: str, message: str, fields: dict | None = None, headers=None):
-    """The one shape every API error takes."""
-    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+def script_wants_json() -> bool:
+    """A page's script acting in place asks for JSON; a plain form post gets a page or a redirect."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def attach_errors(form, error: ServiceError) -> None:
+    """Put each message of a service error next to its field; messages about hidden or unknown fields
+    go above the form."""
+    for field, message in (error.fields or {None: error.message}).items():
+        target = getattr(form, field or "", None)
+        if target is None or target.type == "HiddenField":
+            form.form_errors.append(message)
+        else:
+            target.errors.append(message)
+
+
+def json_error(status: int, code: str, message: str, fields: dict | None = None, headers=None, **extra):
+    """The one shape every API error takes (`extra`: more top-level keys, e.g. a fresh CSRF token)."""
+    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}, **extra})
     response.status_code = status
     if headers:
         response.headers.extend(headers)

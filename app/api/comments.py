@@ -26,17 +26,9 @@ blp.before_request(require_json_body)
 errors = documented_errors(blp)
 
 
-def _node_ids(nodes) -> list[int]:
-    ids = []
-    for node in nodes:
-        ids.append(node.id)
-        ids += _node_ids(node.replies)
-    return ids
-
-
 def comments_data(nodes) -> list[dict]:
     """Comments with their replies, and the notes each one led to (one query for the lot)."""
-    led = corrections.led_to(_node_ids(nodes))
+    led = corrections.led_to(comment_service.node_ids(nodes))
     return [comment_data(node, led) for node in nodes]
 
 
@@ -46,7 +38,7 @@ def comment_data(node: CommentNode, led: dict | None = None) -> dict:
     `led` maps comment ids to the notes citing them; without it this comment's are looked up.
     """
     if led is None:
-        led = corrections.led_to(_node_ids([node]))
+        led = corrections.led_to(comment_service.node_ids([node]))
     comment = node.comment
     in_reply_to = node.in_reply_to
     return {

@@ -1,4 +1,5 @@
-"""How guests prove they wrote a comment: signed tokens, in a cookie for the site and a header for the API.
+"""How guests prove they wrote a comment (or sent a correction request): signed tokens, in a cookie for the
+site and a header for the API.
 
 Signed-in writers are recognised by their account; these tokens are only for guests.
 """
@@ -11,6 +12,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from app.services.comments import CommentRules
 
 OWNER_COOKIE = "aw_comments"
+REQUEST_COOKIE = "aw_requests"
 PROFILE_COOKIE = "aw_guest"
 EDIT_TOKEN_HEADER = "X-Edit-Token"
 KEEP_IDS = 20
@@ -95,3 +97,20 @@ def reader_cookie_id() -> tuple[str, bool]:
 def keep_reader_cookie(response: Response, cookie_id: str) -> None:
     """Keep the browser's reader id for a year."""
     _set_cookie(response, READER_COOKIE, cookie_id, PROFILE_DAYS * 86400)
+
+
+def guest_request_ids() -> set[int]:
+    """Ids of the correction requests this browser sent as a guest, so the article shows their outcome."""
+    cookie = request.cookies.get(REQUEST_COOKIE)
+    if not cookie:
+        return set()
+    try:
+        return {int(i) for i in _signer("correction-requests").loads(cookie, max_age=PROFILE_DAYS * 86400)}
+    except (BadSignature, TypeError, ValueError):
+        return set()
+
+
+def remember_guest_request(response: Response, request_id: int) -> None:
+    """Add a guest's correction request to their cookie (kept a year, like the guest's profile)."""
+    ids = sorted(guest_request_ids() | {request_id})[-KEEP_IDS:]
+    _set_cookie(response, REQUEST_COOKIE, _signer("correction-requests").dumps(ids), PROFILE_DAYS * 86400)

@@ -13,7 +13,7 @@ from app.comments.ownership import (
     reader_cookie_id,
     remember_guest_comment,
 )
-from app.errors import http_error
+from app.errors import attach_errors, http_error, json_error, script_wants_json
 from app.extensions import csrf, limiter
 from app.models import Article
 from app.models.types import utcnow
@@ -54,14 +54,6 @@ def _new_form(parent_id: int | None = None) -> CommentForm:
     return form
 
 
-def _all_ids(nodes) -> list[int]:
-    ids: list[int] = []
-    for node in nodes:
-        ids.append(node.id)
-        ids += _all_ids(node.replies)
-    return ids
-
-
 def _shown_ids(nodes) -> set[int]:
     ids: set[int] = set()
     for node in nodes:
@@ -69,6 +61,20 @@ def _shown_ids(nodes) -> set[int]:
             ids.add(node.id)
         ids |= _shown_ids(node.replies)
     return ids
+
+
+def _change_check(guest_ids: set[int]):
+    """For the templates: may the viewer still edit or delete this comment (one clock for the whole page)?"""
+    now = utcnow()
+
+    def can_change(comment) -> bool:
+        try:
+            comment_service.check_can_change(comment, _viewer(), guest_ids, rules(), now)
+        except ServiceError:
+            return False
+        return True
+
+    return can_change
 
 
 def render_article_page(article: Article, form: CommentForm | None = None, status: int = 200, page: int | None = None):
@@ -97,15 +103,6 @@ def render_article_page(article: Article, form: CommentForm | None = None, statu
         reply_to = None
     top_form = form if form is not None and not reply_to else _new_form()
     reply_form = (form if form is not None else _new_form(reply_to)) if reply_to else None
-    now = utcnow()
-
-    def can_change(comment) -> bool:
-        try:
-            comment_service.check_can_change(comment, _viewer(), guest_ids, current, now)
-        except ServiceError:
-            return False
-        return True
-
     body = render_template(
         "articles/show.html",
         article=article,
@@ -114,7 +111,7 @@ def render_article_page(article: Article, form: CommentForm | None = None, statu
         reply_form=reply_form,
         reply_to=reply_to,
         closed_reason=closed,
-        can_change=can_change,
+        can_change=_change_check(guest_ids),
         can_close=can_close_comments(_viewer(), article),
         close_form=CloseCommentsForm(formdata=None),
         page_has_errors=status >= 400,
@@ -122,7 +119,7 @@ def render_article_page(article: Article, form: CommentForm | None = None, statu
         honeypot_field=HONEYPOT_FIELD,
         timestamp_field=TIMESTAMP_FIELD,
         request_form=CorrectionRequestForm(formdata=None, **(guest_profile() if not current_user.is_authenticated else {})),
-        **article_context(article, _all_ids(threads.threads)),
+        **article_context(article, comment_service.node_ids(threads.threads)),
     )
     return body, status
 
@@ -132,16 +129,6 @@ def _published_article(slug: str) -> Article:
     if article is None:
         abort(404)
     return article
-
-
-def _attach(form, error: ServiceError) -> None:
-    """Put each message next to its field; messages about hidden fields go above the form."""
-    for field, message in (error.fields or {None: error.message}).items():
-        target = getattr(form, field or "", None)
-        if target is None or target.type == "HiddenField":
-            form.form_errors.append(message)
-        else:
-            target.errors.append(message)
 
 
 def _comment_url(comment, **anchor_args) -> str:
@@ -186,10 +173,10 @@ def create(slug: str):
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             form.form_errors.append("Your session expired, so nothing was posted. Your text is kept: press the button again.")
-        if wants_json():
+        if script_wants_json():
             # The page's script swaps the fresh token into its forms, so pressing the button again posts.
             message = " ".join(form.form_errors) or "The form could not be read."
-            return json_error("csrf", message, 400, csrf_token=generate_csrf())
+            return json_error(400, "csrf", message, csrf_token=generate_csrf())
         return render_article_page(article, form, 400, page=error_page)
     writer = Writer(
         user=_viewer(),
@@ -205,18 +192,18 @@ def create(slug: str):
             article, writer, form.body.data or "", rules(), parent_id=int(parent_id) if str(parent_id).isdigit() else None
         )
     except ServiceError as error:
-        if wants_json():
-            return json_error(error.code, error.message, error.status, error.fields)
+        if script_wants_json():
+            return json_error(error.status, error.code, error.message, error.fields)
         if error.status == 403:
             flash(error.message, "error")
             return render_article_page(article, form, 403, page=error_page)
-        _attach(form, error)
+        attach_errors(form, error)
         return render_article_page(article, form, error.status, page=error_page)
     if comment.is_public:
         message = "Your comment is published."
     else:
         message = "Thank you. Your comment is awaiting moderation; only you can see it until then."
-    if wants_json():
+    if script_wants_json():
         response = jsonify(
             id=comment.id,
             parent_id=comment.parent_id,
@@ -233,35 +220,16 @@ def create(slug: str):
     return response
 
 
-def wants_json() -> bool:
-    """The page's script posts in place and asks for JSON; a plain form post gets a page or a redirect."""
-    return request.accept_mimetypes.best == "application/json"
-
-
-def json_error(code: str, message: str, status: int, fields: dict | None = None, **extra):
-    """The API's error shape, for the page's script."""
-    return jsonify(error={"code": code, "message": message, "fields": fields or {}}, **extra), status
-
-
 def _node_html(comment) -> str:
     """One comment as the article page draws it, for the script to put in place."""
     from app.services.permissions import can_add_note
 
     guest_ids = guest_comment_ids(rules()) | ({comment.id} if comment.user_id is None else set())
-    now = utcnow()
-
-    def can_change(candidate) -> bool:
-        try:
-            comment_service.check_can_change(candidate, _viewer(), guest_ids, rules(), now)
-        except ServiceError:
-            return False
-        return True
-
     return render_template(
         "comments/_node.html",
         node=comment_service.node_for(comment),
         article=comment.article,
-        can_change=can_change,
+        can_change=_change_check(guest_ids),
         closed_reason=None,
         led_to={},
         can_add_note=can_add_note(_viewer(), comment.article),
@@ -309,23 +277,23 @@ def permalink(comment_id: int):
 def edit(comment_id: int):
     """Edit one's own comment within the edit window; the old text is kept as a revision."""
     comment = _own_comment(comment_id)
-    if request.method == "GET" and wants_json():
+    if request.method == "GET" and script_wants_json():
         return jsonify(body=comment.body, editable_until=comment_service.edit_deadline(comment, rules()).isoformat())
     form = CommentEditForm(body=comment.body) if request.method == "GET" else CommentEditForm()
     if form.validate_on_submit():
         try:
             comment_service.edit_comment(comment, form.body.data or "", rules(), editor=_viewer())
         except ServiceError as error:
-            if wants_json():
-                return json_error(error.code, error.message, error.status, error.fields)
-            _attach(form, error)
+            if script_wants_json():
+                return json_error(error.status, error.code, error.message, error.fields)
+            attach_errors(form, error)
         else:
-            if wants_json():
+            if script_wants_json():
                 return jsonify(id=comment.id, message="Your comment is updated.", html=_node_html(comment))
             flash("Your comment is updated.", "success")
             return redirect(_comment_url(comment))
-    elif wants_json():
-        return json_error("csrf", "Your session expired; reload the page (copy your text first).", 400)
+    elif script_wants_json():
+        return json_error(400, "csrf", "Your session expired; reload the page (copy your text first).")
     deadline = comment_service.edit_deadline(comment, rules())
     return render_template("comments/edit.html", comment=comment, form=form, deadline=deadline), 422 if form.errors else 200
 
@@ -402,8 +370,8 @@ def flag(comment_id: int):
     error = None
     if request.method == "POST":
         if not FlagForm().validate_on_submit():
-            if wants_json():
-                return json_error("csrf", "Your session expired; reload the page and flag again.", 400)
+            if script_wants_json():
+                return json_error(400, "csrf", "Your session expired; reload the page and flag again.")
             abort(400)
         key, new_cookie = reporter_key()
         try:
@@ -417,8 +385,8 @@ def flag(comment_id: int):
                 ip_network=client_key(),
             )
         except ServiceError as problem:
-            if wants_json():
-                return json_error(problem.code, problem.message, problem.status, problem.fields)
+            if script_wants_json():
+                return json_error(problem.status, problem.code, problem.message, problem.fields)
             if problem.status == 409:
                 flash(problem.message, "info")
                 return redirect(url_for("articles.show", slug=comment.article.slug) + f"#comment-{comment.id}")
@@ -428,7 +396,7 @@ def flag(comment_id: int):
                 message = "Thank you. The article's author will see this as a correction request."
             else:
                 message = "Thank you. A moderator will look at this comment."
-            if wants_json():
+            if script_wants_json():
                 response = jsonify(message=message)
             else:
                 flash(message, "success")
@@ -445,11 +413,15 @@ def flag(comment_id: int):
 def too_many_comments(error):
     """Flood limit on the page form: the article again, with the text kept and the wait explained."""
     if request.endpoint == "comments.preview":
-        return json_error("rate_limited", "Preview paused: you are typing faster than the site previews. It resumes shortly.", 429)
+        return json_error(429, "rate_limited", "Preview paused: you are typing faster than the site previews. It resumes shortly.")
     if request.endpoint != "comments.create":
         return http_error(error)
-    if wants_json():
-        return json_error("rate_limited", f"You are posting faster than the site allows ({error.description}). Wait a little, then press the button again; your text is kept.", 429)
+    if script_wants_json():
+        return json_error(
+            429,
+            "rate_limited",
+            f"You are posting faster than the site allows ({error.description}). Wait a little, then press the button again; your text is kept.",
+        )
     article = _published_article(request.view_args["slug"])
     form = CommentForm()
     form.form_errors.append(f"You are posting faster than the site allows ({error.description}). Wait a little, then press the button again; your text is kept.")

@@ -1,42 +1,11 @@
 """What the article page shows of corrections: notes in place, the summary, JSON-LD, markers and requests."""
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
 
+from app.comments.ownership import guest_request_ids
 from app.models import Article
 from app.services import corrections
 from app.services.permissions import can_add_note
-
-REQUEST_COOKIE = "aw_requests"
-KEEP_REQUESTS = 20
-
-
-def _signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="afterword.correction-requests")
-
-
-def guest_request_ids() -> set[int]:
-    """Ids of the correction requests this browser sent as a guest (a signed cookie)."""
-    cookie = request.cookies.get(REQUEST_COOKIE)
-    if not cookie:
-        return set()
-    try:
-        return {int(i) for i in _signer().loads(cookie)}
-    except (BadSignature, TypeError, ValueError):
-        return set()
-
-
-def remember_guest_request(response, request_id: int) -> None:
-    """Add a guest's request to their cookie so the article can show them its outcome."""
-    ids = sorted(guest_request_ids() | {request_id})[-KEEP_REQUESTS:]
-    response.set_cookie(
-        REQUEST_COOKIE,
-        _signer().dumps(ids),
-        max_age=365 * 86400,
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
 
 
 def _viewer():

@@ -7,17 +7,17 @@ from flask import abort, current_app, flash, jsonify, make_response, redirect, r
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from app.comments.ownership import remember_guest_request
 from app.corrections import bp
 from app.corrections.forms import CorrectionRequestForm, NoteAmendForm, NoteForm, RequestDecisionForm, RetractForm
-from app.corrections.page import remember_guest_request
-from app.errors import http_error
+from app.errors import attach_errors, http_error, script_wants_json
 from app.extensions import csrf, db, limiter
-from app.models import Comment, RequestStatus, Role
+from app.models import Comment, RequestStatus
 from app.ratelimit import client_key
 from app.services import corrections
 from app.services.articles import visible_article
 from app.services.errors import ServiceError
-from app.services.permissions import can_add_note, can_handle_requests, is_signed_in
+from app.services.permissions import can_add_note, can_handle_requests, can_write_articles
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp
 
 FEED_ENTRIES = 50
@@ -55,21 +55,6 @@ def _page_url(article) -> str:
 
 def _note_url(note) -> str:
     return url_for("articles.show", slug=note.article.slug) + f"#note-{note.id}"
-
-
-def _attach(form, error: ServiceError) -> None:
-    """Put a service error next to the field it concerns (or at the top of the form)."""
-    fields = error.fields or {}
-    placed = False
-    for name, message in fields.items():
-        if name in form and form[name].type != "HiddenField":
-            form[name].errors = list(form[name].errors or []) + [message]
-            placed = True
-        else:  # a hidden field (e.g. the comment a request is about) shows nothing: say it at the top
-            form.form_errors.append(message)
-            placed = True
-    if not placed:
-        form.form_errors.append(error.message)
 
 
 def _comment_numbers(text: str) -> list[str]:
@@ -115,7 +100,7 @@ def new_note(slug: str):
                 page_url=_page_url(article),
             )
         except ServiceError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             if pending_request is not None and pending_request.status in {RequestStatus.open, RequestStatus.acknowledged}:
                 corrections.decide_request(pending_request, "resolve", current_user, note_id=note.id, page_url=_page_url(article))
@@ -157,7 +142,7 @@ def amend_note(slug: str, note_id: int):
         try:
             corrections.amend_note(note, current_user, body=form.body.data, kind=form.kind.data)
         except ServiceError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             flash("Note amended; its earlier text is in its history.", "success")
             return redirect(_note_url(note))
@@ -175,7 +160,7 @@ def retract_note(slug: str, note_id: int):
         try:
             corrections.retract_note(note, current_user, form.reason.data)
         except ServiceError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             flash("Note retracted. It stays on the page, struck through, with your reason.", "success")
             return redirect(_note_url(note))
@@ -233,7 +218,7 @@ def request_correction(slug: str):
             article, requester, form.body.data, rules(), source_url=form.source_url.data, comment_id=form.comment_id.data
         )
     except ServiceError as error:
-        _attach(form, error)
+        attach_errors(form, error)
         return _request_form_page(article, form, error.status if error.status != 403 else 422)
     flash("Thank you. Your request went to the article's author; you will see the outcome here.", "success")
     response = make_response(redirect(url_for("articles.show", slug=article.slug) + "#your-requests"))
@@ -246,7 +231,7 @@ def request_correction(slug: str):
 @login_required
 def desk():
     """The author's desk: correction requests on one's own articles (admins: every article), by state."""
-    if not is_signed_in(current_user) or not _handles_any(current_user):
+    if not can_write_articles(current_user):
         abort(403, description="Correction requests are for authors, hosts and admins.")
     status = request.args.get("status", "open")
     if status not in {value for value, _ in DESK_TABS}:
@@ -268,15 +253,6 @@ def desk():
     )
 
 
-def _handles_any(user) -> bool:
-    return user.role in {Role.author, Role.admin}
-
-
-def _wants_json() -> bool:
-    """The desk's script acts in place and asks for JSON; a plain form post gets the redirect."""
-    return request.accept_mimetypes.best == "application/json"
-
-
 def _field(name: str, request_id: int) -> str | None:
     """A field of one request's controls: named per request inside the desk's form, plainly on its own."""
     return request.form.get(f"{name}-{request_id}") or request.form.get(name)
@@ -293,7 +269,7 @@ def decide(request_id: int):
         abort(403, description="Only the article's author, its host and admins handle its requests.")
     form = RequestDecisionForm()
     if not form.validate_on_submit():
-        if _wants_json():
+        if script_wants_json():
             return jsonify(error={"code": "csrf", "message": "Your session expired; reload the page."}), 400
         abort(400)
     note_id = _field("note_id", found.id)
@@ -307,12 +283,12 @@ def decide(request_id: int):
             page_url=_page_url(found.article),
         )
     except ServiceError as error:
-        if _wants_json():
+        if script_wants_json():
             return jsonify(error={"code": error.code, "message": f"Request {found.id}: {error.message}"}), error.status
         flash(f"Request {found.id}: {error.message}", "error")
     else:
         message = f"Request {found.id} is now {found.status.value}."
-        if _wants_json():
+        if script_wants_json():
             return jsonify(id=found.id, status=found.status.value, message=message)
         flash(message, "success")
     return redirect(url_for("corrections.desk", status=request.args.get("status", "open")) + f"#request-{found.id}")

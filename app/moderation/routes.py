@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user, login_required
 
 from app.comments.routes import rules
+from app.errors import script_wants_json
 from app.extensions import db
 from app.models import Ban, Comment
 from app.models.types import utcnow
@@ -131,20 +132,15 @@ def act(comment_id: int):
             reason = (request.form.get(f"reason-{item.id}") or request.form.get("reason")) if action == "trash" else None
             moderation.apply(item, action, current_user, reason or None, request.form.get("note"))
     except ServiceError as error:
-        if _wants_json():
+        if script_wants_json():
             return jsonify(error={"code": error.code, "message": error.message}), error.status
         flash(error.message, "error")
     else:
         message = DONE.get(action, "Comment {id} is now {status}.").format(id=item.id, status=item.status.value)
-        if _wants_json():
+        if script_wants_json():
             return jsonify(id=item.id, status=item.status.value, message=message)
         flash(message, "success")
     return _back()
-
-
-def _wants_json() -> bool:
-    """The desk's script acts in place and asks for JSON; a plain form post gets the redirect."""
-    return request.accept_mimetypes.best == "application/json"
 
 
 @bp.route("/bulk", methods=["POST"])

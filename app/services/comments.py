@@ -1,7 +1,6 @@
 """Comments: posting, replying, editing and deleting one's own, closing threads, and reading a page of threads."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
@@ -18,8 +17,7 @@ from app.services.errors import ServiceError
 from app.services.markdown import render_comment
 from app.services.permissions import STAFF_ROLES
 from app.services.screening import Submission, screen
-from app.services.text import clean_line, clean_text
-
+from app.services.text import clean_line, clean_text, is_http_url
 
 
 @dataclass(frozen=True)
@@ -116,8 +114,7 @@ def _clean_website(website: str | None) -> str | None:
     website = (website or "").strip()
     if not website:
         return None
-    parts = urlsplit(website)
-    if parts.scheme not in {"http", "https"} or not parts.netloc or any(ch.isspace() for ch in website):
+    if not is_http_url(website):
         raise ServiceError("A website is an address starting with http:// or https://.", field="website")
     if len(website) > WEBSITE_MAX:
         raise ServiceError(f"A website address is at most {WEBSITE_MAX} characters.", field="website")
@@ -451,6 +448,15 @@ def thread_page(
             nodes[parent_id].replies.append(node)
     threads = [nodes[root_id] for root_id in page_roots if root_id in nodes]
     return ThreadPage(threads, page, per_page, len(roots), article.comment_count, order)
+
+
+def node_ids(nodes: list[CommentNode]) -> list[int]:
+    """The ids of these comments and of all their replies, depth first."""
+    ids: list[int] = []
+    for node in nodes:
+        ids.append(node.id)
+        ids += node_ids(node.replies)
+    return ids
 
 
 def node_for(comment: Comment) -> CommentNode:

@@ -5,7 +5,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 from markupsafe import Markup
 from sqlalchemy import Select, false, func, or_, select
@@ -41,7 +40,7 @@ from app.services.errors import ServiceError
 from app.services.markdown import Paragraph, render_article, render_note
 from app.services.permissions import can_add_note, can_handle_requests
 from app.services.screening import Submission, screen_request
-from app.services.text import clean_line, clean_text
+from app.services.text import clean_line, clean_text, is_http_url
 
 MAX_CITED = 20
 # How alike an edited paragraph must stay (difflib ratio) for a note to keep following it: less where
@@ -498,8 +497,7 @@ def _clean_source(url: str | None) -> str | None:
     url = (url or "").strip()
     if not url:
         return None
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc or any(ch.isspace() for ch in url):
+    if not is_http_url(url):
         raise ServiceError("A source is a link starting with http:// or https://.", field="source_url")
     if len(url) > SOURCE_URL_MAX:
         raise ServiceError(f"A source link is at most {SOURCE_URL_MAX} characters.", field="source_url")

@@ -188,23 +188,33 @@ def _checks():
 REJECT_STATUS = {"duplicate": 409, "timing": 400}
 
 
-def screen(submission: Submission, rules) -> Screening:
-    """Run the checks and combine them: a refusal raises at once; otherwise spam beats hold beats publish.
+def _trusted(submission: Submission) -> bool:
+    """Moderators, admins and the article's author: only the refusals and bans apply to them."""
+    user = submission.user
+    return user is not None and (user.role in TRUSTED_ROLES or user.id == submission.article.author_id)
 
-    Moderators, admins and the article's author are trusted: only the refusals and bans apply to them.
-    """
+
+def _run(checks, submission: Submission, rules) -> list[Verdict]:
+    """Every check's verdict in order; a refusal raises at once and nothing is stored."""
     from app.services.errors import ServiceError
 
-    user = submission.user
-    trusted = user is not None and (user.role in TRUSTED_ROLES or user.id == submission.article.author_id)
-    always, untrusted = _checks()
     verdicts = []
-    for check in always + ([] if trusted else untrusted):
+    for check in checks:
         verdict = check(submission, rules)
         if verdict.action == "reject":
             field = "body" if verdict.code == "duplicate" else None
             raise ServiceError(verdict.message, field=field, code=verdict.code, status=REJECT_STATUS.get(verdict.code, 422))
         verdicts.append(verdict)
+    return verdicts
+
+
+def screen(submission: Submission, rules) -> Screening:
+    """Run the checks and combine them: a refusal raises at once; otherwise spam beats hold beats publish.
+
+    Moderators, admins and the article's author are trusted: only the refusals and bans apply to them.
+    """
+    always, untrusted = _checks()
+    verdicts = _run(always + ([] if _trusted(submission) else untrusted), submission, rules)
     actions = {verdict.action for verdict in verdicts}
     if "spam" in actions:
         status = CommentStatus.spam
@@ -221,22 +231,14 @@ def screen_request(submission: Submission, rules) -> Screening:
     A spam verdict keeps it off the author's list of open requests; anything else leaves it open.
     """
     from app.models import RequestStatus
-    from app.services.errors import ServiceError
     from app.services.spam import checks as spam
     from app.services.spam.akismet import check_akismet
     from app.services.spam.classifier import check_classifier
 
-    user = submission.user
-    trusted = user is not None and (user.role in TRUSTED_ROLES or user.id == submission.article.author_id)
     checks = [spam.check_honeypot, spam.check_timing, check_ban]
-    if not trusted:  # as for comments: staff and the article's author skip the content checks
+    if not _trusted(submission):  # as for comments: staff and the article's author skip the content checks
         checks += [spam.check_links, spam.check_blocked_words, check_classifier, check_akismet]
-    verdicts = []
-    for check in checks:
-        verdict = check(submission, rules)
-        if verdict.action == "reject":
-            raise ServiceError(verdict.message, code=verdict.code, status=REJECT_STATUS.get(verdict.code, 422))
-        verdicts.append(verdict)
+    verdicts = _run(checks, submission, rules)
     caught = any(verdict.action == "spam" for verdict in verdicts)
     return Screening(RequestStatus.spam if caught else RequestStatus.open, verdicts)
 

@@ -1,9 +1,16 @@
 """Plain-text hygiene for what people type: control characters and direction overrides out."""
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 # Embedding, override and isolate controls can make text display in an order other than the one typed.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def is_http_url(value: str) -> bool:
+    """An absolute http or https address with a host and no spaces (websites, sources)."""
+    parts = urlsplit(value)
+    return parts.scheme in {"http", "https"} and bool(parts.netloc) and not any(ch.isspace() for ch in value)
 
 
 def clean_line(text: str | None) -> str:
