@@ -1,9 +1,35 @@
 """The application factory: a table of contents of register_* steps."""
+import os
+
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import cli, errors, extensions, models, security, templating
+from app.admin import routes as admin_views
+from app.api import blueprints as api_blueprints
+from app.articles import routes as article_views
+from app.auth import account as account_views
+from app.auth import routes as auth_views
+from app.authoring import routes as authoring_views
+from app.comments import routes as comment_views
 from app.config import CONFIGS, database_url_from_env, secret_key_from
-from app import extensions
+from app.corrections import routes as correction_views
+from app.moderation import routes as moderation_views
+from app.services.accounts import user_for_session
+from app.services.signals import spam_decision
+from app.services.spam import akismet, learning
 
+# The view modules of each area; importing one attaches its routes to its area's blueprint (`views.bp`).
+VIEWS = (
+    article_views,
+    auth_views,
+    account_views,
+    authoring_views,
+    comment_views,
+    correction_views,
+    moderation_views,
+    admin_views,
+)
 
 def create_app(config: str | dict | None = None) -> Flask:
     """Build the app. `config` is an environment name or a mapping of settings to apply last."""
@@ -22,14 +48,12 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_security_headers(app)
     register_templates(app)
     register_cli(app)
-    register_spam_learning()
+    register_signal_receivers()
     return app
 
 
 def register_config(app: Flask, config: str | dict | None) -> None:
     """Class defaults, then the environment (DATABASE_URL, SECRET_KEY, AFTERWORD_*), then explicit overrides."""
-    import os
-
     overrides = config if isinstance(config, dict) else {}
     name = config if isinstance(config, str) else overrides.get("ENV_NAME") or os.environ.get("AFTERWORD_ENV", "development")
     if name not in CONFIGS:
@@ -46,19 +70,14 @@ def register_config(app: Flask, config: str | dict | None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key_from(app.instance_path)
     if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"])
 
 
 def register_extensions(app: Flask) -> None:
     """Bind the module-level extensions to this app."""
-    from app import models  # noqa: F401  (registers the models with SQLAlchemy)
-    from app.services.accounts import user_for_session
-
     login_manager = extensions.login_manager
     extensions.db.init_app(app)
-    extensions.migrate.init_app(app, extensions.db)
+    extensions.migrate.init_app(app, extensions.db, render_item=models.types.render_migration_type)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     login_manager.init_app(app)
@@ -73,22 +92,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """The areas of the site, one blueprint each."""
-    from app.admin import bp as admin_bp
-    from app.api import blueprints as api_blueprints
-    from app.articles import bp as articles_bp
-    from app.auth import bp as auth_bp
-    from app.authoring import bp as authoring_bp
-    from app.comments import bp as comments_bp
-    from app.corrections import bp as corrections_bp
-    from app.moderation import bp as moderation_bp
-
-    app.register_blueprint(articles_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(authoring_bp)
-    app.register_blueprint(comments_bp)
-    app.register_blueprint(corrections_bp)
-    app.register_blueprint(moderation_bp)
-    app.register_blueprint(admin_bp)
+    for blueprint in dict.fromkeys(views.bp for views in VIEWS):  # auth's two view modules share one
+        app.register_blueprint(blueprint)
     for blueprint in api_blueprints:
         extensions.csrf.exempt(blueprint)
         extensions.api.register_blueprint(blueprint)
@@ -96,33 +101,29 @@ def register_blueprints(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     """JSON errors under /api/, pages elsewhere (after flask-smorest, so these win)."""
-    from app.errors import register
-
-    register(app)
+    errors.register(app)
 
 
 def register_security_headers(app: Flask) -> None:
     """CSP, nosniff, referrer policy and framing rules on every response."""
-    from app.security import register
-
-    register(app)
+    security.register(app)
 
 
 def register_templates(app: Flask) -> None:
     """Filters and globals the templates share."""
-    from app.templating import register
-
-    register(app)
-
-
-def register_spam_learning() -> None:
-    """Connect what learns from moderators' spam decisions (the classifier, Akismet reports) to the signal."""
-    from app.services.spam import akismet  # noqa: F401  (connects its receiver on import)
-    from app.services.spam import classifier  # noqa: F401  (learns and unlearns on import)
+    templating.register(app)
 
 
 def register_cli(app: Flask) -> None:
-    """`flask seed-demo`, `flask user ...`."""
-    from app.cli import register
+    """`flask seed-demo`, `flask user ...`, `flask spam ...`, `flask moderation ...`."""
+    cli.register(app)
 
-    register(app)
+
+def register_signal_receivers() -> None:
+    """Connect what learns from moderators' spam decisions: the classifier's counts and Akismet's reports.
+
+    Signals are process-wide, so this runs for every app made and connects each receiver once (blinker
+    keeps one connection per receiver); strong references, since the receivers are module functions.
+    """
+    spam_decision.connect(learning.on_spam_decision, weak=False)
+    spam_decision.connect(akismet.on_spam_decision, weak=False)

@@ -6,8 +6,20 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app.demo import ACCOUNTS, seed
+from app.extensions import db
+from app.models import Article, CommentStatus
 from app.services import accounts
 from app.services.errors import ServiceError
+from app.services.markdown import render_comment
+from app.services.moderation import purge
+from app.services.screening import explain_checks
+from app.services.settings import comment_rules
+from app.services.spam.classifier import site_classifier
+from app.services.spam.counts import MemoryCounts, add_counts
+from app.services.spam.evaluation import Metrics, read_labelled
+from app.services.spam.tokens import tokenise
+from app.services.spam.verdicts import Submission
 
 user_cli = AppGroup("user", help="Manage accounts and API tokens.")
 moderation_cli = AppGroup("moderation", help="Moderation chores.")
@@ -82,9 +94,6 @@ def parse_age(value: str) -> timedelta:
 @click.option("--older-than", "older_than", default="30d", show_default=True, help="Only comments older than this.")
 def purge_comments(status: str, older_than: str) -> None:
     """Delete spam or trash older than the given age for good (logged; comments with replies are kept)."""
-    from app.models import CommentStatus
-    from app.services.moderation import purge
-
     age = parse_age(older_than)
     result = purge(CommentStatus(status), age)
     click.echo(f"Purged {result.deleted} {status} comment(s) older than {older_than}; kept {result.kept_with_replies} that still have replies.")
@@ -93,8 +102,6 @@ def purge_comments(status: str, older_than: str) -> None:
 @click.command("seed-demo")
 def seed_demo() -> None:
     """Create the demo accounts and article if they are missing, and print the demo logins."""
-    from app.demo import ACCOUNTS, seed
-
     created = seed()
     click.echo("Created: " + ", ".join(created) if created else "The demo is already in place; nothing changed.")
     click.echo("Demo accounts (email / password):")
@@ -106,8 +113,6 @@ spam_cli = AppGroup("spam", help="The content classifier: train it, measure it, 
 
 
 def _labelled_comments(path: str):
-    from app.services.spam.evaluation import read_labelled
-
     try:
         return read_labelled(path)
     except ServiceError as error:
@@ -118,9 +123,6 @@ def _labelled_comments(path: str):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def spam_train(file: str) -> None:
     """Add FILE.csv (columns content,label; label 1 = spam, 0 = ham) to what the classifier has learned."""
-    from app.extensions import db
-    from app.services.spam.classifier import MemoryCounts, add_counts, tokenise
-
     comments = _labelled_comments(file)
     lessons = MemoryCounts()
     for comment in comments:
@@ -137,10 +139,6 @@ def spam_train(file: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def spam_eval(file: str) -> None:
     """Score FILE.csv (columns content,label) with the current model and print how it did; nothing is learned."""
-    from app.extensions import db
-    from app.services.spam.classifier import site_classifier
-    from app.services.spam.evaluation import Metrics
-
     comments = _labelled_comments(file)
     spam_at, hold_at = current_app.config["SPAM_CLASSIFIER_SPAM_AT"], current_app.config["SPAM_CLASSIFIER_HOLD_AT"]
     classifier = site_classifier()
@@ -158,12 +156,7 @@ def spam_eval(file: str) -> None:
 @click.option("--website", default=None, help="The writer's website.")
 def explain(text: str, name: str, email: str, website: str | None) -> None:
     """Print every signal the pipeline sees in TEXT and the final verdict (nothing is stored)."""
-    from app.models import Article
-    from app.services.comments import CommentRules
-    from app.services.markdown import render_comment
-    from app.services.screening import Submission, explain_checks
-
-    rules = CommentRules.from_config(current_app.config)
+    rules = comment_rules(current_app.config)
     # A comment on no article: checks that need one (duplicates, the article's author) find nothing.
     submission = Submission(Article(), None, email, None, text, html=render_comment(text), name=name, website=website)
     status, verdicts = explain_checks(submission, rules)
@@ -176,9 +169,6 @@ def explain(text: str, name: str, email: str, website: str | None) -> None:
 @click.option("--older-than", "older_than", default="30d", show_default=True, help="Only spam older than this.")
 def spam_purge(older_than: str) -> None:
     """Delete spam older than the given age for good (logged; comments with replies are kept)."""
-    from app.models import CommentStatus
-    from app.services.moderation import purge
-
     result = purge(CommentStatus.spam, parse_age(older_than))
     click.echo(
         f"Purged {result.deleted} spam comment(s) older than {older_than}; "

@@ -1,24 +1,8 @@
 """Error responses: JSON `{"error": {code, message, fields}}` for the API, a page for everything else."""
-import marshmallow as ma
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.services.errors import ServiceError
-
-
-class ErrorDetailSchema(ma.Schema):
-    code = ma.fields.String(metadata={"description": "A stable machine-readable code, e.g. slug_taken."})
-    message = ma.fields.String(metadata={"description": "What went wrong, for people."})
-    fields = ma.fields.Dict(
-        keys=ma.fields.String(), values=ma.fields.String(), metadata={"description": "Field name to its problem."}
-    )
-
-
-class ErrorSchema(ma.Schema):
-    """Every API error: {"error": {"code", "message", "fields"}}."""
-
-    error = ma.fields.Nested(ErrorDetailSchema)
-
 
 CODES = {
     400: "bad_request",

@@ -8,7 +8,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from app.errors import ErrorSchema
+from app.error_shape import ErrorSchema
 from app.ratelimit import client_key
 
 
@@ -26,17 +26,9 @@ class Base(DeclarativeBase):
     )
 
 
-def render_migration_type(kind, obj, autogen_context):
-    """Let autogenerate write UTCDateTime as a plain timezone-aware DateTime, so migrations never import the app."""
-    from app.models.types import UTCDateTime
-
-    if kind == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime(timezone=True)"
-    return False
-
-
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_migration_type)
+# Bound in create_app, with the models' renderer for custom column types (app.models.types.render_migration_type).
+migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=client_key)

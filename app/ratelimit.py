@@ -1,7 +1,13 @@
-"""Keys for rate limits: clients are grouped by network, not by single address."""
+"""Networks and rate-limit keys: clients are grouped by network, not by single address.
+
+A leaf module: the limiter (in extensions), the spam checks and the moderation services all use it.
+"""
 import ipaddress
 
 from flask import request
+from flask_login import current_user
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def anonymise_ip(address: str | None) -> str:
@@ -18,6 +24,30 @@ def anonymise_ip(address: str | None) -> str:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
+def network(value: str | None) -> IPNetwork | None:
+    """An IP network from text, or None when the text is not one (e.g. 'unknown')."""
+    try:
+        return ipaddress.ip_network(value, strict=False) if value else None
+    except ValueError:
+        return None
+
+
+def network_covers(outer: str | None, inner: str | None) -> bool:
+    """Whether the network `inner` (a stored /24 or /48) lies inside the network `outer` (e.g. a ban's)."""
+    banned, sender = network(outer), network(inner)
+    if banned is None or sender is None or banned.version != sender.version:
+        return False
+    return sender.subnet_of(banned)  # type: ignore[arg-type]  # same version, checked above
+
+
 def client_key() -> str:
     """Rate-limit key for the current request: the client's anonymised network."""
     return anonymise_ip(request.remote_addr)
+
+
+def comment_writer_key() -> str:
+    """Rate-limit key for one writer: their account, or the email they typed."""
+    if current_user.is_authenticated:
+        return f"comment-user:{current_user.id}"
+    payload = request.form if request.form else (request.get_json(silent=True) or {})
+    return "comment-email:" + str(payload.get("email") or "").strip().lower()

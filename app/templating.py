@@ -5,6 +5,8 @@ from flask import Flask
 from flask_login import current_user
 
 from app.services import permissions
+from app.services.correction_requests import request_counts
+from app.services.moderation import TRASH_REASONS, pending_count
 
 
 def long_date(value: datetime | None) -> str:
@@ -34,16 +36,11 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def inject_labels():
-        from app.services.moderation import TRASH_REASONS
-
         return {"reason_labels": {**TRASH_REASONS, "banned_sender": "Banned sender", "flagged": "Flagged by readers"}}
 
     @app.context_processor
     def inject_permissions():
-        from app.services.corrections import request_counts
-        from app.services.moderation import can_use_desk, pending_count
-
-        desk = can_use_desk(current_user)
+        desk = permissions.can_use_desk(current_user)
         return {
             "can_use_desk": desk,
             # A callable, so the count query runs only where the navigation shows it.

@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.services.errors import ServiceError  # noqa: E402
-from app.services.spam.classifier import BOOTSTRAP_PATH, MemoryCounts, tokenise  # noqa: E402
+from app.services.spam.counts import BOOTSTRAP_PATH, MemoryCounts  # noqa: E402
 from app.services.spam.evaluation import read_labelled  # noqa: E402
+from app.services.spam.tokens import tokenise  # noqa: E402
 
 DEFAULT_CSV = ROOT.parent / "shared" / "data" / "spam" / "comments_train.csv"
 SOURCE = (

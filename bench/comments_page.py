@@ -25,7 +25,7 @@ from app.models.types import utcnow  # noqa: E402
 from app.services import accounts  # noqa: E402
 from app.services.articles import create_article  # noqa: E402
 from app.services.comments import refresh_comment_count  # noqa: E402
-from app.services.corrections import add_note  # noqa: E402
+from app.services.notes import add_note  # noqa: E402
 
 BODY = "\n\n".join(f"Paragraph {n} of the bench article, long enough to read like a real one." for n in range(1, 11))
 

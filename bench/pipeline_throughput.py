@@ -17,7 +17,8 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.services import accounts  # noqa: E402
 from app.services.articles import create_article  # noqa: E402
-from app.services.comments import CommentRules, Writer, post_comment  # noqa: E402
+from app.services.comments import Writer, post_comment  # noqa: E402
+from app.services.settings import CommentRules  # noqa: E402
 
 ORDINARY = "Thanks for the guide. In my county the clerk also asked for a copy of the demand letter ({n})."
 SPAMMY = "Check out my channel https://promo{n}.example and subscribe for free gift cards!!! ({n})"

@@ -22,8 +22,10 @@ sys.path.insert(0, str(ROOT))
 
 from app.config import Config  # noqa: E402
 from app.services.errors import ServiceError  # noqa: E402
-from app.services.spam.classifier import BOOTSTRAP_PATH, Classifier, MemoryCounts, tokenise  # noqa: E402
+from app.services.spam.bayes import Classifier  # noqa: E402
+from app.services.spam.counts import BOOTSTRAP_PATH, MemoryCounts  # noqa: E402
 from app.services.spam.evaluation import LabelledComment, Metrics, figure, read_labelled  # noqa: E402
+from app.services.spam.tokens import tokenise  # noqa: E402
 
 DEFAULT_CSV = ROOT.parent / "shared" / "data" / "spam" / "comments_train.csv"
 SPAM_AT = Config.SPAM_CLASSIFIER_SPAM_AT
@@ -61,7 +63,8 @@ def throughput_with_database(comments: list[LabelledComment], repeat: int) -> fl
     """The same through `classify()`: the bootstrap model plus counts read from SQLite (two queries a comment)."""
     from app import create_app
     from app.extensions import db
-    from app.services.spam.classifier import classify, learn
+    from app.services.spam.classifier import classify
+    from app.services.spam.learning import learn
 
     with tempfile.TemporaryDirectory() as directory:
         database = f"sqlite:///{directory}/bench.sqlite3"

@@ -13,13 +13,14 @@ from app.api.schemas import (
     CommentListSchema,
     CommentQuerySchema,
 )
-from app.comments.ownership import edit_token, guest_comment_ids, remember_guest_comment
-from app.comments.routes import comment_limits, request_details, rules
+from app.guests import edit_token, guest_comment_ids, remember_guest_comment
 from app.ratelimit import client_key
 from app.services import comments as comment_service
-from app.services import corrections
+from app.services import notes, threads
 from app.services.articles import visible_article
-from app.services.comments import CommentNode, Writer
+from app.services.comments import Writer
+from app.services.threads import CommentNode
+from app.web import comment_limits, request_details, rules
 
 blp = Blueprint("api_comments", __name__, url_prefix="/api/v1", description="Comments")
 blp.before_request(require_json_body)
@@ -28,7 +29,7 @@ errors = documented_errors(blp)
 
 def comments_data(nodes) -> list[dict]:
     """Comments with their replies, and the notes each one led to (one query for the lot)."""
-    led = corrections.led_to(comment_service.node_ids(nodes))
+    led = notes.led_to(threads.node_ids(nodes))
     return [comment_data(node, led) for node in nodes]
 
 
@@ -38,7 +39,7 @@ def comment_data(node: CommentNode, led: dict | None = None) -> dict:
     `led` maps comment ids to the notes citing them; without it this comment's are looked up.
     """
     if led is None:
-        led = corrections.led_to(comment_service.node_ids([node]))
+        led = notes.led_to(threads.node_ids([node]))
     comment = node.comment
     in_reply_to = node.in_reply_to
     return {
@@ -76,7 +77,7 @@ class ArticleComments(MethodView):
     def get(self, query, slug):
         """Published comments and placeholders, as threads: top-level comments paginated, replies nested."""
         article = _article(slug, None)
-        page = comment_service.thread_page(article, page=query["page"], per_page=query["per_page"], order=query["order"])
+        page = threads.thread_page(article, page=query["page"], per_page=query["per_page"], order=query["order"])
         return {"count": page.count, "next_page": page.next_page, "comments": comments_data(page.threads)}
 
     @blp.arguments(CommentCreateSchema)
@@ -97,7 +98,7 @@ class ArticleComments(MethodView):
             **request_details(),
         )
         comment = comment_service.post_comment(article, writer, data["body"], current, parent_id=data["parent_id"])
-        node = comment_service.node_for(comment)
+        node = threads.node_for(comment)
         payload = CommentCreatedSchema().dump(
             {
                 "comment": comment_data(node),
@@ -131,7 +132,7 @@ class CommentItem(MethodView):
         """Edit one's own comment within the edit window (account token, or a guest's X-Edit-Token)."""
         comment, user = _own_comment(comment_id)
         comment_service.edit_comment(comment, data["body"], rules(), editor=user)
-        node = comment_service.node_for(comment)
+        node = threads.node_for(comment)
         return {"comment": comment_data(node)}
 
     @blp.response(204)

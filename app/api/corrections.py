@@ -17,12 +17,12 @@ from app.api.schemas import (
     NoteListSchema,
     NoteRetractSchema,
 )
-from app.comments.routes import comment_limits, request_details, rules
 from app.extensions import db
 from app.ratelimit import client_key
-from app.services import corrections
+from app.services import correction_requests, notes
 from app.services.articles import visible_article
 from app.services.permissions import can_add_note, can_handle_requests
+from app.web import comment_limits, request_details, rules
 
 blp = Blueprint("api_corrections", __name__, url_prefix="/api/v1", description="Notes and correction requests")
 errors = documented_errors(blp)
@@ -68,7 +68,7 @@ class ArticleNotes(MethodView):
     def get(self, slug):
         """The article's notes, oldest first, retracted ones included."""
         article = _published(slug, api_user())
-        return {"notes": corrections.notes_for(article)}
+        return {"notes": notes.notes_for(article)}
 
     @blp.doc(security=[{"bearerAuth": []}])
     @blp.arguments(NoteCreateSchema)
@@ -80,7 +80,7 @@ class ArticleNotes(MethodView):
         article = _published(slug, user)
         if not can_add_note(user, article):
             abort(403, description="Only the article's author, its host and admins write notes on it.")
-        note = corrections.add_note(
+        note = notes.add_note(
             article,
             user,
             data["kind"],
@@ -95,7 +95,7 @@ class ArticleNotes(MethodView):
 def _writable_note(slug: str, note_id: int):
     user = _signed_in()
     article = _published(slug, user)
-    note = corrections.find_note(article, note_id)
+    note = notes.find_note(article, note_id)
     if note is None:
         abort(404)
     if not can_add_note(user, article):
@@ -109,7 +109,7 @@ class ArticleNote(MethodView):
     @errors(404)
     def get(self, slug, note_id):
         """One note."""
-        note = corrections.find_note(_published(slug, api_user()), note_id)
+        note = notes.find_note(_published(slug, api_user()), note_id)
         if note is None:
             abort(404)
         return {"note": note}
@@ -121,7 +121,7 @@ class ArticleNote(MethodView):
     def patch(self, data, slug, note_id):
         """Amend a note's body or kind; the earlier version stays public in its history."""
         note, user = _writable_note(slug, note_id)
-        corrections.amend_note(note, user, body=data["body"], kind=data["kind"])
+        notes.amend_note(note, user, body=data["body"], kind=data["kind"])
         return {"note": note}
 
 
@@ -134,7 +134,7 @@ class NoteRetraction(MethodView):
     def post(self, data, slug, note_id):
         """Retract a note with a reason: it stays on the page, struck through."""
         note, user = _writable_note(slug, note_id)
-        corrections.retract_note(note, user, data["reason"])
+        notes.retract_note(note, user, data["reason"])
         return {"note": note}
 
 
@@ -151,7 +151,7 @@ class ArticleCorrectionRequests(MethodView):
         article = _published(slug, user)
         if not can_handle_requests(user, article):
             abort(403, description="Correction requests are for the article's author, its host and admins.")
-        return {"correction_requests": db.session.scalars(corrections.requests_query(user, article=article)).all()}
+        return {"correction_requests": db.session.scalars(correction_requests.requests_query(user, article=article)).all()}
 
     @blp.arguments(CorrectionRequestCreateSchema)
     @blp.response(201, CorrectionRequestEnvelopeSchema)
@@ -160,10 +160,10 @@ class ArticleCorrectionRequests(MethodView):
         """Ask the author for a correction: what is wrong, optionally a source link and the comment that shows it."""
         user = api_user()
         article = _published(slug, user)
-        requester = corrections.Requester(
+        requester = correction_requests.Requester(
             user=user, name=data["name"], email=data["email"], ip_network=client_key(), **request_details()
         )
-        created = corrections.request_correction(
+        created = correction_requests.request_correction(
             article, requester, data["body"], rules(), source_url=data["source_url"], comment_id=data["comment_id"]
         )
         return {"correction_request": created}
@@ -178,12 +178,12 @@ class CorrectionRequestItem(MethodView):
     def patch(self, data, request_id):
         """acknowledge, resolve (with `note_id`), decline (with a public `reason`), spam, not_spam, or reopen."""
         user = _signed_in()
-        found = corrections.find_request(request_id)
+        found = correction_requests.find_request(request_id)
         if found is None or visible_article(found.article.slug, user) is None:
             abort(404)
         if not can_handle_requests(user, found.article):
             abort(403, description="Correction requests are for the article's author, its host and admins.")
-        corrections.decide_request(
+        correction_requests.decide_request(
             found, data["action"], user, note_id=data["note_id"], reason=data["reason"], page_url=_page_url(found.article)
         )
         return {"correction_request": found}

@@ -1,5 +1,5 @@
 """Documenting the JSON error responses of API views in the OpenAPI document."""
-from app.errors import ErrorSchema
+from app.error_shape import ErrorSchema
 
 DESCRIPTIONS = {
     400: "Malformed JSON body",

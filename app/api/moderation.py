@@ -18,14 +18,15 @@ from app.api.schemas import (
     ModerationListSchema,
     ModerationQuerySchema,
 )
-from app.comments.ownership import keep_reader_cookie, reader_cookie_id
-from app.comments.routes import rules
 from app.extensions import db
+from app.guests import keep_reader_cookie, reader_cookie_id
 from app.ratelimit import client_key
-from app.services import corrections, moderation
+from app.services import moderation, notes
 from app.services.articles import find_article, visible_article
-from app.services.comments import find_comment, node_for
-from app.services.permissions import STAFF_ROLES
+from app.services.comments import find_comment
+from app.services.permissions import STAFF_ROLES, can_moderate, can_use_desk
+from app.services.threads import node_for
+from app.web import rules
 
 blp = Blueprint("api_moderation", __name__, url_prefix="/api/v1", description="Moderation")
 errors = documented_errors(blp)
@@ -44,7 +45,7 @@ def _desk_user():
     user = api_user()
     if user is None:
         abort(401)
-    if not moderation.can_use_desk(user):
+    if not can_use_desk(user):
         abort(403, description="Moderation is for moderators, admins, and authors on their own articles.")
     return user
 
@@ -69,7 +70,7 @@ def _moderated(comment_id: int, user):
     comment = find_comment(comment_id)
     if comment is None:
         abort(404)
-    if not moderation.can_moderate(user, comment):
+    if not can_moderate(user, comment):
         abort(403, description="You may moderate comments on your own articles only.")
     return comment
 
@@ -92,7 +93,7 @@ class ModerationQueue(MethodView):
             moderation.queue_query(query["status"], user, article), page=query["page"], per_page=query["per_page"], error_out=False
         )
         context = moderation.load_context(page.items)
-        led = corrections.led_to([c.id for c in page.items])
+        led = notes.led_to([c.id for c in page.items])
         return {
             "comments": [moderation_data(c, context["flags"][c.id], led) for c in page.items],
             "next_page": page.next_num if page.has_next else None,
@@ -128,7 +129,7 @@ class ModerationEvents(MethodView):
         user = _desk_user()
         if query["comment"] is not None:
             comment = find_comment(query["comment"])
-            if comment is not None and not moderation.can_moderate(user, comment):
+            if comment is not None and not can_moderate(user, comment):
                 abort(403)
             events = db.session.scalars(moderation.events_for(query["comment"])).all()
         else:

@@ -1,8 +1,11 @@
 """Marshmallow schemas: they validate request bodies, shape responses and generate /api/v1/openapi.json."""
 import marshmallow as ma
+from flask import url_for
 from marshmallow import validate
 
 from app.models.article import BODY_MAX, GUEST_BIO_MAX, GUEST_NAME_MAX, SLUG_MAX, TITLE_MAX
+from app.services.comments import closed_reason
+from app.web import rules
 
 
 class PublicAuthorSchema(ma.Schema):
@@ -39,9 +42,6 @@ class ArticleSchema(ma.Schema):
 
     def _closed_reason(self, article) -> str | None:
         # The rules are read once per request, not once per article of a listing.
-        from app.comments.routes import rules
-        from app.services.comments import closed_reason
-
         return closed_reason(article, rules())
 
     def open_for_comments(self, article) -> bool:
@@ -52,8 +52,6 @@ class ArticleSchema(ma.Schema):
         return self._closed_reason(article)
 
     def page_url(self, article) -> str:
-        from flask import url_for
-
         return url_for("articles.show", slug=article.slug, _external=True)
 
 

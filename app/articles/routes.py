@@ -3,11 +3,11 @@ from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
 from app.articles import bp
-from app.comments.routes import render_article_page
+from app.articles.page import render_article_page
 from app.extensions import db
 from app.services.articles import published_articles, revisions_of, visible_article
-from app.services.corrections import notes_for, timeline
 from app.services.diff import word_diff
+from app.services.notes import notes_for, timeline
 
 
 @bp.route("/")

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
-
-from app.authoring import routes  # noqa: E402,F401

@@ -1,163 +1,45 @@
 """Comment views: thin wrappers that read the form, call services.comments, and render or redirect."""
-from flask import abort, current_app, flash, g, jsonify, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from app.articles.page import change_check, order, render_article_page
 from app.comments import bp
 from app.comments.forms import CloseCommentsForm, CommentEditForm, CommentForm, FlagForm
-from app.comments.ownership import (
+from app.errors import attach_errors, http_error, json_error, script_wants_json
+from app.extensions import csrf, limiter
+from app.guests import (
     guest_comment_ids,
-    guest_profile,
     keep_guest_profile,
     keep_reader_cookie,
     reader_cookie_id,
     remember_guest_comment,
 )
-from app.errors import attach_errors, http_error, json_error, script_wants_json
-from app.extensions import csrf, limiter
-from app.models import Article
-from app.models.types import utcnow
+from app.models import Article, Comment
 from app.ratelimit import client_key
 from app.services import comments as comment_service
-from app.services import moderation
+from app.services import moderation, threads
 from app.services.articles import visible_article
-from app.services.comments import CommentRules, Writer
+from app.services.comments import Writer
 from app.services.errors import ServiceError
 from app.services.markdown import render_comment
-from app.services.permissions import can_close_comments
-from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp
+from app.services.permissions import can_add_note, can_close_comments
+from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD
 from app.services.text import clean_text
-
-ORDERS = {"oldest", "newest"}
-
-
-def rules() -> CommentRules:
-    """The comment settings in force, read once per request (they come from the database)."""
-    if "comment_rules" not in g:
-        g.comment_rules = CommentRules.from_config(current_app.config)
-    return g.comment_rules
-
-
-def _viewer():
-    return current_user if current_user.is_authenticated else None
-
-
-def _order() -> str:
-    order = request.args.get("order", "oldest")
-    return order if order in ORDERS else "oldest"
-
-
-def _new_form(parent_id: int | None = None) -> CommentForm:
-    """A blank comment form, prefilled with the details a guest asked us to remember."""
-    profile = guest_profile() if not current_user.is_authenticated else {}
-    form = CommentForm(formdata=None, parent_id=parent_id or "", remember=bool(profile), **profile)
-    return form
-
-
-def _shown_ids(nodes) -> set[int]:
-    ids: set[int] = set()
-    for node in nodes:
-        if not node.removed and not node.pending:
-            ids.add(node.id)
-        ids |= _shown_ids(node.replies)
-    return ids
-
-
-def _change_check(guest_ids: set[int]):
-    """For the templates: may the viewer still edit or delete this comment (one clock for the whole page)?"""
-    now = utcnow()
-
-    def can_change(comment) -> bool:
-        try:
-            comment_service.check_can_change(comment, _viewer(), guest_ids, rules(), now)
-        except ServiceError:
-            return False
-        return True
-
-    return can_change
-
-
-def render_article_page(article: Article, form: CommentForm | None = None, status: int = 200, page: int | None = None):
-    """The article with a page of its discussion and the comment form (or the form with errors)."""
-    # Imported here: the corrections blueprint imports this module for the comment rules.
-    from app.corrections.forms import CorrectionRequestForm
-    from app.corrections.page import article_context
-
-    current = rules()
-    guest_ids = guest_comment_ids(current)
-    threads = comment_service.thread_page(
-        article,
-        page=page or request.args.get("page", 1, type=int),
-        per_page=int(current_app.config["COMMENTS_PER_PAGE"]),
-        order=_order(),
-        viewer=_viewer(),
-        guest_ids=guest_ids,
-    )
-    closed = comment_service.closed_reason(article, current)
-    reply_to = request.args.get("reply_to", type=int)
-    if form is not None:
-        reply_to = int(form.parent_id.data) if str(form.parent_id.data or "").isdigit() else None
-    # A reply form only makes sense under a comment this page shows, in a thread that is open;
-    # otherwise the form (and any error about its parent) is shown at the bottom.
-    if closed or (reply_to is not None and reply_to not in _shown_ids(threads.threads)):
-        reply_to = None
-    top_form = form if form is not None and not reply_to else _new_form()
-    reply_form = (form if form is not None else _new_form(reply_to)) if reply_to else None
-    body = render_template(
-        "articles/show.html",
-        article=article,
-        threads=threads,
-        form=top_form,
-        reply_form=reply_form,
-        reply_to=reply_to,
-        closed_reason=closed,
-        can_change=_change_check(guest_ids),
-        can_close=can_close_comments(_viewer(), article),
-        close_form=CloseCommentsForm(formdata=None),
-        page_has_errors=status >= 400,
-        form_timestamp=form_timestamp(),
-        honeypot_field=HONEYPOT_FIELD,
-        timestamp_field=TIMESTAMP_FIELD,
-        request_form=CorrectionRequestForm(formdata=None, **(guest_profile() if not current_user.is_authenticated else {})),
-        **article_context(article, comment_service.node_ids(threads.threads)),
-    )
-    return body, status
+from app.web import comment_limits, request_details, rules, viewer
 
 
 def _published_article(slug: str) -> Article:
-    article = visible_article(slug, _viewer())
+    article = visible_article(slug, viewer())
     if article is None:
         abort(404)
     return article
 
 
-def _comment_url(comment, **anchor_args) -> str:
+def _comment_url(comment: Comment) -> str:
     per_page = int(current_app.config["COMMENTS_PER_PAGE"])
-    page = comment_service.page_of(comment, per_page, viewer=_viewer(), guest_ids=guest_comment_ids(rules()) | {comment.id})
+    page = threads.page_of(comment, per_page, viewer=viewer(), guest_ids=guest_comment_ids(rules()) | {comment.id})
     return url_for("articles.show", slug=comment.article.slug, page=page if page > 1 else None) + f"#comment-{comment.id}"
-
-
-def request_details() -> dict:
-    """What the spam checks may look at about the request itself (the full address is never stored)."""
-    return {
-        "ip_address": request.remote_addr,
-        "user_agent": (request.user_agent.string or "")[:300],
-        "referrer": (request.referrer or "")[:500],
-    }
-
-
-def comment_writer_key() -> str:
-    """Rate-limit key for one writer: their account, or the email they typed."""
-    if current_user.is_authenticated:
-        return f"comment-user:{current_user.id}"
-    payload = request.form if request.form else (request.get_json(silent=True) or {})
-    return "comment-email:" + str(payload.get("email") or "").strip().lower()
-
-
-def comment_limits(view):
-    """Flood limits on new comments, per network and per writer (429 with Retry-After when exceeded)."""
-    view = limiter.limit(lambda: current_app.config["COMMENT_LIMIT_PER_NETWORK"], methods=["POST"])(view)
-    return limiter.limit(lambda: current_app.config["COMMENT_LIMIT_PER_EMAIL"], methods=["POST"], key_func=comment_writer_key)(view)
 
 
 @bp.route("/articles/<slug>/comments", methods=["POST"])
@@ -169,7 +51,7 @@ def create(slug: str):
     form = CommentForm()
     parent_id = form.parent_id.data
     parent = comment_service.find_comment(int(parent_id)) if str(parent_id or "").isdigit() else None
-    error_page = comment_service.page_of(parent, int(current_app.config["COMMENTS_PER_PAGE"]), _order()) if parent else None
+    error_page = threads.page_of(parent, int(current_app.config["COMMENTS_PER_PAGE"]), order()) if parent else None
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             form.form_errors.append("Your session expired, so nothing was posted. Your text is kept: press the button again.")
@@ -179,7 +61,7 @@ def create(slug: str):
             return json_error(400, "csrf", message, csrf_token=generate_csrf())
         return render_article_page(article, form, 400, page=error_page)
     writer = Writer(
-        user=_viewer(),
+        user=viewer(),
         name=form.name.data or "",
         email=form.email.data or "",
         website=form.website.data,
@@ -222,27 +104,25 @@ def create(slug: str):
 
 def _node_html(comment) -> str:
     """One comment as the article page draws it, for the script to put in place."""
-    from app.services.permissions import can_add_note
-
     guest_ids = guest_comment_ids(rules()) | ({comment.id} if comment.user_id is None else set())
     return render_template(
         "comments/_node.html",
-        node=comment_service.node_for(comment),
+        node=threads.node_for(comment),
         article=comment.article,
-        can_change=_change_check(guest_ids),
+        can_change=change_check(guest_ids),
         closed_reason=None,
         led_to={},
-        can_add_note=can_add_note(_viewer(), comment.article),
+        can_add_note=can_add_note(viewer(), comment.article),
     )
 
 
 def _own_comment(comment_id: int):
     """The comment if the viewer may still change it: 404 when it is not there, 403 otherwise."""
     comment = comment_service.find_comment(comment_id)
-    if comment is None or visible_article(comment.article.slug, _viewer()) is None:
+    if comment is None or visible_article(comment.article.slug, viewer()) is None:
         abort(404)
     try:
-        comment_service.check_can_change(comment, _viewer(), guest_comment_ids(rules()), rules())
+        comment_service.check_can_change(comment, viewer(), guest_comment_ids(rules()), rules())
     except ServiceError as error:
         abort(403, description=error.message)
     return comment
@@ -254,7 +134,7 @@ def _own_comment(comment_id: int):
 def preview():
     """The comment as it would be shown: the same Markdown subset and sanitiser as on posting (for the live preview)."""
     if not CommentEditForm().validate_on_submit():
-        return jsonify(error={"code": "csrf", "message": "Reload the page to preview."}), 400
+        return json_error(400, "csrf", "Reload the page to preview.")
     body = clean_text(request.form.get("body", "")).strip()  # as posting counts it
     limit = rules().max_length
     if len(body) > limit:
@@ -266,9 +146,9 @@ def preview():
 def permalink(comment_id: int):
     """A comment's lasting address: the page of the discussion that shows it, scrolled to it."""
     comment = comment_service.find_comment(comment_id)
-    if comment is None or visible_article(comment.article.slug, _viewer()) is None:
+    if comment is None or visible_article(comment.article.slug, viewer()) is None:
         abort(404)
-    if not comment.is_public and not comment_service.owns(comment, _viewer(), guest_comment_ids(rules())):
+    if not comment.is_public and not comment_service.owns(comment, viewer(), guest_comment_ids(rules())):
         abort(404)
     return redirect(_comment_url(comment))
 
@@ -282,7 +162,7 @@ def edit(comment_id: int):
     form = CommentEditForm(body=comment.body) if request.method == "GET" else CommentEditForm()
     if form.validate_on_submit():
         try:
-            comment_service.edit_comment(comment, form.body.data or "", rules(), editor=_viewer())
+            comment_service.edit_comment(comment, form.body.data or "", rules(), editor=viewer())
         except ServiceError as error:
             if script_wants_json():
                 return json_error(error.status, error.code, error.message, error.fields)
@@ -306,10 +186,10 @@ def delete(comment_id: int):
         return render_template("comments/delete.html", comment=comment, form=CommentEditForm(formdata=None))
     if not CommentEditForm().validate_on_submit():
         abort(400)
-    comment_service.delete_comment(comment, by=_viewer())
+    comment_service.delete_comment(comment, by=viewer())
     flash("Your comment is deleted.", "success")
     per_page = int(current_app.config["COMMENTS_PER_PAGE"])
-    page = comment_service.page_of(comment, per_page, _order(), _viewer(), guest_comment_ids(rules()))
+    page = threads.page_of(comment, per_page, order(), viewer(), guest_comment_ids(rules()))
     return redirect(url_for("articles.show", slug=comment.article.slug, page=page if page > 1 else None) + "#comments")
 
 
@@ -365,7 +245,7 @@ def reporter_key() -> tuple[str, str | None]:
 def flag(comment_id: int):
     """Flag a published comment for the moderators, once, with a reason and an optional note."""
     comment = comment_service.find_comment(comment_id)
-    if comment is None or not comment.is_public or visible_article(comment.article.slug, _viewer()) is None:
+    if comment is None or not comment.is_public or visible_article(comment.article.slug, viewer()) is None:
         abort(404)
     error = None
     if request.method == "POST":
@@ -381,7 +261,7 @@ def flag(comment_id: int):
                 request.form.get("reason", ""),
                 request.form.get("note"),
                 rules(),
-                user=_viewer(),
+                user=viewer(),
                 ip_network=client_key(),
             )
         except ServiceError as problem:

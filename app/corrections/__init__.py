@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("corrections", __name__)
-
-from app.corrections import routes  # noqa: E402,F401

@@ -1,15 +1,12 @@
 """What the article page shows of corrections: notes in place, the summary, JSON-LD, markers and requests."""
 from flask import current_app, url_for
-from flask_login import current_user
 
-from app.comments.ownership import guest_request_ids
+from app.guests import guest_request_ids
 from app.models import Article
-from app.services import corrections
+from app.services import anchoring, correction_requests
+from app.services.notes import corrected_on, led_to, notes_for, plain_text
 from app.services.permissions import can_add_note
-
-
-def _viewer():
-    return current_user if current_user.is_authenticated else None
+from app.web import viewer
 
 
 def json_ld(article: Article, notes) -> dict:
@@ -31,7 +28,7 @@ def json_ld(article: Article, notes) -> dict:
         data["correction"] = [
             {
                 "@type": "CorrectionComment",
-                "text": corrections.plain_text(note.body),
+                "text": plain_text(note.body),
                 "datePublished": note.created_at.isoformat(),
                 "url": f"{page}#note-{note.id}",
             }
@@ -44,18 +41,18 @@ def article_context(article: Article, comment_ids) -> dict:
     """Everything the article template needs about notes and requests, in a fixed number of queries."""
     if not article.is_published:
         return {"notes": [], "placement": None, "led_to": {}, "my_requests": [], "decided_requests": [], "corrected_on": []}
-    notes = corrections.notes_for(article)
-    viewer = _viewer()
-    mine, decided = corrections.requests_on_page(article, viewer, guest_request_ids())
+    notes = notes_for(article)
+    reader = viewer()
+    mine, decided = correction_requests.requests_on_page(article, reader, guest_request_ids())
     return {
         "notes": notes,
-        "placement": corrections.place_notes(article, notes),
-        "corrected_on": corrections.corrected_on(notes),
+        "placement": anchoring.place_notes(article, notes),
+        "corrected_on": corrected_on(notes),
         "json_ld": json_ld(article, notes),
         # Only notes cite comments, so an article without notes needs no look-up.
-        "led_to": corrections.led_to(comment_ids) if notes else {},
-        "can_add_note": can_add_note(viewer, article),
+        "led_to": led_to(comment_ids) if notes else {},
+        "can_add_note": can_add_note(reader, article),
         "my_requests": mine,
         "decided_requests": decided,
-        "body_with_notes": corrections.body_with_notes,
+        "body_with_notes": anchoring.body_with_notes,
     }

@@ -7,18 +7,19 @@ from flask import abort, current_app, flash, jsonify, make_response, redirect, r
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.comments.ownership import remember_guest_request
 from app.corrections import bp
 from app.corrections.forms import CorrectionRequestForm, NoteAmendForm, NoteForm, RequestDecisionForm, RetractForm
-from app.errors import attach_errors, http_error, script_wants_json
+from app.errors import attach_errors, http_error, json_error, script_wants_json
 from app.extensions import csrf, db, limiter
+from app.guests import guest_profile, remember_guest_request
 from app.models import Comment, RequestStatus
 from app.ratelimit import client_key
-from app.services import corrections
+from app.services import anchoring, correction_requests, notes
 from app.services.articles import visible_article
 from app.services.errors import ServiceError
 from app.services.permissions import can_add_note, can_handle_requests, can_write_articles
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp
+from app.web import request_details, rules, viewer
 
 FEED_ENTRIES = 50
 DESK_TABS = [
@@ -30,12 +31,8 @@ DESK_TABS = [
 ]
 
 
-def _viewer():
-    return current_user if current_user.is_authenticated else None
-
-
 def _published(slug: str):
-    article = visible_article(slug, _viewer())
+    article = visible_article(slug, viewer())
     if article is None or not article.is_published:
         abort(404)
     return article
@@ -44,7 +41,7 @@ def _published(slug: str):
 def _writable(slug: str):
     """The article, if the viewer may write notes on it (404 when hidden, 403 otherwise)."""
     article = _published(slug)
-    if not can_add_note(_viewer(), article):
+    if not can_add_note(viewer(), article):
         abort(403, description="Only the article's author, its host and admins write notes on it.")
     return article
 
@@ -67,8 +64,8 @@ def _comment_numbers(text: str) -> list[str]:
 
 def _paragraph_choices(article) -> list[SelectChoice]:
     choices = [SelectChoice("", "At the end of the article")]
-    for number, paragraph in enumerate(corrections.paragraphs_of(article), start=1):
-        text = corrections.plain_text(paragraph.text)
+    for number, paragraph in enumerate(anchoring.paragraphs_of(article), start=1):
+        text = notes.plain_text(paragraph.text)
         excerpt = text if len(text) <= 80 else text[:79] + "…"
         choices.append(SelectChoice(paragraph.anchor, f"After paragraph {number}: {excerpt}"))
     return choices
@@ -80,7 +77,7 @@ def new_note(slug: str):
     """Append a signed note: a kind, where it goes, the text, and the comments that prompted it."""
     article = _writable(slug)
     request_id = request.values.get("request", type=int)
-    pending_request = corrections.find_request(request_id) if request_id else None
+    pending_request = correction_requests.find_request(request_id) if request_id else None
     if pending_request is not None and pending_request.article_id != article.id:
         pending_request = None
     form = NoteForm()
@@ -90,7 +87,7 @@ def new_note(slug: str):
         form.paragraph.data = request.args.get("paragraph", "")
     if form.validate_on_submit():
         try:
-            note = corrections.add_note(
+            note = notes.add_note(
                 article,
                 current_user,
                 form.kind.data,
@@ -103,7 +100,7 @@ def new_note(slug: str):
             attach_errors(form, error)
         else:
             if pending_request is not None and pending_request.status in {RequestStatus.open, RequestStatus.acknowledged}:
-                corrections.decide_request(pending_request, "resolve", current_user, note_id=note.id, page_url=_page_url(article))
+                correction_requests.decide_request(pending_request, "resolve", current_user, note_id=note.id, page_url=_page_url(article))
             flash(f"{note.kind.label} added.", "success")
             return redirect(_note_url(note))
     cited = _cited_preview(article, form.prompted_by.data)
@@ -118,13 +115,13 @@ def _cited_preview(article, text: str) -> list[Comment]:
     ids = [int(part) for part in _comment_numbers(text) if part.isdigit()]
     if not ids:
         return []
-    found = db.session.scalars(db.select(Comment).where(Comment.id.in_(ids[: corrections.MAX_CITED]))).all()
+    found = db.session.scalars(db.select(Comment).where(Comment.id.in_(ids[: notes.MAX_CITED]))).all()
     return [comment for comment in found if comment.article_id == article.id and comment.is_public]
 
 
 def _writable_note(slug: str, note_id: int):
     article = _writable(slug)
-    note = corrections.find_note(article, note_id)
+    note = notes.find_note(article, note_id)
     if note is None:
         abort(404)
     return article, note
@@ -140,7 +137,7 @@ def amend_note(slug: str, note_id: int):
     form = NoteAmendForm(data={"kind": note.kind.value, "body": note.body} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            corrections.amend_note(note, current_user, body=form.body.data, kind=form.kind.data)
+            notes.amend_note(note, current_user, body=form.body.data, kind=form.kind.data)
         except ServiceError as error:
             attach_errors(form, error)
         else:
@@ -158,7 +155,7 @@ def retract_note(slug: str, note_id: int):
     form = RetractForm()
     if form.validate_on_submit():
         try:
-            corrections.retract_note(note, current_user, form.reason.data)
+            notes.retract_note(note, current_user, form.reason.data)
         except ServiceError as error:
             attach_errors(form, error)
         else:
@@ -193,9 +190,6 @@ def _request_form_page(article, form, status: int = 200):
 @limiter.limit(lambda: current_app.config["COMMENT_LIMIT_PER_NETWORK"], methods=["POST"])
 def request_correction(slug: str):
     """Suggest a correction to the article's author and host (GET shows the form, e.g. for one comment)."""
-    from app.comments.ownership import guest_profile
-    from app.comments.routes import request_details, rules
-
     article = _published(slug)
     if request.method == "GET":
         profile = guest_profile() if not current_user.is_authenticated else {}
@@ -205,8 +199,8 @@ def request_correction(slug: str):
     if not form.validate_on_submit():
         form.form_errors.append("Your session expired; press the button again to send your request (your text is kept).")
         return _request_form_page(article, form, 400)
-    requester = corrections.Requester(
-        user=_viewer(),
+    requester = correction_requests.Requester(
+        user=viewer(),
         name=form.name.data or "",
         email=form.email.data or "",
         ip_network=client_key(),
@@ -214,7 +208,7 @@ def request_correction(slug: str):
         **request_details(),
     )
     try:
-        created = corrections.request_correction(
+        created = correction_requests.request_correction(
             article, requester, form.body.data, rules(), source_url=form.source_url.data, comment_id=form.comment_id.data
         )
     except ServiceError as error:
@@ -237,17 +231,17 @@ def desk():
     if status not in {value for value, _ in DESK_TABS}:
         abort(404)
     page = db.paginate(
-        corrections.requests_query(current_user, RequestStatus(status)),
+        correction_requests.requests_query(current_user, RequestStatus(status)),
         per_page=int(current_app.config.get("DESK_PER_PAGE", 50)),
         error_out=False,
     )
-    notes_by_article = corrections.notes_on(item.article_id for item in page.items)
+    notes_by_article = notes.notes_on(item.article_id for item in page.items)
     return render_template(
         "corrections/desk.html",
         page=page,
         status=status,
         tabs=DESK_TABS,
-        counts=corrections.request_counts(current_user),
+        counts=correction_requests.request_counts(current_user),
         notes_by_article=notes_by_article,
         form=RequestDecisionForm(formdata=None),
     )
@@ -262,7 +256,7 @@ def _field(name: str, request_id: int) -> str | None:
 @login_required
 def decide(request_id: int):
     """Acknowledge, resolve by a note, decline with a public reason, or sort spam."""
-    found = corrections.find_request(request_id)
+    found = correction_requests.find_request(request_id)
     if found is None or visible_article(found.article.slug, current_user) is None:
         abort(404)
     if not can_handle_requests(current_user, found.article):
@@ -270,11 +264,11 @@ def decide(request_id: int):
     form = RequestDecisionForm()
     if not form.validate_on_submit():
         if script_wants_json():
-            return jsonify(error={"code": "csrf", "message": "Your session expired; reload the page."}), 400
+            return json_error(400, "csrf", "Your session expired; reload the page.")
         abort(400)
     note_id = _field("note_id", found.id)
     try:
-        corrections.decide_request(
+        correction_requests.decide_request(
             found,
             form.action.data,
             current_user,
@@ -284,7 +278,7 @@ def decide(request_id: int):
         )
     except ServiceError as error:
         if script_wants_json():
-            return jsonify(error={"code": error.code, "message": f"Request {found.id}: {error.message}"}), error.status
+            return json_error(error.status, error.code, f"Request {found.id}: {error.message}", error.fields)
         flash(f"Request {found.id}: {error.message}", "error")
     else:
         message = f"Request {found.id} is now {found.status.value}."
@@ -315,12 +309,12 @@ def bulk():
         return back
     moved = 0
     for request_id in ids:
-        found = corrections.find_request(request_id)
+        found = correction_requests.find_request(request_id)
         if found is None or not can_handle_requests(current_user, found.article):
             flash(f"Request {request_id}: not one of yours.", "error")
             continue
         try:
-            corrections.decide_request(found, action, current_user, page_url=_page_url(found.article))
+            correction_requests.decide_request(found, action, current_user, page_url=_page_url(found.article))
         except ServiceError as error:
             flash(f"Request {request_id}: {error.message}", "error")
         else:
@@ -337,11 +331,11 @@ def bulk():
 @bp.route("/corrections")
 def recent():
     """Recent notes on every published article: corrections, updates, clarifications, editor's notes."""
-    notes = db.session.scalars(corrections.recent_notes(FEED_ENTRIES)).all()
-    return render_template("corrections/recent.html", notes=notes)
+    entries = db.session.scalars(notes.recent_notes(FEED_ENTRIES)).all()
+    return render_template("corrections/recent.html", notes=entries)
 
 
-def _feed(notes, title: str, page_url: str, feed_url: str):
+def _feed(entries, title: str, page_url: str, feed_url: str):
     feed = FeedGenerator()
     feed.id(feed_url)
     feed.title(title)
@@ -350,10 +344,10 @@ def _feed(notes, title: str, page_url: str, feed_url: str):
     feed.language("en")
     feed.author({"name": current_app.config["SITE_NAME"]})
     feed.subtitle("Signed notes appended to articles: corrections, updates, clarifications and editor's notes.")
-    latest = max((note.retracted_at or note.amended_at or note.created_at for note in notes), default=None)
+    latest = max((note.retracted_at or note.amended_at or note.created_at for note in entries), default=None)
     if latest is not None:
         feed.updated(latest)
-    for note in reversed(notes):  # feedgen prepends each new entry; feed the oldest first
+    for note in reversed(entries):  # feedgen prepends each new entry; feed the oldest first
         link = url_for("articles.show", slug=note.article.slug, _external=True) + f"#note-{note.id}"
         entry = feed.add_entry()
         entry.id(link)
@@ -363,7 +357,7 @@ def _feed(notes, title: str, page_url: str, feed_url: str):
         entry.author({"name": note.author.name})
         entry.published(note.created_at)
         entry.updated(note.retracted_at or note.amended_at or note.created_at)
-        text = corrections.plain_text(note.body)
+        text = notes.plain_text(note.body)
         if note.retracted:
             text = f"Retracted: {note.retracted_reason}. The note said: {text}"
         entry.summary(f"{text} — {note.signature}")
@@ -376,18 +370,18 @@ def _feed(notes, title: str, page_url: str, feed_url: str):
 @bp.route("/corrections.atom")
 def feed():
     """Atom feed of recent notes on every article."""
-    notes = db.session.scalars(corrections.recent_notes(FEED_ENTRIES)).all()
+    entries = db.session.scalars(notes.recent_notes(FEED_ENTRIES)).all()
     site = current_app.config["SITE_NAME"]
-    return _feed(notes, f"Corrections — {site}", url_for("corrections.recent", _external=True), url_for("corrections.feed", _external=True))
+    return _feed(entries, f"Corrections — {site}", url_for("corrections.recent", _external=True), url_for("corrections.feed", _external=True))
 
 
 @bp.route("/articles/<slug>/corrections.atom")
 def article_feed(slug: str):
     """Atom feed of one article's notes."""
     article = _published(slug)
-    notes = db.session.scalars(corrections.recent_notes(FEED_ENTRIES, article)).all()
+    entries = db.session.scalars(notes.recent_notes(FEED_ENTRIES, article)).all()
     return _feed(
-        notes,
+        entries,
         f"Corrections to “{article.title}”",
         url_for("articles.show", slug=article.slug, _external=True),
         url_for("corrections.article_feed", slug=article.slug, _external=True),

@@ -6,9 +6,9 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Article, ArticleRevision, Comment, Note, Role, User
-from app.services import corrections
+from app.services import anchoring, correction_requests, notes
 from app.services.articles import update_article
-from app.services.comments import CommentRules
+from app.services.settings import CommentRules
 
 OLD_LIMIT = "Small claims courts only hear claims up to a set amount, usually somewhere around $10,000."
 NEW_LIMIT = "Small claims courts only hear claims up to a set amount, which each state sets for itself."
@@ -50,8 +50,8 @@ def seed_corrections(article: Article, accounts: dict[Role, User]) -> list[str]:
         db.session.execute(revisions.where(ArticleRevision.id != first).values(created_at=edited))
         article.updated_at = edited
         added.append("an article revision")
-    limit_item = next(p for p in corrections.paragraphs_of(article) if "Check the limit" in p.text)
-    inline = corrections.add_note(
+    limit_item = next(p for p in anchoring.paragraphs_of(article) if "Check the limit" in p.text)
+    inline = notes.add_note(
         article,
         host,
         "correction",
@@ -60,11 +60,11 @@ def seed_corrections(article: Article, accounts: dict[Role, User]) -> list[str]:
         prompted_by=[criticism.id] if criticism is not None else [],
     )
     inline.created_at = start + timedelta(hours=19, minutes=30)
-    closing = corrections.add_note(article, host, "editors_note", CLOSING_NOTE)
+    closing = notes.add_note(article, host, "editors_note", CLOSING_NOTE)
     closing.created_at = start + timedelta(hours=19, minutes=40)
-    request = corrections.request_correction(
+    request = correction_requests.request_correction(
         article,
-        corrections.Requester(user=reader),
+        correction_requests.Requester(user=reader),
         REQUEST,
         CommentRules(min_seconds=0),
         source_url=REQUEST_SOURCE,

@@ -3,10 +3,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.extensions import db
-from app.models import Article, Comment, CommentStatus, Role, User
+from app.models import Article, Comment, CommentStatus, Flag, Role, User
 from app.models.types import utcnow
-from app.services.comments import CommentRules, Writer, post_comment
-from app.services.moderation import apply
+from app.services.comments import Writer, post_comment
+from app.services.moderation import apply, flag_comment
+from app.services.settings import CommentRules
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,6 @@ FLAG_NOTE = "Opening with 'contains factual errors' is needlessly hostile to a g
 
 def seed_moderation(article: Article, accounts: dict[Role, User]) -> list[str]:
     """A first-time commenter's comment waiting in the queue, and a reader's flag on the criticism."""
-    from app.services.moderation import flag_comment
-
     added = []
     if db.session.query(Comment.id).filter_by(author_email=HELD.guest[1]).first() is None:
         rules = CommentRules(hold_until_approved=1)
@@ -178,8 +177,6 @@ SPAM = [
 
 def seed_spam(article: Article) -> list[str]:
     """Two comments the spam checks caught, each with the signals that caught it."""
-    from app.services.comments import CommentRules
-
     if db.session.query(Comment.id).filter_by(author_email="deals@bulk-mailer.example").first() is not None:
         return []
     for writer, body in SPAM:
@@ -190,6 +187,4 @@ def seed_spam(article: Article) -> list[str]:
 
 
 def _flagged(comment: Comment) -> bool:
-    from app.models import Flag
-
     return db.session.query(Flag.id).filter_by(comment_id=comment.id).first() is not None

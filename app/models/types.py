@@ -30,3 +30,9 @@ class UTCDateTime(TypeDecorator):
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
 
+
+def render_migration_type(kind, obj, autogen_context):
+    """Let autogenerate write UTCDateTime as a plain timezone-aware DateTime, so migrations never import the app."""
+    if kind == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

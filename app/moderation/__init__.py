@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
-
-from app.moderation import routes  # noqa: E402,F401

@@ -4,8 +4,7 @@ from datetime import timedelta
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.comments.routes import rules
-from app.errors import script_wants_json
+from app.errors import json_error, script_wants_json
 from app.extensions import db
 from app.models import Ban, Comment
 from app.models.types import utcnow
@@ -15,9 +14,10 @@ from app.services import overview as overview_service
 from app.services.articles import find_article
 from app.services.comments import Writer, find_comment, post_comment
 from app.services.errors import ServiceError
-from app.services.permissions import STAFF_ROLES, can_manage_users
+from app.services.permissions import STAFF_ROLES, can_manage_users, can_moderate, can_use_desk
 from app.services.settings import SPECS, current_settings, update_settings
 from app.urls import safe_next
+from app.web import rules
 
 PER_PAGE = 25
 DONE = {
@@ -41,7 +41,7 @@ BULK_DONE = {
 @login_required
 def require_desk():
     """Moderators, admins, and authors (for their own articles); readers get 403."""
-    if not moderation.can_use_desk(current_user):
+    if not can_use_desk(current_user):
         abort(403)
 
 
@@ -58,7 +58,7 @@ def _moderated_comment(comment_id: int) -> Comment:
     comment = find_comment(comment_id)
     if comment is None:
         abort(404)
-    if not moderation.can_moderate(current_user, comment):
+    if not can_moderate(current_user, comment):
         abort(403)
     return comment
 
@@ -133,7 +133,7 @@ def act(comment_id: int):
             moderation.apply(item, action, current_user, reason or None, request.form.get("note"))
     except ServiceError as error:
         if script_wants_json():
-            return jsonify(error={"code": error.code, "message": error.message}), error.status
+            return json_error(error.status, error.code, error.message, error.fields)
         flash(error.message, "error")
     else:
         message = DONE.get(action, "Comment {id} is now {status}.").format(id=item.id, status=item.status.value)

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Article, ArticleRevision, ArticleStatus, User
 from app.models.article import BODY_MAX, GUEST_BIO_MAX, GUEST_NAME_MAX, SLUG_MAX, TITLE_MAX
 from app.models.types import utcnow
-from app.services.corrections import reanchor_notes
+from app.services.anchoring import reanchor_notes
 from app.services.errors import ServiceError
 from app.services.markdown import render_article
 from app.services.permissions import can_view_article

@@ -8,26 +8,34 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from blinker import Namespace
 from sqlalchemy import Select, String, case, cast, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
-from app.models import Article, Ban, BanKind, Comment, CommentRevision, CommentStatus, Flag, FlagReason, ModerationEvent, Role, User
+from app.models import (
+    Article,
+    Ban,
+    BanKind,
+    Comment,
+    CommentRevision,
+    CommentStatus,
+    Flag,
+    FlagReason,
+    ModerationEvent,
+    User,
+)
 from app.models.moderation import NOTE_MAX
 from app.models.types import utcnow
-from app.ratelimit import anonymise_ip
+from app.ratelimit import anonymise_ip, network_covers
 from app.services.accounts import normalise_email
 from app.services.audit import record_event
-from app.services.comments import CommentRules, refresh_comment_count
+from app.services.comments import edit_comment, refresh_comment_count
+from app.services.correction_requests import Requester, request_correction
 from app.services.errors import ServiceError
-from app.services.permissions import STAFF_ROLES
-from app.services.screening import network as _network
-
-signals = Namespace()
-# Sent with sender=comment, is_spam=bool, previous=CommentStatus: the spam filter learns (and unlearns) from it.
-spam_decision = signals.signal("spam-decision")
+from app.services.permissions import STAFF_ROLES, can_moderate
+from app.services.settings import CommentRules
+from app.services.signals import spam_decision
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 # action -> (states it may start from, state it leads to; None = the state before the comment was trashed)
@@ -47,20 +55,6 @@ TRASH_REASONS = {
     "other": "Other",
 }
 QUEUES = ["pending", "flagged", "spam", "trash", "approved"]
-
-
-def can_moderate(user: User | None, comment: Comment) -> bool:
-    """Moderators and admins moderate every comment; authors those on their own articles."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.role in STAFF_ROLES:
-        return True
-    return user.role is Role.author and comment.article.author_id == user.id
-
-
-def can_use_desk(user: User | None) -> bool:
-    """Who sees the moderation desk at all: staff, and authors (for their own articles)."""
-    return user is not None and getattr(user, "is_authenticated", False) and user.role in STAFF_ROLES | {Role.author}
 
 
 def _clean_note(note: str | None) -> str | None:
@@ -145,8 +139,6 @@ def apply_many(comment_ids: list[int], action: str, actor: User, reason: str | N
 
 def moderator_edit(comment: Comment, body: str, moderator: User, rules: CommentRules) -> Comment:
     """A moderator's edit: the old text is kept as a revision and the comment says a moderator edited it."""
-    from app.services.comments import edit_comment
-
     before = comment.body
     edit_comment(comment, body, rules, editor=moderator)
     if comment.body == before:
@@ -233,8 +225,6 @@ def _send_to_author(flag: Flag, rules: CommentRules, user: User | None) -> Flag:
 
     The flag is kept (resolved at once as "to_author") so the comment's history shows it; it never hides anything.
     """
-    from app.services.corrections import Requester, request_correction
-
     comment = flag.comment
     flag.resolved_at, flag.resolution = utcnow(), "to_author"
     excerpt = " ".join(comment.body.split())
@@ -339,12 +329,9 @@ def create_ban(
     db.session.flush()
     moved = 0
     if spam_existing:
-        banned_network = _network(ban.value) if kind is BanKind.network else None
         for comment in db.session.scalars(_senders_comments(ban)).all():
-            if banned_network is not None:
-                network = _network(comment.ip_network)
-                if network is None or network.version != banned_network.version or not network.subnet_of(banned_network):
-                    continue
+            if kind is BanKind.network and not network_covers(ban.value, comment.ip_network):
+                continue
             apply(comment, "spam", moderator, reason="banned_sender", note=f"ban #{ban.id}: {reason}", commit=False)
             moved += 1
     db.session.commit()

@@ -1,11 +1,14 @@
 """Who may do what. Every check takes the acting user (or None for a visitor) and plain objects."""
-from app.models import Article, Role, User
+from typing import TypeGuard
+
+from app.models import Article, Comment, Role, User
 
 WRITER_ROLES = {Role.author, Role.admin}
 STAFF_ROLES = {Role.moderator, Role.admin}
 
 
-def is_signed_in(user: User | None) -> bool:
+def is_signed_in(user: User | None) -> TypeGuard[User]:
+    """A real account (Flask-Login's anonymous user is not one)."""
     return user is not None and getattr(user, "is_authenticated", False)
 
 
@@ -48,3 +51,17 @@ def can_add_note(user: User | None, article: Article) -> bool:
 def can_handle_requests(user: User | None, article: Article) -> bool:
     """Correction requests go to whoever may write the notes that answer them."""
     return can_add_note(user, article)
+
+
+def can_moderate(user: User | None, comment: Comment) -> bool:
+    """Moderators and admins moderate every comment; authors those on their own articles."""
+    if not is_signed_in(user):
+        return False
+    if user.role in STAFF_ROLES:
+        return True
+    return user.role is Role.author and comment.article.author_id == user.id
+
+
+def can_use_desk(user: User | None) -> bool:
+    """Who sees the moderation desk at all: staff, and authors (for their own articles)."""
+    return is_signed_in(user) and user.role in STAFF_ROLES | {Role.author}

@@ -3,73 +3,21 @@
 Each check returns a Verdict with a reason code and a message for moderators; the comment keeps
 every reason, and the writer only ever learns that the comment awaits moderation.
 """
-import ipaddress
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
-from app.models import Article, Ban, BanKind, Comment, CommentStatus, Role, User
+from app.models import Ban, BanKind, Comment, CommentStatus, RequestStatus, User
 from app.models.types import utcnow
+from app.ratelimit import network_covers
+from app.services.errors import ServiceError
+from app.services.permissions import STAFF_ROLES
+from app.services.settings import CommentRules
+from app.services.spam import akismet, checks, classifier
+from app.services.spam.verdicts import Screening, Submission, Verdict
 
-TRUSTED_ROLES = {Role.moderator, Role.admin}
-
-
-@dataclass
-class Verdict:
-    """One check's decision — pass, hold, spam, or reject (refused with `message` to the writer) — with why.
-
-    `score` is the check's spam score from 0 to 1 (the classifier's probability; 1 for a certain rule).
-    """
-
-    action: str
-    code: str
-    message: str
-    score: float = 0.0
-
-    def as_reason(self) -> dict:
-        return {"code": self.code, "message": self.message, "action": self.action, "score": self.score}
-
-
-@dataclass
-class Screening:
-    """The combined decision for a new comment."""
-
-    status: CommentStatus
-    verdicts: list[Verdict] = field(default_factory=list)
-
-    @property
-    def rule(self) -> str | None:
-        """The code of the check that decided, for the moderation log."""
-        deciding = [v for v in self.verdicts if v.action in {"spam", "hold"}]
-        return deciding[0].code if deciding else None
-
-    @property
-    def reasons(self) -> list[dict]:
-        return [verdict.as_reason() for verdict in self.verdicts if verdict.action != "pass"]
-
-
-@dataclass
-class Submission:
-    """What the checks look at: who writes, from where, on which article, and what they sent."""
-
-    article: Article
-    user: User | None
-    email: str
-    ip_network: str | None
-    body: str
-    # The comment as it will be shown (rendered and sanitised), for checks that count links.
-    html: str = ""
-    name: str = ""
-    website: str | None = None
-    # The request's details, for checks that need them (e.g. Akismet); never stored in full.
-    ip_address: str | None = None
-    user_agent: str = ""
-    referrer: str = ""
-    # Extra fields of the page form (honeypot, signed timestamp); None for API submissions.
-    form: dict | None = None
-    # The comment answered, if this is a reply (Akismet tells comments and replies apart).
-    parent_id: int | None = None
+Check = Callable[[Submission, CommentRules], Verdict]
 
 
 def active_ban(user: User | None, email: str, ip_network: str | None) -> Ban | None:
@@ -85,25 +33,14 @@ def active_ban(user: User | None, email: str, ip_network: str | None) -> Ban | N
         .where(Ban.lifted_at.is_(None), (Ban.expires_at.is_(None)) | (Ban.expires_at > now), or_(*matches))
         .order_by(Ban.id)
     ).all()
-    sender_network = network(ip_network)
     for ban in candidates:
         if ban.kind is BanKind.user and user is not None and ban.value == str(user.id):
             return ban
         if ban.kind is BanKind.email and email and ban.value == email.lower():
             return ban
-        if ban.kind is BanKind.network and sender_network is not None:
-            banned = network(ban.value)
-            if banned is not None and banned.version == sender_network.version and sender_network.subnet_of(banned):
-                return ban
+        if ban.kind is BanKind.network and network_covers(ban.value, ip_network):
+            return ban
     return None
-
-
-def network(value: str | None):
-    """An IP network from text, or None when the text is not one (e.g. 'unknown')."""
-    try:
-        return ipaddress.ip_network(value, strict=False) if value else None
-    except ValueError:
-        return None
 
 
 def _writer_filter(user: User | None, email: str):
@@ -165,24 +102,26 @@ def check_often_rejected(submission: Submission, rules) -> Verdict:
     return Verdict("pass", "often_rejected", f"{rejected} of {decided} recent comments rejected.")
 
 
-def _checks():
-    """The pipeline in order: refusals first (nothing is stored), then the rules, then the slower content checks."""
-    from app.services.spam import checks as spam
-    from app.services.spam.akismet import check_akismet
-    from app.services.spam.classifier import check_classifier
-
-    always = [spam.check_honeypot, spam.check_timing, spam.check_duplicate, check_ban]
-    untrusted = [
-        check_hold_all,
-        check_new_commenter,
-        check_often_rejected,
-        spam.check_links,
-        spam.check_blocked_words,
-        spam.check_moderation_words,
-        check_classifier,
-        check_akismet,  # last: it asks another server
-    ]
-    return always, untrusted
+# The pipeline in order: refusals first (nothing is stored), then the rules, then the slower content checks.
+ALWAYS: list[Check] = [checks.check_honeypot, checks.check_timing, checks.check_duplicate, check_ban]
+UNTRUSTED: list[Check] = [
+    check_hold_all,
+    check_new_commenter,
+    check_often_rejected,
+    checks.check_links,
+    checks.check_blocked_words,
+    checks.check_moderation_words,
+    classifier.check_classifier,
+    akismet.check_akismet,  # last: it asks another server
+]
+# Correction requests: the author reads every one anyway, so only the spam checks apply.
+REQUEST_ALWAYS: list[Check] = [checks.check_honeypot, checks.check_timing, check_ban]
+REQUEST_UNTRUSTED: list[Check] = [
+    checks.check_links,
+    checks.check_blocked_words,
+    classifier.check_classifier,
+    akismet.check_akismet,
+]
 
 
 REJECT_STATUS = {"duplicate": 409, "timing": 400}
@@ -191,15 +130,13 @@ REJECT_STATUS = {"duplicate": 409, "timing": 400}
 def _trusted(submission: Submission) -> bool:
     """Moderators, admins and the article's author: only the refusals and bans apply to them."""
     user = submission.user
-    return user is not None and (user.role in TRUSTED_ROLES or user.id == submission.article.author_id)
+    return user is not None and (user.role in STAFF_ROLES or user.id == submission.article.author_id)
 
 
-def _run(checks, submission: Submission, rules) -> list[Verdict]:
+def _run(pipeline: list[Check], submission: Submission, rules: CommentRules) -> list[Verdict]:
     """Every check's verdict in order; a refusal raises at once and nothing is stored."""
-    from app.services.errors import ServiceError
-
     verdicts = []
-    for check in checks:
+    for check in pipeline:
         verdict = check(submission, rules)
         if verdict.action == "reject":
             field = "body" if verdict.code == "duplicate" else None
@@ -213,8 +150,7 @@ def screen(submission: Submission, rules) -> Screening:
 
     Moderators, admins and the article's author are trusted: only the refusals and bans apply to them.
     """
-    always, untrusted = _checks()
-    verdicts = _run(always + ([] if _trusted(submission) else untrusted), submission, rules)
+    verdicts = _run(ALWAYS + ([] if _trusted(submission) else UNTRUSTED), submission, rules)
     actions = {verdict.action for verdict in verdicts}
     if "spam" in actions:
         status = CommentStatus.spam
@@ -230,23 +166,15 @@ def screen_request(submission: Submission, rules) -> Screening:
 
     A spam verdict keeps it off the author's list of open requests; anything else leaves it open.
     """
-    from app.models import RequestStatus
-    from app.services.spam import checks as spam
-    from app.services.spam.akismet import check_akismet
-    from app.services.spam.classifier import check_classifier
-
-    checks = [spam.check_honeypot, spam.check_timing, check_ban]
-    if not _trusted(submission):  # as for comments: staff and the article's author skip the content checks
-        checks += [spam.check_links, spam.check_blocked_words, check_classifier, check_akismet]
-    verdicts = _run(checks, submission, rules)
+    # As for comments: staff and the article's author skip the content checks.
+    verdicts = _run(REQUEST_ALWAYS + ([] if _trusted(submission) else REQUEST_UNTRUSTED), submission, rules)
     caught = any(verdict.action == "spam" for verdict in verdicts)
     return Screening(RequestStatus.spam if caught else RequestStatus.open, verdicts)
 
 
 def explain_checks(submission: Submission, rules) -> tuple[str, list[Verdict]]:
     """Every check's verdict on a submission, refusals included, and the outcome: for `flask spam explain`."""
-    always, untrusted = _checks()
-    verdicts = [check(submission, rules) for check in always + untrusted]
+    verdicts = [check(submission, rules) for check in ALWAYS + UNTRUSTED]
     actions = {verdict.action for verdict in verdicts}
     for outcome, action in (("rejected", "reject"), ("spam", "spam"), ("held", "hold")):
         if action in actions:

@@ -7,8 +7,28 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Setting, User
 from app.models.types import utcnow
-from app.services.comments import CommentRules
 from app.services.errors import ServiceError
+
+
+@dataclass(frozen=True)
+class CommentRules:
+    """The settings comments follow: configuration defaults overlaid with what admins set (see `comment_rules`)."""
+
+    max_length: int = 5000
+    max_depth: int = 5
+    edit_window: timedelta = timedelta(minutes=15)
+    auto_close_days: int = 0
+    hold_all: bool = False
+    hold_until_approved: int = 0
+    rejected_percent: int = 0
+    rejected_window: timedelta = timedelta(days=7)
+    rejected_min_comments: int = 2
+    flag_threshold: int = 3
+    link_limit: int = 2
+    min_seconds: int = 3
+    form_max_age_hours: int = 24
+    moderation_words: tuple[str, ...] = ()
+    blocked_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

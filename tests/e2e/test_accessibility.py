@@ -21,14 +21,12 @@ from typing import Callable
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, TIMEOUT_MS
-
 from app.extensions import db
-from app.services import accounts
+from app.services import accounts, correction_requests, moderation, notes
 from app.services import comments as comment_service
-from app.services import corrections, moderation
 from app.services.articles import GuestAuthor, create_article, find_article, revisions_of, update_article
-from app.services.settings import current_settings, update_settings
+from app.services.settings import comment_rules, current_settings, update_settings
+from tests.e2e.conftest import DESKTOP, TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)
@@ -148,7 +146,7 @@ def _comment(live_server, article, name: str, body: str, parent_id: int | None =
     # A new email each time: the trash this module leaves behind must not mark a guest of another module.
     email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.org"
     writer = comment_service.Writer(user=user, name=name, email=email)
-    rules = comment_service.CommentRules.from_config(live_server.app.config)
+    rules = comment_rules(live_server.app.config)
     return comment_service.post_comment(article, writer, body, rules, parent_id=parent_id).id
 
 
@@ -194,25 +192,25 @@ def scene(live_server):
         built.published_comment = _comment(
             live_server, article, "Rae Reader", "I won mine in six weeks.", user=people["reader"]
         )
-        built.amendable_note = corrections.add_note(
+        built.amendable_note = notes.add_note(
             article, author, "correction", "An earlier version called the fee modest.",
             paragraph="p-2", prompted_by=[str(pointed)],
         ).id
-        built.retractable_note = corrections.add_note(
+        built.retractable_note = notes.add_note(
             article, author, "editors_note", "We asked the court about fees."
         ).id
-        retracted = corrections.add_note(article, author, "clarification", "Hearings are in person.", paragraph="p-5")
-        corrections.retract_note(retracted, author, "Some hearings are now held by video.")
+        retracted = notes.add_note(article, author, "clarification", "Hearings are in person.", paragraph="p-5")
+        notes.retract_note(retracted, author, "Some hearings are now held by video.")
 
-        rules = comment_service.CommentRules.from_config(app.config)
-        corrections.request_correction(
-            article, corrections.Requester(name="Ines Guest", email=f"ines-{token}@example.org"),
+        rules = comment_rules(app.config)
+        correction_requests.request_correction(
+            article, correction_requests.Requester(name="Ines Guest", email=f"ines-{token}@example.org"),
             "The form is N1, not N2.", rules, source_url="https://example.org/forms",
         )
-        declined = corrections.request_correction(
-            article, corrections.Requester(user=people["reader"]), "The deadline is wrong.", rules,
+        declined = correction_requests.request_correction(
+            article, correction_requests.Requester(user=people["reader"]), "The deadline is wrong.", rules,
         )
-        corrections.decide_request(declined, "decline", author, reason="The deadline in the text is right.")
+        correction_requests.decide_request(declined, "decline", author, reason="The deadline in the text is right.")
 
         # The moderation desk: two comments held for everyone's review, and one hidden by readers' flags.
         before = current_settings(app.config)
@@ -224,7 +222,7 @@ def scene(live_server):
         finally:
             update_settings(before, None)
         rude = _comment(live_server, article, "Rex Rude", "Anyone who loses a deposit deserves it.")
-        rules = comment_service.CommentRules.from_config(app.config)
+        rules = comment_rules(app.config)
         for number in range(rules.flag_threshold):
             reporter = f"guest:a11y-{token}-{number}"
             moderation.flag_comment(comment_service.find_comment(rude), reporter, "abusive", "Blames victims.", rules)

@@ -9,11 +9,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import card, comment, comments_heading, comments_status, flash
-
 from app.services import accounts
 from app.services import comments as comment_service
 from app.services.articles import create_article, find_article
+from app.services.settings import comment_rules
+from tests.e2e.pages import card, comment, comments_heading, comments_status, flash
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)
@@ -61,7 +61,7 @@ def seed_comment(live_server, slug: str, name: str, body: str, parent_id: int | 
             writer = comment_service.Writer(user=accounts.find_user_by_email(account))
         else:
             writer = comment_service.Writer(name=name, email=f"{name.split()[0].lower()}@example.org", website=website)
-        rules = comment_service.CommentRules.from_config(live_server.app.config)
+        rules = comment_rules(live_server.app.config)
         return comment_service.post_comment(article, writer, body, rules, parent_id=parent_id).id
 
 

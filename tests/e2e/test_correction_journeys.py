@@ -11,15 +11,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import card, flash
-
 from app.extensions import db
 from app.models import Note
-from app.services import accounts
+from app.services import accounts, notes
 from app.services import comments as comment_service
-from app.services import corrections
 from app.services.articles import create_article, find_article
+from app.services.settings import comment_rules
 from app.templating import long_date
+from tests.e2e.pages import card, flash
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)
@@ -69,7 +68,7 @@ def seed_comment(live_server, slug: str, name: str, body: str) -> int:
     """A guest's published comment, stored through the service."""
     with live_server.app.app_context():
         writer = comment_service.Writer(name=name, email=f"{name.split()[0].lower()}@example.org")
-        rules = comment_service.CommentRules.from_config(live_server.app.config)
+        rules = comment_rules(live_server.app.config)
         return comment_service.post_comment(find_article(slug), writer, body, rules).id
 
 
@@ -77,7 +76,7 @@ def seed_note(live_server, slug: str, author_email: str, body: str, paragraph: s
     """A correction by the article's author after `paragraph`, stored through the service."""
     with live_server.app.app_context():
         writer = accounts.find_user_by_email(author_email)
-        note = corrections.add_note(
+        note = notes.add_note(
             find_article(slug), writer, "correction", body,
             paragraph=paragraph, prompted_by=[str(c) for c in prompted_by],
         )

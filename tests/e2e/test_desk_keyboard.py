@@ -13,22 +13,21 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.e2e.pages import flash
-
 from app.extensions import db
 from app.models import Comment, ModerationEvent
 from app.models.types import utcnow
-from app.services import accounts
+from app.services import accounts, correction_requests, moderation
 from app.services import comments as comment_service
-from app.services import corrections, moderation
 from app.services.articles import create_article, find_article
+from app.services.settings import CommentRules, comment_rules
+from tests.e2e.pages import flash
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)
 
 PASSWORD = "correct horse battery"
 PHONE = {"width": 375, "height": 812}
-HOLD = comment_service.CommentRules(hold_all=True)
+HOLD = CommentRules(hold_all=True)
 
 
 # --- setting the scene -------------------------------------------------------------------------
@@ -349,14 +348,14 @@ def ask_for_corrections(live_server, slug: str, unique: str, *bodies: str) -> li
     with live_server.app.app_context():
         article = find_article(slug)
         for number, body in enumerate(bodies, start=1):
-            guest = corrections.Requester(name=f"Reader {number} {unique}", email=f"reader{number}-{unique}@example.org")
-            ids.append(corrections.request_correction(article, guest, body, comment_service.CommentRules()).id)
+            guest = correction_requests.Requester(name=f"Reader {number} {unique}", email=f"reader{number}-{unique}@example.org")
+            ids.append(correction_requests.request_correction(article, guest, body, CommentRules()).id)
     return ids
 
 
 def request_status(live_server, request_id: int) -> tuple[str, str | None]:
     with live_server.app.app_context():
-        found = corrections.find_request(request_id)
+        found = correction_requests.find_request(request_id)
         return found.status.value, found.decline_reason
 
 
@@ -459,11 +458,11 @@ def test_screenshots_of_the_overview_and_the_requests_desk(new_context, live_ser
                         moderation.apply(comment, "trash", author, "off_topic")
                 comment.created_at = utcnow() - timedelta(days=days_ago, minutes=n)
                 db.session.commit()
-        corrections.request_correction(
+        correction_requests.request_correction(
             article,
-            corrections.Requester(name="Priya Natarajan", email=f"priya-{unique}@example.org"),
+            correction_requests.Requester(name="Priya Natarajan", email=f"priya-{unique}@example.org"),
             "The article says 30 days, but the Act gives the landlord 10 days to return the deposit.",
-            comment_service.CommentRules.from_config(live_server.app.config),
+            comment_rules(live_server.app.config),
             source_url="https://example.org/housing-act-section-12",
         )
 

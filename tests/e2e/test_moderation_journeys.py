@@ -10,13 +10,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import card, comment, comments_heading, comments_status, flash
-
-from app.services import accounts
+from app.services import accounts, moderation
 from app.services import comments as comment_service
-from app.services import moderation
 from app.services.articles import create_article, find_article
-from app.services.settings import current_settings, update_settings
+from app.services.settings import comment_rules, current_settings, update_settings
+from tests.e2e.pages import card, comment, comments_heading, comments_status, flash
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)
@@ -69,7 +67,7 @@ def seed_comment(live_server, slug: str, name: str, body: str, email: str, paren
     """A guest's comment stored through the service, screened by the settings in force."""
     with live_server.app.app_context():
         writer = comment_service.Writer(name=name, email=email)
-        rules = comment_service.CommentRules.from_config(live_server.app.config)
+        rules = comment_rules(live_server.app.config)
         return comment_service.post_comment(find_article(slug), writer, body, rules, parent_id=parent_id).id
 
 
@@ -667,7 +665,7 @@ def test_screenshots_of_the_desk(new_context, live_server, unique, site_settings
     )
     with live_server.app.app_context():
         comment_row = comment_service.find_comment(flagged)
-        rules = comment_service.CommentRules.from_config(live_server.app.config)
+        rules = comment_rules(live_server.app.config)
         for number, (reason, note) in enumerate(
             [("abusive", "Insults every renter."), ("abusive", ""), ("off_topic", "Not about deposits.")], start=1
         ):

@@ -12,14 +12,13 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from tests.e2e.pages import card, comments_heading, flash
-
 from app.extensions import db
 from app.models import Comment
-from app.services import accounts
+from app.services import accounts, notes
 from app.services import comments as comment_service
-from app.services import corrections
 from app.services.articles import create_article, find_article, revisions_of, update_article
+from app.services.settings import comment_rules
+from tests.e2e.pages import card, comments_heading, flash
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)
@@ -59,7 +58,7 @@ def seed_comment(live_server, slug: str, name: str, body: str, parent_id: int | 
     with live_server.app.app_context():
         email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.org"
         writer = comment_service.Writer(name=name, email=email)
-        rules = comment_service.CommentRules.from_config(live_server.app.config)
+        rules = comment_rules(live_server.app.config)
         return comment_service.post_comment(find_article(slug), writer, body, rules, parent_id=parent_id).id
 
 
@@ -366,7 +365,7 @@ def test_screenshots_of_the_preview_and_of_the_history(new_context, live_server,
     with live_server.app.app_context():
         article = find_article(slug)
         author = accounts.find_user_by_email(author_email)
-        corrections.add_note(
+        notes.add_note(
             article, author, "correction", "An earlier version said 30 days. The deadline is 10 days.",
             paragraph="p-1", prompted_by=[],
         )

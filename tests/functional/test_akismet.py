@@ -8,9 +8,10 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import CommentStatus, ModerationEvent
 from app.services import moderation
-from app.services.comments import CommentRules, Writer, post_comment
-from app.services.screening import Submission
+from app.services.comments import Writer, post_comment
+from app.services.settings import CommentRules
 from app.services.spam.akismet import UNAVAILABLE, check_akismet, report_decision
+from app.services.spam.verdicts import Submission
 from tests.akismet_fake import SPAM_MARKER, VALID_KEY, running_fake, unreachable_url
 
 BLOG = "https://blog.example/"
@@ -302,7 +303,8 @@ def test_a_report_says_whether_akismet_took_it(akismet_on, fake, make_article):
 def test_the_pipeline_asks_akismet_and_holds_when_it_is_down(akismet_on, fake, app, make_article):
     article = make_article()
     from app.models import CommentStatus
-    from app.services.comments import CommentRules, Writer, post_comment
+    from app.services.comments import Writer, post_comment
+    from app.services.settings import CommentRules
 
     caught = post_comment(
         article, Writer(name="viagra-test-123", email="x@example.org", ip_address="203.0.113.7"), "Buy now.", CommentRules()

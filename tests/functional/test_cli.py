@@ -103,7 +103,7 @@ def test_demo_discussion_branches_and_has_the_hosts_answer(runner):
     runner.invoke(args=["seed-demo"])
     from app.demo import ARTICLE_SLUG
     from app.services.articles import find_article
-    from app.services.comments import thread_page
+    from app.services.threads import thread_page
 
     article = find_article(ARTICLE_SLUG)
     page = thread_page(article)

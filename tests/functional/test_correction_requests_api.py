@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CorrectionRequest, OutboxMessage, RequestStatus
-from app.services import corrections
+from app.services import notes
 
 GUEST = {"name": "Gail Guest", "email": "gail@example.org"}
 PUBLIC_KEYS = {
@@ -85,7 +85,7 @@ def _comment(client, article, body: str = "It is $5,000 since March.") -> int:
 
 
 def _note(article, author, body: str = "The limit is $5,000.") -> int:
-    return corrections.add_note(article, author, "correction", body).id
+    return notes.add_note(article, author, "correction", body).id
 
 
 # --- asking ----------------------------------------------------------------------------------

@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Comment, CorrectionRequest, Note, NoteRevision, RequestStatus
-from app.services import corrections, moderation
+from app.services import correction_requests, moderation, notes
 from app.services.articles import update_article
-from app.services.comments import CommentRules, Writer, post_comment
+from app.services.comments import Writer, post_comment
+from app.services.settings import CommentRules
 from tests.conftest import PASSWORD
 
 OPEN = CommentRules()
@@ -158,7 +159,7 @@ def _comment(article, body: str | None = None, name: str = "Carl Commenter", rul
 
 
 def _note(article, author, kind="correction", body="The limit is $5,000.", paragraph=None, prompted_by=()) -> Note:
-    return corrections.add_note(
+    return notes.add_note(
         article, author, kind, body, paragraph=paragraph, prompted_by=[c.id for c in prompted_by]
     )
 
@@ -342,7 +343,7 @@ def test_the_summary_counts_standing_corrections_only(client, make_user, make_ar
     assert "corrections-summary" not in html
     first = _note(article, author, "correction", "One.")
     second = _note(article, author, "correction", "Two.", paragraph="p-2")
-    corrections.retract_note(_note(article, author, "correction", "Three."), author, "Wrong.")
+    notes.retract_note(_note(article, author, "correction", "Three."), author, "Wrong.")
     html = _get(client, f"/articles/{article.slug}")
     summary = re.search(r'<p class="corrections-summary" role="note">(.*?)</p>', html, re.S).group(1)
     assert f'<time datetime="{second.created_at.isoformat()}">' in summary
@@ -350,7 +351,7 @@ def test_the_summary_counts_standing_corrections_only(client, make_user, make_ar
         _text(summary) == f"Corrected on {second.created_at.day} {second.created_at:%B %Y} (2 corrections); see notes."
     )
     assert '<a href="#notes">see notes</a>' in summary
-    corrections.retract_note(first, author, "Wrong too.")
+    notes.retract_note(first, author, "Wrong too.")
     html = _get(client, f"/articles/{article.slug}")
     assert re.search(r"Corrected on <time [^>]+>[^<]+</time>; <a href=\"#notes\">see notes</a>", html)
 
@@ -420,7 +421,7 @@ def test_the_json_ld_lists_standing_corrections_and_cannot_break_out_of_its_scri
     article = make_article(author=author, title="Small claims", body=BODY)
     hostile = _note(article, author, "correction", "It is $5,000. </script><script>alert(1)</script>", paragraph="p-1")
     _note(article, author, "update", "An update is not a correction.")
-    corrections.retract_note(_note(article, author, "correction", "Withdrawn."), author, "Wrong.")
+    notes.retract_note(_note(article, author, "correction", "Withdrawn."), author, "Wrong.")
     latest = db.session.scalars(select(Note).order_by(Note.id.desc())).first()
 
     response = client.get(f"/articles/{article.slug}")
@@ -1087,8 +1088,8 @@ def test_no_email_address_reaches_the_article_page_or_the_desk(app, make_user, m
     _landing(signed_in, _ask(signed_in, article, "Reader point."))
     by_reader = _newest_request()
     note = _note(article, author)
-    corrections.decide_request(by_guest, "decline", author, reason="Not an error.")
-    corrections.decide_request(by_reader, "resolve", author, note_id=note.id)
+    correction_requests.decide_request(by_guest, "decline", author, reason="Not an error.")
+    correction_requests.decide_request(by_reader, "resolve", author, note_id=note.id)
 
     admin = _browser(app, make_user("admin", email="ada@example.org"))
     pages = [
@@ -1210,7 +1211,7 @@ def _feed_world(make_user, make_article):
     hidden = _note(secret, author, "update", "Hidden update.")
     update_article(secret, published=False, editor=author)
     update = _note(birds, author, "update", "Birds migrate.")
-    retracted = corrections.retract_note(_note(tides, author, "clarification", "Spring tides."), author, "Misleading.")
+    retracted = notes.retract_note(_note(tides, author, "clarification", "Spring tides."), author, "Misleading.")
     return author, (tides, birds, secret), (correction, hidden, update, retracted)
 
 
@@ -1310,9 +1311,9 @@ def test_the_article_page_runs_the_same_queries_with_few_or_many_cited_comments(
         for number, start in enumerate(range(0, n_comments, cites_per_note)):  # ten notes either way
             cited = comments[start : start + cites_per_note]
             _note(article, author, next(kinds), f"Note {number}.", paragraph=f"p-{number % 4 + 1}", prompted_by=cited)
-        notes = db.session.scalars(select(Note).where(Note.article_id == article.id)).all()
-        corrections.amend_note(notes[0], author, body="Amended.")
-        corrections.retract_note(notes[1], author, "Wrong.")
+        written = db.session.scalars(select(Note).where(Note.article_id == article.id)).all()
+        notes.amend_note(written[0], author, body="Amended.")
+        notes.retract_note(written[1], author, "Wrong.")
         return article
 
     small, large = build(10, 1), build(200, 20)
@@ -1383,6 +1384,7 @@ def test_the_desk_script_gets_json_and_per_request_fields(app, make_user, make_a
         "error": {
             "code": "validation_failed",
             "message": f"Request {asked.id}: Say why you decline the request; the requester and readers see it.",
+            "fields": {"reason": "Say why you decline the request; the requester and readers see it."},
         }
     }
     declined = desk.post(

@@ -9,7 +9,8 @@ from app.extensions import db
 from app.models import Ban, Comment, CommentStatus, Flag, ModerationEvent
 from app.models.types import utcnow
 from app.services import moderation
-from app.services.comments import CommentRules, Writer, delete_comment, post_comment
+from app.services.comments import Writer, delete_comment, post_comment
+from app.services.settings import CommentRules
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 HELD = CommentRules(hold_all=True)

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Ban, Comment, CommentStatus, ModerationEvent, Setting
 from app.services import accounts, moderation
-from app.services.comments import CommentRules, Writer, post_comment
+from app.services.comments import Writer, post_comment
+from app.services.settings import CommentRules
 from tests.conftest import PASSWORD
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash

@@ -1,6 +1,5 @@
 """The moderation desk through HTTP: queues, context, actions, bulk, edits, replies, bans, settings, flags, badge."""
 import itertools
-
 import re
 from datetime import timedelta
 from html import unescape
@@ -12,7 +11,8 @@ from app.extensions import db
 from app.models import Ban, Comment, CommentStatus, Flag, ModerationEvent, Setting
 from app.models.types import utcnow
 from app.services import moderation
-from app.services.comments import CommentRules, Writer, post_comment
+from app.services.comments import Writer, post_comment
+from app.services.settings import CommentRules
 from tests.conftest import PASSWORD
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash

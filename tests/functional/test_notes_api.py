@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Comment, CommentStatus, Note, NoteKind, NoteRevision, OutboxMessage
 from app.models.types import utcnow
-from app.services import corrections
+from app.services import notes
 from app.services.comments import refresh_comment_count
 from tests.unit.test_markdown import active_parts
 
@@ -556,12 +556,12 @@ def test_listings_take_the_same_queries_with_few_and_many_cited_comments(
     small, large = make_article(author=author), make_article(author=author)
     small_ids = _discussion(small, threads=2, replies=3)
     large_ids = _discussion(large, threads=100, replies=4)
-    corrections.add_note(small, author, "correction", "One.", prompted_by=small_ids[:2])
+    notes.add_note(small, author, "correction", "One.", prompted_by=small_ids[:2])
     live = [cid for cid in large_ids if db.session.get(Comment, cid).deleted_at is None]
     for start in range(0, 400, 20):
-        corrections.add_note(large, author, "update", f"Note {start}.", prompted_by=live[start : start + 20])
+        notes.add_note(large, author, "update", f"Note {start}.", prompted_by=live[start : start + 20])
         newest = db.session.scalars(select(Note).order_by(Note.id.desc())).first()
-        corrections.amend_note(newest, author, body="Amended.")
+        notes.amend_note(newest, author, body="Amended.")
     client = app.test_client()
 
     def queries(url: str, headers=None) -> int:
@@ -587,9 +587,9 @@ def test_listings_take_the_same_queries_with_few_and_many_cited_comments(
 
     listed = list(_walk(client.get(f"/api/v1/articles/{large.slug}/comments?per_page=1000").get_json()["comments"]))
     assert sum(len(c["led_to"]) for c in listed) == 400
-    notes = client.get(f"/api/v1/articles/{large.slug}/notes").get_json()["notes"]
-    assert len(notes) == 20 and {n["revisions"] for n in notes} == {1}
-    assert all(len(n["prompted_by"]) == 20 for n in notes)
+    listed_notes = client.get(f"/api/v1/articles/{large.slug}/notes").get_json()["notes"]
+    assert len(listed_notes) == 20 and {n["revisions"] for n in listed_notes} == {1}
+    assert all(len(n["prompted_by"]) == 20 for n in listed_notes)
     queue = client.get(f"/api/v1/moderation/comments?status=approved&per_page=500&article={large.slug}", headers=desk)
     assert sum(len(c["led_to"]) for c in queue.get_json()["comments"]) == 400
 

@@ -14,8 +14,9 @@ from app.extensions import db
 from app.models import Comment, CommentStatus, ModerationEvent
 from app.models.types import utcnow
 from app.services import moderation
-from app.services.comments import CommentRules, Writer, post_comment
+from app.services.comments import Writer, post_comment
 from app.services.markdown import render_comment
+from app.services.settings import CommentRules
 from tests.conftest import PASSWORD
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
@@ -387,7 +388,7 @@ def test_a_preview_refused_for_its_token_says_so_in_json(app_with, make_article)
             "/comments/preview", data={"body": "**hi**"}, headers={"Accept": "application/json"}
         )
         assert refused.status_code == 400
-        assert refused.get_json() == {"error": {"code": "csrf", "message": "Reload the page to preview."}}
+        assert refused.get_json() == {"error": {"code": "csrf", "message": "Reload the page to preview.", "fields": {}}}
 
 
 def test_preview_is_rate_limited(app_with):

@@ -47,8 +47,8 @@ def test_comment_form_checks_its_csrf_token(app_with, make_article):
         html = refused.get_data(as_text=True)
         assert "Your session expired, so nothing was posted." in html and "Kept text." in html
         assert article.comment_count == 0
-        from app.models import Comment
         from app.extensions import db
+        from app.models import Comment
 
         assert db.session.query(Comment).count() == 0
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)

@@ -7,8 +7,9 @@ from app.extensions import db
 from app.models import Comment, CommentStatus, ModerationEvent, SpamStats, SpamToken
 from app.models.types import utcnow
 from app.services import moderation
-from app.services.comments import CommentRules, Writer, post_comment
-from app.services.spam.classifier import DatabaseCounts
+from app.services.comments import Writer, post_comment
+from app.services.settings import CommentRules
+from app.services.spam.counts import DatabaseCounts
 
 TRAINING = """content,label
 "Check out my channel and subscribe! http://promo.example.com",1

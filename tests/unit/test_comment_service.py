@@ -1,6 +1,5 @@
 """services.comments and the comment Markdown subset: threading, visibility, owning, closing, and clean HTML."""
 import itertools
-
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -11,9 +10,7 @@ from app.extensions import db
 from app.models import Article, Comment, CommentRevision, CommentStatus
 from app.models.types import utcnow
 from app.services.comments import (
-    CommentRules,
     Writer,
-    badge_for,
     check_can_change,
     close_comments,
     closed_reason,
@@ -21,16 +18,16 @@ from app.services.comments import (
     edit_comment,
     edit_deadline,
     owns,
-    page_of,
     post_comment,
     refresh_comment_count,
     reopen_comments,
-    thread_page,
 )
 from app.services.errors import ServiceError
 from app.services.markdown import render_comment
 from app.services.sanitize import COMMENT_LINK_REL, clean_comment_html
+from app.services.settings import CommentRules, comment_rules
 from app.services.text import clean_line, clean_text
+from app.services.threads import badge_for, page_of, thread_page
 from tests.unit.test_markdown import active_parts
 
 RULES = CommentRules()
@@ -237,7 +234,7 @@ def test_rules_are_read_from_the_configuration_on_each_call(app):
         COMMENTS_AUTO_CLOSE_DAYS=9,
         MODERATION_HOLD_ALL=True,
     )
-    rules = CommentRules.from_config(app.config)
+    rules = comment_rules(app.config)
     assert (rules.max_length, rules.max_depth, rules.edit_window, rules.auto_close_days, rules.hold_all) == (
         300,
         3,

@@ -20,28 +20,30 @@ from app.models import (
     RequestStatus,
 )
 from app.services import moderation
+from app.services.anchoring import body_with_notes, place_notes
 from app.services.articles import update_article
-from app.services.comments import CommentRules, Writer, post_comment
-from app.services.corrections import (
+from app.services.comments import Writer, post_comment
+from app.services.correction_requests import (
     Requester,
-    add_note,
-    amend_note,
-    body_with_notes,
-    corrected_on,
     decide_request,
-    find_note,
-    led_to,
-    notes_for,
-    place_notes,
-    recent_notes,
     request_correction,
     request_counts,
     requests_on_page,
     requests_query,
-    retract_note,
 )
 from app.services.errors import ServiceError
 from app.services.markdown import render_article
+from app.services.notes import (
+    add_note,
+    amend_note,
+    corrected_on,
+    find_note,
+    led_to,
+    notes_for,
+    recent_notes,
+    retract_note,
+)
+from app.services.settings import CommentRules
 
 OPEN = CommentRules()
 ALPHA = "The council approved the budget on Tuesday after a long debate about road repairs."

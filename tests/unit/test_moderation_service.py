@@ -1,6 +1,5 @@
 """services.moderation: the one door for state changes, its log, the spam signal, flags, bans, queues and purges."""
 import itertools
-
 from datetime import timedelta
 
 import pytest
@@ -11,8 +10,9 @@ from app.models import Article, Ban, Comment, CommentRevision, CommentStatus, Fl
 from app.models.types import utcnow
 from app.ratelimit import anonymise_ip
 from app.services import moderation
-from app.services.comments import CommentRules, Writer, post_comment
+from app.services.comments import Writer, post_comment
 from app.services.errors import ServiceError
+from app.services.settings import CommentRules
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 OPEN = CommentRules()

@@ -8,8 +8,9 @@ from app.extensions import db
 from app.models import CommentStatus
 from app.models.types import utcnow
 from app.services import moderation, overview
-from app.services.comments import CommentRules, Writer, post_comment
+from app.services.comments import Writer, post_comment
 from app.services.overview import Day, _nice_top, chart, daily_outcomes
+from app.services.settings import CommentRules
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 HELD = CommentRules(hold_all=True)

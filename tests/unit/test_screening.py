@@ -1,6 +1,5 @@
 """Pre-moderation at submit (services.screening) and the settings that drive it (services.settings)."""
 import itertools
-
 from datetime import timedelta
 
 import pytest
@@ -10,9 +9,9 @@ from app.extensions import db
 from app.models import Comment, CommentStatus, ModerationEvent, Setting
 from app.models.types import utcnow
 from app.services import moderation
-from app.services.comments import CommentRules, Writer, edit_deadline, post_comment
+from app.services.comments import Writer, edit_deadline, post_comment
 from app.services.errors import ServiceError
-from app.services.settings import comment_rules, current_settings, update_settings
+from app.services.settings import CommentRules, comment_rules, current_settings, update_settings
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 HOLD_ALL = {
@@ -101,9 +100,9 @@ def test_an_account_is_counted_by_its_own_approved_comments(make_user, make_arti
 def test_the_hold_follows_the_configuration_and_the_settings_page_overrides_it(app, make_user, make_article):
     article = make_article()
     app.config["MODERATION_HOLD_UNTIL_APPROVED"] = 1
-    assert _post(article, CommentRules.from_config(app.config)).status is P
+    assert _post(article, comment_rules(app.config)).status is P
     update_settings({"hold_until_approved": "0"}, make_user("admin"))
-    assert _post(article, CommentRules.from_config(app.config), _guest(email="other@example.org")).status is A
+    assert _post(article, comment_rules(app.config), _guest(email="other@example.org")).status is A
 
 
 def test_often_rejected_commenters_are_held_with_the_share_in_the_reason(make_user, make_article):
@@ -305,7 +304,7 @@ def test_bad_settings_are_refused_and_nothing_is_stored(app, make_user, values, 
 def test_depth_edit_window_and_auto_close_settings_reach_new_comments(app, make_user, make_article):
     article = make_article()
     update_settings({"max_depth": "2", "edit_window_minutes": "0", "auto_close_days": "3"}, make_user("admin"))
-    rules = CommentRules.from_config(app.config)
+    rules = comment_rules(app.config)
     top = _post(article, rules)
     reply = post_comment(article, _guest(), "Reply.", rules, parent_id=top.id)
     deeper = post_comment(article, _guest(), "Deeper.", rules, parent_id=reply.id)
@@ -314,6 +313,6 @@ def test_depth_edit_window_and_auto_close_settings_reach_new_comments(app, make_
     article.published_at = utcnow() - timedelta(days=4)
     db.session.commit()
     with pytest.raises(ServiceError) as raised:
-        _post(article, CommentRules.from_config(app.config))
+        _post(article, comment_rules(app.config))
     assert (raised.value.code, raised.value.status) == ("comments_closed", 403)
     assert raised.value.message == "Comments close automatically 3 days after an article is published."

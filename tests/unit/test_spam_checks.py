@@ -7,11 +7,12 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Comment, CommentStatus
-from app.services.comments import CommentRules, Writer, post_comment
+from app.services.comments import Writer, post_comment
 from app.services.errors import ServiceError
-from app.services.screening import Submission
+from app.services.settings import CommentRules
 from app.services.spam import checks
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD
+from app.services.spam.verdicts import Submission
 
 OPEN = CommentRules(min_seconds=0, link_limit=2)
 _bodies = itertools.count(1)

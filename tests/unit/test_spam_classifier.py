@@ -7,19 +7,15 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import SpamToken
 from app.services import moderation
-from app.services.comments import CommentRules, Writer, post_comment
-from app.services.screening import Submission
-from app.services.spam import classifier
-from app.services.spam.classifier import (
-    BOOTSTRAP_PATH,
-    Classifier,
-    DatabaseCounts,
-    MemoryCounts,
-    check_classifier,
-    learn,
-    tokenise,
-    unlearn,
-)
+from app.services.comments import Writer, post_comment
+from app.services.settings import CommentRules
+from app.services.spam import classifier, learning
+from app.services.spam.bayes import Classifier
+from app.services.spam.classifier import check_classifier
+from app.services.spam.counts import BOOTSTRAP_PATH, DatabaseCounts, MemoryCounts
+from app.services.spam.learning import learn, unlearn
+from app.services.spam.tokens import tokenise
+from app.services.spam.verdicts import Submission
 
 SPAM = [
     "Check out my channel and subscribe! http://promo.example.com/watch",
@@ -255,7 +251,7 @@ def test_trashing_and_restoring_teach_nothing_and_a_verdict_is_learned_once(unsc
     learned = _stored_counts()
     moderation.apply(comment, "trash", moderator, "spam")
     moderation.apply(comment, "restore", moderator)  # back to spam: nothing new about the text
-    classifier.on_spam_decision(comment, is_spam=True, previous=None)
+    learning.on_spam_decision(comment, is_spam=True, previous=None)
     assert _stored_counts() == learned and learned[0] == (1, 0)
 
     moderation.apply(comment, "approve", moderator)  # out of spam into publication: a verdict of ham

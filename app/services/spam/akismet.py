@@ -14,8 +14,9 @@ import httpx
 from flask import current_app, has_request_context, request, url_for
 
 from app.models import Article, Comment, CommentStatus, User
-from app.services.moderation import spam_decision
-from app.services.screening import Submission, Verdict, network
+from app.ratelimit import network
+from app.services.settings import CommentRules
+from app.services.spam.verdicts import Submission, Verdict
 
 CODE = "akismet"
 UNAVAILABLE = "spam service unavailable"
@@ -125,7 +126,7 @@ def _submission_type(submission: Submission) -> str:
     return "reply" if getattr(submission, "parent_id", None) else "comment"
 
 
-def check_akismet(submission: Submission, rules) -> Verdict:
+def check_akismet(submission: Submission, rules: CommentRules) -> Verdict:
     """Ask Akismet's comment-check: spam is caught, ham passes, and any failure holds the comment."""
     if not is_configured():
         return Verdict("pass", CODE, "Akismet is not configured.")
@@ -194,8 +195,7 @@ def report_decision(comment: Comment, is_spam: bool) -> bool:
     return True
 
 
-@spam_decision.connect
-def _on_spam_decision(comment: Comment, is_spam: bool, **extra) -> None:
+def on_spam_decision(comment: Comment, is_spam: bool, **extra: object) -> None:
     """Report a moderator's spam verdict, or a not-spam verdict on a comment that was in spam, back to Akismet.
 
     Approving a comment that was only held is no correction of Akismet, so it is not reported.

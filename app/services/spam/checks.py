@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Comment
-from app.services.screening import Submission, Verdict
+from app.services.settings import CommentRules
+from app.services.spam.verdicts import Submission, Verdict
 
 HONEYPOT_FIELD = "homepage"
 TIMESTAMP_FIELD = "form_ts"
@@ -34,7 +35,7 @@ def form_timestamp() -> str:
     return _signer().dumps(int(time.time()))
 
 
-def check_honeypot(submission: Submission, rules) -> Verdict:
+def check_honeypot(submission: Submission, rules: CommentRules) -> Verdict:
     """A field hidden from people: only robots fill it in."""
     if submission.form is None:
         return Verdict("pass", "honeypot", "Not a page form.")
@@ -43,7 +44,7 @@ def check_honeypot(submission: Submission, rules) -> Verdict:
     return Verdict("pass", "honeypot", "The hidden field was left empty.")
 
 
-def check_timing(submission: Submission, rules) -> Verdict:
+def check_timing(submission: Submission, rules: CommentRules) -> Verdict:
     """Page forms carry a signed time: too fast is held, tampered or stale is refused."""
     if submission.form is None or rules.min_seconds <= 0:
         return Verdict("pass", "timing", "No timing check for this submission.")
@@ -60,7 +61,7 @@ def check_timing(submission: Submission, rules) -> Verdict:
     return Verdict("pass", "timing", f"Sent {elapsed:.0f} s after the form was shown.")
 
 
-def check_duplicate(submission: Submission, rules) -> Verdict:
+def check_duplicate(submission: Submission, rules: CommentRules) -> Verdict:
     """The same text from the same writer on the same article is refused."""
     writer = Comment.user_id == submission.user.id if submission.user is not None else Comment.author_email == submission.email
     bodies = db.session.scalars(
@@ -72,7 +73,7 @@ def check_duplicate(submission: Submission, rules) -> Verdict:
     return Verdict("pass", "duplicate", "Not a repeat.")
 
 
-def check_links(submission: Submission, rules) -> Verdict:
+def check_links(submission: Submission, rules: CommentRules) -> Verdict:
     """Many links in one comment are held for a look (WordPress holds at two)."""
     count = len(_LINK.findall(submission.html or ""))
     if rules.link_limit > 0 and count >= rules.link_limit:
@@ -93,7 +94,7 @@ def _haystack(submission: Submission) -> str:
     return normalise(" \n ".join([submission.body, submission.name, submission.email, submission.website or ""]))
 
 
-def check_blocked_words(submission: Submission, rules) -> Verdict:
+def check_blocked_words(submission: Submission, rules: CommentRules) -> Verdict:
     """Words the site never wants: caught as spam."""
     found = _matches(rules.blocked_words, _haystack(submission))
     if found:
@@ -101,7 +102,7 @@ def check_blocked_words(submission: Submission, rules) -> Verdict:
     return Verdict("pass", "blocked_words", "No blocked words.")
 
 
-def check_moderation_words(submission: Submission, rules) -> Verdict:
+def check_moderation_words(submission: Submission, rules: CommentRules) -> Verdict:
     """Words that need a second look: held."""
     found = _matches(rules.moderation_words, _haystack(submission))
     if found:

@@ -1,5 +1,6 @@
-"""How guests prove they wrote a comment (or sent a correction request): signed tokens, in a cookie for the
-site and a header for the API.
+"""How guests are recognised without an account: signed tokens proving they wrote a comment (a cookie for the
+site, a header for the API) or sent a correction request, the details they asked us to remember, and the
+browser id that lets a guest flag a comment once.
 
 Signed-in writers are recognised by their account; these tokens are only for guests.
 """
@@ -9,11 +10,12 @@ import secrets
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app.services.comments import CommentRules
+from app.services.settings import CommentRules
 
 OWNER_COOKIE = "aw_comments"
 REQUEST_COOKIE = "aw_requests"
 PROFILE_COOKIE = "aw_guest"
+READER_COOKIE = "aw_reader"
 EDIT_TOKEN_HEADER = "X-Edit-Token"
 KEEP_IDS = 20
 PROFILE_DAYS = 365
@@ -79,11 +81,6 @@ def keep_guest_profile(response: Response, remember: bool, name: str, email: str
         return
     value = _signer("guest-profile").dumps({"name": name, "email": email, "website": website or ""})
     _set_cookie(response, PROFILE_COOKIE, value, PROFILE_DAYS * 86400)
-
-
-
-
-READER_COOKIE = "aw_reader"
 
 
 def reader_cookie_id() -> tuple[str, bool]:

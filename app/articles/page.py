@@ -1,0 +1,100 @@
+"""The article page: the article with its notes, a page of its discussion, and the comment forms.
+
+The comment views draw it again, with their form and its errors, when a post is refused.
+"""
+from collections.abc import Callable
+
+from flask import current_app, render_template, request
+
+from app.comments.forms import CloseCommentsForm, CommentForm
+from app.corrections.forms import CorrectionRequestForm
+from app.corrections.page import article_context
+from app.guests import guest_comment_ids, guest_profile
+from app.models import Article, Comment
+from app.models.types import utcnow
+from app.services import threads
+from app.services.comments import check_can_change, closed_reason
+from app.services.errors import ServiceError
+from app.services.permissions import can_close_comments
+from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp
+from app.web import rules, viewer
+
+ORDERS = {"oldest", "newest"}
+
+
+def order() -> str:
+    """The discussion's order this request asks for: oldest first unless `?order=newest`."""
+    asked = request.args.get("order", "oldest")
+    return asked if asked in ORDERS else "oldest"
+
+
+def _new_form(parent_id: int | None = None) -> CommentForm:
+    """A blank comment form, prefilled with the details a guest asked us to remember."""
+    profile = guest_profile() if viewer() is None else {}
+    return CommentForm(formdata=None, parent_id=parent_id or "", remember=bool(profile), **profile)
+
+
+def _shown_ids(nodes: list[threads.CommentNode]) -> set[int]:
+    ids: set[int] = set()
+    for node in nodes:
+        if not node.removed and not node.pending:
+            ids.add(node.id)
+        ids |= _shown_ids(node.replies)
+    return ids
+
+
+def change_check(guest_ids: set[int]) -> Callable[[Comment], bool]:
+    """For the templates: may the viewer still edit or delete this comment (one clock for the whole page)?"""
+    now = utcnow()
+
+    def can_change(comment: Comment) -> bool:
+        try:
+            check_can_change(comment, viewer(), guest_ids, rules(), now)
+        except ServiceError:
+            return False
+        return True
+
+    return can_change
+
+
+def render_article_page(article: Article, form: CommentForm | None = None, status: int = 200, page: int | None = None):
+    """The article with a page of its discussion and the comment form (or the form with errors)."""
+    current = rules()
+    guest_ids = guest_comment_ids(current)
+    shown = threads.thread_page(
+        article,
+        page=page or request.args.get("page", 1, type=int),
+        per_page=int(current_app.config["COMMENTS_PER_PAGE"]),
+        order=order(),
+        viewer=viewer(),
+        guest_ids=guest_ids,
+    )
+    closed = closed_reason(article, current)
+    reply_to = request.args.get("reply_to", type=int)
+    if form is not None:
+        reply_to = int(form.parent_id.data) if str(form.parent_id.data or "").isdigit() else None
+    # A reply form only makes sense under a comment this page shows, in a thread that is open;
+    # otherwise the form (and any error about its parent) is shown at the bottom.
+    if closed or (reply_to is not None and reply_to not in _shown_ids(shown.threads)):
+        reply_to = None
+    top_form = form if form is not None and not reply_to else _new_form()
+    reply_form = (form if form is not None else _new_form(reply_to)) if reply_to else None
+    body = render_template(
+        "articles/show.html",
+        article=article,
+        threads=shown,
+        form=top_form,
+        reply_form=reply_form,
+        reply_to=reply_to,
+        closed_reason=closed,
+        can_change=change_check(guest_ids),
+        can_close=can_close_comments(viewer(), article),
+        close_form=CloseCommentsForm(formdata=None),
+        page_has_errors=status >= 400,
+        form_timestamp=form_timestamp(),
+        honeypot_field=HONEYPOT_FIELD,
+        timestamp_field=TIMESTAMP_FIELD,
+        request_form=CorrectionRequestForm(formdata=None, **(guest_profile() if viewer() is None else {})),
+        **article_context(article, threads.node_ids(shown.threads)),
+    )
+    return body, status

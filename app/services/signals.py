@@ -1,0 +1,12 @@
+"""The signals services send, in one leaf module: senders and receivers both import it, never each other.
+
+Receivers are connected in one step at app creation (`app.register_signal_receivers`), never when a
+module is imported.
+"""
+from blinker import Namespace
+
+signals = Namespace()
+
+# Sent by moderation.apply with sender=comment, is_spam=bool, previous=CommentStatus, after the move is
+# committed: the spam classifier learns (and unlearns) from it, and Akismet hears about corrections.
+spam_decision = signals.signal("spam-decision")
