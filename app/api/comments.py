@@ -47,10 +47,10 @@ def comment_data(node: CommentNode, led: dict | None = None) -> dict:
         "parent_id": comment.parent_id,
         "in_reply_to": None
         if in_reply_to is None or node.removed
-        else {"id": in_reply_to.id, "name": None if node.in_reply_to_removed else in_reply_to.author_name},
+        else {"id": in_reply_to.id, "name": None if node.in_reply_to_removed else in_reply_to.writer_name},
         "author": None
         if node.removed
-        else {"name": comment.author_name, "website": comment.author_website, "badge": node.badge},
+        else {"name": comment.writer_name, "website": comment.writer_website, "badge": node.badge},
         "body_html": "" if node.removed else comment.body_html,
         "created_at": comment.created_at,
         "edited_at": None if node.removed else comment.edited_at,

@@ -1,5 +1,12 @@
-"""Documenting the JSON error responses of API views in the OpenAPI document."""
+"""Documenting the JSON error responses of API views in the OpenAPI document, and naming fields as the API does."""
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from app.error_shape import ErrorSchema
+from app.services.errors import ServiceError
+
+# Fields the API promised under another name before the code renamed them: the API keeps its names.
+API_FIELD_NAMES = {"remark": "note"}
 
 DESCRIPTIONS = {
     400: "Malformed JSON body",
@@ -25,3 +32,12 @@ def documented_errors(blueprint):
         return decorate
 
     return errors
+
+
+@contextmanager
+def api_field_names() -> Iterator[None]:
+    """Re-raise a service error with its fields named as the API names them (`remark` is the API's `note`)."""
+    try:
+        yield
+    except ServiceError as error:
+        raise error.renamed(API_FIELD_NAMES) from None

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from app.api.auth import api_user, require_json_body
 from app.api.comments import comment_data
-from app.api.errors import documented_errors
+from app.api.errors import api_field_names, documented_errors
 from app.api.schemas import (
     BanCreatedSchema,
     BanCreateSchema,
@@ -56,7 +56,7 @@ def moderation_data(comment, flags, led: dict | None = None) -> dict:
     data.update(
         article=comment.article.slug,
         status=comment.status.value,
-        email=comment.author_email,
+        email=comment.writer_email,
         ip_network=comment.ip_network,
         reasons=[{"code": r.get("code"), "message": r.get("message")} for r in comment.reasons or []],
         spam_score=comment.spam_score,
@@ -110,10 +110,11 @@ class ModerationItem(MethodView):
         """Approve, spam, not_spam, trash (with a reason code), restore, or dismiss_flags; 409 if the state forbids it."""
         user = _desk_user()
         comment = _moderated(comment_id, user)
-        if data["action"] == "dismiss_flags":
-            moderation.dismiss_flags(comment, user, data["note"])
-        else:
-            moderation.apply(comment, data["action"], user, data["reason"], data["note"])
+        with api_field_names():
+            if data["action"] == "dismiss_flags":
+                moderation.dismiss_flags(comment, user, data["remark"])
+            else:
+                moderation.apply(comment, data["action"], user, data["reason"], data["remark"])
         flags = moderation.load_context([comment])["flags"][comment.id]
         return {"comment": moderation_data(comment, flags)}
 
@@ -157,7 +158,8 @@ class CommentFlags(MethodView):
             cookie_id, is_new = reader_cookie_id()
             key = moderation.guest_reporter_key(request.remote_addr, cookie_id)
             new_cookie = cookie_id if is_new else None
-        flag = moderation.flag_comment(comment, key, data["reason"], data["note"], rules(), user=user, ip_network=client_key())
+        with api_field_names():
+            flag = moderation.flag_comment(comment, key, data["reason"], data["remark"], rules(), user=user, ip_network=client_key())
         response = make_response(FlagEnvelopeSchema().dump({"flag": flag}), 201)
         if new_cookie:
             keep_reader_cookie(response, new_cookie)

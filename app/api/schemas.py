@@ -185,7 +185,7 @@ class ReasonSchema(ma.Schema):
 class FlagOutSchema(ma.Schema):
     id = ma.fields.Integer()
     reason = ma.fields.Function(lambda flag: flag.reason.value)
-    note = ma.fields.String(allow_none=True)
+    remark = ma.fields.String(data_key="note", allow_none=True, metadata={"description": "The reader's remark."})
     created_at = ma.fields.DateTime()
     resolved = ma.fields.Function(lambda flag: flag.resolved_at is not None)
 
@@ -220,7 +220,9 @@ class ModerationActionSchema(ma.Schema):
         required=True, validate=validate.OneOf(["approve", "spam", "not_spam", "trash", "restore", "dismiss_flags"])
     )
     reason = ma.fields.String(load_default=None, allow_none=True)
-    note = ma.fields.String(load_default=None, allow_none=True)
+    remark = ma.fields.String(
+        data_key="note", load_default=None, allow_none=True, metadata={"description": "The moderator's remark, for the log."}
+    )
 
 
 class ModerationEnvelopeSchema(ma.Schema):
@@ -235,7 +237,7 @@ class EventSchema(ma.Schema):
     from_ = ma.fields.String(attribute="from_status", data_key="from", allow_none=True)
     to = ma.fields.String(attribute="to_status", allow_none=True)
     reason = ma.fields.String(allow_none=True)
-    note = ma.fields.String(allow_none=True)
+    remark = ma.fields.String(data_key="note", allow_none=True, metadata={"description": "The remark logged with it."})
     at = ma.fields.DateTime(attribute="created_at")
 
 
@@ -249,7 +251,7 @@ class EventQuerySchema(ma.Schema):
 
 class FlagCreateSchema(ma.Schema):
     reason = ma.fields.String(required=True)
-    note = ma.fields.String(load_default=None, allow_none=True)
+    remark = ma.fields.String(data_key="note", load_default=None, allow_none=True, metadata={"description": "A remark for the moderators."})
 
 
 class FlagEnvelopeSchema(ma.Schema):

@@ -98,7 +98,7 @@ def create(slug: str):
         response = make_response(redirect(_comment_url(comment)))
     if comment.user_id is None:
         remember_guest_comment(response, comment.id, rules())
-        keep_guest_profile(response, form.remember.data, comment.author_name, comment.author_email, comment.author_website)
+        keep_guest_profile(response, form.remember.data, comment.writer_name, comment.writer_email, comment.writer_website)
     return response
 
 
@@ -229,7 +229,7 @@ FLAG_REASONS = [
     ("abusive", "Abusive", "Insults, threats or harassment."),
     ("off_topic", "Off-topic", "Not about the article or the discussion."),
     ("factual_error", "Factual error", "It points out something wrong in the article: the author is asked to correct it."),
-    ("other", "Something else", "Say what in the note."),
+    ("other", "Something else", "Say what in the remark."),
 ]
 
 
@@ -243,7 +243,7 @@ def reporter_key() -> tuple[str, str | None]:
 
 @bp.route("/comments/<int:comment_id>/flag", methods=["GET", "POST"])
 def flag(comment_id: int):
-    """Flag a published comment for the moderators, once, with a reason and an optional note."""
+    """Flag a published comment for the moderators, once, with a reason and an optional remark."""
     comment = comment_service.find_comment(comment_id)
     if comment is None or not comment.is_public or visible_article(comment.article.slug, viewer()) is None:
         abort(404)
@@ -259,7 +259,7 @@ def flag(comment_id: int):
                 comment,
                 key,
                 request.form.get("reason", ""),
-                request.form.get("note"),
+                request.form.get("remark"),
                 rules(),
                 user=viewer(),
                 ip_network=client_key(),

@@ -36,7 +36,7 @@ def seed_corrections(article: Article, accounts: dict[Role, User]) -> list[str]:
         return []
     host, reader = accounts[Role.admin], accounts[Role.reader]
     criticism = db.session.scalar(
-        select(Comment).where(Comment.article_id == article.id, Comment.author_email == "r.okonkwo@example.com")
+        select(Comment).where(Comment.article_id == article.id, Comment.writer_email == "r.okonkwo@example.com")
     )
     start = article.published_at
     added = []

@@ -127,7 +127,7 @@ def seed_discussion(article: Article, accounts: dict[Role, User]) -> int:
         comment = post_comment(article, writer, item.body, rules, parent_id=parent)
         if comment.status is not CommentStatus.approved:
             # The story's moderator approved whatever the filters held, as she would on a real site.
-            apply(comment, "approve", accounts[Role.moderator], note="Approved while seeding the demo.")
+            apply(comment, "approve", accounts[Role.moderator], remark="Approved while seeding the demo.")
         comment.created_at = start + timedelta(hours=item.hours_after)
         posted[item.key] = comment
     db.session.commit()
@@ -140,21 +140,21 @@ HELD = DemoComment(
     "Does any of this apply when the other side is a city or a state agency? I have a claim about a towed car.",
     guest=("Marcus Webb", "marcus.webb@example.net"),
 )
-FLAG_NOTE = "Opening with 'contains factual errors' is needlessly hostile to a guest writer."
+FLAG_REMARK = "Opening with 'contains factual errors' is needlessly hostile to a guest writer."
 
 
 def seed_moderation(article: Article, accounts: dict[Role, User]) -> list[str]:
     """A first-time commenter's comment waiting in the queue, and a reader's flag on the criticism."""
     added = []
-    if db.session.query(Comment.id).filter_by(author_email=HELD.guest[1]).first() is None:
+    if db.session.query(Comment.id).filter_by(writer_email=HELD.guest[1]).first() is None:
         rules = CommentRules(hold_until_approved=1)
         held = post_comment(article, Writer(name=HELD.guest[0], email=HELD.guest[1]), HELD.body, rules)
         held.created_at = utcnow() - timedelta(hours=2)
         db.session.commit()
         added.append("a held comment")
-    criticism = db.session.query(Comment).filter_by(article_id=article.id, author_email="r.okonkwo@example.com").first()
+    criticism = db.session.query(Comment).filter_by(article_id=article.id, writer_email="r.okonkwo@example.com").first()
     if criticism is not None and not criticism.reasons and not _flagged(criticism):
-        flag_comment(criticism, "demo:janet", "abusive", FLAG_NOTE, CommentRules(), ip_network=None)
+        flag_comment(criticism, "demo:janet", "abusive", FLAG_REMARK, CommentRules(), ip_network=None)
         added.append("a flag")
     return added
 
@@ -177,7 +177,7 @@ SPAM = [
 
 def seed_spam(article: Article) -> list[str]:
     """Two comments the spam checks caught, each with the signals that caught it."""
-    if db.session.query(Comment.id).filter_by(author_email="deals@bulk-mailer.example").first() is not None:
+    if db.session.query(Comment.id).filter_by(writer_email="deals@bulk-mailer.example").first() is not None:
         return []
     for writer, body in SPAM:
         comment = post_comment(article, writer, body, CommentRules(link_limit=2, min_seconds=0))

@@ -41,9 +41,9 @@ class Comment(db.Model):
     root_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
     depth: Mapped[int] = mapped_column(default=0)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    author_name: Mapped[str] = mapped_column(String(NAME_MAX))
-    author_email: Mapped[str] = mapped_column(String(EMAIL_MAX))
-    author_website: Mapped[str | None] = mapped_column(String(WEBSITE_MAX))
+    writer_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    writer_email: Mapped[str] = mapped_column(String(EMAIL_MAX))
+    writer_website: Mapped[str | None] = mapped_column(String(WEBSITE_MAX))
     # The writer's network (IPv4 /24, IPv6 /48), never the full address.
     ip_network: Mapped[str | None] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)

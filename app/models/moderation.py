@@ -10,7 +10,8 @@ from app.models.comment import Comment
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import User
 
-NOTE_MAX = 500
+# The longest remark a moderator or reader adds to an action, a flag or a ban's reason.
+REMARK_MAX = 500
 
 
 class ModerationEvent(db.Model):
@@ -32,7 +33,7 @@ class ModerationEvent(db.Model):
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(40))
-    note: Mapped[str | None] = mapped_column(Text)
+    remark: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     actor: Mapped[User | None] = relationship()
@@ -80,7 +81,7 @@ class Flag(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ip_network: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[FlagReason] = mapped_column(Enum(FlagReason, native_enum=False, length=16, validate_strings=True))
-    note: Mapped[str | None] = mapped_column(String(NOTE_MAX))
+    remark: Mapped[str | None] = mapped_column(String(REMARK_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Set when a moderator dismisses the flag or acts on the comment.
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -110,7 +111,7 @@ class Ban(db.Model):
     kind: Mapped[BanKind] = mapped_column(Enum(BanKind, native_enum=False, length=16, validate_strings=True))
     # A lowercased email, a user id, or an IP network such as 203.0.113.0/24.
     value: Mapped[str] = mapped_column(String(254))
-    reason: Mapped[str] = mapped_column(String(NOTE_MAX))
+    reason: Mapped[str] = mapped_column(String(REMARK_MAX))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -126,11 +126,11 @@ def act(comment_id: int):
     action = request.form.get("action", "")
     try:
         if action == "dismiss_flags":
-            moderation.dismiss_flags(item, current_user, request.form.get("note"))
+            moderation.dismiss_flags(item, current_user, request.form.get("remark"))
         else:
             # The trash-reason menus always submit a value; it belongs only to the trash action.
             reason = (request.form.get(f"reason-{item.id}") or request.form.get("reason")) if action == "trash" else None
-            moderation.apply(item, action, current_user, reason or None, request.form.get("note"))
+            moderation.apply(item, action, current_user, reason or None, request.form.get("remark"))
     except ServiceError as error:
         if script_wants_json():
             return json_error(error.status, error.code, error.message, error.fields)

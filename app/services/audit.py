@@ -12,7 +12,7 @@ def record_event(
     actor: User | None = None,
     rule: str | None = None,
     reason: str | None = None,
-    note: str | None = None,
+    remark: str | None = None,
 ) -> ModerationEvent:
     """Add an event to the session (the caller commits it with the change it describes)."""
     event = ModerationEvent(
@@ -23,7 +23,7 @@ def record_event(
         from_status=from_status,
         to_status=to_status,
         reason=reason,
-        note=note or None,
+        remark=remark or None,
     )
     db.session.add(event)
     return event

@@ -18,7 +18,7 @@ from app.services.markdown import render_comment
 from app.services.screening import screen
 from app.services.settings import CommentRules
 from app.services.spam.verdicts import Submission
-from app.services.text import clean_line, clean_text, is_http_url
+from app.services.text import clean_line, optional_http_url, required_text
 
 
 @dataclass
@@ -73,34 +73,29 @@ def reopen_comments(article: Article) -> Article:
 
 
 def _clean_body(body: str, rules: CommentRules) -> str:
-    body = clean_text(body).strip()
-    if not clean_line(body):  # nothing visible: only spaces or zero-width characters
-        raise ServiceError("Write something before posting.", field="body")
-    if len(body) > rules.max_length:
-        raise ServiceError(
-            f"A comment is at most {rules.max_length:,} characters (this one has {len(body):,}).", field="body"
-        )
-    return body
+    return required_text(
+        body,
+        field="body",
+        missing="Write something before posting.",
+        limit=rules.max_length,
+        too_long="A comment is at most {limit:,} characters (this one has {length:,}).",
+        multiline=True,
+    )
 
 
 def _clean_website(website: str | None) -> str | None:
-    website = (website or "").strip()
-    if not website:
-        return None
-    if not is_http_url(website):
-        raise ServiceError("A website is an address starting with http:// or https://.", field="website")
-    if len(website) > WEBSITE_MAX:
-        raise ServiceError(f"A website address is at most {WEBSITE_MAX} characters.", field="website")
-    return website
+    return optional_http_url(
+        website,
+        field="website",
+        invalid="A website is an address starting with http:// or https://.",
+        limit=WEBSITE_MAX,
+        too_long="A website address is at most {limit} characters.",
+    )
 
 
-def _guest_name(name: str) -> str:
-    name = clean_line(name)
-    if not name:
-        raise ServiceError("Enter your name.", field="name")
-    if len(name) > NAME_MAX:
-        raise ServiceError(f"A name is at most {NAME_MAX} characters.", field="name")
-    return name
+def guest_name(name: str) -> str:
+    """A guest's name as shown: one line, something visible, at most NAME_MAX characters."""
+    return required_text(name, field="name", missing="Enter your name.", limit=NAME_MAX, too_long="A name is at most {limit} characters.")
 
 
 def _guest_email(email: str) -> str:
@@ -119,7 +114,7 @@ def _checked_input(writer: Writer, body: str, rules: CommentRules) -> tuple[str,
     body, name, email, website = ServiceError.collect(
         [
             ("body", lambda: _clean_body(body, rules)),
-            ("name", lambda: _guest_name(writer.name)),
+            ("name", lambda: guest_name(writer.name)),
             ("email", lambda: _guest_email(writer.email)),
             ("website", lambda: _clean_website(writer.website)),
         ]
@@ -160,9 +155,9 @@ def post_comment(article: Article, writer: Writer, body: str, rules: CommentRule
         root_id=(attach_to.root_id or attach_to.id) if attach_to else None,
         depth=attach_to.depth + 1 if attach_to else 0,
         user=writer.user,
-        author_name=name,
-        author_email=email,
-        author_website=website,
+        writer_name=name,
+        writer_email=email,
+        writer_website=website,
         ip_network=writer.ip_network,
         body=body,
         body_html=render_comment(body),
@@ -256,7 +251,7 @@ def edit_comment(comment: Comment, body: str, rules: CommentRules, editor: User 
 def delete_comment(comment: Comment, by: User | None = None) -> Comment:
     """A writer's delete: the row stays; the page shows a placeholder while visible replies need one."""
     comment.deleted_at = utcnow()
-    record_event(comment, "delete", comment.status.value, comment.status.value, actor=by, note="deleted by its writer")
+    record_event(comment, "delete", comment.status.value, comment.status.value, actor=by, remark="deleted by its writer")
     db.session.flush()
     refresh_comment_count(comment.article_id)
     db.session.commit()

@@ -9,15 +9,16 @@ from app.extensions import db
 from app.models import Article, ArticleStatus, Comment, CorrectionRequest, Flag, Note, RequestStatus, Role, User
 from app.models.note import DECLINE_REASON_MAX, REQUEST_BODY_MAX, SOURCE_URL_MAX
 from app.models.types import utcnow
-from app.models.user import NAME_MAX
 from app.services.accounts import normalise_email
+from app.services.comments import guest_name
 from app.services.errors import ServiceError
 from app.services.markdown import render_note
 from app.services.outbox import queue_message
 from app.services.permissions import can_handle_requests
 from app.services.screening import screen_request
 from app.services.spam.verdicts import Submission
-from app.services.text import clean_line, clean_text, is_http_url
+from app.services.text import optional_http_url, required_text
+from app.services.transitions import next_state
 
 
 @dataclass
@@ -35,23 +36,30 @@ class Requester:
 
 
 def _clean_request_body(body: str) -> str:
-    body = clean_text(body).strip()
-    if not clean_line(body):
-        raise ServiceError("Say what is wrong in the article.", field="body")
-    if len(body) > REQUEST_BODY_MAX:
-        raise ServiceError(f"A request is at most {REQUEST_BODY_MAX:,} characters (this one has {len(body):,}).", field="body")
-    return body
+    return required_text(
+        body,
+        field="body",
+        missing="Say what is wrong in the article.",
+        limit=REQUEST_BODY_MAX,
+        too_long="A request is at most {limit:,} characters (this one has {length:,}).",
+        multiline=True,
+    )
 
 
 def _clean_source(url: str | None) -> str | None:
-    url = (url or "").strip()
-    if not url:
-        return None
-    if not is_http_url(url):
-        raise ServiceError("A source is a link starting with http:// or https://.", field="source_url")
-    if len(url) > SOURCE_URL_MAX:
-        raise ServiceError(f"A source link is at most {SOURCE_URL_MAX} characters.", field="source_url")
-    return url
+    return optional_http_url(
+        url,
+        field="source_url",
+        invalid="A source is a link starting with http:// or https://.",
+        limit=SOURCE_URL_MAX,
+        too_long="A source link is at most {limit} characters.",
+    )
+
+
+def _requester_email(email: str) -> str:
+    if not (email or "").strip():
+        raise ServiceError("Enter your email address, so the author can tell you the outcome; it is never shown.", field="email")
+    return normalise_email(email)
 
 
 def _requested_comment(article: Article, comment_id) -> Comment | None:
@@ -72,17 +80,10 @@ def _requester_identity(requester: Requester, flagged: bool) -> tuple[str, str |
         return requester.user.name, requester.user.email
     if flagged:  # a guest's factual-error flag: no name or email was asked for
         return "A reader", None
-    problems = {}
-    name = clean_line(requester.name)
-    if not name:
-        problems["name"] = "Enter your name."
-    elif len(name) > NAME_MAX:
-        problems["name"] = f"A name is at most {NAME_MAX} characters."
-    if not (requester.email or "").strip():
-        problems["email"] = "Enter your email address, so the author can tell you the outcome; it is never shown."
-    if problems:
-        raise ServiceError(next(iter(problems.values())) if len(problems) == 1 else "Some fields need attention.", fields=problems)
-    return name, normalise_email(requester.email)
+    name, email = ServiceError.collect(
+        [("name", lambda: guest_name(requester.name)), ("email", lambda: _requester_email(requester.email))]
+    )
+    return name, email
 
 
 def request_correction(
@@ -179,15 +180,13 @@ def decide_request(
     article = correction_request.article
     if not can_handle_requests(actor, article):
         raise ServiceError("Only the article's author, its host and admins handle its requests.", code="forbidden", status=403)
-    if action not in REQUEST_ACTIONS:
-        raise ServiceError(f"Choose an action: {', '.join(REQUEST_ACTIONS)}.", field="action")
-    allowed, target = REQUEST_ACTIONS[action]
-    if correction_request.status not in allowed:
-        raise ServiceError(
-            f"A request that is {correction_request.status.value} cannot be moved that way ({action}).",
-            code="invalid_transition",
-            status=409,
-        )
+    target = next_state(
+        REQUEST_ACTIONS,
+        action,
+        correction_request.status,
+        unknown=f"Choose an action: {', '.join(REQUEST_ACTIONS)}.",
+        refused=f"A request that is {correction_request.status.value} cannot be moved that way ({action}).",
+    )
     now = utcnow()
     if action == "resolve":
         note = db.session.get(Note, note_id) if note_id else None
@@ -197,12 +196,13 @@ def decide_request(
             raise ServiceError("That note was retracted, so it cannot resolve a request.", field="note_id")
         correction_request.note_id = note.id
     if action == "decline":
-        reason = clean_line(reason)
-        if not reason:
-            raise ServiceError("Say why you decline the request; the requester and readers see it.", field="reason")
-        if len(reason) > DECLINE_REASON_MAX:
-            raise ServiceError(f"A reason is at most {DECLINE_REASON_MAX} characters.", field="reason")
-        correction_request.decline_reason = reason
+        correction_request.decline_reason = required_text(
+            reason,
+            field="reason",
+            missing="Say why you decline the request; the requester and readers see it.",
+            limit=DECLINE_REASON_MAX,
+            too_long="A reason is at most {limit} characters.",
+        )
     if action == "reopen":
         correction_request.note_id, correction_request.decline_reason = None, None
         correction_request.decided_at, correction_request.decided_by_id = None, None

@@ -30,6 +30,11 @@ class ServiceError(Exception):
             return dict(self._fields)
         return {self.field: self.message} if self.field else {}
 
+    def renamed(self, names: dict[str, str]) -> "ServiceError":
+        """The same error with its fields named otherwise (e.g. as an API promised them before a rename)."""
+        fields = {names.get(name, name): message for name, message in self.fields.items()}
+        return ServiceError(self.message, code=self.code, status=self.status, fields=fields or None)
+
     @classmethod
     def collect(cls, checks) -> list:
         """Run (field, check) pairs; return their results, or raise one error naming every field that failed."""

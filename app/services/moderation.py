@@ -25,7 +25,7 @@ from app.models import (
     ModerationEvent,
     User,
 )
-from app.models.moderation import NOTE_MAX
+from app.models.moderation import REMARK_MAX
 from app.models.types import utcnow
 from app.ratelimit import anonymise_ip, network_covers
 from app.services.accounts import normalise_email
@@ -36,6 +36,8 @@ from app.services.errors import ServiceError
 from app.services.permissions import STAFF_ROLES, can_moderate
 from app.services.settings import CommentRules
 from app.services.signals import spam_decision
+from app.services.text import required_text
+from app.services.transitions import next_state
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 # action -> (states it may start from, state it leads to; None = the state before the comment was trashed)
@@ -57,11 +59,11 @@ TRASH_REASONS = {
 QUEUES = ["pending", "flagged", "spam", "trash", "approved"]
 
 
-def _clean_note(note: str | None) -> str | None:
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise ServiceError(f"A note is at most {NOTE_MAX} characters.", field="note")
-    return note or None
+def _clean_remark(remark: str | None) -> str | None:
+    remark = (remark or "").strip()
+    if len(remark) > REMARK_MAX:
+        raise ServiceError(f"A remark is at most {REMARK_MAX} characters.", field="remark")
+    return remark or None
 
 
 def _status_before_trash(comment: Comment) -> CommentStatus:
@@ -79,31 +81,29 @@ def apply(
     action: str,
     actor: User | None,
     reason: str | None = None,
-    note: str | None = None,
+    remark: str | None = None,
     *,
     rule: str | None = None,
     commit: bool = True,
 ) -> Comment:
     """Move a comment to another state by a named action, logging who, when, from, to and why."""
-    if action not in ACTIONS:
-        raise ServiceError(f"Unknown action {action!r}; use one of {', '.join(ACTIONS)}.", field="action")
-    sources, target = ACTIONS[action]
-    if comment.status not in sources:
-        raise ServiceError(
-            f"A comment that is {comment.status.value} cannot be moved by '{action}'.",
-            code="invalid_transition",
-            status=409,
-        )
+    target = next_state(
+        ACTIONS,
+        action,
+        comment.status,
+        unknown=f"Unknown action {action!r}; use one of {', '.join(ACTIONS)}.",
+        refused=f"A comment that is {comment.status.value} cannot be moved by '{action}'.",
+    )
     if action == "trash":
         reason = reason or "other"
         if reason not in TRASH_REASONS:
             raise ServiceError(f"Choose a reason: {', '.join(TRASH_REASONS)}.", field="reason")
     elif reason is not None and len(reason) > 40:
         raise ServiceError("A reason code is at most 40 characters.", field="reason")
-    note = _clean_note(note)
+    remark = _clean_remark(remark)
     previous = comment.status
     comment.status = target or _status_before_trash(comment)
-    record_event(comment, action, previous.value, comment.status.value, actor=actor, rule=rule, reason=reason, note=note)
+    record_event(comment, action, previous.value, comment.status.value, actor=actor, rule=rule, reason=reason, remark=remark)
     _resolve_flags(comment, "acted")
     db.session.flush()
     refresh_comment_count(comment.article_id)
@@ -119,7 +119,7 @@ def apply(
     return comment
 
 
-def apply_many(comment_ids: list[int], action: str, actor: User, reason: str | None = None, note: str | None = None) -> tuple[list[Comment], list[str]]:
+def apply_many(comment_ids: list[int], action: str, actor: User, reason: str | None = None, remark: str | None = None) -> tuple[list[Comment], list[str]]:
     """Bulk action: apply to each comment the actor may moderate; report those that could not move."""
     comments = db.session.scalars(select(Comment).where(Comment.id.in_(comment_ids)).options(joinedload(Comment.article))).all()
     moved, problems = [], []
@@ -130,7 +130,7 @@ def apply_many(comment_ids: list[int], action: str, actor: User, reason: str | N
             problems.append(f"Comment {comment.id}: not yours to moderate.")
             continue
         try:
-            moved.append(apply(comment, action, actor, reason, note, commit=False))
+            moved.append(apply(comment, action, actor, reason, remark, commit=False))
         except ServiceError as error:
             problems.append(f"Comment {comment.id}: {error.message}")
     db.session.commit()
@@ -144,7 +144,7 @@ def moderator_edit(comment: Comment, body: str, moderator: User, rules: CommentR
     if comment.body == before:
         return comment
     comment.edited_by_moderator = True
-    record_event(comment, "edit", comment.status.value, comment.status.value, actor=moderator, note="edited by a moderator")
+    record_event(comment, "edit", comment.status.value, comment.status.value, actor=moderator, remark="edited by a moderator")
     db.session.commit()
     return comment
 
@@ -174,7 +174,7 @@ def flag_comment(
     comment: Comment,
     reporter_key: str,
     reason: str,
-    note: str | None,
+    remark: str | None,
     rules: CommentRules,
     *,
     user: User | None = None,
@@ -188,13 +188,13 @@ def flag_comment(
     except ValueError:
         choices = ", ".join(r.value for r in FlagReason)
         raise ServiceError(f"Choose a reason: {choices}.", field="reason") from None
-    note = _clean_note(note)
+    remark = _clean_remark(remark)
     exists_already = db.session.scalar(
         select(Flag.id).where(Flag.comment_id == comment.id, Flag.reporter_key == reporter_key)
     )
     if exists_already is not None:
         raise ServiceError("You have already flagged this comment.", code="already_flagged", status=409)
-    flag = Flag(comment=comment, reporter_key=reporter_key, user_id=user.id if user else None, ip_network=ip_network, reason=reason_value, note=note)
+    flag = Flag(comment=comment, reporter_key=reporter_key, user_id=user.id if user else None, ip_network=ip_network, reason=reason_value, remark=remark)
     db.session.add(flag)
     try:
         db.session.flush()
@@ -212,7 +212,7 @@ def flag_comment(
             P.value,
             rule="flag_threshold",
             reason="flagged",
-            note=f"{rules.flag_threshold} readers flagged it",
+            remark=f"{rules.flag_threshold} readers flagged it",
         )
         db.session.flush()
         refresh_comment_count(comment.article_id)
@@ -229,7 +229,7 @@ def _send_to_author(flag: Flag, rules: CommentRules, user: User | None) -> Flag:
     flag.resolved_at, flag.resolution = utcnow(), "to_author"
     excerpt = " ".join(comment.body.split())
     excerpt = excerpt if len(excerpt) <= 300 else excerpt[:299] + "…"
-    body = flag.note or f"A reader thinks this comment by {comment.author_name} points out a factual error: “{excerpt}”"
+    body = flag.remark or f"A reader thinks this comment by {comment.writer_name} points out a factual error: “{excerpt}”"
     db.session.flush()
     request_correction(
         comment.article,
@@ -251,9 +251,9 @@ def _resolve_flags(comment: Comment, resolution: str) -> int:
     return result.rowcount or 0
 
 
-def dismiss_flags(comment: Comment, moderator: User, note: str | None = None) -> Comment:
+def dismiss_flags(comment: Comment, moderator: User, remark: str | None = None) -> Comment:
     """Dismiss a comment's open flags; a comment the flags had hidden is published again."""
-    note = _clean_note(note)
+    remark = _clean_remark(remark)
     if _open_flag_count(comment) == 0:
         raise ServiceError("This comment has no open flags.", code="invalid_transition", status=409)
     last_move = db.session.scalar(
@@ -266,7 +266,7 @@ def dismiss_flags(comment: Comment, moderator: User, note: str | None = None) ->
     previous = comment.status
     if hidden_by_flags:
         comment.status = A
-    record_event(comment, "dismiss_flags", previous.value, comment.status.value, actor=moderator, note=note)
+    record_event(comment, "dismiss_flags", previous.value, comment.status.value, actor=moderator, remark=remark)
     _resolve_flags(comment, "dismissed")
     db.session.flush()
     refresh_comment_count(comment.article_id)
@@ -298,7 +298,7 @@ def _ban_value(kind: BanKind, value) -> str:
 def _senders_comments(ban: Ban) -> Select:
     query = select(Comment).where(Comment.status != S)
     if ban.kind is BanKind.email:
-        return query.where(Comment.author_email == ban.value)
+        return query.where(Comment.writer_email == ban.value)
     if ban.kind is BanKind.user:
         return query.where(Comment.user_id == int(ban.value))
     return query.where(Comment.ip_network.is_not(None))
@@ -317,11 +317,9 @@ def create_ban(
         kind = BanKind(kind)
     except ValueError:
         raise ServiceError("Ban an email, a user_id or an ip.", field="kind") from None
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ServiceError("Say why the sender is banned.", field="reason")
-    if len(reason) > NOTE_MAX:
-        raise ServiceError(f"A reason is at most {NOTE_MAX} characters.", field="reason")
+    reason = required_text(
+        reason, field="reason", missing="Say why the sender is banned.", limit=REMARK_MAX, too_long="A reason is at most {limit} characters."
+    )
     if expires_at is not None and expires_at <= utcnow():
         raise ServiceError("The expiry must be in the future.", field="expires_at")
     ban = Ban(kind=kind, value=_ban_value(kind, value), reason=reason, created_by=moderator, expires_at=expires_at)
@@ -332,7 +330,7 @@ def create_ban(
         for comment in db.session.scalars(_senders_comments(ban)).all():
             if kind is BanKind.network and not network_covers(ban.value, comment.ip_network):
                 continue
-            apply(comment, "spam", moderator, reason="banned_sender", note=f"ban #{ban.id}: {reason}", commit=False)
+            apply(comment, "spam", moderator, reason="banned_sender", remark=f"ban #{ban.id}: {reason}", commit=False)
             moved += 1
     db.session.commit()
     return ban, moved
@@ -381,7 +379,7 @@ def queue_query(queue: str, moderator: User, article: Article | None = None, sea
         query = query.where(Comment.article_id == article.id)
     if search:
         pattern = f"%{search.strip()}%"
-        query = query.where(or_(Comment.body.ilike(pattern), Comment.author_name.ilike(pattern)))
+        query = query.where(or_(Comment.body.ilike(pattern), Comment.writer_name.ilike(pattern)))
     return query.order_by(Comment.created_at.desc(), Comment.id.desc())
 
 
@@ -392,7 +390,7 @@ def queue_counts(moderator: User, article: Article | None = None, search: str | 
         scope.append(Comment.article_id == article.id)
     if search:
         pattern = f"%{search.strip()}%"
-        scope.append(or_(Comment.body.ilike(pattern), Comment.author_name.ilike(pattern)))
+        scope.append(or_(Comment.body.ilike(pattern), Comment.writer_name.ilike(pattern)))
     recent = utcnow() - timedelta(days=30)
     row = db.session.execute(
         select(
@@ -476,7 +474,7 @@ def purge(status: CommentStatus, older_than: timedelta, actor_label: str = "comm
     ids = db.session.scalars(candidates.where(~has_children)).all()
     kept = db.session.scalar(select(func.count()).select_from(candidates.where(has_children).subquery()))
     for comment_id in ids:
-        record_event(None, "purge", status.value, None, rule="purge", note=f"comment {comment_id} purged by {actor_label}")
+        record_event(None, "purge", status.value, None, rule="purge", remark=f"comment {comment_id} purged by {actor_label}")
     if ids:
         # What the foreign keys' ON DELETE rules do on PostgreSQL, done by hand so SQLite ends the same.
         db.session.execute(update(Comment).where(Comment.in_reply_to_id.in_(ids)).values(in_reply_to_id=None))

@@ -28,7 +28,7 @@ from app.services.errors import ServiceError
 from app.services.markdown import render_note
 from app.services.outbox import queue_message
 from app.services.permissions import can_add_note
-from app.services.text import clean_line, clean_text
+from app.services.text import required_text
 
 MAX_CITED = 20
 _KIND_ALIASES = {"editor_note": "editors_note", "editors_note": "editors_note", "editornote": "editors_note"}
@@ -58,12 +58,14 @@ def signature_for(kind: NoteKind, user: User, article: Article) -> str:
 
 
 def _clean_note_body(body: str) -> str:
-    body = clean_text(body).strip()
-    if not clean_line(body):
-        raise ServiceError("Write the note before adding it.", field="body")
-    if len(body) > NOTE_BODY_MAX:
-        raise ServiceError(f"A note is at most {NOTE_BODY_MAX:,} characters (this one has {len(body):,}).", field="body")
-    return body
+    return required_text(
+        body,
+        field="body",
+        missing="Write the note before adding it.",
+        limit=NOTE_BODY_MAX,
+        too_long="A note is at most {limit:,} characters (this one has {length:,}).",
+        multiline=True,
+    )
 
 
 def _cited_comments(article: Article, prompted_by) -> list[Comment]:
@@ -101,17 +103,17 @@ def _tell_cited(note: Note, comments: list[Comment], page_url: str) -> None:
     for comment in comments:
         if comment.user_id is not None and comment.user_id == note.author_id:
             continue
-        email = comment.user.email if comment.user is not None else comment.author_email
+        email = comment.user.email if comment.user is not None else comment.writer_email
         if not email or email.lower() in told:  # one message per person, however many comments are cited
             continue
         told.add(email.lower())
         queue_message(
             "note_cited",
             note.id,
-            comment.author_name,
+            comment.writer_name,
             email,
             f"Your comment led to {note.kind.label.lower()} on “{note.article.title}”",
-            f"Hello {comment.author_name},\n\n"
+            f"Hello {comment.writer_name},\n\n"
             f"{note.signature} cites your comment on “{note.article.title}”:\n\n{note.body}\n\n"
             f"Read it here: {page_url}#note-{note.id}\n",
         )
@@ -193,11 +195,13 @@ def retract_note(note: Note, editor: User, reason: str) -> Note:
     _check_writer(editor, note.article)
     if note.retracted:
         raise ServiceError("This note is already retracted.", code="invalid_transition", status=409)
-    reason = clean_line(reason)
-    if not reason:
-        raise ServiceError("Say why the note is retracted; readers see the reason.", field="reason")
-    if len(reason) > RETRACT_REASON_MAX:
-        raise ServiceError(f"A reason is at most {RETRACT_REASON_MAX} characters.", field="reason")
+    reason = required_text(
+        reason,
+        field="reason",
+        missing="Say why the note is retracted; readers see the reason.",
+        limit=RETRACT_REASON_MAX,
+        too_long="A reason is at most {limit} characters.",
+    )
     note.retracted_at, note.retracted_reason, note.retracted_by_id = utcnow(), reason, editor.id
     db.session.commit()
     return note

@@ -44,7 +44,7 @@ def active_ban(user: User | None, email: str, ip_network: str | None) -> Ban | N
 
 
 def _writer_filter(user: User | None, email: str):
-    return Comment.user_id == user.id if user is not None else (Comment.user_id.is_(None) & (Comment.author_email == email))
+    return Comment.user_id == user.id if user is not None else (Comment.user_id.is_(None) & (Comment.writer_email == email))
 
 
 def check_ban(submission: Submission, rules) -> Verdict:

@@ -33,14 +33,14 @@ SESSION_LOST = "Your session expired, so nothing was posted. Your text is kept: 
 # --- setting the scene -------------------------------------------------------------------------
 
 
-def publish_article(live_server, unique: str, title: str = "Getting a deposit back", author_name: str | None = None):
+def publish_article(live_server, unique: str, title: str = "Getting a deposit back", writer_name: str | None = None):
     """A published article by a new author account; returns (slug, author email)."""
     email = f"author-{unique}@example.org"
     config = live_server.app.config
     with live_server.app.app_context():
         author = accounts.create_user(
             email,
-            author_name or f"Grace Author {unique}",
+            writer_name or f"Grace Author {unique}",
             PASSWORD,
             "author",
             hash_method=config["PASSWORD_HASH_METHOD"],
@@ -542,9 +542,9 @@ def test_hostile_comment_is_shown_as_text_and_fits_a_phone(new_context, live_ser
 
 def test_screenshots_of_a_discussion(new_context, live_server, unique, screenshots_dir):
     # Plain names and title so the screenshots in docs/ read well; only the slug is unique.
-    author_name = "Grace Hopkins"
-    slug, author_email = publish_article(
-        live_server, unique, title="What to do when the deposit does not come back", author_name=author_name
+    writer_name = "Grace Hopkins"
+    slug, writer_email = publish_article(
+        live_server, unique, title="What to do when the deposit does not come back", writer_name=writer_name
     )
     priya = seed_comment(
         live_server, slug, "Priya Natarajan",
@@ -562,7 +562,7 @@ def test_screenshots_of_a_discussion(new_context, live_server, unique, screensho
     seed_comment(live_server, slug, "Alex Morgan", "Did you photograph the flat on the last day too?", parent_id=sam)
 
     author = new_context().new_page()
-    sign_in(author, author_email)
+    sign_in(author, writer_email)
     author.goto(f"/articles/{slug}")
     card(author, priya).get_by_role("link", name="Reply to Priya Natarajan").click()
     reply_form = author.locator(f"form#reply-{priya}")
@@ -722,10 +722,10 @@ def test_every_missing_field_is_reported_at_once(new_context, live_server, uniqu
 
 
 def test_an_author_reply_lines_up_with_its_siblings(new_context, live_server, unique):
-    slug, author_email = publish_article(live_server, unique)
+    slug, writer_email = publish_article(live_server, unique)
     question = seed_comment(live_server, slug, "Priya Natarajan", "A question.")
     sibling = seed_comment(live_server, slug, "Tom Becker", "A guess.", parent_id=question)
-    answer = seed_comment(live_server, slug, "", "The answer.", parent_id=question, account=author_email)
+    answer = seed_comment(live_server, slug, "", "The answer.", parent_id=question, account=writer_email)
     page = new_context().new_page()
     page.goto(f"/articles/{slug}")
     expect(card(page, answer).locator(".badge--author")).to_have_text("Author")

@@ -72,10 +72,10 @@ def seed_comment(live_server, slug: str, name: str, body: str) -> int:
         return comment_service.post_comment(find_article(slug), writer, body, rules).id
 
 
-def seed_note(live_server, slug: str, author_email: str, body: str, paragraph: str = "p-1", prompted_by=()) -> int:
+def seed_note(live_server, slug: str, writer_email: str, body: str, paragraph: str = "p-1", prompted_by=()) -> int:
     """A correction by the article's author after `paragraph`, stored through the service."""
     with live_server.app.app_context():
-        writer = accounts.find_user_by_email(author_email)
+        writer = accounts.find_user_by_email(writer_email)
         note = notes.add_note(
             find_article(slug), writer, "correction", body,
             paragraph=paragraph, prompted_by=[str(c) for c in prompted_by],
@@ -142,12 +142,12 @@ def expect_struck_through(locator) -> None:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
 def test_author_cites_a_comment_in_a_correction_after_its_paragraph(new_context, live_server, unique, javascript):
-    slug, author_email, author_name = publish_article(live_server, unique)
+    slug, writer_email, writer_name = publish_article(live_server, unique)
     reader_name = f"Priya Reader {unique}"
     pointed = seed_comment(live_server, slug, reader_name, POINTED_OUT)
 
     author = open_context(new_context, javascript).new_page()
-    sign_in(author, author_email)
+    sign_in(author, writer_email)
     author.goto(f"/articles/{slug}")
     expect(corrections_summary(author)).to_have_count(0)
     expect(author.locator(".article__tools").get_by_role("link", name="Add a note", exact=True)).to_be_visible()
@@ -188,7 +188,7 @@ def test_author_cites_a_comment_in_a_correction_after_its_paragraph(new_context,
         expect(aside.locator(".note__prompted").get_by_role("link", name=reader_name)).to_have_attribute(
             "href", f"/comments/{pointed}"
         )
-        expect(aside.locator(".note__signature")).to_have_text(f"Correction — {author_name}, author · {day}")
+        expect(aside.locator(".note__signature")).to_have_text(f"Correction — {writer_name}, author · {day}")
         led_to = card(page, pointed).locator(".comment__led-to").get_by_role("link", name="Led to a correction")
         expect(led_to).to_have_attribute("href", f"#note-{note_id}")
         summary = corrections_summary(page)
@@ -210,12 +210,12 @@ def test_author_cites_a_comment_in_a_correction_after_its_paragraph(new_context,
 def test_editing_the_paragraph_keeps_the_note_and_the_history_shows_the_change(
     new_context, live_server, unique, javascript
 ):
-    slug, author_email, author_name = publish_article(live_server, unique)
+    slug, writer_email, writer_name = publish_article(live_server, unique)
     pointed = seed_comment(live_server, slug, f"Priya Reader {unique}", POINTED_OUT)
-    note_id = seed_note(live_server, slug, author_email, NOTE_TEXT, prompted_by=[pointed])
+    note_id = seed_note(live_server, slug, writer_email, NOTE_TEXT, prompted_by=[pointed])
 
     author = open_context(new_context, javascript).new_page()
-    sign_in(author, author_email)
+    sign_in(author, writer_email)
     author.goto(f"/articles/{slug}")
     author.locator(".article__tools").get_by_role("link", name="Edit", exact=True).click()
     expect(author).to_have_url(url_of(live_server, f"/author/articles/{slug}/edit"))
@@ -239,10 +239,10 @@ def test_editing_the_paragraph_keeps_the_note_and_the_history_shows_the_change(
     # Newest first: the edit, the note written before it, the version first published.
     expect(entries.nth(0)).to_have_class(re.compile(r"\btimeline__item--version\b"))
     expect(entries.nth(0)).to_contain_text("Current version — ")
-    expect(entries.nth(0)).to_contain_text(f", by {author_name}")
+    expect(entries.nth(0)).to_contain_text(f", by {writer_name}")
     expect(entries.nth(1)).to_have_class(re.compile(r"\btimeline__item--note\b"))
     expect(entries.nth(1)).to_contain_text("Correction added — ")
-    expect(entries.nth(1)).to_contain_text(author_name)
+    expect(entries.nth(1)).to_contain_text(writer_name)
     expect(entries.nth(1).get_by_role("link", name="see the note")).to_have_attribute(
         "href", f"/articles/{slug}#note-{note_id}"
     )
@@ -276,9 +276,9 @@ def test_editing_the_paragraph_keeps_the_note_and_the_history_shows_the_change(
 
 
 def test_readers_and_other_authors_cannot_write_notes(new_context, live_server, unique):
-    slug, author_email, _ = publish_article(live_server, unique)
+    slug, writer_email, _ = publish_article(live_server, unique)
     pointed = seed_comment(live_server, slug, f"Priya Reader {unique}", POINTED_OUT)
-    note_id = seed_note(live_server, slug, author_email, NOTE_TEXT, prompted_by=[pointed])
+    note_id = seed_note(live_server, slug, writer_email, NOTE_TEXT, prompted_by=[pointed])
     reader_email = f"reader-{unique}@example.org"
     live_server.create_user("reader", f"Rae Reader {unique}", reader_email, PASSWORD)
     other_email = f"other-author-{unique}@example.org"
@@ -316,13 +316,13 @@ def test_readers_and_other_authors_cannot_write_notes(new_context, live_server, 
 def test_author_retracts_a_note_which_stays_struck_through_with_the_reason(
     new_context, live_server, unique, javascript
 ):
-    slug, author_email, _ = publish_article(live_server, unique)
+    slug, writer_email, _ = publish_article(live_server, unique)
     pointed = seed_comment(live_server, slug, f"Priya Reader {unique}", POINTED_OUT)
-    note_id = seed_note(live_server, slug, author_email, NOTE_TEXT, prompted_by=[pointed])
+    note_id = seed_note(live_server, slug, writer_email, NOTE_TEXT, prompted_by=[pointed])
     reason = "The Act was amended in March; 30 days was right after all."
 
     author = open_context(new_context, javascript).new_page()
-    sign_in(author, author_email)
+    sign_in(author, writer_email)
     author.goto(f"/articles/{slug}")
     expect(corrections_summary(author)).to_be_visible()
     note(author, note_id).get_by_role("link", name="Retract this correction").click()
@@ -370,7 +370,7 @@ def test_author_retracts_a_note_which_stays_struck_through_with_the_reason(
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
 def test_guest_suggests_a_correction_and_sees_it_declined(new_context, live_server, unique, javascript):
-    slug, author_email, _ = publish_article(live_server, unique)
+    slug, writer_email, _ = publish_article(live_server, unique)
     name, email = f"Ines Guest {unique}", f"ines-{unique}@example.org"
     asked = f"The fee is not modest: it is 35 pounds. ({unique})"
     reason = "35 pounds is the smallest fee there is; modest is fair."
@@ -398,7 +398,7 @@ def test_guest_suggests_a_correction_and_sees_it_declined(new_context, live_serv
     expect(mine.locator("li")).to_contain_text("Open: waiting for the author")
 
     author = open_context(new_context, javascript).new_page()
-    sign_in(author, author_email)
+    sign_in(author, writer_email)
     author.goto("/author/requests")
     expect(author.get_by_role("heading", name="Correction requests", level=1)).to_be_visible()
     tabs = author.get_by_role("navigation", name="Request states")
@@ -451,10 +451,10 @@ def test_guest_suggests_a_correction_and_sees_it_declined(new_context, live_serv
 
 
 def test_the_note_forms_open_for_the_author(new_context, live_server, unique):
-    slug, author_email, _ = publish_article(live_server, unique)
-    note_id = seed_note(live_server, slug, author_email, NOTE_TEXT)
+    slug, writer_email, _ = publish_article(live_server, unique)
+    note_id = seed_note(live_server, slug, writer_email, NOTE_TEXT)
     author = new_context().new_page()
-    sign_in(author, author_email)
+    sign_in(author, writer_email)
     pages = (
         (f"/articles/{slug}/notes/new", "Add a note"),
         (f"/articles/{slug}/notes/{note_id}/amend", "Amend a note"),

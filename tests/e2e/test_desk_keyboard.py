@@ -43,9 +43,9 @@ def create_account(live_server, role: str, name: str, email: str):
     return email
 
 
-def publish_article(live_server, unique: str, title: str = "Getting a deposit back", author_name: str | None = None):
+def publish_article(live_server, unique: str, title: str = "Getting a deposit back", writer_name: str | None = None):
     """A published article by a new author account; returns (slug, author email)."""
-    name = author_name or f"Grace Author {unique}"
+    name = writer_name or f"Grace Author {unique}"
     email = create_account(live_server, "author", name, f"author-{unique}@example.org")
     with live_server.app.app_context():
         slug = f"{re.sub(r'[^a-z]+', '-', title.lower()).strip('-')}-{unique}"
@@ -360,12 +360,12 @@ def request_status(live_server, request_id: int) -> tuple[str, str | None]:
 
 
 def test_author_works_the_requests_desk_with_the_keyboard(new_context, live_server, unique):
-    slug, author_email = publish_article(live_server, unique)
+    slug, writer_email = publish_article(live_server, unique)
     first, second, third, fourth = ask_for_corrections(
         live_server, slug, unique, "The fee is $30.", "The form is SC-100.", "It is ten days.", "Buy cheap pills."
     )
     page = new_context().new_page()
-    sign_in(page, author_email)
+    sign_in(page, writer_email)
     page.goto("/author/requests")
     requests_tab = page.get_by_role("navigation", name="Request states").get_by_role("link", name=re.compile(r"^Open \d+$"))
     expect(requests_tab.locator(".count")).to_have_text("4")
@@ -406,11 +406,11 @@ def test_author_works_the_requests_desk_with_the_keyboard(new_context, live_serv
 
 
 def test_the_requests_desk_acts_on_a_selection_in_bulk(new_context, live_server, unique):
-    slug, author_email = publish_article(live_server, unique)
+    slug, writer_email = publish_article(live_server, unique)
     first, second = ask_for_corrections(live_server, slug, unique, "The fee is $30.", "It is ten days.")
     for javascript in (True, False):
         page = new_context(java_script_enabled=javascript).new_page()
-        sign_in(page, author_email)
+        sign_in(page, writer_email)
         page.goto("/author/requests" if javascript else "/author/requests?status=acknowledged")
         if javascript:
             page.keyboard.press("j")
@@ -432,15 +432,15 @@ def test_the_requests_desk_acts_on_a_selection_in_bulk(new_context, live_server,
 def test_screenshots_of_the_overview_and_the_requests_desk(new_context, live_server, unique, screenshots_dir):
     # Plain names so the screenshots in docs/ read well; only the slug and the emails are unique. The
     # overview is the author's (their own articles only), so comments from other tests never show in it.
-    slug, author_email = publish_article(
-        live_server, unique, title="What to do when the deposit does not come back", author_name="Grace Hopkins"
+    slug, writer_email = publish_article(
+        live_server, unique, title="What to do when the deposit does not come back", writer_name="Grace Hopkins"
     )
     writers = ["Priya Natarajan", "Tom Becker", "Sam Okafor", "Alex Morgan", "Dana Whitfield", "Kwame Mensah"]
     # Comments per day over the 30 days (oldest first) and how many of them ended up held, spam or trashed.
     per_day = [2, 3, 1, 0, 4, 6, 3, 2, 2, 5, 7, 4, 1, 0, 2, 3, 8, 5, 3, 2, 4, 6, 9, 4, 3, 2, 5, 3, 1, 2]
     with live_server.app.app_context():
         article = find_article(slug)
-        author = accounts.find_user_by_email(author_email)
+        author = accounts.find_user_by_email(writer_email)
         for offset, count in enumerate(per_day):
             days_ago = len(per_day) - 1 - offset
             for n in range(count):
@@ -467,7 +467,7 @@ def test_screenshots_of_the_overview_and_the_requests_desk(new_context, live_ser
         )
 
     desktop = new_context().new_page()
-    sign_in(desktop, author_email)
+    sign_in(desktop, writer_email)
     desktop.goto("/moderation/overview")
     chart = desktop.get_by_role("img", name="Comments per day over the last 30 days, by outcome")
     expect(chart).to_be_visible()
@@ -477,7 +477,7 @@ def test_screenshots_of_the_overview_and_the_requests_desk(new_context, live_ser
     desktop.screenshot(path=str(screenshots_dir / "moderation-overview.png"), full_page=True)
 
     phone = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
-    sign_in(phone, author_email)
+    sign_in(phone, writer_email)
     phone.goto("/moderation/overview")
     expect(phone.get_by_role("img", name="Comments per day over the last 30 days, by outcome")).to_be_visible()
     assert phone.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth"), "the overview scrolls sideways"

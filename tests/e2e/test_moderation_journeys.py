@@ -404,7 +404,7 @@ def flag(page, live_server, slug: str, comment_id: int, author: str, reason: str
         expect(page.get_by_role("heading", name="Flag this comment", level=1)).to_be_visible()
         page.get_by_role("radio", name=re.compile(rf"^{reason} —")).check()
         if note:
-            page.get_by_label("Note (optional)").fill(note)
+            page.get_by_label("Remark (optional)").fill(note)
         page.get_by_role("button", name="Send the flag").click()
         expect(page).to_have_url(url_of(live_server, f"/articles/{slug}#comment-{comment_id}"))
         expect(flash(page)).to_have_text(FLAGGED)
@@ -416,7 +416,7 @@ def flag(page, live_server, slug: str, comment_id: int, author: str, reason: str
     expect_same_page(page, address, "clicking Flag")
     form.get_by_role("radio", name=re.compile(rf"^{reason} —")).check()
     if note:
-        form.get_by_label("Note (optional)").fill(note)
+        form.get_by_label("Remark (optional)").fill(note)
     form.get_by_role("button", name="Send the flag").click()
     expect(card(page, comment_id).locator("p.flag-form__done")).to_have_text(FLAGGED)
     expect(form).to_have_count(0)

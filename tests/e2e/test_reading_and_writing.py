@@ -39,13 +39,13 @@ You do not need a lawyer to file, and the fee is modest.
 # --- setting the scene -------------------------------------------------------------------------
 
 
-def publish_article(live_server, unique: str, title: str = "Getting a deposit back", author_name: str | None = None):
+def publish_article(live_server, unique: str, title: str = "Getting a deposit back", writer_name: str | None = None):
     """A published article by a new author account; returns (slug, author email)."""
     email = f"author-{unique}@example.org"
     config = live_server.app.config
     with live_server.app.app_context():
         author = accounts.create_user(
-            email, author_name or f"Grace Author {unique}", PASSWORD, "author",
+            email, writer_name or f"Grace Author {unique}", PASSWORD, "author",
             hash_method=config["PASSWORD_HASH_METHOD"], min_length=config["PASSWORD_MIN_LENGTH"],
         )
         slug = f"{re.sub(r'[^a-z]+', '-', title.lower()).strip('-')}-{unique}"
@@ -339,8 +339,8 @@ def test_a_deep_thread_fits_a_phone(new_context, live_server, unique):
 
 def test_screenshots_of_the_preview_and_of_the_history(new_context, live_server, unique, screenshots_dir):
     # Plain names so the screenshots in docs/ read well; only the slug and the emails are unique.
-    slug, author_email = publish_article(
-        live_server, unique, title="What to do when the deposit does not come back", author_name="Grace Hopkins"
+    slug, writer_email = publish_article(
+        live_server, unique, title="What to do when the deposit does not come back", writer_name="Grace Hopkins"
     )
     priya = seed_comment(
         live_server, slug, "Priya Natarajan", "Does this still apply when the deposit sits in a protection scheme?"
@@ -364,7 +364,7 @@ def test_screenshots_of_the_preview_and_of_the_history(new_context, live_server,
     # A correction, then an edit of the paragraph it corrects: the history shows both, and the diff.
     with live_server.app.app_context():
         article = find_article(slug)
-        author = accounts.find_user_by_email(author_email)
+        author = accounts.find_user_by_email(writer_email)
         notes.add_note(
             article, author, "correction", "An earlier version said 30 days. The deadline is 10 days.",
             paragraph="p-1", prompted_by=[],

@@ -109,7 +109,7 @@ def test_demo_discussion_branches_and_has_the_hosts_answer(runner):
     page = thread_page(article)
     assert article.comment_count == 10
     criticism = next(node for node in page.threads if "factual errors" in node.comment.body)
-    names = [reply.comment.author_name for reply in criticism.replies]
+    names = [reply.comment.writer_name for reply in criticism.replies]
     assert names == ["Janet Holm", "Dana Reyes"]
     assert criticism.replies[1].badge == "Author"
     depth = 0

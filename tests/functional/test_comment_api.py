@@ -164,7 +164,7 @@ def test_a_guest_post_is_201_with_an_edit_token_and_an_owner_cookie(client, make
     stored = _stored(comment["id"])
     assert payload["editable_until"] == (stored.created_at + timedelta(minutes=15)).isoformat()
     assert "aw_comments=" in " ".join(response.headers.getlist("Set-Cookie"))
-    assert (stored.author_email, stored.ip_network, stored.status) == (
+    assert (stored.writer_email, stored.ip_network, stored.status) == (
         "gail@example.org",
         "127.0.0.0/24",
         CommentStatus.approved,
@@ -197,7 +197,7 @@ def test_a_token_holder_posts_as_their_account_with_a_badge(client, make_user, m
         _post(client, article, "Me.", headers=token_for(reader), name="Mo Moderator", email="mo@example.org")
     )
     assert spoof["comment"]["author"] == {"name": "Rae Reader", "website": None, "badge": None}
-    assert _stored(spoof["comment"]["id"]).author_email == reader.email
+    assert _stored(spoof["comment"]["id"]).writer_email == reader.email
 
 
 @pytest.mark.parametrize(
@@ -556,8 +556,8 @@ def _add_discussion(article, total: int, users) -> None:
                     root_id=roots[thread].id if roots[thread] else None,
                     depth=min(layer, 4),
                     user_id=users[made % len(users)].id if made % 4 == 0 else None,
-                    author_name=f"Writer {made}",
-                    author_email=f"writer{made}@example.org",
+                    writer_name=f"Writer {made}",
+                    writer_email=f"writer{made}@example.org",
                     ip_network="127.0.0.0/24",
                     body=f"Comment {made}.",
                     body_html=f"<p>Comment {made}.</p>",

@@ -147,7 +147,7 @@ def test_a_guest_posts_and_lands_on_the_comments_permalink(client, make_article)
     assert '<a href="https://gail.example/" rel="nofollow ugc noopener"><bdi>Gail Guest</bdi></a>' in html
     assert "<p>Hello from Gail.</p>" in html and "1 comment</h2>" in html
     assert "gail@example.org" not in _show(client.application.test_client(), article)
-    assert (stored.author_email, stored.ip_network, stored.status) == (
+    assert (stored.writer_email, stored.ip_network, stored.status) == (
         "gail@example.org",
         "127.0.0.0/24",
         CommentStatus.approved,
@@ -216,7 +216,7 @@ def test_a_signed_in_reader_posts_as_their_account_and_staff_get_badges(app, cli
     assert f'<li class="comment comment--author" id="comment-{ids[0]}">' in html
     assert '<span class="badge badge--author">Author</span>' in html
     assert html.count('<span class="badge badge--moderator">Moderator</span>') == 2
-    assert "Impostor" not in html and _stored(ids[0]).author_email == author.email
+    assert "Impostor" not in html and _stored(ids[0]).writer_email == author.email
 
 
 def test_a_held_comment_shows_only_to_its_writer_awaiting_moderation(app, client, make_article):
@@ -663,7 +663,7 @@ def test_hostile_input_comes_out_inert_on_the_page(app, client, make_article):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in texts[0] and "W" * 3000 in texts[0]
     assert "\u202e" not in html and "\u202c" not in html
     assert "<bdi>&lt;b onmouseover=&#34;x()&#34;&gt;Eve&lt;/b&gt;</bdi>" in authors[0]
-    assert _stored(comment_id).author_name == '<b onmouseover="x()">Eve</b>'
+    assert _stored(comment_id).writer_name == '<b onmouseover="x()">Eve</b>'
 
 
 def test_a_javascript_website_is_refused(client, make_article):

@@ -910,7 +910,7 @@ def test_flagging_a_comment_as_a_factual_error_sends_a_request_to_the_author_not
     comment = _comment(article, "The article says $10,000 but it is $5,000.", name="Carl Commenter")
 
     guest = app.test_client()
-    response = guest.post(f"/comments/{comment.id}/flag", data={"reason": "factual_error", "note": ""})
+    response = guest.post(f"/comments/{comment.id}/flag", data={"reason": "factual_error", "remark": ""})
     html = _landing(guest, response, f"/articles/{article.slug}#comment-{comment.id}")
     assert _flashes(html) == ["Thank you. The article's author will see this as a correction request."]
     assert f'<li class="comment" id="comment-{comment.id}">' in html
@@ -928,7 +928,7 @@ def test_flagging_a_comment_as_a_factual_error_sends_a_request_to_the_author_not
 
     signed_in = _browser(app, reader)
     response = signed_in.post(
-        f"/comments/{comment.id}/flag", data={"reason": "factual_error", "note": "Check the statute."}
+        f"/comments/{comment.id}/flag", data={"reason": "factual_error", "remark": "Check the statute."}
     )
     assert _flashes(_landing(signed_in, response)) == [
         "Thank you. The article's author will see this as a correction request."

@@ -61,7 +61,7 @@ def _stored(comment_id: int) -> Comment:
 
 def _event_rows(comment_id: int) -> list[tuple]:
     return [
-        (e.actor_id, e.action, e.from_status, e.to_status, e.reason, e.note)
+        (e.actor_id, e.action, e.from_status, e.to_status, e.reason, e.remark)
         for e in db.session.scalars(
             select(ModerationEvent).where(ModerationEvent.comment_id == comment_id).order_by(ModerationEvent.id)
         )
@@ -148,8 +148,8 @@ def test_the_queue_pages_up_to_500_in_constant_queries(client, make_user, make_a
     rows = [
         {
             "article_id": article.id,
-            "author_name": f"Writer {n}",
-            "author_email": f"writer{n}@example.org",
+            "writer_name": f"Writer {n}",
+            "writer_email": f"writer{n}@example.org",
             "ip_network": "198.51.100.0/24",
             "body": f"Held {n}.",
             "body_html": f"<p>Held {n}.</p>",
@@ -251,7 +251,7 @@ def test_impossible_transitions_are_409_and_bad_input_422(client, make_user, mak
         ({"action": "delete"}, {"action": "Must be one of: approve, spam, not_spam, trash, restore, dismiss_flags."}),
         ({}, {"action": "Missing data for required field."}),
         ({"action": "spam", "status": "approved"}, {"status": "Unknown field."}),
-        ({"action": "spam", "note": "n" * 501}, {"note": "A note is at most 500 characters."}),
+        ({"action": "spam", "note": "n" * 501}, {"note": "A remark is at most 500 characters."}),
     ]
     for body, fields in cases:
         assert _error(_act(client, headers, comment.id, **body), 422)["fields"] == fields
@@ -368,7 +368,7 @@ def test_guests_flag_by_cookie_and_three_readers_hide_the_comment(app, make_user
     [
         ({"reason": "rude"}, {"reason": FLAG_REASONS}),
         ({}, {"reason": "Missing data for required field."}),
-        ({"reason": "spam", "note": "n" * 501}, {"note": "A note is at most 500 characters."}),
+        ({"reason": "spam", "note": "n" * 501}, {"note": "A remark is at most 500 characters."}),
         ({"reason": "spam", "user_id": 1}, {"user_id": "Unknown field."}),
     ],
 )

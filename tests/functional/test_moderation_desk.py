@@ -160,7 +160,7 @@ def test_a_desk_item_shows_its_context_reasons_flags_and_history(app, make_user,
     dismiss = rf'formaction="/moderation/comments/{parent.id}/action[^"]*" name="action" value="dismiss_flags">Dismiss'
     assert re.search(dismiss, flagged)
 
-    moderation.apply(reply, "approve", moderator, note="Fair point.")
+    moderation.apply(reply, "approve", moderator, remark="Fair point.")
     detail = _get(browser, f"/moderation/comments/{reply.id}")
     assert f"<h1>Comment {reply.id}</h1>" in detail
     assert re.search(
@@ -271,7 +271,7 @@ def test_dismissing_flags_publishes_what_readers_hid(app, make_user, make_articl
     assert _items(_get(browser, "/moderation?queue=flagged")) == [comment.id]
     html = _landing(
         browser,
-        browser.post(f"/moderation/comments/{comment.id}/action", data={"action": "dismiss_flags", "note": "Fine."}),
+        browser.post(f"/moderation/comments/{comment.id}/action", data={"action": "dismiss_flags", "remark": "Fine."}),
     )
     assert _flashes(html) == [f"Flags on comment {comment.id} dismissed; it is approved."]
     assert _tabs(html)["Flagged"] == 0 and _stored(comment.id).status is A
@@ -382,7 +382,7 @@ def test_a_moderator_reply_carries_the_moderator_badge(app, make_user, make_arti
     assert (
         response.status_code == 302 and response.headers["Location"] == f"/articles/{article.slug}#comment-{reply.id}"
     )
-    assert (reply.parent_id, reply.status, reply.author_name) == (comment.id, A, "Mo Moderator")
+    assert (reply.parent_id, reply.status, reply.writer_name) == (comment.id, A, "Mo Moderator")
     public = _get(app.test_client(), f"/articles/{article.slug}")
     start = public.index(f'<li class="comment comment--moderator" id="comment-{reply.id}">')
     header = public[start : public.index("</header>", start)]
@@ -573,11 +573,11 @@ def test_a_signed_in_reader_flags_a_comment_once(app, make_user, make_article):
     assert "<h1>Flag this comment</h1>" in form and "Water boils at 90 degrees." in form
     assert form.count('type="radio" name="reason"') == 5
 
-    response = browser.post(f"/comments/{comment.id}/flag", data={"reason": "off_topic", "note": "It is 100."})
+    response = browser.post(f"/comments/{comment.id}/flag", data={"reason": "off_topic", "remark": "It is 100."})
     html = _landing(browser, response, f"/articles/{article.slug}#comment-{comment.id}")
     assert _flashes(html) == ["Thank you. A moderator will look at this comment."]
     flag = db.session.scalar(select(Flag))
-    assert (flag.comment_id, flag.reporter_key, flag.user_id, flag.reason.value, flag.note, flag.ip_network) == (
+    assert (flag.comment_id, flag.reporter_key, flag.user_id, flag.reason.value, flag.remark, flag.ip_network) == (
         comment.id,
         f"user:{reader.id}",
         reader.id,
@@ -616,7 +616,7 @@ def test_three_guests_hide_a_comment_and_a_guest_counts_once(app, make_user, mak
     assert _stored(comment.id).status is A and "Controversial opinion." in _get(
         app.test_client(), f"/articles/{article.slug}"
     )
-    app.test_client().post(url, data={"reason": "other", "note": "Just no."}, environ_base={"REMOTE_ADDR": "10.2.0.9"})
+    app.test_client().post(url, data={"reason": "other", "remark": "Just no."}, environ_base={"REMOTE_ADDR": "10.2.0.9"})
     assert _stored(comment.id).status is P and _count(Flag) == 4
     assert "Controversial opinion." not in _get(app.test_client(), f"/articles/{article.slug}")
     events = db.session.scalars(select(ModerationEvent).where(ModerationEvent.action == "hide")).all()
@@ -643,7 +643,7 @@ def test_the_flag_threshold_follows_the_settings(app, make_user, make_article):
     [
         ({"reason": "rude"}, "Choose a reason: spam, abusive, off_topic, factual_error, other."),
         ({}, "Choose a reason: spam, abusive, off_topic, factual_error, other."),
-        ({"reason": "other", "note": "n" * 501}, "A note is at most 500 characters."),
+        ({"reason": "other", "remark": "n" * 501}, "A remark is at most 500 characters."),
     ],
 )
 def test_bad_flags_are_refused_on_the_page_with_422(client, make_article, form, message):

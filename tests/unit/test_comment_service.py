@@ -69,7 +69,7 @@ def test_a_guest_comment_is_stored_with_clean_html_and_only_a_network(make_artic
     article = make_article()
     comment = _post(article, "Hello *there*.", _guest("  Gail   Guest ", " Gail@Example.ORG ", "https://gail.example/"))
     stored = db.session.get(Comment, comment.id)
-    assert (stored.author_name, stored.author_email, stored.author_website) == (
+    assert (stored.writer_name, stored.writer_email, stored.writer_website) == (
         "Gail Guest",
         "gail@example.org",
         "https://gail.example/",
@@ -84,7 +84,7 @@ def test_a_guest_comment_is_stored_with_clean_html_and_only_a_network(make_artic
 def test_a_signed_in_writer_posts_as_their_account_whatever_name_is_sent(make_user, make_article):
     reader = make_user("reader", name="Rita Reader", email="rita@example.org")
     comment = _post(make_article(), writer=Writer(user=reader, name="Impostor", email="fake@example.org"))
-    assert (comment.user_id, comment.author_name, comment.author_email) == (
+    assert (comment.user_id, comment.writer_name, comment.writer_email) == (
         reader.id,
         "Rita Reader",
         "rita@example.org",
@@ -253,7 +253,7 @@ def test_a_reply_beside_the_comment_it_answers_says_whom_it_answers(make_article
     assert _ids(level3.replies) == [chain[4].id, below.id]
     answered, beside = level3.replies
     assert answered.in_reply_to is None
-    assert beside.in_reply_to.id == chain[4].id and beside.in_reply_to.author_name == "W4"
+    assert beside.in_reply_to.id == chain[4].id and beside.in_reply_to.writer_name == "W4"
     assert level3.in_reply_to is None
 
 
@@ -672,7 +672,7 @@ def test_the_comment_sanitiser_keeps_only_its_tags_attributes_and_protocols(html
 def test_direction_overrides_are_removed_from_text_and_names(make_article):
     comment = _post(make_article(), "Price: \u202e001$\u202c ok", _guest(name="\u202eevil\u2066 Name\u200b"))
     assert comment.body == "Price: 001$ ok" and "\u202e" not in comment.body_html and "\u202c" not in comment.body_html
-    assert comment.author_name == "evil Name"
+    assert comment.writer_name == "evil Name"
 
 
 def test_text_hygiene_helpers():

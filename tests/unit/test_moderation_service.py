@@ -51,7 +51,7 @@ def _events(comment_id=None) -> list[tuple]:
     if comment_id is not None:
         query = query.where(ModerationEvent.comment_id == comment_id)
     return [
-        (e.actor_id, e.actor_rule, e.action, e.from_status, e.to_status, e.reason, e.note)
+        (e.actor_id, e.actor_rule, e.action, e.from_status, e.to_status, e.reason, e.remark)
         for e in db.session.scalars(query)
     ]
 
@@ -99,7 +99,7 @@ def test_every_action_from_every_state_moves_and_logs_or_is_refused_with_409(mak
         comment = _in_state(article, start, moderator)
         before = _events(comment.id)
         if start in sources:
-            moderation.apply(comment, action, moderator, note="Checked by hand.")
+            moderation.apply(comment, action, moderator, remark="Checked by hand.")
             expected = target or P  # restore: it was trashed from pending
             assert _stored(comment.id).status is expected, action
             reason = "other" if action == "trash" else None
@@ -153,15 +153,15 @@ def test_unknown_actions_long_notes_and_long_reasons_change_nothing(make_user, m
             "action",
             "Unknown action 'delete'; use one of approve, spam, not_spam, trash, restore.",
         ),
-        (("approve", None, "n" * 501), "note", "A note is at most 500 characters."),
+        (("approve", None, "n" * 501), "remark", "A remark is at most 500 characters."),
         (("spam", "r" * 41, None), "reason", "A reason code is at most 40 characters."),
     ]
-    for (action, reason, note), field, message in cases:
+    for (action, reason, remark), field, message in cases:
         with pytest.raises(ServiceError) as raised:
-            moderation.apply(comment, action, moderator, reason, note)
+            moderation.apply(comment, action, moderator, reason, remark)
         assert (raised.value.field, raised.value.message, raised.value.status) == (field, message, 422)
     assert _stored(comment.id).status is P and [e[2] for e in _events(comment.id)] == ["submit"]
-    moderation.apply(comment, "approve", moderator, note="  " + "n" * 500 + "  ")
+    moderation.apply(comment, "approve", moderator, remark="  " + "n" * 500 + "  ")
     assert _events(comment.id)[-1][6] == "n" * 500
 
 
@@ -187,9 +187,9 @@ def test_approving_and_removing_keep_the_published_count_right(make_user, make_a
 
 def test_events_are_append_only(make_user, make_article):
     moderator = make_user("moderator")
-    comment = moderation.apply(_post(make_article()), "spam", moderator, note="Pills.")
+    comment = moderation.apply(_post(make_article()), "spam", moderator, remark="Pills.")
     event = db.session.scalar(select(ModerationEvent).where(ModerationEvent.action == "spam"))
-    event.note = "Nothing to see."
+    event.remark = "Nothing to see."
     with pytest.raises(RuntimeError, match="moderation events are append-only"):
         db.session.commit()
     db.session.rollback()
@@ -268,7 +268,7 @@ def test_bulk_moves_what_it_may_and_explains_the_rest(make_user, make_article):
     published = _post(mine, "Already out.")
     foreign = _post(theirs, "Not the author's.", rules=HELD)
     moved, problems = moderation.apply_many(
-        [first.id, second.id, published.id, foreign.id, 9999], "approve", author, note="Fine."
+        [first.id, second.id, published.id, foreign.id, 9999], "approve", author, remark="Fine."
     )
     assert sorted(c.id for c in moved) == [first.id, second.id]
     assert sorted(problems) == sorted(
@@ -354,7 +354,7 @@ def test_a_reader_flags_a_comment_once(make_article):
     comment = _post(make_article())
     key = moderation.guest_reporter_key("203.0.113.5", "c" * 32)
     flag = moderation.flag_comment(comment, key, "off_topic", "  About cats.  ", CommentRules(flag_threshold=2))
-    assert (flag.reason.value, flag.note, flag.resolved_at) == ("off_topic", "About cats.", None)
+    assert (flag.reason.value, flag.remark, flag.resolved_at) == ("off_topic", "About cats.", None)
     # The same browser on another address of the same network is the same reader.
     same = moderation.guest_reporter_key("203.0.113.99", "c" * 32)
     with pytest.raises(ServiceError) as raised:
@@ -364,7 +364,7 @@ def test_a_reader_flags_a_comment_once(make_article):
     assert _count(Flag) == 1 and _stored(comment.id).status is A
 
 
-def test_flags_take_a_known_reason_a_short_note_and_a_published_comment(make_user, make_article):
+def test_flags_take_a_known_reason_a_short_remark_and_a_published_comment(make_user, make_article):
     article = make_article()
     comment = _post(article)
     held = _post(article, rules=HELD)
@@ -378,16 +378,16 @@ def test_flags_take_a_known_reason_a_short_note_and_a_published_comment(make_use
             None,
             ("validation_failed", 422, "Choose a reason: spam, abusive, off_topic, factual_error, other."),
         ),
-        (comment, "spam", "n" * 501, ("validation_failed", 422, "A note is at most 500 characters.")),
+        (comment, "spam", "n" * 501, ("validation_failed", 422, "A remark is at most 500 characters.")),
         (held, "spam", None, ("not_flaggable", 409, "Only published comments can be flagged.")),
         (removed, "spam", None, ("not_flaggable", 409, "Only published comments can be flagged.")),
     ]
-    for target, reason, note, expected in cases:
+    for target, reason, remark, expected in cases:
         with pytest.raises(ServiceError) as raised:
-            moderation.flag_comment(target, "user:7", reason, note, OPEN)
+            moderation.flag_comment(target, "user:7", reason, remark, OPEN)
         assert (raised.value.code, raised.value.status, raised.value.message) == expected
     assert _count(Flag) == 0
-    assert moderation.flag_comment(comment, "user:7", "factual_error", "n" * 500, OPEN).note == "n" * 500
+    assert moderation.flag_comment(comment, "user:7", "factual_error", "n" * 500, OPEN).remark == "n" * 500
 
 
 def test_dismissing_flags_publishes_a_comment_the_flags_had_hidden(make_user, make_article):
@@ -646,7 +646,7 @@ def test_load_context_fetches_parents_flags_and_history_in_three_queries(make_us
         context = moderation.load_context(comments)
     assert counted.n == 3
     assert context["parents"] == {parent.id: parent}
-    assert [(f.reason.value, f.note) for f in context["flags"][parent.id]] == [("other", "Hmm.")]
+    assert [(f.reason.value, f.remark) for f in context["flags"][parent.id]] == [("other", "Hmm.")]
     assert [e.action for e in context["events"][replies[0].id]] == ["submit", "spam"]
     assert context["events"][replies[0].id][-1].actor_label == moderator.name
     assert context["events"][replies[1].id][0].actor_label == "rule: hold_all"
@@ -690,7 +690,7 @@ def test_purge_deletes_only_old_spam_without_replies_and_logs_each(make_user, ma
         "spam",
         None,
     )
-    assert purge_event.note == f"comment {old_id} purged by command line"
+    assert purge_event.remark == f"comment {old_id} purged by command line"
     assert (_count(Flag), _count(CommentRevision)) == (0, 0)
 
 

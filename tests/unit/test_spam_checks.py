@@ -39,8 +39,8 @@ def _guest(**extra) -> Writer:
         ("  Mixed\tCASE\nlines ", "mixed case lines"),
     ],
 )
-def test_normalise_undoes_simple_disguises(text, expected):
-    assert checks.normalise(text) == expected
+def test_fold_for_matching_undoes_simple_disguises(text, expected):
+    assert checks.fold_for_matching(text) == expected
 
 
 def test_honeypot_only_for_page_forms(make_article):

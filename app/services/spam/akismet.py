@@ -162,7 +162,7 @@ def comment_fields(comment: Comment, blog: str) -> tuple[str, dict]:
     """
     fields = {
         **_site_fields(comment.article, blog),
-        **_writer_fields(comment.user, comment.author_name, comment.author_email, comment.author_website),
+        **_writer_fields(comment.user, comment.writer_name, comment.writer_email, comment.writer_website),
         "comment_type": "reply" if comment.in_reply_to_id or comment.parent_id else "comment",
         "comment_content": comment.body,
     }

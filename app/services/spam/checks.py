@@ -19,7 +19,7 @@ _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 _LINK = re.compile(r"<a\s", re.IGNORECASE)
 
 
-def normalise(text: str | None) -> str:
+def fold_for_matching(text: str | None) -> str:
     """Text as word lists see it: NFKC, case-folded, zero-width characters removed, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text or "")
     text = _ZERO_WIDTH.sub("", text).casefold()
@@ -63,12 +63,12 @@ def check_timing(submission: Submission, rules: CommentRules) -> Verdict:
 
 def check_duplicate(submission: Submission, rules: CommentRules) -> Verdict:
     """The same text from the same writer on the same article is refused."""
-    writer = Comment.user_id == submission.user.id if submission.user is not None else Comment.author_email == submission.email
+    writer = Comment.user_id == submission.user.id if submission.user is not None else Comment.writer_email == submission.email
     bodies = db.session.scalars(
         select(Comment.body).where(Comment.article_id == submission.article.id, writer, Comment.deleted_at.is_(None))
     )
-    mine = normalise(submission.body)
-    if any(normalise(body) == mine for body in bodies):
+    mine = fold_for_matching(submission.body)
+    if any(fold_for_matching(body) == mine for body in bodies):
         return Verdict("reject", "duplicate", "You already said that on this article.")
     return Verdict("pass", "duplicate", "Not a repeat.")
 
@@ -84,14 +84,14 @@ def check_links(submission: Submission, rules: CommentRules) -> Verdict:
 def _matches(words: list[str], haystack: str) -> list[str]:
     found = []
     for word in words:
-        needle = normalise(word)
+        needle = fold_for_matching(word)
         if needle and re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack):
             found.append(word)
     return found
 
 
 def _haystack(submission: Submission) -> str:
-    return normalise(" \n ".join([submission.body, submission.name, submission.email, submission.website or ""]))
+    return fold_for_matching(" \n ".join([submission.body, submission.name, submission.email, submission.website or ""]))
 
 
 def check_blocked_words(submission: Submission, rules: CommentRules) -> Verdict:

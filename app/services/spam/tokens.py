@@ -187,5 +187,5 @@ def tokenise(text: str, name: str = "", website: str | None = None) -> set[str]:
 
 def comment_tokens(comment: Comment) -> set[str]:
     """What the classifier learns from a stored comment: its text, its writer's name and website."""
-    return tokenise(comment.body, comment.author_name, comment.author_website)
+    return tokenise(comment.body, comment.writer_name, comment.writer_website)
 
