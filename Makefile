@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 AXE := tests/e2e/axe
 
-.PHONY: install axe run test test-fast db-upgrade seed-demo clean
+.PHONY: install axe run test test-fast lint format db-upgrade seed-demo clean
 
 install: $(VENV)/.installed
 
@@ -43,5 +43,18 @@ test: install axe
 test-fast: install
 	$(BIN)/python -m pytest -m "not e2e"
 
+# Style, bugs, types and layers; CI runs this before the tests and fails on any finding.
+LINTED := app tests bench migrations wsgi.py
+lint: install
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
+
+# Apply ruff's safe fixes and its formatting.
+format: install
+	$(BIN)/ruff check --fix $(LINTED)
+	$(BIN)/ruff format $(LINTED)
+
 clean:
-	rm -rf $(VENV) .pytest_cache $(AXE)/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache $(AXE)/node_modules

@@ -1,4 +1,5 @@
 """The application factory: a table of contents of register_* steps."""
+
 import os
 
 from flask import Flask
@@ -31,6 +32,7 @@ VIEWS = (
     admin_views,
 )
 
+
 def create_app(config: str | dict | None = None) -> Flask:
     """Build the app. `config` is an environment name or a mapping of settings to apply last."""
     instance_path = config.get("INSTANCE_PATH") if isinstance(config, dict) else None
@@ -55,7 +57,11 @@ def create_app(config: str | dict | None = None) -> Flask:
 def register_config(app: Flask, config: str | dict | None) -> None:
     """Class defaults, then the environment (DATABASE_URL, SECRET_KEY, AFTERWORD_*), then explicit overrides."""
     overrides = config if isinstance(config, dict) else {}
-    name = config if isinstance(config, str) else overrides.get("ENV_NAME") or os.environ.get("AFTERWORD_ENV", "development")
+    name = (
+        config
+        if isinstance(config, str)
+        else overrides.get("ENV_NAME") or os.environ.get("AFTERWORD_ENV", "development")
+    )
     if name not in CONFIGS:
         raise ValueError(f"AFTERWORD_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
     app.config.from_object(CONFIGS[name])
@@ -70,7 +76,9 @@ def register_config(app: Flask, config: str | dict | None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key_from(app.instance_path)
     if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"])
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"]
+        )
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,4 +1,5 @@
 """Command-line tools: `flask --app wsgi seed-demo`, `flask --app wsgi user create|token|role`."""
+
 import re
 from datetime import timedelta
 
@@ -96,7 +97,10 @@ def purge_comments(status: str, older_than: str) -> None:
     """Delete spam or trash older than the given age for good (logged; comments with replies are kept)."""
     age = parse_age(older_than)
     result = purge(CommentStatus(status), age)
-    click.echo(f"Purged {result.deleted} {status} comment(s) older than {older_than}; kept {result.kept_with_replies} that still have replies.")
+    click.echo(
+        f"Purged {result.deleted} {status} comment(s) older than {older_than}; "
+        f"kept {result.kept_with_replies} that still have replies."
+    )
 
 
 @click.command("seed-demo")
@@ -106,7 +110,9 @@ def seed_demo() -> None:
     click.echo("Created: " + ", ".join(created) if created else "The demo is already in place; nothing changed.")
     click.echo("Demo accounts (email / password):")
     for account in ACCOUNTS:
-        click.echo(f"  {account.role.value:<10} {account.email:<20} {account.password:<22} {account.name}, {account.about}")
+        click.echo(
+            f"  {account.role.value:<10} {account.email:<20} {account.password:<22} {account.name}, {account.about}"
+        )
 
 
 spam_cli = AppGroup("spam", help="The content classifier: train it, measure it, purge old spam.")

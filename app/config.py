@@ -1,4 +1,5 @@
 """Configuration classes. Every setting can be overridden as AFTERWORD_<NAME> in the environment."""
+
 import os
 import secrets
 from pathlib import Path
@@ -14,7 +15,7 @@ def normalise_database_url(url: str) -> str:
     """Map postgres:// and postgresql:// to SQLAlchemy's psycopg 3 dialect."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -156,4 +157,3 @@ CONFIGS = {
     "production": ProductionConfig,
     "testing": TestingConfig,
 }
-

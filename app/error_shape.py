@@ -1,5 +1,6 @@
 """The shape of every JSON error, `{"error": {"code", "message", "fields"}}`, as a schema for the API's
 documentation. A leaf module: the API extension (app.extensions) and the error helpers both use it."""
+
 import marshmallow as ma
 
 

@@ -1,4 +1,5 @@
 """Error responses: JSON `{"error": {code, message, fields}}` for the API, a page for everything else."""
+
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -95,7 +96,11 @@ def http_error(error: HTTPException):
         if status == 429:
             message = f"Too many requests ({error.description}); wait a little and try again."
         return json_error(status, code, message, fields, headers=_passed_headers(error))
-    description = _description(error) if status != 429 else f"Too many attempts ({error.description}). Wait a little and try again."
+    description = (
+        _description(error)
+        if status != 429
+        else f"Too many attempts ({error.description}). Wait a little and try again."
+    )
     response = render_template("errors/error.html", status=status, title=error.name, description=description)
     return response, status, _passed_headers(error)
 
@@ -120,7 +125,9 @@ def _service_error(error: ServiceError):
     if wants_json():
         return json_error(error.status, error.code, error.message, error.fields)
     description = error.message
-    return render_template("errors/error.html", status=error.status, title="That did not work", description=description), error.status
+    return render_template(
+        "errors/error.html", status=error.status, title="That did not work", description=description
+    ), error.status
 
 
 def _server_error(error: InternalServerError):

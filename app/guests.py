@@ -6,6 +6,7 @@ Signed-in writers are recognised by their account; these tokens are only for gue
 """
 
 import secrets
+from contextlib import suppress
 
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -43,23 +44,21 @@ def guest_comment_ids(rules: CommentRules) -> set[int]:
     ids: set[int] = set()
     cookie = request.cookies.get(OWNER_COOKIE)
     if cookie:
-        try:
+        with suppress(BadSignature, TypeError, ValueError):  # a forged or stale cookie proves nothing
             ids.update(int(i) for i in _signer("comment-owner").loads(cookie, max_age=max_age))
-        except (BadSignature, TypeError, ValueError):
-            pass
     header = request.headers.get(EDIT_TOKEN_HEADER)
     if header:
-        try:
+        with suppress(BadSignature, TypeError, ValueError):
             ids.add(int(_signer("comment-edit").loads(header, max_age=max_age)))
-        except (BadSignature, TypeError, ValueError):
-            pass
     return ids
 
 
 def remember_guest_comment(response: Response, comment_id: int, rules: CommentRules) -> None:
     """Add a guest's new comment to their owner cookie, which lives as long as the edit window."""
     ids = sorted(guest_comment_ids(rules) | {comment_id})[-KEEP_IDS:]
-    _set_cookie(response, OWNER_COOKIE, _signer("comment-owner").dumps(ids), int(rules.edit_window.total_seconds()) + 60)
+    _set_cookie(
+        response, OWNER_COOKIE, _signer("comment-owner").dumps(ids), int(rules.edit_window.total_seconds()) + 60
+    )
 
 
 def guest_profile() -> dict:

@@ -2,6 +2,7 @@
 
 A leaf module: the limiter (in extensions), the spam checks and the moderation services all use it.
 """
+
 import ipaddress
 
 from flask import request

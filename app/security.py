@@ -1,4 +1,5 @@
 """Security headers added to every response."""
+
 from flask import Flask, Response, request
 
 
@@ -13,7 +14,9 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        )
         if config["FRAME_ANCESTORS"].strip() == "'none'":
             response.headers.setdefault("X-Frame-Options", "DENY")
         if request.is_secure:

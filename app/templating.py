@@ -1,4 +1,5 @@
 """Jinja filters and globals shared by every template."""
+
 from datetime import datetime
 
 from flask import Flask

@@ -1,4 +1,5 @@
 """Helpers for URLs that come from the client."""
+
 from urllib.parse import urlsplit
 
 

@@ -1,5 +1,6 @@
 """Request-level helpers every page and API view shares: who is asking, the comment rules of this request,
 what the spam checks may know of the request, and the flood limits on posting."""
+
 from collections.abc import Callable
 from typing import Any
 
@@ -36,4 +37,6 @@ def request_details() -> dict[str, Any]:
 def comment_limits(view: Callable[..., Any]) -> Callable[..., Any]:
     """Flood limits on new comments, per network and per writer (429 with Retry-After when exceeded)."""
     view = limiter.limit(lambda: current_app.config["COMMENT_LIMIT_PER_NETWORK"], methods=["POST"])(view)
-    return limiter.limit(lambda: current_app.config["COMMENT_LIMIT_PER_EMAIL"], methods=["POST"], key_func=comment_writer_key)(view)
+    return limiter.limit(
+        lambda: current_app.config["COMMENT_LIMIT_PER_EMAIL"], methods=["POST"], key_func=comment_writer_key
+    )(view)

@@ -7,6 +7,7 @@ comments never enter the repository. The output is byte-for-byte reproducible.
 
     .venv/bin/python bench/build_spam_model.py [FILE.csv] [--min-count 2] [--output PATH]
 """
+
 import argparse
 import sys
 from pathlib import Path

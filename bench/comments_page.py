@@ -6,6 +6,7 @@ through the WSGI test client (no network), on a throwaway SQLite file. The artic
 
     .venv/bin/python bench/comments_page.py [--sizes 10,1000,10000] [--repeat 5] [--notes 5]
 """
+
 import argparse
 import statistics
 import sys
@@ -59,9 +60,11 @@ def add_discussion(article, size: int) -> None:
     remaining = list(range(third, size))
     for depth in (1, 2):
         chunk = remaining[: (len(remaining) + 1) // 2] if depth == 1 else remaining
-        remaining = remaining[len(chunk):]
+        remaining = remaining[len(chunk) :]
         parents = levels[depth - 1]
-        level = [_comment(article, n, start + timedelta(seconds=n), parents[i % len(parents)]) for i, n in enumerate(chunk)]
+        level = [
+            _comment(article, n, start + timedelta(seconds=n), parents[i % len(parents)]) for i, n in enumerate(chunk)
+        ]
         db.session.add_all(level)
         db.session.flush()
         levels.append(level)
@@ -119,7 +122,12 @@ def main() -> None:
             with app.app_context():
                 db.create_all()
                 author = accounts.create_user(
-                    "author@example.org", "Author", "bench password", "author", hash_method="pbkdf2:sha256:1000", min_length=10
+                    "author@example.org",
+                    "Author",
+                    "bench password",
+                    "author",
+                    hash_method="pbkdf2:sha256:1000",
+                    min_length=10,
                 )
                 article = create_article(author, "Bench", BODY, published=True)
                 add_discussion(article, size)

@@ -5,6 +5,7 @@ throwaway SQLite file, half ordinary and half spammy, and prints comments per se
 
     .venv/bin/python bench/pipeline_throughput.py [--count 500]
 """
+
 import argparse
 import sys
 import tempfile
@@ -41,7 +42,12 @@ def main() -> None:
         with app.app_context():
             db.create_all()
             author = accounts.create_user(
-                "author@example.org", "Author", "bench password", "author", hash_method="pbkdf2:sha256:1000", min_length=10
+                "author@example.org",
+                "Author",
+                "bench password",
+                "author",
+                hash_method="pbkdf2:sha256:1000",
+                min_length=10,
             )
             article = create_article(author, "Bench", "Body.", published=True)
             rules = CommentRules.from_config(app.config)
@@ -54,7 +60,10 @@ def main() -> None:
                 statuses[comment.status.value] = statuses.get(comment.status.value, 0) + 1
             elapsed = time.perf_counter() - began
             db.engine.dispose()
-    print(f"{options.count} comments through the whole pipeline in {elapsed:.2f} s: {options.count / elapsed:,.0f} comments/s")
+    print(
+        f"{options.count} comments through the whole pipeline in {elapsed:.2f} s: "
+        f"{options.count / elapsed:,.0f} comments/s"
+    )
     print("outcomes: " + ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())))
 
 

@@ -9,6 +9,7 @@ No database of yours is touched.
 
     .venv/bin/python bench/spam_eval.py [FILE.csv] [--min-count 2] [--repeat 5]
 """
+
 import argparse
 import statistics
 import sys
@@ -94,8 +95,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, help="passes for the throughput figures")
     args = parser.parse_args()
     if not Path(args.csv).is_file():
-        print(f"No training file at {args.csv}. It is not in the repository (see docs/spam.md); "
-              "give its path as the first argument.", file=sys.stderr)
+        print(
+            f"No training file at {args.csv}. It is not in the repository (see docs/spam.md); "
+            "give its path as the first argument.",
+            file=sys.stderr,
+        )
         return 2
     try:
         comments = read_labelled(args.csv)
@@ -109,8 +113,10 @@ def main() -> int:
         print("The file needs a `source` column with at least two groups (videos) to hold one out.", file=sys.stderr)
         return 2
 
-    print(f"Spam at probability >= {SPAM_AT}, held at >= {HOLD_AT}; tokens seen in fewer than "
-          f"{args.min_count} training comments dropped.\n")
+    print(
+        f"Spam at probability >= {SPAM_AT}, held at >= {HOLD_AT}; tokens seen in fewer than "
+        f"{args.min_count} training comments dropped.\n"
+    )
     summary = []
     for held_out, test in sorted(by_source.items()):
         training = [comment for comment in comments if (comment.source or "(no source)") != held_out]
@@ -129,13 +135,16 @@ def main() -> int:
 
     if BOOTSTRAP_PATH.exists():
         bootstrap = Classifier([MemoryCounts.load(BOOTSTRAP_PATH)])
-        print(f"== the shipped bootstrap model ({BOOTSTRAP_PATH.name}) on the whole file: it learned from these "
-              "comments, so this only checks how it was built")
+        print(
+            f"== the shipped bootstrap model ({BOOTSTRAP_PATH.name}) on the whole file: it learned from these "
+            "comments, so this only checks how it was built"
+        )
         print(evaluate(bootstrap, comments).report(SPAM_AT, HOLD_AT) + "\n")
     else:
         bootstrap = Classifier([train(comments, args.min_count)])
-        print(f"== no {BOOTSTRAP_PATH.name} yet (bench/build_spam_model.py makes it); "
-              "timing a model of the whole file\n")
+        print(
+            f"== no {BOOTSTRAP_PATH.name} yet (bench/build_spam_model.py makes it); timing a model of the whole file\n"
+        )
 
     print("== throughput (tokenise and score; median of passes over the file)")
     in_memory = throughput_in_memory(bootstrap, comments, args.repeat)

@@ -1,4 +1,5 @@
 """Alembic environment for Flask-Migrate: the engine and metadata come from the running app."""
+
 import logging
 from logging.config import fileConfig
 

@@ -9,6 +9,7 @@ documented test values trigger: the author "viagra-test-123" or "akismet-guarant
 Every request is recorded with its form fields. `mode` makes the server misbehave: "slow" answers
 after `delay` seconds, "error" with 500, "garbage" with an answer Akismet never gives.
 """
+
 import socket
 import threading
 import uuid
@@ -97,7 +98,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(200, "invalid", {"X-akismet-debug-help": "We were unable to parse your blog URI"})
         for required in ("blog", "user_ip"):
             if not form.get(required):
-                return self._answer(200, f"Missing required field: {required}.", {"X-akismet-debug-help": f"Empty {required}"})
+                return self._answer(
+                    200, f"Missing required field: {required}.", {"X-akismet-debug-help": f"Empty {required}"}
+                )
         if operation != "comment-check":
             return self._answer(200, THANKS)
         headers = {"X-akismet-guid": str(uuid.uuid4())}

@@ -4,6 +4,7 @@ Tests run on in-memory SQLite unless TEST_DATABASE_URL points at a PostgreSQL da
 (never DATABASE_URL, so a developer's real database is never touched). On PostgreSQL the
 schema is created once and every table is emptied after each test.
 """
+
 import itertools
 import os
 from contextlib import contextmanager
@@ -125,7 +126,14 @@ def make_user(app):
 def make_article(app, make_user):
     """Build an article: make_article(author=None, title=..., body=..., published=True, guest=None)."""
 
-    def build(author=None, title: str | None = None, body: str = "First paragraph.\n\nSecond paragraph.", published=True, guest=None, slug=None):
+    def build(
+        author=None,
+        title: str | None = None,
+        body: str = "First paragraph.\n\nSecond paragraph.",
+        published=True,
+        guest=None,
+        slug=None,
+    ):
         author = author or make_user("author")
         number = next(_counter)
         guest_author = GuestAuthor(*guest) if guest else None
@@ -160,6 +168,7 @@ def token_for(app):
 @pytest.fixture
 def count_queries(app):
     """Count SQL statements run inside the block: `with count_queries() as counted: ...; counted.n`."""
+
     class Counter:
         n = 0
         statements: list = []

@@ -1,4 +1,5 @@
 """Admins list accounts and change their roles."""
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 

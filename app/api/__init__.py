@@ -1,4 +1,5 @@
 """The JSON API, /api/v1: blueprints built with flask-smorest so the OpenAPI document comes from the schemas."""
+
 from app.api.articles import blp as articles_blp
 from app.api.comments import blp as comments_blp
 from app.api.corrections import blp as corrections_blp

@@ -1,4 +1,5 @@
 """/api/v1/articles: list, read, create and edit articles."""
+
 from flask import abort
 from flask.views import MethodView
 from flask_smorest import Blueprint

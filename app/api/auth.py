@@ -1,4 +1,5 @@
 """Who is calling the API: a bearer token, or the site's own session from the same origin."""
+
 from urllib.parse import urlsplit
 
 from flask import abort, g, request

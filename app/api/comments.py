@@ -1,4 +1,5 @@
 """/api/v1: an article's comments, posting, and a writer's own edits and deletes."""
+
 from flask import abort, make_response
 from flask.views import MethodView
 from flask_smorest import Blueprint

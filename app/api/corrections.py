@@ -1,4 +1,5 @@
 """/api/v1: an article's notes and correction requests, and the author's handling of requests."""
+
 from flask import abort, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -151,7 +152,9 @@ class ArticleCorrectionRequests(MethodView):
         article = _published(slug, user)
         if not can_handle_requests(user, article):
             abort(403, description="Correction requests are for the article's author, its host and admins.")
-        return {"correction_requests": db.session.scalars(correction_requests.requests_query(user, article=article)).all()}
+        return {
+            "correction_requests": db.session.scalars(correction_requests.requests_query(user, article=article)).all()
+        }
 
     @blp.arguments(CorrectionRequestCreateSchema)
     @blp.response(201, CorrectionRequestEnvelopeSchema)
@@ -184,6 +187,11 @@ class CorrectionRequestItem(MethodView):
         if not can_handle_requests(user, found.article):
             abort(403, description="Correction requests are for the article's author, its host and admins.")
         correction_requests.decide_request(
-            found, data["action"], user, note_id=data["note_id"], reason=data["reason"], page_url=_page_url(found.article)
+            found,
+            data["action"],
+            user,
+            note_id=data["note_id"],
+            reason=data["reason"],
+            page_url=_page_url(found.article),
         )
         return {"correction_request": found}

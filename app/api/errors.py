@@ -1,4 +1,5 @@
 """Documenting the JSON error responses of API views in the OpenAPI document, and naming fields as the API does."""
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 

@@ -1,4 +1,5 @@
 """/api/v1/moderation: queues, actions, the audit log and bans; and /api/v1/comments/<id>/flags for readers."""
+
 from flask import abort, make_response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -90,7 +91,10 @@ class ModerationQueue(MethodView):
             if article is None:
                 abort(404, description="No article has that slug.")
         page = db.paginate(
-            moderation.queue_query(query["status"], user, article), page=query["page"], per_page=query["per_page"], error_out=False
+            moderation.queue_query(query["status"], user, article),
+            page=query["page"],
+            per_page=query["per_page"],
+            error_out=False,
         )
         context = moderation.load_context(page.items)
         led = notes.led_to([c.id for c in page.items])
@@ -107,7 +111,7 @@ class ModerationItem(MethodView):
     @blp.response(200, ModerationEnvelopeSchema)
     @errors(400, 401, 403, 404, 409, 415, 422)
     def post(self, data, comment_id):
-        """Approve, spam, not_spam, trash (with a reason code), restore, or dismiss_flags; 409 if the state forbids it."""
+        """Approve, spam, not_spam, trash (with a reason code), restore or dismiss_flags; 409 if the state forbids."""
         user = _desk_user()
         comment = _moderated(comment_id, user)
         with api_field_names():
@@ -159,7 +163,9 @@ class CommentFlags(MethodView):
             key = moderation.guest_reporter_key(request.remote_addr, cookie_id)
             new_cookie = cookie_id if is_new else None
         with api_field_names():
-            flag = moderation.flag_comment(comment, key, data["reason"], data["remark"], rules(), user=user, ip_network=client_key())
+            flag = moderation.flag_comment(
+                comment, key, data["reason"], data["remark"], rules(), user=user, ip_network=client_key()
+            )
         response = make_response(FlagEnvelopeSchema().dump({"flag": flag}), 201)
         if new_cookie:
             keep_reader_cookie(response, new_cookie)

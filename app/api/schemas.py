@@ -1,4 +1,5 @@
 """Marshmallow schemas: they validate request bodies, shape responses and generate /api/v1/openapi.json."""
+
 import marshmallow as ma
 from flask import url_for
 from marshmallow import validate
@@ -18,10 +19,12 @@ class GuestAuthorSchema(ma.Schema):
     """A guest byline."""
 
     name = ma.fields.String(
-        required=True, validate=validate.Length(max=GUEST_NAME_MAX, error="A guest author's name is at most {max} characters.")
+        required=True,
+        validate=validate.Length(max=GUEST_NAME_MAX, error="A guest author's name is at most {max} characters."),
     )
     bio = ma.fields.String(
-        load_default="", validate=validate.Length(max=GUEST_BIO_MAX, error="A guest author's bio is at most {max} characters.")
+        load_default="",
+        validate=validate.Length(max=GUEST_BIO_MAX, error="A guest author's bio is at most {max} characters."),
     )
 
 
@@ -122,7 +125,9 @@ class CommentSchema(ma.Schema):
     id = ma.fields.Integer()
     parent_id = ma.fields.Integer(allow_none=True)
     in_reply_to = ma.fields.Nested(
-        InReplyToSchema, allow_none=True, metadata={"description": "Set when the reply hangs below the comment it answers (depth limit)."}
+        InReplyToSchema,
+        allow_none=True,
+        metadata={"description": "Set when the reply hangs below the comment it answers (depth limit)."},
     )
     author = ma.fields.Nested(CommentAuthorSchema, allow_none=True)
     body_html = ma.fields.String()
@@ -209,10 +214,14 @@ class ModerationListSchema(ma.Schema):
 
 
 class ModerationQuerySchema(ma.Schema):
-    status = ma.fields.String(load_default="pending", validate=validate.OneOf(["pending", "approved", "spam", "trash", "flagged"]))
+    status = ma.fields.String(
+        load_default="pending", validate=validate.OneOf(["pending", "approved", "spam", "trash", "flagged"])
+    )
     article = ma.fields.String(load_default=None)
     page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, error="page starts at 1."))
-    per_page = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=500, error="per_page is between {min} and {max}."))
+    per_page = ma.fields.Integer(
+        load_default=50, validate=validate.Range(min=1, max=500, error="per_page is between {min} and {max}.")
+    )
 
 
 class ModerationActionSchema(ma.Schema):
@@ -221,7 +230,10 @@ class ModerationActionSchema(ma.Schema):
     )
     reason = ma.fields.String(load_default=None, allow_none=True)
     remark = ma.fields.String(
-        data_key="note", load_default=None, allow_none=True, metadata={"description": "The moderator's remark, for the log."}
+        data_key="note",
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "The moderator's remark, for the log."},
     )
 
 
@@ -251,7 +263,9 @@ class EventQuerySchema(ma.Schema):
 
 class FlagCreateSchema(ma.Schema):
     reason = ma.fields.String(required=True)
-    remark = ma.fields.String(data_key="note", load_default=None, allow_none=True, metadata={"description": "A remark for the moderators."})
+    remark = ma.fields.String(
+        data_key="note", load_default=None, allow_none=True, metadata={"description": "A remark for the moderators."}
+    )
 
 
 class FlagEnvelopeSchema(ma.Schema):
@@ -304,7 +318,9 @@ class NoteSchema(ma.Schema):
     """A note on an article. `paragraph` is the anchor it follows (e.g. "p-3"), or null for the end."""
 
     id = ma.fields.Integer()
-    kind = ma.fields.Function(lambda note: note.kind.value, metadata={"enum": ["correction", "update", "clarification", "editors_note"]})
+    kind = ma.fields.Function(
+        lambda note: note.kind.value, metadata={"enum": ["correction", "update", "clarification", "editors_note"]}
+    )
     body_html = ma.fields.String()
     signature = ma.fields.String()
     author = ma.fields.Nested(PublicAuthorSchema)
@@ -313,13 +329,18 @@ class NoteSchema(ma.Schema):
     paragraph = ma.fields.Function(lambda note: note.anchor, metadata={"type": "string", "nullable": True})
     paragraph_lost = ma.fields.Function(
         lambda note: note.anchor_lost,
-        metadata={"type": "boolean", "description": "The paragraph the note followed was removed; it now shows at the end."},
+        metadata={
+            "type": "boolean",
+            "description": "The paragraph the note followed was removed; it now shows at the end.",
+        },
     )
     prompted_by = ma.fields.List(ma.fields.Integer(), metadata={"description": "Ids of the comments the note cites."})
     retracted = ma.fields.Boolean()
     retracted_at = ma.fields.DateTime(allow_none=True)
     retracted_reason = ma.fields.String(allow_none=True)
-    revisions = ma.fields.Function(lambda note: len(note.revisions), metadata={"type": "integer", "description": "Earlier versions kept."})
+    revisions = ma.fields.Function(
+        lambda note: len(note.revisions), metadata={"type": "integer", "description": "Earlier versions kept."}
+    )
 
 
 class NoteListSchema(ma.Schema):
@@ -331,9 +352,13 @@ class NoteEnvelopeSchema(ma.Schema):
 
 
 class NoteCreateSchema(ma.Schema):
-    kind = ma.fields.String(required=True, metadata={"description": "correction, update, clarification or editors_note."})
+    kind = ma.fields.String(
+        required=True, metadata={"description": "correction, update, clarification or editors_note."}
+    )
     body = ma.fields.String(required=True, metadata={"description": "Markdown."})
-    paragraph = ma.fields.String(load_default=None, allow_none=True, metadata={"description": 'An anchor such as "p-3"; null for the end.'})
+    paragraph = ma.fields.String(
+        load_default=None, allow_none=True, metadata={"description": 'An anchor such as "p-3"; null for the end.'}
+    )
     prompted_by = ma.fields.List(ma.fields.Integer(), load_default=list)
 
 
@@ -363,7 +388,9 @@ class CorrectionRequestSchema(ma.Schema):
     source_url = ma.fields.String(allow_none=True)
     comment_id = ma.fields.Integer(allow_none=True)
     name = ma.fields.String()
-    status = ma.fields.Function(lambda r: r.public_status, metadata={"enum": ["open", "acknowledged", "resolved", "declined"]})
+    status = ma.fields.Function(
+        lambda r: r.public_status, metadata={"enum": ["open", "acknowledged", "resolved", "declined"]}
+    )
     note_id = ma.fields.Integer(allow_none=True)
     decline_reason = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
@@ -373,7 +400,9 @@ class CorrectionRequestSchema(ma.Schema):
 class CorrectionRequestDeskSchema(CorrectionRequestSchema):
     """What the author and host see besides: the real state and the spam checks' reasons (never the email)."""
 
-    status = ma.fields.Function(lambda r: r.status.value, metadata={"enum": ["spam", "open", "acknowledged", "resolved", "declined"]})
+    status = ma.fields.Function(
+        lambda r: r.status.value, metadata={"enum": ["spam", "open", "acknowledged", "resolved", "declined"]}
+    )
     reasons = ma.fields.List(ma.fields.Nested(ReasonSchema))
 
 

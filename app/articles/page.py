@@ -2,6 +2,7 @@
 
 The comment views draw it again, with their form and its errors, when a post is refused.
 """
+
 from collections.abc import Callable
 
 from flask import current_app, render_template, request

@@ -1,4 +1,5 @@
 """The public index and article pages."""
+
 from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
@@ -40,7 +41,12 @@ def history(slug: str):
         if chosen not in ids[:-1]:
             abort(404)
         old, new = revisions[ids.index(chosen)], revisions[ids.index(chosen) + 1]
-        compare = {"old": old, "new": new, "title": word_diff(old.title, new.title), "body": word_diff(old.body, new.body)}
+        compare = {
+            "old": old,
+            "new": new,
+            "title": word_diff(old.title, new.title),
+            "body": word_diff(old.body, new.body),
+        }
     notes = notes_for(article)
     return render_template(
         "articles/history.html",

@@ -1,4 +1,5 @@
 """The signed-in user's own page: who they are, and their API tokens."""
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 

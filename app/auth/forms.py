@@ -1,4 +1,5 @@
 """Forms for the account pages."""
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -17,7 +18,10 @@ class RegisterForm(FlaskForm):
     name = StringField(
         "Name",
         description="Shown with your comments.",
-        validators=[DataRequired("Enter a name."), Length(max=NAME_MAX, message=f"A name is at most {NAME_MAX} characters.")],
+        validators=[
+            DataRequired("Enter a name."),
+            Length(max=NAME_MAX, message=f"A name is at most {NAME_MAX} characters."),
+        ],
     )
     email = EmailField(
         "Email",

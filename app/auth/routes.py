@@ -1,4 +1,5 @@
 """Account views: thin wrappers around services.accounts."""
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -28,7 +29,9 @@ def _start_session(user, remember: bool = False) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_NETWORK"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_EMAIL"], methods=["POST"], key_func=_email_key, deduct_when=_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_EMAIL"], methods=["POST"], key_func=_email_key, deduct_when=_failed
+)
 def login():
     """Sign in with email and password; failures never say whether the email exists."""
     form = LoginForm(next=request.args.get("next"))
@@ -48,7 +51,11 @@ def login():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_NETWORK"], methods=["POST"], deduct_when=lambda r: r.status_code == 302)
+@limiter.limit(
+    lambda: current_app.config["REGISTER_LIMIT_PER_NETWORK"],
+    methods=["POST"],
+    deduct_when=lambda r: r.status_code == 302,
+)
 def register():
     """Create a reader account and sign it in."""
     form = RegisterForm(next=request.args.get("next"))

@@ -1,4 +1,5 @@
 """Writing articles through the site. Each action is one service call."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -33,7 +34,9 @@ def _guest(form: ArticleForm) -> article_service.GuestAuthor:
 
 
 def _attach(form: ArticleForm, error: ServiceError) -> None:
-    field = {"guest_author.name": "guest_author_name", "guest_author.bio": "guest_author_bio"}.get(error.field, error.field)
+    field = {"guest_author.name": "guest_author_name", "guest_author.bio": "guest_author_bio"}.get(
+        error.field, error.field
+    )
     target = getattr(form, field or "", None)
     (target.errors if target is not None else form.form_errors).append(error.message)
 

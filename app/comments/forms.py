@@ -1,4 +1,5 @@
 """The comment form. Lengths and formats are checked by services.comments; the form carries CSRF."""
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField, URLField
 

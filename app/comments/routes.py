@@ -1,4 +1,5 @@
 """Comment views: thin wrappers that read the form, call services.comments, and render or redirect."""
+
 from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -39,7 +40,9 @@ def _published_article(slug: str) -> Article:
 def _comment_url(comment: Comment) -> str:
     per_page = int(current_app.config["COMMENTS_PER_PAGE"])
     page = threads.page_of(comment, per_page, viewer=viewer(), guest_ids=guest_comment_ids(rules()) | {comment.id})
-    return url_for("articles.show", slug=comment.article.slug, page=page if page > 1 else None) + f"#comment-{comment.id}"
+    return (
+        url_for("articles.show", slug=comment.article.slug, page=page if page > 1 else None) + f"#comment-{comment.id}"
+    )
 
 
 @bp.route("/articles/<slug>/comments", methods=["POST"])
@@ -54,7 +57,9 @@ def create(slug: str):
     error_page = threads.page_of(parent, int(current_app.config["COMMENTS_PER_PAGE"]), order()) if parent else None
     if not form.validate_on_submit():
         if form.csrf_token.errors:
-            form.form_errors.append("Your session expired, so nothing was posted. Your text is kept: press the button again.")
+            form.form_errors.append(
+                "Your session expired, so nothing was posted. Your text is kept: press the button again."
+            )
         if script_wants_json():
             # The page's script swaps the fresh token into its forms, so pressing the button again posts.
             message = " ".join(form.form_errors) or "The form could not be read."
@@ -67,11 +72,18 @@ def create(slug: str):
         website=form.website.data,
         ip_network=client_key(),
         **request_details(),
-        form={HONEYPOT_FIELD: request.form.get(HONEYPOT_FIELD, ""), TIMESTAMP_FIELD: request.form.get(TIMESTAMP_FIELD, "")},
+        form={
+            HONEYPOT_FIELD: request.form.get(HONEYPOT_FIELD, ""),
+            TIMESTAMP_FIELD: request.form.get(TIMESTAMP_FIELD, ""),
+        },
     )
     try:
         comment = comment_service.post_comment(
-            article, writer, form.body.data or "", rules(), parent_id=int(parent_id) if str(parent_id).isdigit() else None
+            article,
+            writer,
+            form.body.data or "",
+            rules(),
+            parent_id=int(parent_id) if str(parent_id).isdigit() else None,
         )
     except ServiceError as error:
         if script_wants_json():
@@ -98,7 +110,9 @@ def create(slug: str):
         response = make_response(redirect(_comment_url(comment)))
     if comment.user_id is None:
         remember_guest_comment(response, comment.id, rules())
-        keep_guest_profile(response, form.remember.data, comment.writer_name, comment.writer_email, comment.writer_website)
+        keep_guest_profile(
+            response, form.remember.data, comment.writer_name, comment.writer_email, comment.writer_website
+        )
     return response
 
 
@@ -175,7 +189,9 @@ def edit(comment_id: int):
     elif script_wants_json():
         return json_error(400, "csrf", "Your session expired; reload the page (copy your text first).")
     deadline = comment_service.edit_deadline(comment, rules())
-    return render_template("comments/edit.html", comment=comment, form=form, deadline=deadline), 422 if form.errors else 200
+    return render_template(
+        "comments/edit.html", comment=comment, form=form, deadline=deadline
+    ), 422 if form.errors else 200
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
@@ -228,7 +244,11 @@ FLAG_REASONS = [
     ("spam", "Spam", "Advertising, scams or junk."),
     ("abusive", "Abusive", "Insults, threats or harassment."),
     ("off_topic", "Off-topic", "Not about the article or the discussion."),
-    ("factual_error", "Factual error", "It points out something wrong in the article: the author is asked to correct it."),
+    (
+        "factual_error",
+        "Factual error",
+        "It points out something wrong in the article: the author is asked to correct it.",
+    ),
     ("other", "Something else", "Say what in the remark."),
 ]
 
@@ -280,29 +300,41 @@ def flag(comment_id: int):
                 response = jsonify(message=message)
             else:
                 flash(message, "success")
-                response = make_response(redirect(url_for("articles.show", slug=comment.article.slug) + f"#comment-{comment.id}"))
+                response = make_response(
+                    redirect(url_for("articles.show", slug=comment.article.slug) + f"#comment-{comment.id}")
+                )
             if new_cookie:
                 keep_reader_cookie(response, new_cookie)
             return response
-    return render_template(
-        "comments/flag.html", comment=comment, reasons=FLAG_REASONS, error=error, form=FlagForm()
-    ), (422 if error else 200)
+    return render_template("comments/flag.html", comment=comment, reasons=FLAG_REASONS, error=error, form=FlagForm()), (
+        422 if error else 200
+    )
+
+
+def _too_fast(limit: str) -> str:
+    """What a writer reads when a flood limit stops their comment."""
+    return (
+        f"You are posting faster than the site allows ({limit}). "
+        "Wait a little, then press the button again; your text is kept."
+    )
 
 
 @bp.errorhandler(429)
 def too_many_comments(error):
     """Flood limit on the page form: the article again, with the text kept and the wait explained."""
     if request.endpoint == "comments.preview":
-        return json_error(429, "rate_limited", "Preview paused: you are typing faster than the site previews. It resumes shortly.")
+        return json_error(
+            429, "rate_limited", "Preview paused: you are typing faster than the site previews. It resumes shortly."
+        )
     if request.endpoint != "comments.create":
         return http_error(error)
     if script_wants_json():
         return json_error(
             429,
             "rate_limited",
-            f"You are posting faster than the site allows ({error.description}). Wait a little, then press the button again; your text is kept.",
+            _too_fast(error.description),
         )
     article = _published_article(request.view_args["slug"])
     form = CommentForm()
-    form.form_errors.append(f"You are posting faster than the site allows ({error.description}). Wait a little, then press the button again; your text is kept.")
+    form.form_errors.append(_too_fast(error.description))
     return render_article_page(article, form, 429)

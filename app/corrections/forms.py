@@ -1,4 +1,5 @@
 """Forms for notes and correction requests. The services check the rules; the forms carry CSRF and choices."""
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
@@ -19,7 +20,9 @@ class NoteForm(FlaskForm):
     paragraph = SelectField(
         "Where", validate_choice=False, description="Shown right after that paragraph, or at the end of the article."
     )
-    body = TextAreaField("Note", description="Markdown: *italic*, **bold**, [link](https://…). Signed with your name and role.")
+    body = TextAreaField(
+        "Note", description="Markdown: *italic*, **bold**, [link](https://…). Signed with your name and role."
+    )
     prompted_by = StringField(
         "Prompted by comments",
         description="The numbers of the comments that pointed this out, separated by commas. Their writers are told.",

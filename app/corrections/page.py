@@ -1,4 +1,5 @@
 """What the article page shows of corrections: notes in place, the summary, JSON-LD, markers and requests."""
+
 from flask import current_app, url_for
 
 from app.guests import guest_request_ids
@@ -40,7 +41,14 @@ def json_ld(article: Article, notes) -> dict:
 def article_context(article: Article, comment_ids) -> dict:
     """Everything the article template needs about notes and requests, in a fixed number of queries."""
     if not article.is_published:
-        return {"notes": [], "placement": None, "led_to": {}, "my_requests": [], "decided_requests": [], "corrected_on": []}
+        return {
+            "notes": [],
+            "placement": None,
+            "led_to": {},
+            "my_requests": [],
+            "decided_requests": [],
+            "corrected_on": [],
+        }
     notes = notes_for(article)
     reader = viewer()
     mine, decided = correction_requests.requests_on_page(article, reader, guest_request_ids())

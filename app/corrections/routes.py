@@ -1,5 +1,6 @@
 """Corrections pages: writing, amending and retracting notes, requesting corrections, the author's
 desk for requests, the site-wide list of recent notes, and the Atom feeds."""
+
 import re
 
 from feedgen.feed import FeedGenerator
@@ -55,7 +56,7 @@ def _note_url(note) -> str:
 
 
 def _comment_numbers(text: str) -> list[str]:
-    """"12, #14 15" → ["12", "14", "15"]; anything else is kept for the service to refuse by name."""
+    """ "12, #14 15" → ["12", "14", "15"]; anything else is kept for the service to refuse by name."""
     return [part.lstrip("#") for part in re.split(r"[\s,;]+", text or "") if part.strip()]
 
 
@@ -99,8 +100,13 @@ def new_note(slug: str):
         except ServiceError as error:
             attach_errors(form, error)
         else:
-            if pending_request is not None and pending_request.status in {RequestStatus.open, RequestStatus.acknowledged}:
-                correction_requests.decide_request(pending_request, "resolve", current_user, note_id=note.id, page_url=_page_url(article))
+            if pending_request is not None and pending_request.status in {
+                RequestStatus.open,
+                RequestStatus.acknowledged,
+            }:
+                correction_requests.decide_request(
+                    pending_request, "resolve", current_user, note_id=note.id, page_url=_page_url(article)
+                )
             flash(f"{note.kind.label} added.", "success")
             return redirect(_note_url(note))
     cited = _cited_preview(article, form.prompted_by.data)
@@ -197,7 +203,9 @@ def request_correction(slug: str):
         return _request_form_page(article, form)
     form = CorrectionRequestForm()
     if not form.validate_on_submit():
-        form.form_errors.append("Your session expired; press the button again to send your request (your text is kept).")
+        form.form_errors.append(
+            "Your session expired; press the button again to send your request (your text is kept)."
+        )
         return _request_form_page(article, form, 400)
     requester = correction_requests.Requester(
         user=viewer(),
@@ -209,7 +217,12 @@ def request_correction(slug: str):
     )
     try:
         created = correction_requests.request_correction(
-            article, requester, form.body.data, rules(), source_url=form.source_url.data, comment_id=form.comment_id.data
+            article,
+            requester,
+            form.body.data,
+            rules(),
+            source_url=form.source_url.data,
+            comment_id=form.comment_id.data,
         )
     except ServiceError as error:
         attach_errors(form, error)
@@ -372,7 +385,12 @@ def feed():
     """Atom feed of recent notes on every article."""
     entries = db.session.scalars(notes.recent_notes(FEED_ENTRIES)).all()
     site = current_app.config["SITE_NAME"]
-    return _feed(entries, f"Corrections — {site}", url_for("corrections.recent", _external=True), url_for("corrections.feed", _external=True))
+    return _feed(
+        entries,
+        f"Corrections — {site}",
+        url_for("corrections.recent", _external=True),
+        url_for("corrections.feed", _external=True),
+    )
 
 
 @bp.route("/articles/<slug>/corrections.atom")

@@ -1,4 +1,5 @@
 """The demo site: one account per role and a guest post in the shape of the story in PRODUCT.md."""
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +65,9 @@ def seed() -> list[str]:
     article = find_article(ARTICLE_SLUG)
     if article is None:
         body = (Path(__file__).parent / "small-claims-court.md").read_text(encoding="utf-8")
-        article = create_article(users[Role.admin], ARTICLE_TITLE, body, published=True, guest_author=GUEST, slug=ARTICLE_SLUG)
+        article = create_article(
+            users[Role.admin], ARTICLE_TITLE, body, published=True, guest_author=GUEST, slug=ARTICLE_SLUG
+        )
         created.append(f"article {ARTICLE_SLUG}")
     added = seed_discussion(article, users)
     if added:

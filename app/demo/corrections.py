@@ -1,5 +1,6 @@
 """The demo's corrections: the host's edit, her inline note prompted by the criticism, a closing note,
 and a reader's open correction request."""
+
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -24,7 +25,7 @@ CLOSING_NOTE = (
     "Marisol will cover both in a follow-up post."
 )
 REQUEST = (
-    "Step 3 says the deadline is \"often two to six years\". For some claims against a city or a state "
+    'Step 3 says the deadline is "often two to six years". For some claims against a city or a state '
     "agency you must first file a written notice within months, sometimes 90 days, or you lose the claim."
 )
 REQUEST_SOURCE = "https://www.law.cornell.edu/wex/statute_of_limitations"

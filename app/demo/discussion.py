@@ -1,4 +1,5 @@
 """The demo article's discussion: experience, a blunt criticism, an argument about tone, the host's answer."""
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -35,7 +36,7 @@ COMMENTS = [
         "errors",
         9,
         "This post contains factual errors, and for a beginners' guide that matters.\n\n"
-        "1. The limit is not \"usually around $10,000\". Depending on the state it runs from a few thousand "
+        '1. The limit is not "usually around $10,000". Depending on the state it runs from a few thousand '
         "dollars to $25,000, and some courts set different limits for different kinds of claim.\n"
         "2. The filing deadline depends on the kind of claim: a written contract, an oral agreement and "
         "property damage often have different limits in the same state.\n"
@@ -62,7 +63,7 @@ COMMENTS = [
     DemoComment(
         "tone",
         13,
-        "Fair enough, but opening with \"contains factual errors\" sets a tone before anyone reads the points.",
+        'Fair enough, but opening with "contains factual errors" sets a tone before anyone reads the points.',
         guest=("Janet Holm", "janet.holm@example.net"),
         reply_to="defend",
     ),
@@ -162,8 +163,12 @@ def seed_moderation(article: Article, accounts: dict[Role, User]) -> list[str]:
 SPAM = [
     # A robot that filled in the form's hidden field.
     (
-        Writer(name="Best Deals 2026", email="deals@bulk-mailer.example", website="https://cheap-watches.example",
-               form={"homepage": "https://cheap-watches.example"}),
+        Writer(
+            name="Best Deals 2026",
+            email="deals@bulk-mailer.example",
+            website="https://cheap-watches.example",
+            form={"homepage": "https://cheap-watches.example"},
+        ),
         "Great article!!! Visit https://cheap-watches.example for the best replica watches at 90% off.",
     ),
     # Links everywhere and a call to action, caught by the content classifier and the link rule.

@@ -1,4 +1,5 @@
 """The models, one module per aggregate; importing this package registers them all."""
+
 from app.models.article import Article, ArticleRevision, ArticleStatus
 from app.models.comment import Comment, CommentRevision, CommentStatus
 from app.models.moderation import Ban, BanKind, Flag, FlagReason, ModerationEvent, Setting

@@ -1,4 +1,5 @@
 """Articles: Markdown source with its sanitised HTML, owned by the account that publishes them."""
+
 import enum
 from datetime import datetime
 

@@ -1,4 +1,5 @@
 """Comments: threaded reader discussion under an article, with their earlier versions."""
+
 import enum
 from datetime import datetime
 

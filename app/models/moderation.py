@@ -1,4 +1,5 @@
 """Moderation records: the audit log of state changes, readers' flags, bans, and site settings."""
+
 import enum
 from datetime import datetime
 
@@ -49,7 +50,9 @@ class ModerationEvent(db.Model):
         return "the writer"
 
     def __repr__(self) -> str:
-        return f"<ModerationEvent {self.id} comment={self.comment_id} {self.action} {self.from_status}->{self.to_status}>"
+        return (
+            f"<ModerationEvent {self.id} comment={self.comment_id} {self.action} {self.from_status}->{self.to_status}>"
+        )
 
 
 @event.listens_for(ModerationEvent, "before_update")

@@ -1,5 +1,6 @@
 """Notes an article's author, host or an admin append to it, the comments that prompted them,
 and readers' correction requests."""
+
 import enum
 from datetime import datetime
 

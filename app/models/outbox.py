@@ -1,4 +1,5 @@
 """Messages waiting to be delivered to people (by email, once delivery exists)."""
+
 from datetime import datetime
 
 from sqlalchemy import Index, String, Text

@@ -1,4 +1,5 @@
 """What the spam classifier learned on this site: per-token counts and how many comments they came from."""
+
 from datetime import datetime
 
 from sqlalchemy import String

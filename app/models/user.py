@@ -1,4 +1,5 @@
 """Accounts, roles and API tokens."""
+
 import enum
 import secrets
 from datetime import datetime

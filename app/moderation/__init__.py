@@ -1,4 +1,5 @@
 """The moderator's desk: queues, actions, bans and settings."""
+
 from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")

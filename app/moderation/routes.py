@@ -1,4 +1,5 @@
 """Desk views: each reads the form, calls one services.moderation function, and redirects back."""
+
 from datetime import timedelta
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -51,7 +52,9 @@ def _require_staff() -> None:
 
 
 def _back(default: str | None = None):
-    return redirect(safe_next(request.form.get("next") or request.args.get("next"), default or url_for("moderation.desk")))
+    return redirect(
+        safe_next(request.form.get("next") or request.args.get("next"), default or url_for("moderation.desk"))
+    )
 
 
 def _moderated_comment(comment_id: int) -> Comment:
@@ -129,7 +132,9 @@ def act(comment_id: int):
             moderation.dismiss_flags(item, current_user, request.form.get("remark"))
         else:
             # The trash-reason menus always submit a value; it belongs only to the trash action.
-            reason = (request.form.get(f"reason-{item.id}") or request.form.get("reason")) if action == "trash" else None
+            reason = (
+                (request.form.get(f"reason-{item.id}") or request.form.get("reason")) if action == "trash" else None
+            )
             moderation.apply(item, action, current_user, reason or None, request.form.get("remark"))
     except ServiceError as error:
         if script_wants_json():
@@ -182,7 +187,9 @@ def reply(comment_id: int):
     """Reply in the thread as a moderator (or as the article's author)."""
     item = _moderated_comment(comment_id)
     try:
-        answer = post_comment(item.article, Writer(user=current_user), request.form.get("body", ""), rules(), parent_id=item.id)
+        answer = post_comment(
+            item.article, Writer(user=current_user), request.form.get("body", ""), rules(), parent_id=item.id
+        )
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("moderation.comment", comment_id=item.id))
@@ -217,10 +224,15 @@ def bans():
             except ServiceError as error:
                 errors[error.field or "value"] = error.message
             else:
-                flash(f"Ban #{ban.id} added; {moved} existing comment{'s' if moved != 1 else ''} moved to spam.", "success")
+                flash(
+                    f"Ban #{ban.id} added; {moved} existing comment{'s' if moved != 1 else ''} moved to spam.",
+                    "success",
+                )
                 return redirect(url_for("moderation.bans"))
     status = 422 if errors else 200
-    return render_template("moderation/bans.html", bans=moderation.active_bans(), errors=errors, form=request.form), status
+    return render_template(
+        "moderation/bans.html", bans=moderation.active_bans(), errors=errors, form=request.form
+    ), status
 
 
 @bp.route("/bans/<int:ban_id>/lift", methods=["POST"])
@@ -245,7 +257,9 @@ def settings():
     errors = {}
     if request.method == "POST":
         # Fields missing from the form are left as they are; an unticked checkbox is simply absent, so it means off.
-        values = {spec.key: request.form[spec.key] for spec in SPECS if spec.kind is not bool and spec.key in request.form}
+        values = {
+            spec.key: request.form[spec.key] for spec in SPECS if spec.kind is not bool and spec.key in request.form
+        }
         values.update({spec.key: bool(request.form.get(spec.key)) for spec in SPECS if spec.kind is bool})
         try:
             update_settings(values, current_user)
@@ -257,6 +271,6 @@ def settings():
     values = current_settings(current_app.config)
     if errors:
         values.update({key: request.form.get(key, "") for key in values})
-    return render_template("moderation/settings.html", specs=SPECS, values=values, errors=errors), 422 if errors else 200
-
-
+    return render_template(
+        "moderation/settings.html", specs=SPECS, values=values, errors=errors
+    ), 422 if errors else 200

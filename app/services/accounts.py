@@ -1,4 +1,5 @@
 """Accounts: registration, authentication, roles and API tokens."""
+
 import hashlib
 import secrets
 from functools import lru_cache
@@ -70,7 +71,9 @@ def create_user(email: str, name: str, password: str, role: str | Role, *, hash_
     name = clean_name(name)
     check_password_strength(password, min_length)
     if find_user_by_email(email) is not None:
-        raise ServiceError("An account with this email address already exists.", field="email", code="email_taken", status=409)
+        raise ServiceError(
+            "An account with this email address already exists.", field="email", code="email_taken", status=409
+        )
     user = User(email=email, name=name, role=role, password_hash=generate_password_hash(password, method=hash_method))
     db.session.add(user)
     db.session.commit()
@@ -99,7 +102,12 @@ def set_role(user: User, role: str | Role) -> User:
     if role is user.role:
         return user
     if user.role is Role.admin and _admin_count() <= 1:
-        raise ServiceError("The site needs at least one admin; make someone else admin first.", field="role", code="last_admin", status=409)
+        raise ServiceError(
+            "The site needs at least one admin; make someone else admin first.",
+            field="role",
+            code="last_admin",
+            status=409,
+        )
     user.role = role
     user.session_token = new_session_token()
     db.session.commit()

@@ -1,5 +1,6 @@
 """Where notes sit in an article: the paragraph a note follows, how it follows that paragraph through edits,
 and the article's HTML with the notes placed after their paragraphs."""
+
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -60,9 +61,7 @@ def _follow(note: Note, paragraphs: list[Paragraph]) -> Paragraph | None:
 
 def reanchor_notes(article: Article, paragraphs: list[Paragraph]) -> None:
     """After an edit, point each inline note at its paragraph again (in the caller's transaction)."""
-    notes = db.session.scalars(
-        select(Note).where(Note.article_id == article.id, Note.anchor.is_not(None))
-    ).all()
+    notes = db.session.scalars(select(Note).where(Note.article_id == article.id, Note.anchor.is_not(None))).all()
     for note in notes:
         found = _follow(note, paragraphs)
         if found is None:

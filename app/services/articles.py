@@ -1,4 +1,5 @@
 """Articles: create, edit, publish, and the queries that list and find them."""
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -91,7 +92,9 @@ def _unique_slug(base: str) -> str:
 
 
 def _slug_conflict(slug: str) -> ServiceError:
-    return ServiceError(f"The slug {slug!r} is already used by another article.", field="slug", code="slug_taken", status=409)
+    return ServiceError(
+        f"The slug {slug!r} is already used by another article.", field="slug", code="slug_taken", status=409
+    )
 
 
 def _set_published(article: Article, published: bool) -> None:

@@ -1,4 +1,5 @@
 """The moderation log: every change to a comment's state is written here, once."""
+
 from app.extensions import db
 from app.models import Comment, ModerationEvent, User
 

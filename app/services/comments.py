@@ -1,4 +1,5 @@
-"""Comments: posting, replying, editing and deleting one's own, and closing threads. Reading them is services.threads."""
+"""Comments: posting, replying, editing and deleting one's own, and closing threads (reading: services.threads)."""
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,9 +45,13 @@ def closed_reason(article: Article, rules: CommentRules, now: datetime | None = 
     """Why the article takes no new comments, or None while it does."""
     if not article.comments_open:
         return article.comments_closed_reason or "The author has closed comments on this article."
-    if rules.auto_close_days > 0 and article.published_at is not None:
-        if (now or utcnow()) - article.published_at > timedelta(days=rules.auto_close_days):
-            return f"Comments close automatically {rules.auto_close_days} days after an article is published."
+    published = article.published_at
+    if (
+        rules.auto_close_days > 0
+        and published is not None
+        and (now or utcnow()) - published > timedelta(days=rules.auto_close_days)
+    ):
+        return f"Comments close automatically {rules.auto_close_days} days after an article is published."
     return None
 
 
@@ -95,7 +100,9 @@ def _clean_website(website: str | None) -> str | None:
 
 def guest_name(name: str) -> str:
     """A guest's name as shown: one line, something visible, at most NAME_MAX characters."""
-    return required_text(name, field="name", missing="Enter your name.", limit=NAME_MAX, too_long="A name is at most {limit} characters.")
+    return required_text(
+        name, field="name", missing="Enter your name.", limit=NAME_MAX, too_long="A name is at most {limit} characters."
+    )
 
 
 def _guest_email(email: str) -> str:
@@ -131,11 +138,15 @@ def _parent(article: Article, parent_id: int | None) -> Comment | None:
     if parent.article_id != article.id:
         raise ServiceError("The comment you are replying to belongs to another article.", field="parent_id")
     if not parent.is_public:
-        raise ServiceError("The comment you are replying to is not visible, so it cannot be answered.", field="parent_id")
+        raise ServiceError(
+            "The comment you are replying to is not visible, so it cannot be answered.", field="parent_id"
+        )
     return parent
 
 
-def post_comment(article: Article, writer: Writer, body: str, rules: CommentRules, parent_id: int | None = None) -> Comment:
+def post_comment(
+    article: Article, writer: Writer, body: str, rules: CommentRules, parent_id: int | None = None
+) -> Comment:
     """Validate and store a comment or reply; it is approved at once unless a rule holds it."""
     reason = closed_reason(article, rules)
     if reason:
@@ -218,14 +229,18 @@ def edit_deadline(comment: Comment, rules: CommentRules) -> datetime:
     return comment.created_at + rules.edit_window
 
 
-def check_can_change(comment: Comment, user: User | None, guest_ids: set[int], rules: CommentRules, now: datetime | None = None) -> None:
+def check_can_change(
+    comment: Comment, user: User | None, guest_ids: set[int], rules: CommentRules, now: datetime | None = None
+) -> None:
     """Raise a 403 ServiceError unless the viewer wrote this comment and its edit window is open."""
     if not owns(comment, user, guest_ids):
         raise ServiceError("Only the person who wrote this comment can change it.", code="forbidden", status=403)
     if comment.deleted_at is not None or comment.status in {CommentStatus.spam, CommentStatus.trash}:
         raise ServiceError("This comment can no longer be changed.", code="forbidden", status=403)
     if comment.edited_by_moderator:
-        raise ServiceError("A moderator has edited this comment, so it can no longer be changed.", code="forbidden", status=403)
+        raise ServiceError(
+            "A moderator has edited this comment, so it can no longer be changed.", code="forbidden", status=403
+        )
     if (now or utcnow()) > edit_deadline(comment, rules):
         minutes = int(rules.edit_window.total_seconds() // 60)
         raise ServiceError(
@@ -251,7 +266,9 @@ def edit_comment(comment: Comment, body: str, rules: CommentRules, editor: User 
 def delete_comment(comment: Comment, by: User | None = None) -> Comment:
     """A writer's delete: the row stays; the page shows a placeholder while visible replies need one."""
     comment.deleted_at = utcnow()
-    record_event(comment, "delete", comment.status.value, comment.status.value, actor=by, remark="deleted by its writer")
+    record_event(
+        comment, "delete", comment.status.value, comment.status.value, actor=by, remark="deleted by its writer"
+    )
     db.session.flush()
     refresh_comment_count(comment.article_id)
     db.session.commit()

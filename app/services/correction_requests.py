@@ -1,5 +1,6 @@
 """Correction requests: readers tell an article's author and host what is wrong; the spam checks screen each
 request, and the author acknowledges, resolves it by a note, or declines it with a public reason."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import Select, false, func, or_, select
@@ -58,7 +59,9 @@ def _clean_source(url: str | None) -> str | None:
 
 def _requester_email(email: str) -> str:
     if not (email or "").strip():
-        raise ServiceError("Enter your email address, so the author can tell you the outcome; it is never shown.", field="email")
+        raise ServiceError(
+            "Enter your email address, so the author can tell you the outcome; it is never shown.", field="email"
+        )
     return normalise_email(email)
 
 
@@ -112,10 +115,13 @@ def request_correction(
         select(CorrectionRequest.id).where(
             CorrectionRequest.article_id == article.id,
             CorrectionRequest.body == body,
-            CorrectionRequest.comment_id == comment.id if comment is not None else CorrectionRequest.comment_id.is_(None),
+            CorrectionRequest.comment_id == comment.id
+            if comment is not None
+            else CorrectionRequest.comment_id.is_(None),
             (CorrectionRequest.user_id == requester.user.id)
             if requester.user is not None
-            else (CorrectionRequest.email == email) if email
+            else (CorrectionRequest.email == email)
+            if email
             else false(),
         )
     )
@@ -179,7 +185,9 @@ def decide_request(
     """Move a request along: acknowledge, resolve by a note, decline with a public reason, or sort spam."""
     article = correction_request.article
     if not can_handle_requests(actor, article):
-        raise ServiceError("Only the article's author, its host and admins handle its requests.", code="forbidden", status=403)
+        raise ServiceError(
+            "Only the article's author, its host and admins handle its requests.", code="forbidden", status=403
+        )
     target = next_state(
         REQUEST_ACTIONS,
         action,

@@ -1,4 +1,5 @@
 """Word-level differences between two versions of a text, marked up with <ins> and <del>."""
+
 import difflib
 import re
 

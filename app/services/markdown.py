@@ -1,4 +1,5 @@
 """Markdown to safe HTML, with stable paragraph anchors (#p-1, #p-2, ...) for articles."""
+
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt

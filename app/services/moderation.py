@@ -3,6 +3,7 @@
 Nothing here deletes a comment except `purge`, which an operator runs on purpose with an age limit.
 Marking spam or not spam sends `spam_decision`, the signal the spam filter learns from.
 """
+
 import hashlib
 import ipaddress
 from dataclasses import dataclass
@@ -103,7 +104,9 @@ def apply(
     remark = _clean_remark(remark)
     previous = comment.status
     comment.status = target or _status_before_trash(comment)
-    record_event(comment, action, previous.value, comment.status.value, actor=actor, rule=rule, reason=reason, remark=remark)
+    record_event(
+        comment, action, previous.value, comment.status.value, actor=actor, rule=rule, reason=reason, remark=remark
+    )
     _resolve_flags(comment, "acted")
     db.session.flush()
     refresh_comment_count(comment.article_id)
@@ -119,9 +122,13 @@ def apply(
     return comment
 
 
-def apply_many(comment_ids: list[int], action: str, actor: User, reason: str | None = None, remark: str | None = None) -> tuple[list[Comment], list[str]]:
+def apply_many(
+    comment_ids: list[int], action: str, actor: User, reason: str | None = None, remark: str | None = None
+) -> tuple[list[Comment], list[str]]:
     """Bulk action: apply to each comment the actor may moderate; report those that could not move."""
-    comments = db.session.scalars(select(Comment).where(Comment.id.in_(comment_ids)).options(joinedload(Comment.article))).all()
+    comments = db.session.scalars(
+        select(Comment).where(Comment.id.in_(comment_ids)).options(joinedload(Comment.article))
+    ).all()
     moved, problems = [], []
     found = {comment.id for comment in comments}
     problems.extend(f"Comment {missing} does not exist." for missing in sorted(set(comment_ids) - found))
@@ -144,7 +151,9 @@ def moderator_edit(comment: Comment, body: str, moderator: User, rules: CommentR
     if comment.body == before:
         return comment
     comment.edited_by_moderator = True
-    record_event(comment, "edit", comment.status.value, comment.status.value, actor=moderator, remark="edited by a moderator")
+    record_event(
+        comment, "edit", comment.status.value, comment.status.value, actor=moderator, remark="edited by a moderator"
+    )
     db.session.commit()
     return comment
 
@@ -194,7 +203,14 @@ def flag_comment(
     )
     if exists_already is not None:
         raise ServiceError("You have already flagged this comment.", code="already_flagged", status=409)
-    flag = Flag(comment=comment, reporter_key=reporter_key, user_id=user.id if user else None, ip_network=ip_network, reason=reason_value, remark=remark)
+    flag = Flag(
+        comment=comment,
+        reporter_key=reporter_key,
+        user_id=user.id if user else None,
+        ip_network=ip_network,
+        reason=reason_value,
+        remark=remark,
+    )
     db.session.add(flag)
     try:
         db.session.flush()
@@ -229,7 +245,9 @@ def _send_to_author(flag: Flag, rules: CommentRules, user: User | None) -> Flag:
     flag.resolved_at, flag.resolution = utcnow(), "to_author"
     excerpt = " ".join(comment.body.split())
     excerpt = excerpt if len(excerpt) <= 300 else excerpt[:299] + "…"
-    body = flag.remark or f"A reader thinks this comment by {comment.writer_name} points out a factual error: “{excerpt}”"
+    body = (
+        flag.remark or f"A reader thinks this comment by {comment.writer_name} points out a factual error: “{excerpt}”"
+    )
     db.session.flush()
     request_correction(
         comment.article,
@@ -318,7 +336,11 @@ def create_ban(
     except ValueError:
         raise ServiceError("Ban an email, a user_id or an ip.", field="kind") from None
     reason = required_text(
-        reason, field="reason", missing="Say why the sender is banned.", limit=REMARK_MAX, too_long="A reason is at most {limit} characters."
+        reason,
+        field="reason",
+        missing="Say why the sender is banned.",
+        limit=REMARK_MAX,
+        too_long="A reason is at most {limit} characters.",
     )
     if expires_at is not None and expires_at <= utcnow():
         raise ServiceError("The expiry must be in the future.", field="expires_at")
@@ -419,14 +441,19 @@ def load_context(comments: list[Comment]) -> dict:
     """What the desk shows beside each comment, in three queries for the whole page: parents, flags, history."""
     ids = [comment.id for comment in comments]
     parent_ids = {comment.in_reply_to_id or comment.parent_id for comment in comments} - {None}
-    parents = {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(parent_ids)))} if parent_ids else {}
+    parents = (
+        {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(parent_ids)))} if parent_ids else {}
+    )
     flags: dict[int, list[Flag]] = {i: [] for i in ids}
     events: dict[int, list[ModerationEvent]] = {i: [] for i in ids}
     if ids:
         for flag in db.session.scalars(select(Flag).where(Flag.comment_id.in_(ids)).order_by(Flag.id)):
             flags[flag.comment_id].append(flag)
         for event in db.session.scalars(
-            select(ModerationEvent).where(ModerationEvent.comment_id.in_(ids)).options(joinedload(ModerationEvent.actor)).order_by(ModerationEvent.id)
+            select(ModerationEvent)
+            .where(ModerationEvent.comment_id.in_(ids))
+            .options(joinedload(ModerationEvent.actor))
+            .order_by(ModerationEvent.id)
         ):
             events[event.comment_id].append(event)
     return {"parents": parents, "flags": flags, "events": events}
@@ -442,7 +469,12 @@ def events_for(comment_id: int | None = None) -> Select:
 
 def latest_events(limit: int) -> Select:
     """The newest events of the whole log, newest first."""
-    return select(ModerationEvent).options(joinedload(ModerationEvent.actor)).order_by(ModerationEvent.id.desc()).limit(limit)
+    return (
+        select(ModerationEvent)
+        .options(joinedload(ModerationEvent.actor))
+        .order_by(ModerationEvent.id.desc())
+        .limit(limit)
+    )
 
 
 # --- purge -----------------------------------------------------------------------------------
@@ -470,15 +502,21 @@ def purge(status: CommentStatus, older_than: timedelta, actor_label: str = "comm
         .where(ModerationEvent.comment_id == Comment.id, ModerationEvent.to_status == status.value)
         .scalar_subquery()
     )
-    candidates = select(Comment.id).where(Comment.status == status, func.coalesce(moved_in, Comment.created_at) < cutoff)
+    candidates = select(Comment.id).where(
+        Comment.status == status, func.coalesce(moved_in, Comment.created_at) < cutoff
+    )
     ids = db.session.scalars(candidates.where(~has_children)).all()
     kept = db.session.scalar(select(func.count()).select_from(candidates.where(has_children).subquery()))
     for comment_id in ids:
-        record_event(None, "purge", status.value, None, rule="purge", remark=f"comment {comment_id} purged by {actor_label}")
+        record_event(
+            None, "purge", status.value, None, rule="purge", remark=f"comment {comment_id} purged by {actor_label}"
+        )
     if ids:
         # What the foreign keys' ON DELETE rules do on PostgreSQL, done by hand so SQLite ends the same.
         db.session.execute(update(Comment).where(Comment.in_reply_to_id.in_(ids)).values(in_reply_to_id=None))
-        db.session.execute(update(ModerationEvent.__table__).where(ModerationEvent.comment_id.in_(ids)).values(comment_id=None))
+        db.session.execute(
+            update(ModerationEvent.__table__).where(ModerationEvent.comment_id.in_(ids)).values(comment_id=None)
+        )
         db.session.execute(delete(Flag).where(Flag.comment_id.in_(ids)))
         db.session.execute(delete(CommentRevision).where(CommentRevision.comment_id.in_(ids)))
         db.session.execute(delete(Comment).where(Comment.id.in_(ids)))

@@ -1,5 +1,6 @@
 """Notes: signed corrections, updates, clarifications and editor's notes appended to published articles,
 citing the comments that prompted them; amended with their history kept, retracted but never removed."""
+
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ def role_of(user: User, article: Article) -> str:
 
 
 def signature_for(kind: NoteKind, user: User, article: Article) -> str:
-    """"Correction — Dana Reyes, site host"."""
+    """ "Correction — Dana Reyes, site host"."""
     return f"{kind.label} — {user.name}, {role_of(user, article)}"
 
 
@@ -255,8 +256,13 @@ class TimelineEntry:
 def timeline(revisions: list, notes: list[Note]) -> list[TimelineEntry]:
     """Versions and notes in one list, newest first."""
     entries = [
-        TimelineEntry(revision.created_at, "version", revision, current=index == len(revisions) - 1,
-                      previous=revisions[index - 1] if index else None)
+        TimelineEntry(
+            revision.created_at,
+            "version",
+            revision,
+            current=index == len(revisions) - 1,
+            previous=revisions[index - 1] if index else None,
+        )
         for index, revision in enumerate(revisions)
     ]
     for note in notes:

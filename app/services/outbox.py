@@ -1,5 +1,6 @@
 """The outbox: messages for people, written in the same transaction as the change they tell about, so none is
 lost; delivery reads them from here."""
+
 from app.extensions import db
 from app.models import OutboxMessage
 

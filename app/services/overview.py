@@ -1,7 +1,8 @@
 """The moderators' overview: comments per day over the last weeks, split by where they ended up,
 and the geometry of the stacked bar chart the page draws as SVG."""
+
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -46,8 +47,8 @@ def daily_outcomes(moderator: User, days: int = 30, today: date | None = None) -
     """
     today = today or utcnow().date()
     first = today - timedelta(days=days - 1)
-    start = datetime.combine(first, time.min, tzinfo=timezone.utc)
-    end = datetime.combine(today + timedelta(days=1), time.min, tzinfo=timezone.utc)
+    start = datetime.combine(first, time.min, tzinfo=UTC)
+    end = datetime.combine(today + timedelta(days=1), time.min, tzinfo=UTC)
     day_of = _utc_day(Comment.created_at)
     query = (
         select(day_of, Comment.status, func.count(Comment.id))
@@ -57,7 +58,10 @@ def daily_outcomes(moderator: User, days: int = 30, today: date | None = None) -
     )
     if moderator.role not in STAFF_ROLES:
         query = query.where(Article.author_id == moderator.id)
-    result = {first + timedelta(days=offset): Day(first + timedelta(days=offset), {s.value: 0 for s, _ in OUTCOMES}) for offset in range(days)}
+    result = {
+        first + timedelta(days=offset): Day(first + timedelta(days=offset), {s.value: 0 for s, _ in OUTCOMES})
+        for offset in range(days)
+    }
     for when, status, count in db.session.execute(query):
         # SQLite gives "YYYY-MM-DD", PostgreSQL a date.
         key = date.fromisoformat(str(when)[:10])
@@ -118,8 +122,21 @@ def chart(days: list[Day], width: int = 640, height: int = 220) -> Chart:
             size = (bottom - top) * count / axis_top
             if count:
                 y -= size
-                segments.append({"status": status.value, "label": label, "count": count, "y": round(y, 2), "height": round(size, 2)})
+                segments.append(
+                    {"status": status.value, "label": label, "count": count, "y": round(y, 2), "height": round(size, 2)}
+                )
         show = (len(days) - 1 - index) % 7 == 0  # a label a week apart, ending on the last day
-        bars.append(Bar(round(x + slot * 0.15, 2), round(slot * 0.7, 2), segments, day, f"{day.day.day} {day.day:%b}" if show else None))
-    ticks = [{"value": value, "y": round(bottom - (bottom - top) * value / axis_top, 2)} for value in (0, axis_top // 2, axis_top)]
+        bars.append(
+            Bar(
+                round(x + slot * 0.15, 2),
+                round(slot * 0.7, 2),
+                segments,
+                day,
+                f"{day.day.day} {day.day:%b}" if show else None,
+            )
+        )
+    ticks = [
+        {"value": value, "y": round(bottom - (bottom - top) * value / axis_top, 2)}
+        for value in (0, axis_top // 2, axis_top)
+    ]
     return Chart(width, height, top, bottom, left, bars, ticks, peak)

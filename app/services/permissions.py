@@ -1,4 +1,5 @@
 """Who may do what. Every check takes the acting user (or None for a visitor) and plain objects."""
+
 from typing import TypeGuard
 
 from app.models import Article, Comment, Role, User

@@ -1,4 +1,5 @@
 """The only module that imports bleach: every piece of user-written HTML is cleaned here, on write."""
+
 import re
 from functools import partial
 
@@ -10,10 +11,34 @@ PARAGRAPH_ID = re.compile(r"^p-[0-9]+$")
 CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,32}$")
 
 ARTICLE_TAGS = {
-    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6",
-    "em", "strong", "del", "s", "code", "pre", "blockquote", "sub", "sup",
-    "ul", "ol", "li", "a", "img",
-    "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "hr",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "em",
+    "strong",
+    "del",
+    "s",
+    "code",
+    "pre",
+    "blockquote",
+    "sub",
+    "sup",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 
 

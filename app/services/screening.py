@@ -3,6 +3,7 @@
 Each check returns a Verdict with a reason code and a message for moderators; the comment keeps
 every reason, and the writer only ever learns that the comment awaits moderation.
 """
+
 from collections.abc import Callable
 
 from sqlalchemy import func, or_, select
@@ -44,7 +45,11 @@ def active_ban(user: User | None, email: str, ip_network: str | None) -> Ban | N
 
 
 def _writer_filter(user: User | None, email: str):
-    return Comment.user_id == user.id if user is not None else (Comment.user_id.is_(None) & (Comment.writer_email == email))
+    return (
+        Comment.user_id == user.id
+        if user is not None
+        else (Comment.user_id.is_(None) & (Comment.writer_email == email))
+    )
 
 
 def check_ban(submission: Submission, rules) -> Verdict:
@@ -140,7 +145,9 @@ def _run(pipeline: list[Check], submission: Submission, rules: CommentRules) -> 
         verdict = check(submission, rules)
         if verdict.action == "reject":
             field = "body" if verdict.code == "duplicate" else None
-            raise ServiceError(verdict.message, field=field, code=verdict.code, status=REJECT_STATUS.get(verdict.code, 422))
+            raise ServiceError(
+                verdict.message, field=field, code=verdict.code, status=REJECT_STATUS.get(verdict.code, 422)
+            )
         verdicts.append(verdict)
     return verdicts
 

@@ -1,4 +1,5 @@
 """Site settings that admins change on a page: stored in the database, defaults from the configuration."""
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -45,7 +46,9 @@ class SettingSpec:
 
 
 SPECS = [
-    SettingSpec("hold_all", "MODERATION_HOLD_ALL", bool, "Hold every comment", "Every new comment waits for a moderator."),
+    SettingSpec(
+        "hold_all", "MODERATION_HOLD_ALL", bool, "Hold every comment", "Every new comment waits for a moderator."
+    ),
     SettingSpec(
         "hold_until_approved",
         "MODERATION_HOLD_UNTIL_APPROVED",
@@ -60,7 +63,8 @@ SPECS = [
         "MODERATION_REJECTED_PERCENT",
         int,
         "Hold often-rejected commenters (%)",
-        "Hold commenters when at least this share of their recent decided comments went to spam or trash (0 turns this off).",
+        "Hold commenters when at least this share of their recent decided comments went to spam or trash "
+        "(0 turns this off).",
         0,
         100,
     ),
@@ -82,17 +86,59 @@ SPECS = [
         1,
         100,
     ),
-    SettingSpec("flag_threshold", "MODERATION_FLAG_THRESHOLD", int, "Flags to hide", "Hide a comment for review once this many different readers flag it.", 1, 100),
-    SettingSpec("max_depth", "COMMENT_MAX_DEPTH", int, "Thread depth", "How many levels replies nest before they hang side by side.", 1, 10),
     SettingSpec(
-        "edit_window_minutes", "COMMENT_EDIT_WINDOW_MINUTES", int, "Edit window (minutes)", "How long writers may edit or delete their comment.", 0, 1440
+        "flag_threshold",
+        "MODERATION_FLAG_THRESHOLD",
+        int,
+        "Flags to hide",
+        "Hide a comment for review once this many different readers flag it.",
+        1,
+        100,
     ),
     SettingSpec(
-        "auto_close_days", "COMMENTS_AUTO_CLOSE_DAYS", int, "Close threads after (days)", "Close comments this long after publication (0: never).", 0, 3650
+        "max_depth",
+        "COMMENT_MAX_DEPTH",
+        int,
+        "Thread depth",
+        "How many levels replies nest before they hang side by side.",
+        1,
+        10,
     ),
-    SettingSpec("link_limit", "SPAM_LINK_LIMIT", int, "Hold comments with links", "Hold a comment with this many links or more (0 turns this off).", 0, 50),
     SettingSpec(
-        "min_seconds", "SPAM_MIN_SECONDS", int, "Fastest human (seconds)", "Hold page-form comments sent sooner than this after the form appeared (0 turns this off).", 0, 120
+        "edit_window_minutes",
+        "COMMENT_EDIT_WINDOW_MINUTES",
+        int,
+        "Edit window (minutes)",
+        "How long writers may edit or delete their comment.",
+        0,
+        1440,
+    ),
+    SettingSpec(
+        "auto_close_days",
+        "COMMENTS_AUTO_CLOSE_DAYS",
+        int,
+        "Close threads after (days)",
+        "Close comments this long after publication (0: never).",
+        0,
+        3650,
+    ),
+    SettingSpec(
+        "link_limit",
+        "SPAM_LINK_LIMIT",
+        int,
+        "Hold comments with links",
+        "Hold a comment with this many links or more (0 turns this off).",
+        0,
+        50,
+    ),
+    SettingSpec(
+        "min_seconds",
+        "SPAM_MIN_SECONDS",
+        int,
+        "Fastest human (seconds)",
+        "Hold page-form comments sent sooner than this after the form appeared (0 turns this off).",
+        0,
+        120,
     ),
     SettingSpec(
         "moderation_words",
@@ -106,7 +152,8 @@ SPECS = [
         "SPAM_BLOCKED_WORDS",
         str,
         "Words to block",
-        "One word or phrase per line. A comment containing one is caught as spam. Matching ignores case, accents' forms and zero-width characters.",
+        "One word or phrase per line. A comment containing one is caught as spam. "
+        "Matching ignores case, accents' forms and zero-width characters.",
     ),
 ]
 WORDS_MAX = 10_000

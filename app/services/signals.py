@@ -3,6 +3,7 @@
 Receivers are connected in one step at app creation (`app.register_signal_receivers`), never when a
 module is imported.
 """
+
 from blinker import Namespace
 
 signals = Namespace()

@@ -1,5 +1,6 @@
 """Plain-text hygiene for what people type (control characters and direction overrides out), and the checks
 every service applies to required text and to web addresses."""
+
 import re
 import unicodedata
 from urllib.parse import urlsplit

@@ -1,5 +1,6 @@
 """Reading a discussion: what each viewer sees of it (in full, awaiting moderation, or a placeholder), a page
 of threads, and the page a comment is on."""
+
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
@@ -113,7 +114,9 @@ def _ordered(roots: list, order: str) -> list:
     return sorted(roots, key=lambda row: (row.created_at, row.id), reverse=order == "newest")
 
 
-def page_of(comment: Comment, per_page: int, order: str = "oldest", viewer: User | None = None, guest_ids=frozenset()) -> int:
+def page_of(
+    comment: Comment, per_page: int, order: str = "oldest", viewer: User | None = None, guest_ids=frozenset()
+) -> int:
     """The page of the article's discussion on which this comment's thread appears."""
     _, roots = _discussion_shape(comment.article, _viewer_id(viewer), guest_ids)
     root_id = comment.root_id or comment.id

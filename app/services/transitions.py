@@ -1,5 +1,6 @@
 """State machines as data: a table of {action: (the states it may start from, the state it leads to)}, and the
 one check every move passes (comments in moderation, correction requests on the author's desk)."""
+
 from collections.abc import Collection, Mapping
 from typing import TypeVar
 

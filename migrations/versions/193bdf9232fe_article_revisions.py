@@ -5,32 +5,35 @@ Revises: 9e72b9971782
 Create Date: 2026-11-26 20:39:50.058818
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '193bdf9232fe'
-down_revision = '9e72b9971782'
+revision = "193bdf9232fe"
+down_revision = "9e72b9971782"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    op.create_table('article_revisions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('article_id', sa.Integer(), nullable=False),
-    sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('body_html', sa.Text(), nullable=False),
-    sa.Column('author_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_article_revisions_article_id_articles'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_article_revisions_author_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_article_revisions'))
+    op.create_table(
+        "article_revisions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("body_html", sa.Text(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["article_id"], ["articles.id"], name=op.f("fk_article_revisions_article_id_articles"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(["author_id"], ["users.id"], name=op.f("fk_article_revisions_author_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_article_revisions")),
     )
-    with op.batch_alter_table('article_revisions', schema=None) as batch_op:
-        batch_op.create_index('ix_article_revisions_article_id_id', ['article_id', 'id'], unique=False)
+    with op.batch_alter_table("article_revisions", schema=None) as batch_op:
+        batch_op.create_index("ix_article_revisions_article_id_id", ["article_id", "id"], unique=False)
 
     # Articles published before this revision start their history with the version they have now.
     op.execute(
@@ -41,7 +44,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('article_revisions', schema=None) as batch_op:
-        batch_op.drop_index('ix_article_revisions_article_id_id')
+    with op.batch_alter_table("article_revisions", schema=None) as batch_op:
+        batch_op.drop_index("ix_article_revisions_article_id_id")
 
-    op.drop_table('article_revisions')
+    op.drop_table("article_revisions")

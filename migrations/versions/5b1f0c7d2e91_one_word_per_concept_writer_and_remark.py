@@ -9,6 +9,7 @@ Revises: dc488441d049
 Create Date: 2026-11-30 09:00:00.000000
 
 """
+
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -18,7 +19,11 @@ branch_labels = None
 depends_on = None
 
 RENAMES = {
-    "comments": [("author_name", "writer_name"), ("author_email", "writer_email"), ("author_website", "writer_website")],
+    "comments": [
+        ("author_name", "writer_name"),
+        ("author_email", "writer_email"),
+        ("author_website", "writer_website"),
+    ],
     "moderation_events": [("note", "remark")],
     "flags": [("note", "remark")],
 }

@@ -7,6 +7,7 @@ would use them. It never reads TEST_DATABASE_URL or DATABASE_URL.
 Chromium is Debian's (/usr/bin/chromium), never one that Playwright downloads. Without it the tests
 are skipped on a developer's machine and fail under CI (CI set), so a missing install is never green.
 """
+
 from __future__ import annotations
 
 import os
@@ -199,4 +200,3 @@ def screenshots_dir():
     """docs/screenshots/, created if missing."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
-

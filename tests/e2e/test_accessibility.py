@@ -10,13 +10,14 @@ The scene (accounts, one article with its history, discussion, notes and request
 queues) is built once for the module through the services; each role signs in once, through the real
 form, and its contexts reuse that session. Without axe-core the tests skip, except under CI.
 """
+
 from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from playwright.sync_api import expect
@@ -136,8 +137,12 @@ class Scene:
 def _user(live_server, role: str, name: str, email: str):
     config = live_server.app.config
     return accounts.create_user(
-        email, name, PASSWORD, role,
-        hash_method=config["PASSWORD_HASH_METHOD"], min_length=config["PASSWORD_MIN_LENGTH"],
+        email,
+        name,
+        PASSWORD,
+        role,
+        hash_method=config["PASSWORD_HASH_METHOD"],
+        min_length=config["PASSWORD_MIN_LENGTH"],
     )
 
 
@@ -193,22 +198,30 @@ def scene(live_server):
             live_server, article, "Rae Reader", "I won mine in six weeks.", user=people["reader"]
         )
         built.amendable_note = notes.add_note(
-            article, author, "correction", "An earlier version called the fee modest.",
-            paragraph="p-2", prompted_by=[str(pointed)],
+            article,
+            author,
+            "correction",
+            "An earlier version called the fee modest.",
+            paragraph="p-2",
+            prompted_by=[str(pointed)],
         ).id
-        built.retractable_note = notes.add_note(
-            article, author, "editors_note", "We asked the court about fees."
-        ).id
+        built.retractable_note = notes.add_note(article, author, "editors_note", "We asked the court about fees.").id
         retracted = notes.add_note(article, author, "clarification", "Hearings are in person.", paragraph="p-5")
         notes.retract_note(retracted, author, "Some hearings are now held by video.")
 
         rules = comment_rules(app.config)
         correction_requests.request_correction(
-            article, correction_requests.Requester(name="Ines Guest", email=f"ines-{token}@example.org"),
-            "The form is N1, not N2.", rules, source_url="https://example.org/forms",
+            article,
+            correction_requests.Requester(name="Ines Guest", email=f"ines-{token}@example.org"),
+            "The form is N1, not N2.",
+            rules,
+            source_url="https://example.org/forms",
         )
         declined = correction_requests.request_correction(
-            article, correction_requests.Requester(user=people["reader"]), "The deadline is wrong.", rules,
+            article,
+            correction_requests.Requester(user=people["reader"]),
+            "The deadline is wrong.",
+            rules,
         )
         correction_requests.decide_request(declined, "decline", author, reason="The deadline in the text is right.")
 
@@ -216,8 +229,10 @@ def scene(live_server):
         before = current_settings(app.config)
         update_settings({"hold_all": True}, None)
         try:
-            for name, body in (("Maya Guest", "Does the fee come back if I win?"),
-                               ("Sam Seller", "Cheap watches at https://example.com/watches")):
+            for name, body in (
+                ("Maya Guest", "Does the fee come back if I win?"),
+                ("Sam Seller", "Cheap watches at https://example.com/watches"),
+            ):
                 _comment(live_server, article, name, body)
         finally:
             update_settings(before, None)
@@ -331,13 +346,23 @@ ARTICLE_PARTS = (
 CASES = [
     Case("index", None, lambda s, _: "/", phone=True),
     Case("article", None, lambda s, _: f"/articles/{s.slug}", open_all_details, phone=True, shows=ARTICLE_PARTS),
-    Case("article-as-author", "author", lambda s, _: f"/articles/{s.slug}", open_all_details,
-         shows=(*ARTICLE_PARTS, ".note__tools", ".article__tools")),
+    Case(
+        "article-as-author",
+        "author",
+        lambda s, _: f"/articles/{s.slug}",
+        open_all_details,
+        shows=(*ARTICLE_PARTS, ".note__tools", ".article__tools"),
+    ),
     Case("article-as-reader", "reader", lambda s, _: f"/articles/{s.slug}", open_all_details, shows=ARTICLE_PARTS),
     Case("article-comment-error", None, lambda s, _: f"/articles/{s.slug}", send_empty_comment, phone=True),
     Case("article-writing-in-place", None, lambda s, _: f"/articles/{s.slug}", write_with_the_script, phone=True),
-    Case("history-diff", None, lambda s, _: f"/articles/{s.slug}/history?from={s.first_revision}", phone=True,
-         shows=(".diff ins", ".diff del", "ol.timeline li")),
+    Case(
+        "history-diff",
+        None,
+        lambda s, _: f"/articles/{s.slug}/history?from={s.first_revision}",
+        phone=True,
+        shows=(".diff ins", ".diff del", "ol.timeline li"),
+    ),
     Case("corrections", None, lambda s, _: "/corrections", phone=True, shows=(".recent-notes__item",)),
     Case("comment-edit", "reader", lambda s, server: f"/comments/{fresh_comment(server, s)}/edit", phone=True),
     Case("comment-delete", "reader", lambda s, server: f"/comments/{fresh_comment(server, s)}/delete"),
@@ -354,10 +379,21 @@ CASES = [
     Case("note-retract", "author", lambda s, _: f"/articles/{s.slug}/notes/{s.retractable_note}/retract"),
     Case("correction-request", None, lambda s, _: f"/articles/{s.slug}/correction-requests", phone=True),
     Case("author-requests", "author", lambda s, _: "/author/requests", phone=True, shows=("li.request-item",)),
-    Case("moderation-pending", "moderator", lambda s, _: f"/moderation?queue=pending&article={s.slug}",
-         open_all_details, phone=True, shows=("li.mod-item .mod-item__reasons", "li.mod-item .mod-item__flags")),
-    Case("moderation-comment", "moderator", lambda s, _: f"/moderation/comments/{s.flagged_comment}", open_all_details,
-         shows=(".mod-item__flags", ".history > li")),
+    Case(
+        "moderation-pending",
+        "moderator",
+        lambda s, _: f"/moderation?queue=pending&article={s.slug}",
+        open_all_details,
+        phone=True,
+        shows=("li.mod-item .mod-item__reasons", "li.mod-item .mod-item__flags"),
+    ),
+    Case(
+        "moderation-comment",
+        "moderator",
+        lambda s, _: f"/moderation/comments/{s.flagged_comment}",
+        open_all_details,
+        shows=(".mod-item__flags", ".history > li"),
+    ),
     Case("moderation-overview", "moderator", lambda s, _: "/moderation/overview", open_all_details),
     Case("moderation-bans", "moderator", lambda s, _: "/moderation/bans", shows=("table tbody tr",)),
     Case("moderation-settings", "admin", lambda s, _: "/moderation/settings"),

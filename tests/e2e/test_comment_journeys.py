@@ -4,6 +4,7 @@ edit, delete, make mistakes, and try to break the page.
 Each test publishes its own article (through the services, which is quicker than the Write page and
 already covered by test_journeys.py) and opens fresh browser contexts, so no test depends on another.
 """
+
 import re
 
 import pytest
@@ -51,8 +52,15 @@ def publish_article(live_server, unique: str, title: str = "Getting a deposit ba
         return article.slug, email
 
 
-def seed_comment(live_server, slug: str, name: str, body: str, parent_id: int | None = None, website: str | None = None,
-                 account: str | None = None) -> int:
+def seed_comment(
+    live_server,
+    slug: str,
+    name: str,
+    body: str,
+    parent_id: int | None = None,
+    website: str | None = None,
+    account: str | None = None,
+) -> int:
     """A comment stored through the service, for scenes where only the result matters: a guest's,
     or the account's with that email."""
     with live_server.app.app_context():
@@ -115,8 +123,14 @@ def post_in_place(page, form, button: str, message: str = PUBLISHED) -> int:
     return int(posted.get_attribute("id").removeprefix("comment-"))
 
 
-def fill_comment(form, body: str, name: str | None = None, email: str | None = None, website: str | None = None,
-                 remember: bool = False) -> None:
+def fill_comment(
+    form,
+    body: str,
+    name: str | None = None,
+    email: str | None = None,
+    website: str | None = None,
+    remember: bool = False,
+) -> None:
     """Fill a comment or reply form; name and email only for guests."""
     form.get_by_label("Comment", exact=True).fill(body)
     if name is not None:
@@ -547,16 +561,24 @@ def test_screenshots_of_a_discussion(new_context, live_server, unique, screensho
         live_server, unique, title="What to do when the deposit does not come back", writer_name=writer_name
     )
     priya = seed_comment(
-        live_server, slug, "Priya Natarajan",
+        live_server,
+        slug,
+        "Priya Natarajan",
         "Does this still apply when the deposit sits in a protection scheme? "
         "Mine has been “under dispute” for a month.",
     )
     seed_comment(
-        live_server, slug, "Tom Becker", "Same here. The scheme took six weeks to answer, so **start early**.",
-        parent_id=priya, website="https://example.org/tom",
+        live_server,
+        slug,
+        "Tom Becker",
+        "Same here. The scheme took six weeks to answer, so **start early**.",
+        parent_id=priya,
+        website="https://example.org/tom",
     )
     sam = seed_comment(
-        live_server, slug, "Sam Okafor",
+        live_server,
+        slug,
+        "Sam Okafor",
         "Keeping every receipt is what won it for me. My checklist: https://example.org/deposit-checklist",
     )
     seed_comment(live_server, slug, "Alex Morgan", "Did you photograph the flat on the last day too?", parent_id=sam)
@@ -601,7 +623,12 @@ def test_screenshots_of_a_discussion(new_context, live_server, unique, screensho
     expect_no_sideways_scroll(phone)
     phone.screenshot(path=str(screenshots_dir / "comment-form-error-phone.png"))
 
-    for shot in ("article-thread.png", "article-thread-phone.png", "comment-form-error.png", "comment-form-error-phone.png"):
+    for shot in (
+        "article-thread.png",
+        "article-thread-phone.png",
+        "comment-form-error.png",
+        "comment-form-error-phone.png",
+    ):
         assert (screenshots_dir / shot).stat().st_size > 1000, f"{shot} looks empty"
 
 

@@ -6,6 +6,7 @@ Articles, accounts and scene-setting comments and notes come from the services (
 the unit and functional tests); every step a journey is about goes through the pages. Each test builds
 its own article and opens fresh browser contexts, so no test depends on another.
 """
+
 import re
 
 import pytest
@@ -55,8 +56,12 @@ def publish_article(live_server, unique: str) -> tuple[str, str, str]:
     config = live_server.app.config
     with live_server.app.app_context():
         author = accounts.create_user(
-            email, name, PASSWORD, "author",
-            hash_method=config["PASSWORD_HASH_METHOD"], min_length=config["PASSWORD_MIN_LENGTH"],
+            email,
+            name,
+            PASSWORD,
+            "author",
+            hash_method=config["PASSWORD_HASH_METHOD"],
+            min_length=config["PASSWORD_MIN_LENGTH"],
         )
         article = create_article(
             author, "Getting a deposit back", ARTICLE_BODY, published=True, slug=f"getting-a-deposit-back-{unique}"
@@ -77,8 +82,12 @@ def seed_note(live_server, slug: str, writer_email: str, body: str, paragraph: s
     with live_server.app.app_context():
         writer = accounts.find_user_by_email(writer_email)
         note = notes.add_note(
-            find_article(slug), writer, "correction", body,
-            paragraph=paragraph, prompted_by=[str(c) for c in prompted_by],
+            find_article(slug),
+            writer,
+            "correction",
+            body,
+            paragraph=paragraph,
+            prompted_by=[str(c) for c in prompted_by],
         )
         return note.id
 
@@ -418,7 +427,9 @@ def test_guest_suggests_a_correction_and_sees_it_declined(new_context, live_serv
         expect(item.locator(".mod-item__done")).to_have_text(f"Request {request_id} is now declined.")
         expect(author.locator("#desk-status")).to_have_text(f"Request {request_id} is now declined.")
         expect(tabs.get_by_role("link", name="Open 0")).to_be_visible()
-        expect(author.get_by_role("navigation", name="Site").get_by_role("link", name=re.compile("^Requests"))).to_have_text("Requests")
+        expect(
+            author.get_by_role("navigation", name="Site").get_by_role("link", name=re.compile("^Requests"))
+        ).to_have_text("Requests")
         author.reload()
     else:
         expect(author).to_have_url(re.compile(re.escape("/author/requests?status=open") + f"#request-{request_id}$"))

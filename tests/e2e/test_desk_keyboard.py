@@ -6,6 +6,7 @@ ordinary form posts. Also the screenshots of the moderators' overview and of the
 Held comments, articles and accounts come from the services; every decision goes through the page.
 Each test filters the desk to its own article, since the live server is shared by every test.
 """
+
 import re
 from datetime import timedelta
 
@@ -37,8 +38,12 @@ def create_account(live_server, role: str, name: str, email: str):
     config = live_server.app.config
     with live_server.app.app_context():
         accounts.create_user(
-            email, name, PASSWORD, role,
-            hash_method=config["PASSWORD_HASH_METHOD"], min_length=config["PASSWORD_MIN_LENGTH"],
+            email,
+            name,
+            PASSWORD,
+            role,
+            hash_method=config["PASSWORD_HASH_METHOD"],
+            min_length=config["PASSWORD_MIN_LENGTH"],
         )
     return email
 
@@ -348,7 +353,9 @@ def ask_for_corrections(live_server, slug: str, unique: str, *bodies: str) -> li
     with live_server.app.app_context():
         article = find_article(slug)
         for number, body in enumerate(bodies, start=1):
-            guest = correction_requests.Requester(name=f"Reader {number} {unique}", email=f"reader{number}-{unique}@example.org")
+            guest = correction_requests.Requester(
+                name=f"Reader {number} {unique}", email=f"reader{number}-{unique}@example.org"
+            )
             ids.append(correction_requests.request_correction(article, guest, body, CommentRules()).id)
     return ids
 
@@ -367,9 +374,13 @@ def test_author_works_the_requests_desk_with_the_keyboard(new_context, live_serv
     page = new_context().new_page()
     sign_in(page, writer_email)
     page.goto("/author/requests")
-    requests_tab = page.get_by_role("navigation", name="Request states").get_by_role("link", name=re.compile(r"^Open \d+$"))
+    requests_tab = page.get_by_role("navigation", name="Request states").get_by_role(
+        "link", name=re.compile(r"^Open \d+$")
+    )
     expect(requests_tab.locator(".count")).to_have_text("4")
-    nav_count = page.get_by_role("navigation", name="Site").get_by_role("link", name=re.compile("^Requests")).locator(".count")
+    nav_count = (
+        page.get_by_role("navigation", name="Site").get_by_role("link", name=re.compile("^Requests")).locator(".count")
+    )
     expect(nav_count).to_have_text("4")
 
     page.keyboard.press("?")
@@ -401,7 +412,10 @@ def test_author_works_the_requests_desk_with_the_keyboard(new_context, live_serv
     expect(page).to_have_url(re.compile(rf"/articles/{re.escape(slug)}/notes/new\?request={first}"))
     expect(page.get_by_role("heading", name="Add a note", level=1)).to_be_visible()
     assert [request_status(live_server, r)[0] for r in (first, second, third, fourth)] == [
-        "open", "declined", "acknowledged", "spam"
+        "open",
+        "declined",
+        "acknowledged",
+        "spam",
     ]
 
 

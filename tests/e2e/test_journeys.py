@@ -3,6 +3,7 @@
 Each test opens its own browser contexts (fresh cookies) against the one live server; accounts and
 titles carry a unique suffix so the tests never depend on each other or on their order.
 """
+
 import re
 
 import pytest
@@ -289,7 +290,9 @@ def test_author_publishes_without_javascript(new_context, live_server, unique):
     expect_signed_in(author, name)
 
     write_article(author, live_server, title, ARTICLE_BODY, "Preview")
-    expect(author.get_by_role("region", name="Preview — not saved yet").get_by_role("listitem")).to_have_text(LIST_ITEMS)
+    expect(author.get_by_role("region", name="Preview — not saved yet").get_by_role("listitem")).to_have_text(
+        LIST_ITEMS
+    )
     author.get_by_role("button", name="Publish").click()
     expect(author).to_have_url(url_of(live_server, f"/articles/{slug}"))
     expect_article_page(author, title)

@@ -5,6 +5,7 @@ Articles, accounts and scene-setting comments come from the services (quicker, a
 every decision a moderator or an admin takes goes through the pages. The site settings belong to the
 one live server every test shares, so `site_settings` puts back whatever a test changed, pass or fail.
 """
+
 import re
 
 import pytest
@@ -99,10 +100,6 @@ def moderation_link(page):
     return nav(page).get_by_role("link", name=re.compile(r"^Moderation\b"))
 
 
-
-
-
-
 def desk_item(page, comment_id: int):
     return page.locator(f"li#item-{comment_id}")
 
@@ -149,8 +146,9 @@ def comment_count(page) -> int:
     return int(re.match(r"\d+", comments_heading(page).inner_text()).group())
 
 
-def post_as_guest(page, live_server, slug: str, body: str, name: str, email: str, told: str,
-                  javascript: bool = True) -> int:
+def post_as_guest(
+    page, live_server, slug: str, body: str, name: str, email: str, told: str, javascript: bool = True
+) -> int:
     """Write a comment at the bottom of the article as a guest and check what the writer is told; returns its id.
     With script the comment is put in place and focused, `told` goes to the live region and the count goes up
     only for a published comment, with no page load; without, the redirect to it carries `told` as a flash."""
@@ -382,7 +380,12 @@ def test_admin_holds_every_comment_then_stops(new_context, live_server, unique, 
 
     other = new_context().new_page()
     published = post_as_guest(
-        other, live_server, slug, "Straight through now.", f"Ivo Guest {unique}", f"ivo-{unique}@example.org",
+        other,
+        live_server,
+        slug,
+        "Straight through now.",
+        f"Ivo Guest {unique}",
+        f"ivo-{unique}@example.org",
         PUBLISHED,
     )
     expect(card(other, published).locator(".comment__pending")).to_have_count(0)
@@ -392,8 +395,9 @@ def test_admin_holds_every_comment_then_stops(new_context, live_server, unique, 
     expect(comment(visitor, held)).to_have_count(0)  # the held one still waits
 
 
-def flag(page, live_server, slug: str, comment_id: int, author: str, reason: str, note: str = "",
-         javascript: bool = True) -> None:
+def flag(
+    page, live_server, slug: str, comment_id: int, author: str, reason: str, note: str = "", javascript: bool = True
+) -> None:
     """A reader flags a comment from the article page: Flag, a reason, an optional note, Send. With script the
     flag page's form opens under the comment and is answered there; without, it is a page of its own."""
     page.goto(f"/articles/{slug}")
@@ -541,8 +545,7 @@ def test_moderator_bans_an_email_and_its_comments_go_to_spam(new_context, live_s
     expect(item.locator(".badge--status")).to_have_text("spam")
     expect(item.get_by_role("button", name="Not spam")).to_be_visible()
     expect(history(item).last).to_contain_text(
-        f"spam (approved → spam) by {mod_name}, reason: Banned sender"
-        f" — “ban #{ban_id}: Advertising in every thread.”"
+        f"spam (approved → spam) by {mod_name}, reason: Banned sender — “ban #{ban_id}: Advertising in every thread.”"
     )
 
     # The banned sender writes again: caught as spam, and told no more than any held writer.
@@ -656,11 +659,17 @@ def test_screenshots_of_the_desk(new_context, live_server, unique, site_settings
     # Plain names so the screenshots in docs/ read well; these writers appear in no other test.
     slug = publish_article(live_server, unique, title="What to do when the deposit does not come back")
     question = seed_comment(
-        live_server, slug, "Dana Whitfield", "Does this still apply when the deposit sits in a protection scheme?",
+        live_server,
+        slug,
+        "Dana Whitfield",
+        "Does this still apply when the deposit sits in a protection scheme?",
         "dana@example.org",
     )
     flagged = seed_comment(
-        live_server, slug, "Omar Haddad", "Landlords are all crooks and anyone who rents from them is an idiot.",
+        live_server,
+        slug,
+        "Omar Haddad",
+        "Landlords are all crooks and anyone who rents from them is an idiot.",
         "omar@example.org",
     )
     with live_server.app.app_context():
@@ -672,11 +681,18 @@ def test_screenshots_of_the_desk(new_context, live_server, unique, site_settings
             moderation.flag_comment(comment_row, f"guest:screenshot-{unique}-{number}", reason, note, rules)
     site_settings(hold_until_approved=1, hold_all=True)
     seed_comment(
-        live_server, slug, "Lena Fischer", "The scheme took six weeks to answer, so **start early**.",
-        "lena@example.org", parent_id=question,
+        live_server,
+        slug,
+        "Lena Fischer",
+        "The scheme took six weeks to answer, so **start early**.",
+        "lena@example.org",
+        parent_id=question,
     )
     seed_comment(
-        live_server, slug, "Kwame Mensah", "Photos of the meters on the last day saved me forty pounds.",
+        live_server,
+        slug,
+        "Kwame Mensah",
+        "Photos of the meters on the last day saved me forty pounds.",
         "kwame@example.org",
     )
     mod_email = staff_account(live_server, "moderator", "Morgan Ellis", unique)

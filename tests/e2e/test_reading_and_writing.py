@@ -5,6 +5,7 @@ JavaScript. Also the screenshots of the preview and of an article's history with
 Articles, accounts and scene-setting comments come from the services; what a reader types and clicks goes
 through the page. Each test builds its own article and opens fresh browser contexts.
 """
+
 import re
 import uuid
 
@@ -45,8 +46,12 @@ def publish_article(live_server, unique: str, title: str = "Getting a deposit ba
     config = live_server.app.config
     with live_server.app.app_context():
         author = accounts.create_user(
-            email, writer_name or f"Grace Author {unique}", PASSWORD, "author",
-            hash_method=config["PASSWORD_HASH_METHOD"], min_length=config["PASSWORD_MIN_LENGTH"],
+            email,
+            writer_name or f"Grace Author {unique}",
+            PASSWORD,
+            "author",
+            hash_method=config["PASSWORD_HASH_METHOD"],
+            min_length=config["PASSWORD_MIN_LENGTH"],
         )
         slug = f"{re.sub(r'[^a-z]+', '-', title.lower()).strip('-')}-{unique}"
         return create_article(author, title, ARTICLE_BODY, published=True, slug=slug).slug, email
@@ -95,6 +100,7 @@ def expect_no_sideways_scroll(page) -> None:
 def watch_previews(page) -> list[str]:
     """Every preview request the page sends, as it sends it."""
     sent: list[str] = []
+
     def note(request):
         if "/comments/preview" in request.url:
             sent.append(request.post_data or "")
@@ -314,7 +320,10 @@ def test_a_deep_thread_fits_a_phone(new_context, live_server, unique):
     parent = ids["sam"]
     for depth in range(6):  # past the depth limit, replies hang side by side
         parent = seed_comment(
-            live_server, slug, "Lena Fischer", f"Reply {depth}: https://example.org/{'very-long-path-' * 6}{depth}",
+            live_server,
+            slug,
+            "Lena Fischer",
+            f"Reply {depth}: https://example.org/{'very-long-path-' * 6}{depth}",
             parent,
         )
     seed_comment(live_server, slug, "Omar Haddad", "Unbroken" * 40, ids["alex"])
@@ -366,8 +375,12 @@ def test_screenshots_of_the_preview_and_of_the_history(new_context, live_server,
         article = find_article(slug)
         author = accounts.find_user_by_email(writer_email)
         notes.add_note(
-            article, author, "correction", "An earlier version said 30 days. The deadline is 10 days.",
-            paragraph="p-1", prompted_by=[],
+            article,
+            author,
+            "correction",
+            "An earlier version said 30 days. The deadline is 10 days.",
+            paragraph="p-1",
+            prompted_by=[],
         )
         update_article(article, body=ARTICLE_BODY.replace("30 days", "10 days"), editor=author)
         first_version = revisions_of(article)[0].id

@@ -1,4 +1,5 @@
 """The account page (API tokens) and the admins' account list (roles)."""
+
 import re
 
 import pytest

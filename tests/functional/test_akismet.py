@@ -1,4 +1,5 @@
-"""Akismet against a fake of its HTTP API on 127.0.0.1: the check, its failures, and the moderators' verdicts sent back."""
+"""Akismet against a fake of its HTTP API on 127.0.0.1: the check, its failures, and verdicts sent back."""
+
 import itertools
 import time
 
@@ -48,7 +49,9 @@ def _submission(article, body="Thanks, this helped me fix my build.", **details)
 
 def _post(article, body=None):
     """A guest's comment, held for a moderator (posted before Akismet matters to the test)."""
-    writer = Writer(name="Gail Guest", email="gail@example.org", website="https://gail.example", ip_network="203.0.113.0/24")
+    writer = Writer(
+        name="Gail Guest", email="gail@example.org", website="https://gail.example", ip_network="203.0.113.0/24"
+    )
     return post_comment(article, writer, body or f"A held comment ({next(_bodies)}).", HELD)
 
 
@@ -60,7 +63,12 @@ def test_ham_passes_and_akismet_gets_the_comment_and_its_context(akismet_on, fak
 
     verdict = check_akismet(_submission(article), None)
 
-    assert (verdict.action, verdict.code, verdict.message, verdict.score) == ("pass", "akismet", "Akismet says this is not spam.", 0.0)
+    assert (verdict.action, verdict.code, verdict.message, verdict.score) == (
+        "pass",
+        "akismet",
+        "Akismet says this is not spam.",
+        0.0,
+    )
     [call] = fake.calls("comment-check")
     assert call.path == "/1.1/comment-check"
     assert call.form == {
@@ -95,7 +103,12 @@ def test_spam_is_caught_with_a_certain_score(akismet_on, fake, make_article, det
 
     verdict = check_akismet(_submission(article, body, **details), None)
 
-    assert (verdict.action, verdict.code, verdict.message, verdict.score) == ("spam", "akismet", "Akismet says this is spam.", 1.0)
+    assert (verdict.action, verdict.code, verdict.message, verdict.score) == (
+        "spam",
+        "akismet",
+        "Akismet says this is spam.",
+        1.0,
+    )
 
 
 def test_blatant_spam_akismet_would_discard_is_still_only_caught_as_spam(akismet_on, fake, make_article):
@@ -262,7 +275,9 @@ def test_a_moderators_action_succeeds_when_akismet_is_down(akismet_on, make_user
     assert [event.action for event in events] == ["submit", "spam"]
 
 
-def test_a_bulk_action_on_a_slow_akismet_waits_for_one_timeout_not_one_per_comment(akismet_on, fake, make_user, make_article):
+def test_a_bulk_action_on_a_slow_akismet_waits_for_one_timeout_not_one_per_comment(
+    akismet_on, fake, make_user, make_article
+):
     moderator = make_user("moderator")
     article = make_article()
     ids = [_post(article).id for _ in range(4)]
@@ -307,13 +322,19 @@ def test_the_pipeline_asks_akismet_and_holds_when_it_is_down(akismet_on, fake, a
     from app.services.settings import CommentRules
 
     caught = post_comment(
-        article, Writer(name="viagra-test-123", email="x@example.org", ip_address="203.0.113.7"), "Buy now.", CommentRules()
+        article,
+        Writer(name="viagra-test-123", email="x@example.org", ip_address="203.0.113.7"),
+        "Buy now.",
+        CommentRules(),
     )
     assert caught.status is CommentStatus.spam, caught.reasons
     assert [r["code"] for r in caught.reasons] == ["akismet"]
     app.config["AKISMET_API_URL"] = unreachable_url()
     held = post_comment(
-        article, Writer(name="Real Reader", email="real@example.org", ip_address="203.0.113.8"), "A fair point.", CommentRules()
+        article,
+        Writer(name="Real Reader", email="real@example.org", ip_address="203.0.113.8"),
+        "A fair point.",
+        CommentRules(),
     )
     assert held.status is CommentStatus.pending
     assert held.reasons == [{"code": "akismet", "message": "spam service unavailable", "action": "hold", "score": 0.0}]

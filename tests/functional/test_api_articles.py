@@ -1,4 +1,5 @@
 """/api/v1/articles through HTTP: shapes, authentication, and every kind of bad input."""
+
 import json
 
 import pytest
@@ -7,7 +8,12 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Article
 
-NEW = {"title": "From the API", "body": "One.\n\nTwo.", "published": True, "guest_author": {"name": "Guest", "bio": "Bio."}}
+NEW = {
+    "title": "From the API",
+    "body": "One.\n\nTwo.",
+    "published": True,
+    "guest_author": {"name": "Guest", "bio": "Bio."},
+}
 
 
 def _count():
@@ -65,7 +71,10 @@ def test_drafts_are_404_except_to_their_author(client, make_user, make_article, 
     draft = make_article(author=owner, published=False)
     assert client.get(f"/api/v1/articles/{draft.slug}").status_code == 404
     assert client.get(f"/api/v1/articles/{draft.slug}", headers=token_for(make_user("author"))).status_code == 404
-    assert client.get(f"/api/v1/articles/{draft.slug}", headers=token_for(owner)).get_json()["article"]["status"] == "draft"
+    assert (
+        client.get(f"/api/v1/articles/{draft.slug}", headers=token_for(owner)).get_json()["article"]["status"]
+        == "draft"
+    )
 
 
 def test_missing_article_is_a_json_404(client):
@@ -86,9 +95,13 @@ def test_author_creates_an_article(client, make_user, token_for):
 
 
 def test_a_draft_by_default(client, make_user, token_for):
-    response = client.post("/api/v1/articles", json={"title": "Quiet", "body": "x"}, headers=token_for(make_user("author")))
+    response = client.post(
+        "/api/v1/articles", json={"title": "Quiet", "body": "x"}, headers=token_for(make_user("author"))
+    )
     assert response.status_code == 201
-    assert response.get_json()["article"]["status"] == "draft" and response.get_json()["article"]["published_at"] is None
+    assert (
+        response.get_json()["article"]["status"] == "draft" and response.get_json()["article"]["published_at"] is None
+    )
 
 
 def test_creating_needs_a_token(client):
@@ -97,7 +110,9 @@ def test_creating_needs_a_token(client):
     assert _count() == 0
 
 
-@pytest.mark.parametrize("header", ["Bearer aw_not-a-real-token", "Bearer ", "Basic dXNlcjpwYXNz", "aw_token-without-scheme"])
+@pytest.mark.parametrize(
+    "header", ["Bearer aw_not-a-real-token", "Bearer ", "Basic dXNlcjpwYXNz", "aw_token-without-scheme"]
+)
 def test_bad_credentials_are_401(client, header):
     response = client.post("/api/v1/articles", json=NEW, headers={"Authorization": header})
     assert response.status_code == 401 and _error(response)["code"] == "unauthorized"
@@ -121,7 +136,11 @@ def test_readers_and_moderators_cannot_create(client, make_user, token_for, role
         ({"title": "T", "role": "admin"}, "role", "Unknown field."),
         ({"title": "T", "author_id": 1}, "author_id", "Unknown field."),
         ({"title": "T", "guest_author": {"bio": "no name"}}, "guest_author.name", "Missing data for required field."),
-        ({"title": "T", "slug": "Bad Slug!"}, "slug", "A slug is lowercase letters, digits and single hyphens, at most 120 characters."),
+        (
+            {"title": "T", "slug": "Bad Slug!"},
+            "slug",
+            "A slug is lowercase letters, digits and single hyphens, at most 120 characters.",
+        ),
         ({"title": "T", "body": " ", "published": True}, "body", "Write the article before publishing it."),
     ],
 )
@@ -136,7 +155,9 @@ def test_invalid_fields_are_422_with_the_field_named(client, make_user, token_fo
 
 def test_duplicate_slug_is_409(client, make_user, make_article, token_for):
     make_article(slug="taken")
-    response = client.post("/api/v1/articles", json={"title": "T", "slug": "taken"}, headers=token_for(make_user("author")))
+    response = client.post(
+        "/api/v1/articles", json={"title": "T", "slug": "taken"}, headers=token_for(make_user("author"))
+    )
     assert response.status_code == 409
     assert _error(response)["code"] == "slug_taken" and "slug" in _error(response)["fields"]
     assert _count() == 1
@@ -183,7 +204,9 @@ def test_patch_can_unpublish_and_remove_the_guest(client, make_user, make_articl
 
 def test_patch_by_another_author_is_403_and_changes_nothing(client, make_user, make_article, token_for):
     article = make_article(title="Mine")
-    response = client.patch(f"/api/v1/articles/{article.slug}", json={"title": "Yours"}, headers=token_for(make_user("author")))
+    response = client.patch(
+        f"/api/v1/articles/{article.slug}", json={"title": "Yours"}, headers=token_for(make_user("author"))
+    )
     assert response.status_code == 403
     db.session.expire_all()
     assert article.title == "Mine"
@@ -191,7 +214,9 @@ def test_patch_by_another_author_is_403_and_changes_nothing(client, make_user, m
 
 def test_admins_patch_any_article(client, make_user, make_article, token_for):
     article = make_article(title="Typo")
-    response = client.patch(f"/api/v1/articles/{article.slug}", json={"title": "Fixed"}, headers=token_for(make_user("admin")))
+    response = client.patch(
+        f"/api/v1/articles/{article.slug}", json={"title": "Fixed"}, headers=token_for(make_user("admin"))
+    )
     assert response.status_code == 200 and response.get_json()["article"]["title"] == "Fixed"
 
 
@@ -199,7 +224,9 @@ def test_patch_refuses_the_slug_and_bad_values(client, make_user, make_article, 
     author = make_user("author")
     article = make_article(author=author, title="Same")
     headers = token_for(author)
-    assert client.patch(f"/api/v1/articles/{article.slug}", json={"slug": "new-slug"}, headers=headers).status_code == 422
+    assert (
+        client.patch(f"/api/v1/articles/{article.slug}", json={"slug": "new-slug"}, headers=headers).status_code == 422
+    )
     response = client.patch(f"/api/v1/articles/{article.slug}", json={"title": "x" * 300}, headers=headers)
     assert response.status_code == 422 and "title" in _error(response)["fields"]
     db.session.expire_all()
@@ -207,7 +234,10 @@ def test_patch_refuses_the_slug_and_bad_values(client, make_user, make_article, 
 
 
 def test_patch_of_a_missing_article_is_404(client, make_user, token_for):
-    assert client.patch("/api/v1/articles/nope", json={"title": "x"}, headers=token_for(make_user("author"))).status_code == 404
+    assert (
+        client.patch("/api/v1/articles/nope", json={"title": "x"}, headers=token_for(make_user("author"))).status_code
+        == 404
+    )
 
 
 def test_session_cookie_writes_must_come_from_this_site(client, make_user, login):
@@ -258,4 +288,7 @@ def test_comments_open_follows_closing_and_auto_close(client, app, make_article)
     app.config["COMMENTS_AUTO_CLOSE_DAYS"] = 0
     close_comments(article, "Thread closed after the follow-up post.")
     listed = client.get("/api/v1/articles").get_json()["articles"][0]
-    assert listed["comments_open"] is False and listed["comments_closed_reason"] == "Thread closed after the follow-up post."
+    assert (
+        listed["comments_open"] is False
+        and listed["comments_closed_reason"] == "Thread closed after the follow-up post."
+    )

@@ -1,4 +1,5 @@
 """Article revisions: every published version is kept, listed, and compared word by word."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -75,7 +76,10 @@ def test_revisions_api(client, make_user, make_article, token_for):
     response = client.patch(f"/api/v1/articles/{article.slug}", json={"title": "After"}, headers=token_for(author))
     assert response.status_code == 200
     payload = client.get(f"/api/v1/articles/{article.slug}/revisions").get_json()
-    assert [(r["title"], r["author"]) for r in payload["revisions"]] == [("Before", {"name": "Ana Author"}), ("After", {"name": "Ana Author"})]
+    assert [(r["title"], r["author"]) for r in payload["revisions"]] == [
+        ("Before", {"name": "Ana Author"}),
+        ("After", {"name": "Ana Author"}),
+    ]
     assert set(payload["revisions"][0]) == {"id", "created_at", "author", "title"}
     assert client.get("/api/v1/articles/missing/revisions").status_code == 404
 

@@ -1,4 +1,5 @@
 """The public pages and the author's desk, through HTTP."""
+
 import re
 
 import pytest
@@ -35,13 +36,18 @@ def test_index_paginates(client, make_article, app):
 def test_article_page_shows_title_byline_date_and_anchored_paragraphs(client, make_user, make_article):
     host = make_user("admin", name="Dana Reyes")
     article = make_article(
-        author=host, title="A guest post", body="First.\n\n- a list item\n\nLast.", guest=("Marisol Vega", "A paralegal.")
+        author=host,
+        title="A guest post",
+        body="First.\n\n- a list item\n\nLast.",
+        guest=("Marisol Vega", "A paralegal."),
     )
     body = client.get(f"/articles/{article.slug}").get_data(as_text=True)
-    assert "<h1 class=\"article__title\">A guest post</h1>" in body
+    assert '<h1 class="article__title">A guest post</h1>' in body
     assert "Marisol Vega" in body and "published by Dana Reyes" in body and "A paralegal." in body
     assert f'<time datetime="{article.published_at.isoformat()}">' in body
-    assert '<p id="p-1">First.</p>' in body and '<li id="p-2">a list item</li>' in body and '<p id="p-3">Last.</p>' in body
+    assert (
+        '<p id="p-1">First.</p>' in body and '<li id="p-2">a list item</li>' in body and '<p id="p-3">Last.</p>' in body
+    )
     assert host.email not in body
 
 
@@ -91,7 +97,8 @@ def test_author_saves_a_draft_edits_and_publishes_it(client, make_user, login):
     dashboard = client.get("/author/articles").get_data(as_text=True)
     assert "Draft one" in dashboard and "Draft" in dashboard
     response = client.post(
-        f"/author/articles/{article.slug}/edit", data={"title": "Draft one, finished", "body": "Better text.", "action": "publish"}
+        f"/author/articles/{article.slug}/edit",
+        data={"title": "Draft one, finished", "body": "Better text.", "action": "publish"},
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -118,7 +125,9 @@ def test_over_long_title_is_refused_and_the_text_is_kept(client, make_user, logi
 def test_duplicate_slug_is_refused_with_a_clear_error(client, make_user, make_article, login):
     make_article(slug="taken")
     login(make_user("author"))
-    response = client.post("/author/articles/new", data={"title": "Mine", "slug": "taken", "body": "B.", "action": "publish"})
+    response = client.post(
+        "/author/articles/new", data={"title": "Mine", "slug": "taken", "body": "B.", "action": "publish"}
+    )
     assert "The slug &#39;taken&#39; is already used by another article." in response.get_data(as_text=True)
     assert _count() == 1
 
@@ -135,10 +144,17 @@ def test_only_authors_and_admins_write(client, make_user, login, role):
 def test_authors_cannot_edit_each_others_articles_but_admins_can(client, make_user, make_article, login):
     article = make_article(title="Theirs")
     login(make_user("author"))
-    assert client.post(f"/author/articles/{article.slug}/edit", data={"title": "Hijacked", "body": "B", "action": "save"}).status_code == 403
+    assert (
+        client.post(
+            f"/author/articles/{article.slug}/edit", data={"title": "Hijacked", "body": "B", "action": "save"}
+        ).status_code
+        == 403
+    )
     client.post("/logout")
     login(make_user("admin"))
-    response = client.post(f"/author/articles/{article.slug}/edit", data={"title": "Fixed by admin", "body": "B", "action": "save"})
+    response = client.post(
+        f"/author/articles/{article.slug}/edit", data={"title": "Fixed by admin", "body": "B", "action": "save"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert article.title == "Fixed by admin" and article.is_published
@@ -148,7 +164,10 @@ def test_unpublish_makes_a_draft_again(client, make_user, make_article, login):
     author = make_user("author")
     article = make_article(author=author)
     login(author)
-    client.post(f"/author/articles/{article.slug}/edit", data={"title": article.title, "body": article.body, "action": "unpublish"})
+    client.post(
+        f"/author/articles/{article.slug}/edit",
+        data={"title": article.title, "body": article.body, "action": "unpublish"},
+    )
     client.post("/logout")
     assert client.get(f"/articles/{article.slug}").status_code == 404
 

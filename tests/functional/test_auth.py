@@ -1,4 +1,5 @@
 """Register, sign in, sign out: through the real routes."""
+
 import re
 
 import pytest
@@ -8,7 +9,9 @@ from tests.conftest import PASSWORD
 
 
 def _signed_in_name(client):
-    return re.search(r'class="nav__user"><a href="/account"><span>([^<]+) <span', client.get("/").get_data(as_text=True))
+    return re.search(
+        r'class="nav__user"><a href="/account"><span>([^<]+) <span', client.get("/").get_data(as_text=True)
+    )
 
 
 def test_register_creates_a_reader_and_signs_in(client):
@@ -28,7 +31,10 @@ def test_register_creates_a_reader_and_signs_in(client):
         ({"name": "", "email": "a@example.org", "password": PASSWORD, "confirm": PASSWORD}, "Enter a name."),
         ({"name": "A", "email": "nope", "password": PASSWORD, "confirm": PASSWORD}, "not valid"),
         ({"name": "A", "email": "a@example.org", "password": "short", "confirm": "short"}, "at least 10 characters"),
-        ({"name": "A", "email": "a@example.org", "password": PASSWORD, "confirm": "other password"}, "The two passwords differ."),
+        (
+            {"name": "A", "email": "a@example.org", "password": PASSWORD, "confirm": "other password"},
+            "The two passwords differ.",
+        ),
     ],
 )
 def test_register_errors_are_shown_next_to_the_field_and_create_nothing(client, data, message):
@@ -129,7 +135,9 @@ def test_role_change_signs_the_user_out(client, make_user, login):
 
 
 def test_login_attempts_are_throttled(app_with):
-    with app_with(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_EMAIL="3 per minute", LOGIN_LIMIT_PER_NETWORK="100 per minute") as app:
+    with app_with(
+        RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_EMAIL="3 per minute", LOGIN_LIMIT_PER_NETWORK="100 per minute"
+    ) as app:
         client = app.test_client()
         statuses = [
             client.post("/login", data={"email": "victim@example.org", "password": f"guess {n}"}).status_code
@@ -147,13 +155,22 @@ def test_login_attempts_are_throttled(app_with):
 def test_forms_are_csrf_protected(app_with):
     with app_with(WTF_CSRF_ENABLED=True) as app:
         client = app.test_client()
-        response = client.post("/register", data={"name": "X", "email": "x@example.org", "password": PASSWORD, "confirm": PASSWORD})
+        response = client.post(
+            "/register", data={"name": "X", "email": "x@example.org", "password": PASSWORD, "confirm": PASSWORD}
+        )
         assert response.status_code == 400
         assert "CSRF" in response.get_data(as_text=True)
         assert accounts.find_user_by_email("x@example.org") is None
         page = client.get("/register").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         response = client.post(
-            "/register", data={"csrf_token": token, "name": "X", "email": "x@example.org", "password": PASSWORD, "confirm": PASSWORD}
+            "/register",
+            data={
+                "csrf_token": token,
+                "name": "X",
+                "email": "x@example.org",
+                "password": PASSWORD,
+                "confirm": PASSWORD,
+            },
         )
         assert response.status_code == 302

@@ -1,4 +1,5 @@
 """The command-line interface: user create / token / role, and seed-demo."""
+
 from sqlalchemy import func, select
 
 from app.demo import ACCOUNTS, ARTICLE_SLUG
@@ -12,7 +13,20 @@ def _count(model):
 
 
 def test_user_create(runner):
-    result = runner.invoke(args=["user", "create", "--email", "Ed@Example.org", "--name", "Ed", "--role", "moderator", "--password", "long enough pass"])
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "--email",
+            "Ed@Example.org",
+            "--name",
+            "Ed",
+            "--role",
+            "moderator",
+            "--password",
+            "long enough pass",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "Created moderator Ed <ed@example.org>." in result.output
     user = accounts.find_user_by_email("ed@example.org")
@@ -30,7 +44,20 @@ def test_user_create_prompts_for_a_hidden_password(runner, app):
 
 
 def test_user_create_refuses_an_unknown_role(runner):
-    result = runner.invoke(args=["user", "create", "--email", "x@example.org", "--name", "X", "--role", "owner", "--password", "long enough pass"])
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "--email",
+            "x@example.org",
+            "--name",
+            "X",
+            "--role",
+            "owner",
+            "--password",
+            "long enough pass",
+        ]
+    )
     assert result.exit_code == 2
     assert "'owner' is not one of 'reader', 'author', 'moderator', 'admin'" in result.output
     assert _count(User) == 0
@@ -38,9 +65,24 @@ def test_user_create_refuses_an_unknown_role(runner):
 
 def test_user_create_refuses_duplicates_and_bad_values(runner, make_user):
     make_user(email="dup@example.org")
-    result = runner.invoke(args=["user", "create", "--email", "dup@example.org", "--name", "D", "--role", "reader", "--password", "long enough pass"])
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "--email",
+            "dup@example.org",
+            "--name",
+            "D",
+            "--role",
+            "reader",
+            "--password",
+            "long enough pass",
+        ]
+    )
     assert result.exit_code == 1 and "already exists" in result.output
-    result = runner.invoke(args=["user", "create", "--email", "new@example.org", "--name", "N", "--role", "reader", "--password", "short"])
+    result = runner.invoke(
+        args=["user", "create", "--email", "new@example.org", "--name", "N", "--role", "reader", "--password", "short"]
+    )
     assert result.exit_code == 1 and "at least 10 characters" in result.output
     assert _count(User) == 1
 
@@ -52,7 +94,9 @@ def test_user_token_prints_a_working_token_last_and_stores_only_its_hash(runner,
     token = result.output.strip().splitlines()[-1]
     stored = db.session.scalar(select(ApiToken))
     assert stored.token_hash != token and token not in stored.token_hash
-    response = client.post("/api/v1/articles", json={"title": "Via token"}, headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        "/api/v1/articles", json={"title": "Via token"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 201
 
 

@@ -159,9 +159,7 @@ def _comment(article, body: str | None = None, name: str = "Carl Commenter", rul
 
 
 def _note(article, author, kind="correction", body="The limit is $5,000.", paragraph=None, prompted_by=()) -> Note:
-    return notes.add_note(
-        article, author, kind, body, paragraph=paragraph, prompted_by=[c.id for c in prompted_by]
-    )
+    return notes.add_note(article, author, kind, body, paragraph=paragraph, prompted_by=[c.id for c in prompted_by])
 
 
 def _add_note(browser, article, query: str = "", **fields):
@@ -257,7 +255,8 @@ def test_notes_follow_their_paragraph_sit_inside_list_items_or_go_to_the_end(cli
         html,
     )
     assert re.search(
-        rf'<li id="p-3">Bring your receipts<div class="notes-inline">\s*<aside class="note note--update" id="note-{item.id}"',
+        rf'<li id="p-3">Bring your receipts<div class="notes-inline">\s*'
+        rf'<aside class="note note--update" id="note-{item.id}"',
         html,
     )
     card = _note_card(html, first.id)
@@ -320,7 +319,8 @@ def test_a_retracted_note_is_struck_through_with_its_reason_and_no_longer_counts
         in card
     )
     assert re.search(
-        r'<p class="note__retraction"><strong>Retracted</strong> on <time [^>]+>[^<]+</time>: The old limit was right.</p>',
+        r'<p class="note__retraction"><strong>Retracted</strong> on <time [^>]+>[^<]+</time>: '
+        r"The old limit was right.</p>",
         card,
     )
     assert '<div class="note__body"><del><p>It is $5,000.</p>\n</del></div>' in card
@@ -674,8 +674,8 @@ def test_amending_keeps_the_earlier_text_public(app, make_user, make_article):
 
     history = _get(browser, f"/articles/{article.slug}/history")
     assert (
-        '<div class="timeline__earlier"><p class="field__hint">Text before this amendment (Correction):</p><p>It is $5,000.</p>'
-        in history
+        '<div class="timeline__earlier"><p class="field__hint">Text before this amendment (Correction):</p>'
+        "<p>It is $5,000.</p>" in history
     )
     kept = re.search(rf'<div id="note-{note.id}-history">(.*?)</details>', history, re.S).group(1)
     assert "<summary>1 earlier version</summary>" in kept and "<p>It is $5,000.</p>" in kept
@@ -859,8 +859,8 @@ def test_a_request_about_one_comment_shows_the_comment_and_reaches_the_desk_with
     html = _get(guest, f"/articles/{article.slug}/correction-requests?comment={comment.id}")
     assert "<h1>Suggest a correction</h1>" in html
     assert (
-        '<p class="request-form__comment">About the comment by <bdi>Carl Commenter</bdi>: <q>It is $5,000 since March.</q></p>'
-        in html
+        '<p class="request-form__comment">About the comment by <bdi>Carl Commenter</bdi>: '
+        "<q>It is $5,000 since March.</q></p>" in html
     )
     assert _input_value(html, "request-comment-id") == str(comment.id)
     assert "request-form__comment" not in _get(guest, f"/articles/{article.slug}/correction-requests?comment={held.id}")
@@ -1050,7 +1050,9 @@ def test_writing_the_note_a_request_asks_for_resolves_it(app, make_user, make_ar
 
     html = _get(desk, "/author/requests")
     link = unescape(
-        re.search(r'<a class="button button--primary request-item__write" href="([^"]+)">Write a note that resolves it', html).group(1)
+        re.search(
+            r'<a class="button button--primary request-item__write" href="([^"]+)">Write a note that resolves it', html
+        ).group(1)
     )
     assert link == f"/articles/{article.slug}/notes/new?request={asked.id}&prompted_by={comment.id}"
     form = _get(desk, link)
@@ -1169,8 +1171,8 @@ def test_the_history_merges_versions_and_note_events_newest_first(app, make_user
     )
     assert len(note_events) == 3 and all("Dana Reyes" in event for event in note_events)
     assert (
-        '<div class="timeline__earlier"><p class="field__hint">Text before this amendment (Correction):</p><p>It is $5,000.</p>'
-        in html
+        '<div class="timeline__earlier"><p class="field__hint">Text before this amendment (Correction):</p>'
+        "<p>It is $5,000.</p>" in html
     )
 
 
@@ -1358,13 +1360,18 @@ def test_bulk_acknowledges_or_files_the_selected_requests_and_says_what_it_did(a
         RequestStatus.open,
     ]
 
-    response = desk.post("/author/requests/bulk?status=acknowledged", data={"bulk_action": "spam", "request_ids": [str(first.id)]})
+    response = desk.post(
+        "/author/requests/bulk?status=acknowledged", data={"bulk_action": "spam", "request_ids": [str(first.id)]}
+    )
     assert _flashes(_landing(desk, response, "/author/requests?status=acknowledged")) == ["Filed as spam: 1 request."]
     assert _stored_request(first.id).status is RequestStatus.spam
 
     for data, message in (
         ({"bulk_action": "acknowledge"}, "Select at least one request."),
-        ({"bulk_action": "decline", "request_ids": [str(second.id)]}, "Choose acknowledge, spam or not spam for the selected requests."),
+        (
+            {"bulk_action": "decline", "request_ids": [str(second.id)]},
+            "Choose acknowledge, spam or not spam for the selected requests.",
+        ),
     ):
         response = desk.post("/author/requests/bulk?status=open", data=data)
         assert _flashes(_landing(desk, response, "/author/requests?status=open")) == [message]
@@ -1378,7 +1385,9 @@ def test_the_desk_script_gets_json_and_per_request_fields(app, make_user, make_a
     desk = _browser(app, author)
     as_script = {"Accept": "application/json"}
 
-    refused = desk.post(f"/author/requests/{asked.id}", data={"action": "decline", f"reason-{asked.id}": " "}, headers=as_script)
+    refused = desk.post(
+        f"/author/requests/{asked.id}", data={"action": "decline", f"reason-{asked.id}": " "}, headers=as_script
+    )
     assert refused.status_code == 422
     assert refused.get_json() == {
         "error": {
@@ -1388,9 +1397,15 @@ def test_the_desk_script_gets_json_and_per_request_fields(app, make_user, make_a
         }
     }
     declined = desk.post(
-        f"/author/requests/{asked.id}", data={"action": "decline", f"reason-{asked.id}": "The fee is right."}, headers=as_script
+        f"/author/requests/{asked.id}",
+        data={"action": "decline", f"reason-{asked.id}": "The fee is right."},
+        headers=as_script,
     )
     assert declined.status_code == 200
-    assert declined.get_json() == {"id": asked.id, "status": "declined", "message": f"Request {asked.id} is now declined."}
+    assert declined.get_json() == {
+        "id": asked.id,
+        "status": "declined",
+        "message": f"Request {asked.id} is now declined.",
+    }
     assert _stored_request(asked.id).decline_reason == "The fee is right."
     assert "The fee is right." in _get(app.test_client(), f"/articles/{article.slug}")

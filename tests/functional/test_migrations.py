@@ -3,6 +3,7 @@
 Runs on SQLite always, and on PostgreSQL when TEST_DATABASE_URL points there (in a throwaway
 database created for the test, so the suite's own tables are untouched).
 """
+
 import uuid
 from contextlib import contextmanager
 

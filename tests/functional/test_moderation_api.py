@@ -15,7 +15,18 @@ from app.services.settings import CommentRules
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 HELD = CommentRules(hold_all=True)
 OPEN = CommentRules()
-PUBLIC_KEYS = {"id", "parent_id", "in_reply_to", "author", "body_html", "created_at", "edited_at", "removed", "led_to", "replies"}
+PUBLIC_KEYS = {
+    "id",
+    "parent_id",
+    "in_reply_to",
+    "author",
+    "body_html",
+    "created_at",
+    "edited_at",
+    "removed",
+    "led_to",
+    "replies",
+}
 MODERATION_KEYS = PUBLIC_KEYS | {
     "article",
     "status",
@@ -349,10 +360,16 @@ def test_guests_flag_by_cookie_and_three_readers_hide_the_comment(app, make_user
     assert _error(first.post(url, json={"reason": "other"}), 409)["code"] == "already_flagged"
     # Guests without a cookie from one network count once, however many cookies they collect.
     assert app.test_client().post(url, json={"reason": "spam"}).status_code == 201
-    assert app.test_client().post(url, json={"reason": "off_topic"}, environ_base={"REMOTE_ADDR": "10.1.0.9"}).status_code == 201
+    assert (
+        app.test_client().post(url, json={"reason": "off_topic"}, environ_base={"REMOTE_ADDR": "10.1.0.9"}).status_code
+        == 201
+    )
     assert _stored(comment.id).status is A
     other_network = {"REMOTE_ADDR": "10.2.0.9"}
-    assert app.test_client().post(url, json={"reason": "other", "note": "Hm."}, environ_base=other_network).status_code == 201
+    assert (
+        app.test_client().post(url, json={"reason": "other", "note": "Hm."}, environ_base=other_network).status_code
+        == 201
+    )
     assert _stored(comment.id).status is P
     hide = _event_rows(comment.id)[-1]
     assert hide == (None, "hide", "approved", "pending", "flagged", "3 readers flagged it")

@@ -1,4 +1,5 @@
 """The moderation desk through HTTP: queues, context, actions, bulk, edits, replies, bans, settings, flags, badge."""
+
 import itertools
 import re
 from datetime import timedelta
@@ -616,7 +617,9 @@ def test_three_guests_hide_a_comment_and_a_guest_counts_once(app, make_user, mak
     assert _stored(comment.id).status is A and "Controversial opinion." in _get(
         app.test_client(), f"/articles/{article.slug}"
     )
-    app.test_client().post(url, data={"reason": "other", "remark": "Just no."}, environ_base={"REMOTE_ADDR": "10.2.0.9"})
+    app.test_client().post(
+        url, data={"reason": "other", "remark": "Just no."}, environ_base={"REMOTE_ADDR": "10.2.0.9"}
+    )
     assert _stored(comment.id).status is P and _count(Flag) == 4
     assert "Controversial opinion." not in _get(app.test_client(), f"/articles/{article.slug}")
     events = db.session.scalars(select(ModerationEvent).where(ModerationEvent.action == "hide")).all()

@@ -174,9 +174,7 @@ def test_prompted_by_cites_only_published_comments_on_this_article(app, client, 
     article, other = make_article(author=author), make_article(author=author)
     foreign = _comment(client, other, "On the other article.")
     app.config["MODERATION_HOLD_ALL"] = True
-    held_response = client.post(
-        f"/api/v1/articles/{article.slug}/comments", json={**GUEST, "body": "Held for now."}
-    )
+    held_response = client.post(f"/api/v1/articles/{article.slug}/comments", json={**GUEST, "body": "Held for now."})
     assert held_response.status_code == 202
     held = held_response.get_json()["comment"]["id"]
     app.config["MODERATION_HOLD_ALL"] = False

@@ -1,5 +1,6 @@
 """Through HTTP: the moderators' overview page (a chart drawn as SVG on the server, and its numbers) and the
 live comment preview (the same Markdown subset and sanitiser as posting, and nothing stored)."""
+
 import itertools
 import re
 import xml.etree.ElementTree as ET
@@ -136,8 +137,12 @@ def test_the_overview_draws_each_day_as_stacked_bars_and_lists_the_numbers(app, 
     assert titles[0] == f"{_day(29)}: 1 comment, 1 trashed"
     assert titles[1] == f"{_day(28)}: 0 comments"
     today = [rect.get("class") for rect in days[-1].findall("rect")]
-    assert today == ["chart__bar chart__bar--approved", "chart__bar chart__bar--pending",
-                     "chart__bar chart__bar--spam", "chart__bar chart__bar--trash"]
+    assert today == [
+        "chart__bar chart__bar--approved",
+        "chart__bar chart__bar--pending",
+        "chart__bar chart__bar--spam",
+        "chart__bar chart__bar--trash",
+    ]
     # The busiest day (6) sets the axis at 10: three approved comments are 3/10 of the 184-unit plot.
     assert float(days[-1].find("rect").get("height")) == pytest.approx(184 * 3 / 10, abs=0.01)
     assert len(svg.findall(".//rect")) == 4 + 2 + 1

@@ -1,4 +1,5 @@
 """Security headers, cookies and private data on every kind of response."""
+
 import re
 
 import pytest

@@ -1,4 +1,5 @@
 """`flask spam train | eval | purge`: the classifier's command line."""
+
 from datetime import timedelta
 
 from sqlalchemy import func, select, update

@@ -1,4 +1,5 @@
 """The spam pipeline through the page form and the API: what is stored, what the writer is told."""
+
 import re
 
 from sqlalchemy import func, select
@@ -93,7 +94,9 @@ def test_api_comments_are_held_for_links_and_say_so_only_to_moderators(client, m
 
 
 def test_flooding_is_limited_per_writer(app_with, make_article):
-    with app_with(RATELIMIT_ENABLED=True, COMMENT_LIMIT_PER_NETWORK="100 per minute", COMMENT_LIMIT_PER_EMAIL="2 per minute") as app:
+    with app_with(
+        RATELIMIT_ENABLED=True, COMMENT_LIMIT_PER_NETWORK="100 per minute", COMMENT_LIMIT_PER_EMAIL="2 per minute"
+    ) as app:
         article = make_article()
         client = app.test_client()
         url = f"/api/v1/articles/{article.slug}/comments"
@@ -107,24 +110,32 @@ def test_flooding_is_limited_per_writer(app_with, make_article):
 
 
 def test_flooding_is_limited_per_network(app_with, make_article):
-    with app_with(RATELIMIT_ENABLED=True, COMMENT_LIMIT_PER_NETWORK="2 per minute", COMMENT_LIMIT_PER_EMAIL="100 per minute") as app:
+    with app_with(
+        RATELIMIT_ENABLED=True, COMMENT_LIMIT_PER_NETWORK="2 per minute", COMMENT_LIMIT_PER_EMAIL="100 per minute"
+    ) as app:
         article = make_article()
         url = f"/api/v1/articles/{article.slug}/comments"
         client = app.test_client()
         writers = [{"name": f"W{n}", "email": f"w{n}@example.org", "body": f"From writer {n}."} for n in range(3)]
         assert [client.post(url, json=writer).status_code for writer in writers] == [201, 201, 429]
         elsewhere = app.test_client().post(
-            url, json={"name": "Far", "email": "far@example.org", "body": "Hi."}, environ_base={"REMOTE_ADDR": "10.9.0.1"}
+            url,
+            json={"name": "Far", "email": "far@example.org", "body": "Hi."},
+            environ_base={"REMOTE_ADDR": "10.9.0.1"},
         )
         assert elsewhere.status_code == 201
 
 
 def test_the_page_form_keeps_the_text_when_flooding_is_refused(app_with, make_article):
-    with app_with(RATELIMIT_ENABLED=True, COMMENT_LIMIT_PER_NETWORK="1 per minute", COMMENT_LIMIT_PER_EMAIL="5 per minute") as app:
+    with app_with(
+        RATELIMIT_ENABLED=True, COMMENT_LIMIT_PER_NETWORK="1 per minute", COMMENT_LIMIT_PER_EMAIL="5 per minute"
+    ) as app:
         article = make_article()
         client = app.test_client()
         client.post(f"/articles/{article.slug}/comments", data={**GUEST, "body": "First."})
-        response = client.post(f"/articles/{article.slug}/comments", data={**GUEST, "body": "My second, careful thought."})
+        response = client.post(
+            f"/articles/{article.slug}/comments", data={**GUEST, "body": "My second, careful thought."}
+        )
         html = response.get_data(as_text=True)
         assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
         assert "You are posting faster than the site allows" in html and "My second, careful thought." in html
@@ -145,7 +156,8 @@ def test_the_classifier_catches_obvious_spam_through_the_api_and_passes_ordinary
     spam = client.post(url, json={**GUEST, "body": "Hey guys check out my channel and subscribe!!! Free gift cards"})
     assert spam.status_code == 202 and spam.get_json()["status"] == "pending"  # never "spam" to the writer
     ham = client.post(
-        url, json={"name": "Reader", "email": "reader@example.org", "body": "Does the deadline differ for oral agreements?"}
+        url,
+        json={"name": "Reader", "email": "reader@example.org", "body": "Does the deadline differ for oral agreements?"},
     )
     assert ham.status_code == 201
     caught = db.session.get(Comment, spam.get_json()["comment"]["id"])
@@ -155,7 +167,9 @@ def test_the_classifier_catches_obvious_spam_through_the_api_and_passes_ordinary
 
 def test_spam_explain_prints_every_signal_and_the_verdict(app, runner):
     app.config["SPAM_CLASSIFIER_ENABLED"] = True
-    result = runner.invoke(args=["spam", "explain", "Check out my channel https://a.example https://b.example and subscribe"])
+    result = runner.invoke(
+        args=["spam", "explain", "Check out my channel https://a.example https://b.example and subscribe"]
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     codes = [line.split()[1] for line in lines[:-1]]

@@ -1,4 +1,5 @@
 """Accounts: validation, hashing, authentication and API tokens."""
+
 import hashlib
 
 import pytest

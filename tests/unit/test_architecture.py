@@ -3,6 +3,7 @@
 grimp reads every import, including those inside functions, so an import moved into a function to
 dodge a cycle is still caught here.
 """
+
 import subprocess
 import sys
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Article services: slugs, validation, publishing, and that refused input changes nothing."""
+
 import pytest
 from sqlalchemy import func, select
 

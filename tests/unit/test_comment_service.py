@@ -1,4 +1,5 @@
 """services.comments and the comment Markdown subset: threading, visibility, owning, closing, and clean HTML."""
+
 import itertools
 from datetime import timedelta
 from html.parser import HTMLParser

@@ -1,4 +1,5 @@
 """Configuration: DATABASE_URL, SECRET_KEY kept in instance/, AFTERWORD_* overrides."""
+
 import os
 import stat
 

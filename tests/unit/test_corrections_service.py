@@ -1,4 +1,5 @@
 """services.corrections: signed notes, their history and placement, and readers' correction requests."""
+
 import itertools
 
 import pytest
@@ -518,10 +519,15 @@ def test_a_guests_request_is_stored_open_with_a_clean_name_and_email(article):
         comment_id=str(cited.id),
     )
     assert (stored.name, stored.email, stored.user_id, stored.ip_network) == (
-        "Rita Reader", "rita@example.org", None, "203.0.113.0/24"
+        "Rita Reader",
+        "rita@example.org",
+        None,
+        "203.0.113.0/24",
     )
     assert (stored.body, stored.source_url, stored.comment_id) == (
-        "The budget was four million.", "https://example.org/minutes", cited.id
+        "The budget was four million.",
+        "https://example.org/minutes",
+        cited.id,
     )
     assert (stored.status, stored.reasons, stored.spam_score, stored.flag_id) == (R_OPEN, [], 0.0, None)
 
@@ -670,7 +676,9 @@ def test_declining_stores_the_reason_and_tells_the_requester(article, dana):
     stored = _request(article, _requester(name="Rita Reader", email="rita@example.org"))
     decide_request(stored, "decline", dana, reason=" The minutes  say three million. ")
     assert (stored.status, stored.decline_reason, stored.decided_by_id) == (
-        R_DECLINED, "The minutes say three million.", dana.id
+        R_DECLINED,
+        "The minutes say three million.",
+        dana.id,
     )
     assert _outbox() == [("request_decided", stored.id, "Rita Reader", "rita@example.org", None)]
     assert "It was declined: The minutes say three million." in db.session.scalar(select(OutboxMessage.body))
@@ -813,7 +821,9 @@ def test_a_retracted_note_cannot_resolve_a_request(article, dana):
 
 
 def test_a_note_does_not_jump_to_a_merely_similar_short_paragraph(make_article, dana):
-    story = make_article(author=dana, body="First point.\n\nSecond point.\n\nA much longer closing paragraph about buses.")
+    story = make_article(
+        author=dana, body="First point.\n\nSecond point.\n\nA much longer closing paragraph about buses."
+    )
     note = _note(story, dana, paragraph="p-2")
     update_article(story, body="First point.\n\nA much longer closing paragraph about buses.", editor=dana)
     assert (note.anchor, note.anchor_lost) == (None, True)

@@ -1,4 +1,5 @@
 """Article Markdown: paragraph anchors, heading levels, and sanitising of hostile input."""
+
 from html.parser import HTMLParser
 
 import pytest
@@ -49,7 +50,9 @@ def active_parts(html: str) -> list[str]:
         for name, value in attrs.items():
             if name.startswith("on") or name == "style":
                 found.append(f"{tag}[{name}]")
-            if name in {"href", "src"} and (value or "").strip().lower().startswith(("javascript:", "data:", "vbscript:")):
+            if name in {"href", "src"} and (value or "").strip().lower().startswith(
+                ("javascript:", "data:", "vbscript:")
+            ):
                 found.append(f"{tag}[{name}={value}]")
             if name == "id" and value == "p-99":
                 found.append("spoofed anchor")

@@ -1,4 +1,5 @@
 """services.moderation: the one door for state changes, its log, the spam signal, flags, bans, queues and purges."""
+
 import itertools
 from datetime import timedelta
 
@@ -755,7 +756,9 @@ def test_approving_a_comment_the_classifier_held_teaches_it_ham(make_user, make_
     moderator = make_user("moderator")
     article = make_article()
     held_by_classifier = _post(article, "Check my words.", rules=HELD)
-    held_by_classifier.reasons = [{"code": "classifier", "message": "Spam probability 93%", "action": "hold", "score": 0.93}]
+    held_by_classifier.reasons = [
+        {"code": "classifier", "message": "Spam probability 93%", "action": "hold", "score": 0.93}
+    ]
     db.session.commit()
     held_for_being_new = _post(article, "First time here.", rules=HELD)
     moderation.apply(held_by_classifier, "approve", moderator)

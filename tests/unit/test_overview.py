@@ -1,4 +1,5 @@
 """services.overview: comments per day by where they ended up, and the geometry of the stacked bar chart."""
+
 import itertools
 from datetime import date, timedelta
 
@@ -151,8 +152,24 @@ def test_an_empty_site_has_thirty_empty_days(make_user):
 
 @pytest.mark.parametrize(
     "peak, top",
-    [(0, 5), (1, 5), (4, 5), (5, 5), (6, 10), (10, 10), (11, 20), (20, 20), (21, 50), (50, 50), (51, 100),
-     (100, 100), (101, 200), (499, 500), (501, 1000), (1001, 2000)],
+    [
+        (0, 5),
+        (1, 5),
+        (4, 5),
+        (5, 5),
+        (6, 10),
+        (10, 10),
+        (11, 20),
+        (20, 20),
+        (21, 50),
+        (50, 50),
+        (51, 100),
+        (100, 100),
+        (101, 200),
+        (499, 500),
+        (501, 1000),
+        (1001, 2000),
+    ],
 )
 def test_the_axis_top_is_the_peak_rounded_up_to_one_two_or_five_times_ten_to_a_power(peak, top):
     assert _nice_top(peak) == top

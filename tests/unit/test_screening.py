@@ -1,4 +1,5 @@
 """Pre-moderation at submit (services.screening) and the settings that drive it (services.settings)."""
+
 import itertools
 from datetime import timedelta
 

@@ -1,4 +1,5 @@
 """The rule-based spam checks, one by one, and how the pipeline combines them."""
+
 import itertools
 import time
 
@@ -71,7 +72,10 @@ def test_timing_holds_fast_forms_and_refuses_tampered_or_stale_ones(app, make_ar
 def test_timing_is_off_for_the_api_and_when_set_to_zero(make_article):
     article = make_article()
     assert checks.check_timing(_submission(article), CommentRules(min_seconds=3)).action == "pass"
-    assert checks.check_timing(_submission(article, form={TIMESTAMP_FIELD: ""}), CommentRules(min_seconds=0)).action == "pass"
+    assert (
+        checks.check_timing(_submission(article, form={TIMESTAMP_FIELD: ""}), CommentRules(min_seconds=0)).action
+        == "pass"
+    )
 
 
 def test_a_duplicate_is_refused_and_nothing_is_stored(make_article):
@@ -94,8 +98,15 @@ def test_links_hold_at_the_limit(make_article):
     two = post_comment(article, _guest(), "See https://example.org/a and https://example.org/b", OPEN)
     assert one.status is CommentStatus.approved
     assert two.status is CommentStatus.pending
-    assert two.reasons == [{"code": "links", "message": "2 links (comments with 2 or more are held).", "action": "hold", "score": 0.5}]
-    off = post_comment(article, _guest(), "Four: https://a.example https://b.example https://c.example https://d.example", CommentRules(link_limit=0))
+    assert two.reasons == [
+        {"code": "links", "message": "2 links (comments with 2 or more are held).", "action": "hold", "score": 0.5}
+    ]
+    off = post_comment(
+        article,
+        _guest(),
+        "Four: https://a.example https://b.example https://c.example https://d.example",
+        CommentRules(link_limit=0),
+    )
     assert off.status is CommentStatus.approved
 
 

@@ -1,4 +1,5 @@
 """services.spam.classifier: tokens, scores, learning and unlearning, and the moderators' spam decisions."""
+
 import itertools
 
 import pytest
@@ -198,7 +199,7 @@ def test_learning_is_two_statements_and_unlearning_never_goes_below_zero(app, co
 
 def test_the_site_model_adds_what_it_learned_to_the_bootstrap(app_with):
     text = "zebra quokka wombat"
-    with app_with() as app:
+    with app_with():
         before = classifier.classify(text).probability
         for _ in range(5):
             learn(text, True)

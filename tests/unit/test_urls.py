@@ -1,4 +1,5 @@
 """`next` redirects stay on the site."""
+
 import pytest
 
 from app.urls import safe_next

@@ -4,6 +4,7 @@ Akismet is a third-party service: the comment's text, its writer's name, email a
 writer's IP address leave this server. If it is slow, down or refuses the key, the comment is held
 for a moderator with the reason "spam service unavailable" — never lost, never published unchecked.
 """
+
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,7 +78,9 @@ def _client(blog: str) -> Iterator[akismet.SyncClient]:
     ) as http_client:
         # The plain constructor, not the verifying one: verify-key first would double every request,
         # and a bad key shows anyway as the "invalid" answer, which the package raises as APIKeyError.
-        yield akismet.SyncClient(config=akismet.Config(key=str(config["AKISMET_KEY"]), url=blog), http_client=http_client)
+        yield akismet.SyncClient(
+            config=akismet.Config(key=str(config["AKISMET_KEY"]), url=blog), http_client=http_client
+        )
 
 
 def _require_blog_url() -> str:
@@ -178,7 +181,9 @@ def report_decision(comment: Comment, is_spam: bool) -> bool:
     operation = "submit-spam" if is_spam else "submit-ham"
     state = current_app.extensions.setdefault("akismet", {})
     if time.monotonic() < state.get("reports_paused_until", 0):
-        current_app.logger.warning("Akismet %s not sent for comment %s: Akismet was unreachable just now", operation, comment.id)
+        current_app.logger.warning(
+            "Akismet %s not sent for comment %s: Akismet was unreachable just now", operation, comment.id
+        )
         return False
     try:
         blog = _require_blog_url()

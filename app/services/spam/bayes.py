@@ -1,6 +1,7 @@
 """The Bayesian model: each token's spam and ham counts give it a smoothed spam probability (Robinson's
 estimate, as in SpamBayes); a comment's score adds up the tokens' log-odds, trusting the generic features
 more than single words, which say more about one site's topics than about spam. See docs/spam.md."""
+
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -36,7 +37,6 @@ def weight(token: str) -> float:
     if kind in {"words", "long", "num"}:
         return SHAPE_WEIGHT
     return FEATURE_WEIGHT
-
 
 
 @dataclass
@@ -101,4 +101,3 @@ class Classifier:
     def score(self, text: str, name: str = "", website: str | None = None) -> Score:
         """The spam probability of a comment."""
         return self.score_tokens(tokenise(text, name, website))
-

@@ -1,4 +1,5 @@
 """Rule-based spam checks. Each returns a Verdict saying what it found and why; none of them stores anything."""
+
 import re
 import time
 import unicodedata
@@ -56,14 +57,21 @@ def check_timing(submission: Submission, rules: CommentRules) -> Verdict:
     elapsed = time.time() - float(shown_at)
     if elapsed < rules.min_seconds:
         return Verdict(
-            "hold", "timing", f"Sent {elapsed:.1f} s after the form was shown; people take at least {rules.min_seconds} s.", 0.5
+            "hold",
+            "timing",
+            f"Sent {elapsed:.1f} s after the form was shown; people take at least {rules.min_seconds} s.",
+            0.5,
         )
     return Verdict("pass", "timing", f"Sent {elapsed:.0f} s after the form was shown.")
 
 
 def check_duplicate(submission: Submission, rules: CommentRules) -> Verdict:
     """The same text from the same writer on the same article is refused."""
-    writer = Comment.user_id == submission.user.id if submission.user is not None else Comment.writer_email == submission.email
+    writer = (
+        Comment.user_id == submission.user.id
+        if submission.user is not None
+        else Comment.writer_email == submission.email
+    )
     bodies = db.session.scalars(
         select(Comment.body).where(Comment.article_id == submission.article.id, writer, Comment.deleted_at.is_(None))
     )
@@ -91,7 +99,9 @@ def _matches(words: list[str], haystack: str) -> list[str]:
 
 
 def _haystack(submission: Submission) -> str:
-    return fold_for_matching(" \n ".join([submission.body, submission.name, submission.email, submission.website or ""]))
+    return fold_for_matching(
+        " \n ".join([submission.body, submission.name, submission.email, submission.website or ""])
+    )
 
 
 def check_blocked_words(submission: Submission, rules: CommentRules) -> Verdict:

@@ -1,5 +1,6 @@
 """The content classifier as one check of the pipeline: this site's Bayesian model (the shipped bootstrap
 counts plus what the site learned) scores a comment, and the score holds it or catches it as spam."""
+
 from flask import current_app
 
 from app.services.settings import CommentRules
@@ -35,4 +36,3 @@ def check_classifier(submission: Submission, rules: CommentRules) -> Verdict:
     if probability >= config["SPAM_CLASSIFIER_HOLD_AT"]:
         return Verdict("hold", "classifier", message, probability)
     return Verdict("pass", "classifier", message, probability)
-

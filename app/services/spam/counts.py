@@ -1,6 +1,7 @@
 """Where the classifier's token counts live: the shipped bootstrap model (a gzipped JSON file, read into
 memory) and what this site learned from its moderators (`spam_tokens`, `spam_stats`, shared by every
 server process)."""
+
 import functools
 import gzip
 import json
@@ -115,12 +116,10 @@ class DatabaseCounts:
         return found
 
 
-
 @functools.lru_cache(maxsize=4)
 def load_bootstrap(path: str) -> MemoryCounts:
     """The shipped model, read once per process (and per path)."""
     return MemoryCounts.load(Path(path))
-
 
 
 def _upsert(dialect: str):

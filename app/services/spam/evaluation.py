@@ -1,4 +1,5 @@
 """Labelled comment files and the figures that say how well the classifier sorts them."""
+
 import csv
 from dataclasses import dataclass
 from pathlib import Path

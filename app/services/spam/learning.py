@@ -1,5 +1,6 @@
 """Learning from moderators: each spam or not-spam verdict is counted into the site's token counts, and an
 opposite earlier lesson about the same comment is taken back first."""
+
 from collections.abc import Iterable
 
 from app.extensions import db

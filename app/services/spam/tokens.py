@@ -1,5 +1,6 @@
 """The classifier's tokens: a comment's words, the domains it links to, and features that mark comment spam
 on any site (`has:url`, `cta:subscribe`, `cta:imperative`, ...)."""
+
 import hashlib
 import html
 import re
@@ -27,14 +28,41 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _STRETCH = re.compile(r"([^\W\d_])\1{2,}")
 # Links to these (and to .gov, .edu, .ac.uk hosts) cite a source; they are not evidence of spam.
 _REFERENCE_HOSTS = (
-    "wikipedia.org", "wikimedia.org", "wiktionary.org", "github.com", "gitlab.com", "arxiv.org", "doi.org",
-    "archive.org", "stackoverflow.com", "w3.org", "ietf.org", "europa.eu",
+    "wikipedia.org",
+    "wikimedia.org",
+    "wiktionary.org",
+    "github.com",
+    "gitlab.com",
+    "arxiv.org",
+    "doi.org",
+    "archive.org",
+    "stackoverflow.com",
+    "w3.org",
+    "ietf.org",
+    "europa.eu",
 )
 _REFERENCE_SUFFIXES = (".gov", ".edu", ".ac.uk", ".gov.uk")
 # Link shorteners hide where a link goes (youtu.be is not one: it is YouTube's own share link).
 _SHORTENERS = frozenset(
-    "bit.ly goo.gl tinyurl.com t.co ow.ly is.gd buff.ly adf.ly shorte.st cutt.ly rb.gy tiny.cc "
-    "lnkd.in rebrand.ly bl.ink t.ly s.id".split()
+    [
+        "bit.ly",
+        "goo.gl",
+        "tinyurl.com",
+        "t.co",
+        "ow.ly",
+        "is.gd",
+        "buff.ly",
+        "adf.ly",
+        "shorte.st",
+        "cutt.ly",
+        "rb.gy",
+        "tiny.cc",
+        "lnkd.in",
+        "rebrand.ly",
+        "bl.ink",
+        "t.ly",
+        "s.id",
+    ]
 )
 # Phrases that ask readers to do something for the writer (visit, subscribe, like, pay): the core
 # of comment spam anywhere, whatever the site is about. Matched on the lowercased words, spaced.
@@ -188,4 +216,3 @@ def tokenise(text: str, name: str = "", website: str | None = None) -> set[str]:
 def comment_tokens(comment: Comment) -> set[str]:
     """What the classifier learns from a stored comment: its text, its writer's name and website."""
     return tokenise(comment.body, comment.writer_name, comment.writer_website)
-

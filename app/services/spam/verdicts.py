@@ -3,6 +3,7 @@
 A leaf module: it imports only models, so every check, the pipeline and the services that post
 comments and requests can share these types without importing each other.
 """
+
 from dataclasses import dataclass, field
 
 from app.models import Article, CommentStatus, RequestStatus, User
