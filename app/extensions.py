@@ -1,12 +1,14 @@
 """Flask extensions, created unbound and bound to an app in create_app()."""
 
+from typing import TYPE_CHECKING, ClassVar
+
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 from app.error_shape import ErrorSchema
@@ -15,6 +17,10 @@ from app.ratelimit import client_key
 
 class Base(DeclarativeBase):
     """Declarative base with a naming convention so migrations name constraints predictably."""
+
+    if TYPE_CHECKING:
+        # Every model maps a Table (none a join or a select), which SQLAlchemy types only as a FromClause.
+        __table__: ClassVar[Table]
 
     metadata = MetaData(
         naming_convention={
@@ -28,6 +34,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Flask-SQLAlchemy builds db.Model from Base at run time, which mypy cannot follow; the models subclass this name.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 # Bound in create_app, with the models' renderer for custom column types (app.models.types.render_migration_type).
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()

@@ -1,4 +1,5 @@
 """Fixtures: a fresh app and database per test, a client, a CLI runner, login and builders.
+Builders that need no fixture (guests, comments, notes) are plain functions in tests/factories.py.
 
 Tests run on in-memory SQLite unless TEST_DATABASE_URL points at a PostgreSQL database
 (never DATABASE_URL, so a developer's real database is never touched). On PostgreSQL the

@@ -2,11 +2,12 @@
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Connection, Enum, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import User
 
@@ -25,7 +26,7 @@ class ArticleStatus(str, enum.Enum):
     published = "published"
 
 
-class Article(db.Model):
+class Article(Model):
     """An article. `author` is the account that owns and publishes it (the host of a guest post)."""
 
     __tablename__ = "articles"
@@ -58,7 +59,7 @@ class Article(db.Model):
         return self.status is ArticleStatus.published
 
     @property
-    def guest_author(self) -> dict | None:
+    def guest_author(self) -> dict[str, str] | None:
         """The guest byline as a plain mapping, or None for the account's own posts."""
         if not self.guest_author_name:
             return None
@@ -68,7 +69,7 @@ class Article(db.Model):
         return f"<Article {self.id} {self.slug!r} {self.status.value}>"
 
 
-class ArticleRevision(db.Model):
+class ArticleRevision(Model):
     """One published version of an article's title and body; kept for ever (the public history)."""
 
     __tablename__ = "article_revisions"
@@ -92,5 +93,5 @@ class ArticleRevision(db.Model):
 
 @event.listens_for(ArticleRevision, "before_update")
 @event.listens_for(ArticleRevision, "before_delete")
-def _revisions_are_kept(mapper, connection, target):
+def _revisions_are_kept(mapper: Mapper[Any], connection: Connection, target: ArticleRevision) -> None:
     raise RuntimeError("article revisions are never changed or deleted")

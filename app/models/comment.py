@@ -2,11 +2,12 @@
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.article import Article
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import EMAIL_MAX, NAME_MAX, User
@@ -23,7 +24,7 @@ class CommentStatus(str, enum.Enum):
     trash = "trash"
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A comment or a reply. Guests give a name and an email; signed-in readers post as their account."""
 
     __tablename__ = "comments"
@@ -53,7 +54,7 @@ class Comment(db.Model):
         Enum(CommentStatus, native_enum=False, length=16, validate_strings=True), default=CommentStatus.approved
     )
     # Why the comment was held or caught: [{"code", "message"}], shown to moderators, never to the writer.
-    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     spam_score: Mapped[float | None] = mapped_column()
     # What the spam classifier last learned from this comment ("spam", "ham" or None), so a reversed
     # decision unlearns that lesson instead of adding a contradictory one.
@@ -78,7 +79,7 @@ class Comment(db.Model):
         return f"<Comment {self.id} article={self.article_id} {self.status.value}>"
 
 
-class CommentRevision(db.Model):
+class CommentRevision(Model):
     """The text a comment had before an edit; never removed through the application."""
 
     __tablename__ = "comment_revisions"

@@ -2,11 +2,12 @@
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Connection, Enum, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.comment import Comment
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import User
@@ -15,7 +16,7 @@ from app.models.user import User
 REMARK_MAX = 500
 
 
-class ModerationEvent(db.Model):
+class ModerationEvent(Model):
     """One change to a comment's state: who (a user, or the rule that acted), when, from what to what, and why.
 
     Rows are written once and never changed: the ORM refuses updates and deletes.
@@ -57,7 +58,7 @@ class ModerationEvent(db.Model):
 
 @event.listens_for(ModerationEvent, "before_update")
 @event.listens_for(ModerationEvent, "before_delete")
-def _events_are_append_only(mapper, connection, target):
+def _events_are_append_only(mapper: Mapper[Any], connection: Connection, target: ModerationEvent) -> None:
     raise RuntimeError("moderation events are append-only")
 
 
@@ -71,7 +72,7 @@ class FlagReason(str, enum.Enum):
     other = "other"
 
 
-class Flag(db.Model):
+class Flag(Model):
     """A reader's report on a published comment; one per reader per comment."""
 
     __tablename__ = "flags"
@@ -104,7 +105,7 @@ class BanKind(str, enum.Enum):
     network = "network"
 
 
-class Ban(db.Model):
+class Ban(Model):
     """A sender whose new comments are caught as spam, until it expires or is lifted."""
 
     __tablename__ = "bans"
@@ -129,7 +130,7 @@ class Ban(db.Model):
         return f"<Ban {self.id} {self.kind.value}={self.value}>"
 
 
-class Setting(db.Model):
+class Setting(Model):
     """A site setting changed by an admin; absent settings take their defaults from the configuration."""
 
     __tablename__ = "settings"

@@ -3,11 +3,12 @@ and readers' correction requests."""
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Connection, Enum, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.article import Article
 from app.models.comment import Comment
 from app.models.types import UTCDateTime, utcnow
@@ -35,7 +36,7 @@ class NoteKind(str, enum.Enum):
         return "Editor's note" if self is NoteKind.editors_note else self.value.capitalize()
 
 
-class Note(db.Model):
+class Note(Model):
     """A signed note appended to a published article, after one paragraph or at the end.
 
     Public and append-only: amending keeps the earlier text (NoteRevision), retracting keeps the note,
@@ -89,7 +90,7 @@ class Note(db.Model):
         return f"<Note {self.id} article={self.article_id} {self.kind.value}>"
 
 
-class NoteRevision(db.Model):
+class NoteRevision(Model):
     """The kind and text a note had before it was amended; kept for ever."""
 
     __tablename__ = "note_revisions"
@@ -111,7 +112,7 @@ class NoteRevision(db.Model):
         return f"<NoteRevision {self.id} note={self.note_id}>"
 
 
-class NoteCitation(db.Model):
+class NoteCitation(Model):
     """A comment that prompted a note (the API's `prompted_by`); the comment shows a marker back."""
 
     __tablename__ = "note_citations"
@@ -131,7 +132,9 @@ class NoteCitation(db.Model):
 @event.listens_for(NoteRevision, "before_delete")
 @event.listens_for(NoteCitation, "before_delete")
 @event.listens_for(Note, "before_delete")
-def _notes_are_never_deleted(mapper, connection, target):
+def _notes_are_never_deleted(
+    mapper: Mapper[Any], connection: Connection, target: Note | NoteRevision | NoteCitation
+) -> None:
     raise RuntimeError("notes, their revisions and citations are never deleted")
 
 
@@ -148,7 +151,7 @@ class RequestStatus(str, enum.Enum):
     declined = "declined"
 
 
-class CorrectionRequest(db.Model):
+class CorrectionRequest(Model):
     """A reader's suggestion that an article is wrong somewhere; it goes to the author and host, not the moderators."""
 
     __tablename__ = "correction_requests"
@@ -169,7 +172,7 @@ class CorrectionRequest(db.Model):
     status: Mapped[RequestStatus] = mapped_column(
         Enum(RequestStatus, native_enum=False, length=16, validate_strings=True), default=RequestStatus.open
     )
-    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     spam_score: Mapped[float | None] = mapped_column()
     note_id: Mapped[int | None] = mapped_column(ForeignKey("notes.id"))
     decline_reason: Mapped[str | None] = mapped_column(String(DECLINE_REASON_MAX))

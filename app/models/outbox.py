@@ -5,12 +5,12 @@ from datetime import datetime
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import EMAIL_MAX, NAME_MAX
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One message to one person; `sent_at` stays empty until a sender delivers it."""
 
     __tablename__ = "outbox"

@@ -5,13 +5,13 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.types import UTCDateTime, utcnow
 
 TOKEN_MAX = 64
 
 
-class SpamToken(db.Model):
+class SpamToken(Model):
     """How many learned spam and ham comments contained this token (each comment counts once)."""
 
     __tablename__ = "spam_tokens"
@@ -24,7 +24,7 @@ class SpamToken(db.Model):
         return f"<SpamToken {self.token!r} spam={self.spam_count} ham={self.ham_count}>"
 
 
-class SpamStats(db.Model):
+class SpamStats(Model):
     """The number of spam and ham comments learned: one row, the denominators of every token's ratios."""
 
     __tablename__ = "spam_stats"

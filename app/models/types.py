@@ -1,9 +1,14 @@
 """Column types shared by the models."""
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import DateTime
+from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from alembic.autogenerate.api import AutogenContext
 
 
 def utcnow() -> datetime:
@@ -11,20 +16,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC and always returned timezone-aware (SQLite drops the zone)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; use timezone-aware UTC times")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -32,7 +37,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-def render_migration_type(kind, obj, autogen_context):
+def render_migration_type(kind: str, obj: Any, autogen_context: "AutogenContext") -> str | Literal[False]:
     """Let autogenerate write UTCDateTime as a plain timezone-aware DateTime, so migrations never import the app."""
     if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

@@ -115,10 +115,11 @@ def set_role(user: User, role: str | Role) -> User:
 
 
 def _admin_count() -> int:
-    return db.session.scalar(select(func.count(User.id)).where(User.role == Role.admin, User.active.is_(True)))
+    # A count query always returns a row; `or 0` only satisfies scalar()'s Optional type.
+    return db.session.scalar(select(func.count(User.id)).where(User.role == Role.admin, User.active.is_(True))) or 0
 
 
-def all_users() -> Select:
+def all_users() -> Select[User]:
     """Every account, newest first, for the admins' list."""
     return select(User).order_by(User.created_at.desc(), User.id.desc())
 
@@ -137,9 +138,11 @@ def create_api_token(user: User, label: str = "") -> str:
 
 def tokens_of(user: User) -> list[ApiToken]:
     """A user's API tokens, newest first (their digests only; tokens are shown once, at creation)."""
-    return db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
-    ).all()
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
 
 
 def revoke_token(user: User, token_id: int) -> None:

@@ -89,13 +89,13 @@ class _BlockEnds(HTMLParser):
         line, column = self.getpos()
         return self._line_offsets[line - 1] + column
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.VOID:
             return
         anchor = dict(attrs).get("id")
         self._open.append((tag, anchor if anchor in self.wanted else None))
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         while self._open:
             open_tag, anchor = self._open.pop()
             if anchor is not None and open_tag == tag:

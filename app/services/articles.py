@@ -1,5 +1,6 @@
 """Articles: create, edit, publish, and the queries that list and find them."""
 
+import enum
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -18,7 +19,15 @@ from app.services.markdown import render_article
 from app.services.permissions import can_view_article
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-UNSET = object()
+
+
+class _Unset(enum.Enum):
+    """The type of UNSET: a one-member enum, so type checkers narrow `value is not UNSET`."""
+
+    UNSET = "UNSET"
+
+
+UNSET = _Unset.UNSET
 
 
 @dataclass
@@ -162,7 +171,13 @@ def _keep_version(article: Article, editor: User | None) -> None:
 
 
 def update_article(
-    article: Article, *, title=UNSET, body=UNSET, published=UNSET, guest_author=UNSET, editor: User | None = None
+    article: Article,
+    *,
+    title: str | _Unset = UNSET,
+    body: str | _Unset = UNSET,
+    published: bool | _Unset = UNSET,
+    guest_author: GuestAuthor | None | _Unset = UNSET,
+    editor: User | None = None,
 ) -> Article:
     """Change the given fields of an article; fields left UNSET are kept. Validates all before changing any.
 
@@ -170,17 +185,18 @@ def update_article(
     """
     was_published = article.is_published
     before = (article.title, article.body)
-    changes = {}
+    changes: dict[str, str | None] = {}
     if title is not UNSET:
         changes["title"] = _clean_title(title)
+    new_body = article.body
     if body is not UNSET:
-        changes["body"] = _clean_body(body)
+        changes["body"] = new_body = _clean_body(body)
     if guest_author is not UNSET:
         guest = _clean_guest(guest_author)
         changes["guest_author_name"] = guest.name if guest else None
         changes["guest_author_bio"] = guest.bio if guest else None
     will_publish = article.is_published if published is UNSET else bool(published)
-    if will_publish and not changes.get("body", article.body).strip():
+    if will_publish and not new_body.strip():
         raise ServiceError("A published article needs a body; unpublish it first to empty it.", field="body")
     for name, value in changes.items():
         setattr(article, name, value)
@@ -199,15 +215,17 @@ def update_article(
 
 def revisions_of(article: Article) -> list[ArticleRevision]:
     """The article's published versions, oldest first, with their authors."""
-    return db.session.scalars(
-        select(ArticleRevision)
-        .where(ArticleRevision.article_id == article.id)
-        .options(joinedload(ArticleRevision.author))
-        .order_by(ArticleRevision.id)
-    ).all()
+    return list(
+        db.session.scalars(
+            select(ArticleRevision)
+            .where(ArticleRevision.article_id == article.id)
+            .options(joinedload(ArticleRevision.author))
+            .order_by(ArticleRevision.id)
+        )
+    )
 
 
-def published_articles() -> Select:
+def published_articles() -> Select[Article]:
     """Published articles, newest first, with their authors loaded."""
     return (
         select(Article)
@@ -217,7 +235,7 @@ def published_articles() -> Select:
     )
 
 
-def articles_by(user: User) -> Select:
+def articles_by(user: User) -> Select[Article]:
     """An author's own articles, drafts included, most recently changed first."""
     return select(Article).where(Article.author_id == user.id).order_by(Article.updated_at.desc(), Article.id.desc())
 

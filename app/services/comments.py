@@ -35,7 +35,7 @@ class Writer:
     ip_address: str | None = None
     user_agent: str = ""
     referrer: str = ""
-    form: dict | None = None
+    form: dict[str, str] | None = None
 
 
 # --- closing ---------------------------------------------------------------------------------

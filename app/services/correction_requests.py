@@ -3,7 +3,7 @@ request, and the author acknowledges, resolves it by a note, or declines it with
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -17,6 +17,7 @@ from app.services.markdown import render_note
 from app.services.outbox import queue_message
 from app.services.permissions import can_handle_requests
 from app.services.screening import screen_request
+from app.services.settings import CommentRules
 from app.services.spam.verdicts import Submission
 from app.services.text import optional_http_url, required_text
 from app.services.transitions import next_state
@@ -33,7 +34,7 @@ class Requester:
     ip_address: str | None = None
     user_agent: str = ""
     referrer: str = ""
-    form: dict | None = None
+    form: dict[str, str] | None = None
 
 
 def _clean_request_body(body: str) -> str:
@@ -65,8 +66,8 @@ def _requester_email(email: str) -> str:
     return normalise_email(email)
 
 
-def _requested_comment(article: Article, comment_id) -> Comment | None:
-    if comment_id in (None, ""):
+def _requested_comment(article: Article, comment_id: int | str | None) -> Comment | None:
+    if comment_id is None or comment_id == "":
         return None
     try:
         number = int(comment_id)
@@ -93,10 +94,10 @@ def request_correction(
     article: Article,
     requester: Requester,
     body: str,
-    rules,
+    rules: CommentRules,
     *,
     source_url: str | None = None,
-    comment_id=None,
+    comment_id: int | str | None = None,
     flag: Flag | None = None,
 ) -> CorrectionRequest:
     """Store a reader's correction request for the author and host; the spam checks screen it first."""
@@ -245,7 +246,9 @@ def find_request(request_id: int) -> CorrectionRequest | None:
     return db.session.get(CorrectionRequest, request_id)
 
 
-def requests_query(user: User, status: RequestStatus | None = None, article: Article | None = None) -> Select:
+def requests_query(
+    user: User, status: RequestStatus | None = None, article: Article | None = None
+) -> Select[CorrectionRequest]:
     """The requests this user handles (their own articles; admins: all), newest first."""
     query = (
         select(CorrectionRequest)
@@ -279,11 +282,13 @@ def request_counts(user: User) -> dict[str, int]:
     return counts
 
 
-def requests_on_page(article: Article, user: User | None, request_ids: set[int]) -> tuple[list, list]:
+def requests_on_page(
+    article: Article, user: User | None, request_ids: set[int]
+) -> tuple[list[CorrectionRequest], list[CorrectionRequest]]:
     """In one query: the requests this reader sent on the article (by account, or the ids a guest's cookie
     proves), and the requests the author decided, which every reader sees with their outcome."""
     decided = CorrectionRequest.status.in_([RequestStatus.resolved, RequestStatus.declined])
-    conditions = [decided]
+    conditions: list[ColumnElement[bool]] = [decided]
     if user is not None:
         conditions.append(CorrectionRequest.user_id == user.id)
     if request_ids:

@@ -1,5 +1,8 @@
 """The error every service raises for input it refuses: a code, a message, and the field concerned."""
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 
 class ServiceError(Exception):
     """Bad input or a conflict, explained. Views turn it into a form error or a JSON error."""
@@ -14,7 +17,7 @@ class ServiceError(Exception):
         code: str = "validation_failed",
         status: int | None = None,
         fields: dict[str, str] | None = None,
-    ):
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field or (next(iter(fields)) if fields else None)
@@ -36,9 +39,10 @@ class ServiceError(Exception):
         return ServiceError(self.message, code=self.code, status=self.status, fields=fields or None)
 
     @classmethod
-    def collect(cls, checks) -> list:
+    def collect(cls, checks: Iterable[tuple[str, Callable[[], Any]]]) -> list[Any]:
         """Run (field, check) pairs; return their results, or raise one error naming every field that failed."""
-        results, problems = [], {}
+        results: list[Any] = []
+        problems: dict[str, str] = {}
         for field, check in checks:
             try:
                 results.append(check())

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from app.services.sanitize import clean_article_html, clean_comment_html
 
@@ -37,7 +38,7 @@ def render_article(source: str) -> RenderedArticle:
     """Render an article's Markdown: headings start at h2, every paragraph and list item gets p-N."""
     tokens = _parser.parse(source)
     paragraphs: list[Paragraph] = []
-    open_items: list = []
+    open_items: list[Token] = []
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             level = min(int(token.tag[1]) + 1, 6)

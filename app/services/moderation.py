@@ -8,8 +8,9 @@ import hashlib
 import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict
 
-from sqlalchemy import Select, String, case, cast, delete, exists, func, or_, select, update
+from sqlalchemy import CursorResult, Exists, Select, String, case, cast, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -42,7 +43,7 @@ from app.services.transitions import next_state
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 # action -> (states it may start from, state it leads to; None = the state before the comment was trashed)
-ACTIONS: dict[str, tuple[frozenset, CommentStatus | None]] = {
+ACTIONS: dict[str, tuple[frozenset[CommentStatus], CommentStatus | None]] = {
     "approve": (frozenset({P, S, T}), A),
     "spam": (frozenset({P, A, T}), S),
     "not_spam": (frozenset({S}), A),
@@ -129,7 +130,8 @@ def apply_many(
     comments = db.session.scalars(
         select(Comment).where(Comment.id.in_(comment_ids)).options(joinedload(Comment.article))
     ).all()
-    moved, problems = [], []
+    moved: list[Comment] = []
+    problems: list[str] = []
     found = {comment.id for comment in comments}
     problems.extend(f"Comment {missing} does not exist." for missing in sorted(set(comment_ids) - found))
     for comment in comments:
@@ -174,8 +176,12 @@ def _open_flag_count(comment: Comment) -> int:
         (Flag.user_id.is_not(None), "user:" + cast(Flag.user_id, String)),
         else_="net:" + func.coalesce(Flag.ip_network, Flag.reporter_key),
     )
-    return db.session.scalar(
-        select(func.count(func.distinct(reader))).where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
+    # A count query always returns a row; `or 0` only satisfies scalar()'s Optional type.
+    return (
+        db.session.scalar(
+            select(func.count(func.distinct(reader))).where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
+        )
+        or 0
     )
 
 
@@ -266,6 +272,9 @@ def _resolve_flags(comment: Comment, resolution: str) -> int:
         .where(Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
         .values(resolved_at=utcnow(), resolution=resolution)
     )
+    # An UPDATE without RETURNING always gives a CursorResult; Session.execute is typed for any statement.
+    if not isinstance(result, CursorResult):
+        return 0
     return result.rowcount or 0
 
 
@@ -295,7 +304,7 @@ def dismiss_flags(comment: Comment, moderator: User, remark: str | None = None) 
 # --- bans ------------------------------------------------------------------------------------
 
 
-def _ban_value(kind: BanKind, value) -> str:
+def _ban_value(kind: BanKind, value: str | int) -> str:
     if kind is BanKind.email:
         return normalise_email(str(value))
     if kind is BanKind.user:
@@ -313,7 +322,7 @@ def _ban_value(kind: BanKind, value) -> str:
     return anonymise_ip(text)
 
 
-def _senders_comments(ban: Ban) -> Select:
+def _senders_comments(ban: Ban) -> Select[Comment]:
     query = select(Comment).where(Comment.status != S)
     if ban.kind is BanKind.email:
         return query.where(Comment.writer_email == ban.value)
@@ -324,7 +333,7 @@ def _senders_comments(ban: Ban) -> Select:
 
 def create_ban(
     kind: str,
-    value,
+    value: str | int,
     reason: str,
     moderator: User,
     expires_at: datetime | None = None,
@@ -370,21 +379,25 @@ def lift_ban(ban: Ban, moderator: User) -> Ban:
 def active_bans() -> list[Ban]:
     """Bans in force, newest first."""
     now = utcnow()
-    return db.session.scalars(
-        select(Ban)
-        .where(Ban.lifted_at.is_(None), (Ban.expires_at.is_(None)) | (Ban.expires_at > now))
-        .order_by(Ban.created_at.desc(), Ban.id.desc())
-    ).all()
+    return list(
+        db.session.scalars(
+            select(Ban)
+            .where(Ban.lifted_at.is_(None), (Ban.expires_at.is_(None)) | (Ban.expires_at > now))
+            .order_by(Ban.created_at.desc(), Ban.id.desc())
+        )
+    )
 
 
 # --- queues ----------------------------------------------------------------------------------
 
 
-def _has_open_flags():
+def _has_open_flags() -> Exists:
     return exists().where(Flag.comment_id == Comment.id, Flag.resolved_at.is_(None))
 
 
-def queue_query(queue: str, moderator: User, article: Article | None = None, search: str | None = None) -> Select:
+def queue_query(
+    queue: str, moderator: User, article: Article | None = None, search: str | None = None
+) -> Select[Comment]:
     """The comments of one queue that this moderator may act on, newest first, ready to paginate."""
     query = select(Comment).join(Comment.article).options(joinedload(Comment.article), joinedload(Comment.user))
     if queue == "flagged":
@@ -434,10 +447,19 @@ def pending_count(moderator: User) -> int:
     query = select(func.count(Comment.id)).where(Comment.status == P)
     if moderator.role not in STAFF_ROLES:
         query = query.join(Comment.article).where(Article.author_id == moderator.id)
-    return db.session.scalar(query)
+    # A count query always returns a row; `or 0` only satisfies scalar()'s Optional type.
+    return db.session.scalar(query) or 0
 
 
-def load_context(comments: list[Comment]) -> dict:
+class DeskContext(TypedDict):
+    """What the desk shows beside each comment, by comment id: what it answers, its flags, its history."""
+
+    parents: dict[int, Comment]
+    flags: dict[int, list[Flag]]
+    events: dict[int, list[ModerationEvent]]
+
+
+def load_context(comments: list[Comment]) -> DeskContext:
     """What the desk shows beside each comment, in three queries for the whole page: parents, flags, history."""
     ids = [comment.id for comment in comments]
     parent_ids = {comment.in_reply_to_id or comment.parent_id for comment in comments} - {None}
@@ -455,11 +477,12 @@ def load_context(comments: list[Comment]) -> dict:
             .options(joinedload(ModerationEvent.actor))
             .order_by(ModerationEvent.id)
         ):
-            events[event.comment_id].append(event)
+            if event.comment_id is not None:  # always set: the query asked for these comments' events
+                events[event.comment_id].append(event)
     return {"parents": parents, "flags": flags, "events": events}
 
 
-def events_for(comment_id: int | None = None) -> Select:
+def events_for(comment_id: int | None = None) -> Select[ModerationEvent]:
     """The moderation log, oldest first, optionally for one comment."""
     query = select(ModerationEvent).options(joinedload(ModerationEvent.actor)).order_by(ModerationEvent.id)
     if comment_id is not None:
@@ -467,7 +490,7 @@ def events_for(comment_id: int | None = None) -> Select:
     return query
 
 
-def latest_events(limit: int) -> Select:
+def latest_events(limit: int) -> Select[ModerationEvent]:
     """The newest events of the whole log, newest first."""
     return (
         select(ModerationEvent)
@@ -506,7 +529,8 @@ def purge(status: CommentStatus, older_than: timedelta, actor_label: str = "comm
         Comment.status == status, func.coalesce(moved_in, Comment.created_at) < cutoff
     )
     ids = db.session.scalars(candidates.where(~has_children)).all()
-    kept = db.session.scalar(select(func.count()).select_from(candidates.where(has_children).subquery()))
+    # A count query always returns a row; `or 0` only satisfies scalar()'s Optional type.
+    kept = db.session.scalar(select(func.count()).select_from(candidates.where(has_children).subquery())) or 0
     for comment_id in ids:
         record_event(
             None, "purge", status.value, None, rule="purge", remark=f"comment {comment_id} purged by {actor_label}"

@@ -3,6 +3,7 @@ citing the comments that prompted them; amended with their history kept, retract
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.extensions import db
 from app.models import (
     Article,
+    ArticleRevision,
     ArticleStatus,
     Comment,
     Note,
@@ -69,8 +71,8 @@ def _clean_note_body(body: str) -> str:
     )
 
 
-def _cited_comments(article: Article, prompted_by) -> list[Comment]:
-    ids = []
+def _cited_comments(article: Article, prompted_by: Iterable[int | str] | None) -> list[Comment]:
+    ids: list[int] = []
     for value in prompted_by or []:
         try:
             number = int(value)
@@ -127,7 +129,7 @@ def add_note(
     body: str,
     *,
     paragraph: str | None = None,
-    prompted_by=(),
+    prompted_by: Iterable[int | str] | None = (),
     page_url: str = "",
 ) -> Note:
     """Append a signed note to a published article, after a paragraph or at the end, citing comments."""
@@ -208,7 +210,7 @@ def retract_note(note: Note, editor: User, reason: str) -> Note:
     return note
 
 
-def notes_query(article: Article) -> Select:
+def notes_query(article: Article) -> Select[Note]:
     """The article's notes, oldest first, with their citations, revisions and writers."""
     return (
         select(Note)
@@ -226,7 +228,7 @@ def notes_for(article: Article) -> list[Note]:
     return list(db.session.scalars(notes_query(article)).unique())
 
 
-def notes_on(article_ids) -> dict[int, list[Note]]:
+def notes_on(article_ids: Iterable[int]) -> dict[int, list[Note]]:
     """The notes of several articles at once, oldest first, by article id."""
     ids = set(article_ids)
     found: dict[int, list[Note]] = defaultdict(list)
@@ -253,7 +255,7 @@ class TimelineEntry:
     previous: object = None
 
 
-def timeline(revisions: list, notes: list[Note]) -> list[TimelineEntry]:
+def timeline(revisions: list[ArticleRevision], notes: list[Note]) -> list[TimelineEntry]:
     """Versions and notes in one list, newest first."""
     entries = [
         TimelineEntry(
@@ -285,7 +287,7 @@ def corrected_on(notes: list[Note]) -> list[datetime]:
     return [note.created_at for note in notes if note.kind is NoteKind.correction and not note.retracted]
 
 
-def led_to(comment_ids) -> dict[int, list[Note]]:
+def led_to(comment_ids: Iterable[int]) -> dict[int, list[Note]]:
     """For each of these comments, the notes that cite it."""
     ids = list(comment_ids)
     if not ids:
@@ -302,7 +304,7 @@ def led_to(comment_ids) -> dict[int, list[Note]]:
     return dict(found)
 
 
-def recent_notes(limit: int = 50, article: Article | None = None) -> Select:
+def recent_notes(limit: int = 50, article: Article | None = None) -> Select[Note]:
     """The newest notes on published articles (site-wide, or one article's), with their articles."""
     query = (
         select(Note)

@@ -3,8 +3,10 @@ and the geometry of the stacked bar chart the page draws as SVG."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.extensions import db
 from app.models import Article, Comment, CommentStatus, User
@@ -32,7 +34,7 @@ class Day:
         return sum(self.counts.values())
 
 
-def _utc_day(column):
+def _utc_day(column: InstrumentedAttribute[datetime]) -> ColumnElement[Any]:
     """The UTC calendar day of a timestamp column: SQLite stores UTC text; PostgreSQL would use the
     session's time zone, so it is told UTC explicitly."""
     if db.engine.dialect.name == "postgresql":
@@ -74,7 +76,7 @@ def daily_outcomes(moderator: User, days: int = 30, today: date | None = None) -
 class Bar:
     x: float
     width: float
-    segments: list[dict]
+    segments: list[dict[str, str | float]]
     day: Day
     label: str | None
 
@@ -89,7 +91,7 @@ class Chart:
     plot_bottom: int
     plot_left: int
     bars: list[Bar]
-    ticks: list[dict]
+    ticks: list[dict[str, float]]
     peak: int
 
 
@@ -115,8 +117,8 @@ def chart(days: list[Day], width: int = 640, height: int = 220) -> Chart:
     bars = []
     for index, day in enumerate(days):
         x = left + index * slot
-        y = bottom
-        segments = []
+        y: float = bottom
+        segments: list[dict[str, str | float]] = []
         for status, label in OUTCOMES:
             count = day.counts.get(status.value, 0)
             size = (bottom - top) * count / axis_top

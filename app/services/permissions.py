@@ -13,7 +13,7 @@ def is_signed_in(user: User | None) -> TypeGuard[User]:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
-def can_write_articles(user: User | None) -> bool:
+def can_write_articles(user: User | None) -> TypeGuard[User]:
     """Authors and admins write articles."""
     return is_signed_in(user) and user.role in WRITER_ROLES
 

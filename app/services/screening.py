@@ -6,7 +6,7 @@ every reason, and the writer only ever learns that the comment awaits moderation
 
 from collections.abc import Callable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from app.extensions import db
 from app.models import Ban, BanKind, Comment, CommentStatus, RequestStatus, User
@@ -44,7 +44,7 @@ def active_ban(user: User | None, email: str, ip_network: str | None) -> Ban | N
     return None
 
 
-def _writer_filter(user: User | None, email: str):
+def _writer_filter(user: User | None, email: str) -> ColumnElement[bool]:
     return (
         Comment.user_id == user.id
         if user is not None
@@ -52,26 +52,30 @@ def _writer_filter(user: User | None, email: str):
     )
 
 
-def check_ban(submission: Submission, rules) -> Verdict:
+def check_ban(submission: Submission, rules: CommentRules) -> Verdict:
     ban = active_ban(submission.user, submission.email, submission.ip_network)
     if ban is None:
         return Verdict("pass", "banned_sender", "Not banned.")
     return Verdict("spam", "banned_sender", f"Banned sender ({ban.kind.value} ban #{ban.id}: {ban.reason}).", 1.0)
 
 
-def check_hold_all(submission: Submission, rules) -> Verdict:
+def check_hold_all(submission: Submission, rules: CommentRules) -> Verdict:
     if rules.hold_all:
         return Verdict("hold", "hold_all", "The site holds every comment for moderation.")
     return Verdict("pass", "hold_all", "Not every comment is held.")
 
 
-def check_new_commenter(submission: Submission, rules) -> Verdict:
+def check_new_commenter(submission: Submission, rules: CommentRules) -> Verdict:
     if rules.hold_until_approved <= 0:
         return Verdict("pass", "new_commenter", "New commenters are not held.")
-    approved = db.session.scalar(
-        select(func.count(Comment.id)).where(
-            _writer_filter(submission.user, submission.email), Comment.status == CommentStatus.approved
+    # A count query always returns a row; `or 0` only satisfies scalar()'s Optional type.
+    approved = (
+        db.session.scalar(
+            select(func.count(Comment.id)).where(
+                _writer_filter(submission.user, submission.email), Comment.status == CommentStatus.approved
+            )
         )
+        or 0
     )
     if approved >= rules.hold_until_approved:
         return Verdict("pass", "new_commenter", f"The commenter has {approved} approved comments.")
@@ -83,7 +87,7 @@ def check_new_commenter(submission: Submission, rules) -> Verdict:
     )
 
 
-def check_often_rejected(submission: Submission, rules) -> Verdict:
+def check_often_rejected(submission: Submission, rules: CommentRules) -> Verdict:
     if rules.rejected_percent <= 0:
         return Verdict("pass", "often_rejected", "The rejected-share rule is off.")
     since = utcnow() - rules.rejected_window
@@ -152,7 +156,7 @@ def _run(pipeline: list[Check], submission: Submission, rules: CommentRules) -> 
     return verdicts
 
 
-def screen(submission: Submission, rules) -> Screening:
+def screen(submission: Submission, rules: CommentRules) -> Screening[CommentStatus]:
     """Run the checks and combine them: a refusal raises at once; otherwise spam beats hold beats publish.
 
     Moderators, admins and the article's author are trusted: only the refusals and bans apply to them.
@@ -168,7 +172,7 @@ def screen(submission: Submission, rules) -> Screening:
     return Screening(status, verdicts)
 
 
-def screen_request(submission: Submission, rules) -> Screening:
+def screen_request(submission: Submission, rules: CommentRules) -> Screening[RequestStatus]:
     """Screen a correction request: the spam checks only, since the author reads every request anyway.
 
     A spam verdict keeps it off the author's list of open requests; anything else leaves it open.
@@ -179,7 +183,7 @@ def screen_request(submission: Submission, rules) -> Screening:
     return Screening(RequestStatus.spam if caught else RequestStatus.open, verdicts)
 
 
-def explain_checks(submission: Submission, rules) -> tuple[str, list[Verdict]]:
+def explain_checks(submission: Submission, rules: CommentRules) -> tuple[str, list[Verdict]]:
     """Every check's verdict on a submission, refusals included, and the outcome: for `flask spam explain`."""
     verdicts = [check(submission, rules) for check in ALWAYS + UNTRUSTED]
     actions = {verdict.action for verdict in verdicts}

@@ -1,7 +1,9 @@
 """Site settings that admins change on a page: stored in the database, defaults from the configuration."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -160,17 +162,18 @@ WORDS_MAX = 10_000
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
 
-def _stored() -> dict:
+def _stored() -> dict[str, object]:
     return {row.key: row.value for row in db.session.scalars(select(Setting))}
 
 
-def current_settings(config) -> dict:
+# Settings' values differ in type (bool, int, str) from key to key, hence Any.
+def current_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     """Every setting's value in force: the database's if an admin set it, else the configuration's default."""
     stored = _stored()
     return {spec.key: stored.get(spec.key, spec.kind(config[spec.config_key])) for spec in SPECS}
 
 
-def comment_rules(config) -> CommentRules:
+def comment_rules(config: Mapping[str, Any]) -> CommentRules:
     """The rules comments follow now, built from the settings in force."""
     values = current_settings(config)
     return CommentRules(
@@ -198,7 +201,7 @@ def word_list(text: str) -> tuple[str, ...]:
     return tuple(part for part in parts if part)
 
 
-def _parse(spec: SettingSpec, raw):
+def _parse(spec: SettingSpec, raw: object) -> bool | int | str:
     if spec.kind is str:
         text = "\n".join(word_list(str(raw or "")))
         if len(text) > WORDS_MAX:
@@ -219,7 +222,7 @@ def _parse(spec: SettingSpec, raw):
     return value
 
 
-def update_settings(values: dict, admin: User | None) -> dict:
+def update_settings(values: Mapping[str, object], admin: User | None) -> dict[str, bool | int | str]:
     """Validate every given setting, then store them all in one commit; unknown keys are refused."""
     unknown = sorted(set(values) - set(SPEC_BY_KEY))
     if unknown:

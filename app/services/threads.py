@@ -1,14 +1,20 @@
 """Reading a discussion: what each viewer sees of it (in full, awaiting moderation, or a placeholder), a page
 of threads, and the page a comment is on."""
 
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Article, Comment, CommentStatus, User
 from app.services.permissions import STAFF_ROLES
+
+# One comment in the discussion's shape: id, parent_id, in_reply_to_id, status, deleted_at, user_id, created_at.
+_ShapeRow = Row[int, int | None, int | None, CommentStatus, datetime | None, int | None, datetime]
 
 
 @dataclass
@@ -68,7 +74,9 @@ def _viewer_id(viewer: User | None) -> int | None:
     return viewer.id if viewer is not None and getattr(viewer, "is_authenticated", False) else None
 
 
-def _discussion_shape(article: Article, viewer_id: int | None, guest_ids) -> tuple[dict[int, str], list]:
+def _discussion_shape(
+    article: Article, viewer_id: int | None, guest_ids: AbstractSet[int]
+) -> tuple[dict[int, str], list[_ShapeRow]]:
     """What this viewer sees of the whole discussion, from one light query: each shown comment's
     state ("full", "pending" for the writer's own held comment, "placeholder") and the shown top-level rows."""
     shape = db.session.execute(
@@ -85,7 +93,7 @@ def _discussion_shape(article: Article, viewer_id: int | None, guest_ids) -> tup
         .order_by(Comment.id)
     ).all()
 
-    def own_pending(row) -> bool:
+    def own_pending(row: _ShapeRow) -> bool:
         # A writer's own held comment shows as awaiting moderation; so does one caught as spam,
         # so the writer cannot tell which it was.
         mine = (viewer_id is not None and row.user_id == viewer_id) or (row.user_id is None and row.id in guest_ids)
@@ -110,12 +118,16 @@ def _discussion_shape(article: Article, viewer_id: int | None, guest_ids) -> tup
     return shown, roots
 
 
-def _ordered(roots: list, order: str) -> list:
+def _ordered(roots: list[_ShapeRow], order: str) -> list[_ShapeRow]:
     return sorted(roots, key=lambda row: (row.created_at, row.id), reverse=order == "newest")
 
 
 def page_of(
-    comment: Comment, per_page: int, order: str = "oldest", viewer: User | None = None, guest_ids=frozenset()
+    comment: Comment,
+    per_page: int,
+    order: str = "oldest",
+    viewer: User | None = None,
+    guest_ids: AbstractSet[int] = frozenset(),
 ) -> int:
     """The page of the article's discussion on which this comment's thread appears."""
     _, roots = _discussion_shape(comment.article, _viewer_id(viewer), guest_ids)
@@ -130,7 +142,7 @@ def thread_page(
     per_page: int = 50,
     order: str = "oldest",
     viewer: User | None = None,
-    guest_ids=frozenset(),
+    guest_ids: AbstractSet[int] = frozenset(),
 ) -> ThreadPage:
     """A page of threads in two queries whatever their size: the shape of the whole discussion, then the page's rows."""
     shown, roots = _discussion_shape(article, _viewer_id(viewer), guest_ids)
@@ -138,7 +150,7 @@ def thread_page(
     page = max(1, page)
     page_roots = [row.id for row in roots[(page - 1) * per_page : page * per_page]]
 
-    rows = []
+    rows: Sequence[Comment] = []
     if page_roots:
         rows = db.session.scalars(
             select(Comment)

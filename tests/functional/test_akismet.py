@@ -1,7 +1,7 @@
 """Akismet against a fake of its HTTP API on 127.0.0.1: the check, its failures, and verdicts sent back."""
 
-import itertools
 import time
+from functools import partial
 
 import pytest
 from sqlalchemy import select
@@ -9,16 +9,17 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import CommentStatus, ModerationEvent
 from app.services import moderation
-from app.services.comments import Writer, post_comment
 from app.services.settings import CommentRules
 from app.services.spam.akismet import UNAVAILABLE, check_akismet, report_decision
 from app.services.spam.verdicts import Submission
 from tests.akismet_fake import SPAM_MARKER, VALID_KEY, running_fake, unreachable_url
+from tests.factories import make_comment, make_guest
 
 BLOG = "https://blog.example/"
 TIMEOUT = 0.5
 HELD = CommentRules(hold_all=True)
-_bodies = itertools.count(1)
+# A guest's comment, held for a moderator (posted before Akismet matters to the test).
+_post = partial(make_comment, writer=make_guest(website="https://gail.example", network="203.0.113.0/24"), rules=HELD)
 
 
 @pytest.fixture
@@ -45,14 +46,6 @@ def _submission(article, body="Thanks, this helped me fix my build.", **details)
     }
     values.update(details)
     return Submission(article, None, "gail@example.org", "203.0.113.0/24", body, **values)
-
-
-def _post(article, body=None):
-    """A guest's comment, held for a moderator (posted before Akismet matters to the test)."""
-    writer = Writer(
-        name="Gail Guest", email="gail@example.org", website="https://gail.example", ip_network="203.0.113.0/24"
-    )
-    return post_comment(article, writer, body or f"A held comment ({next(_bodies)}).", HELD)
 
 
 # --- comment-check ---------------------------------------------------------------------------
@@ -255,8 +248,7 @@ def test_a_reply_is_reported_as_a_reply(akismet_on, fake, make_user, make_articl
     moderator = make_user("moderator")
     article = make_article()
     parent = moderation.apply(_post(article), "approve", moderator)
-    writer = Writer(name="Rae Reply", email="rae@example.org", ip_network="198.51.100.0/24")
-    reply = post_comment(article, writer, "A reply to that.", HELD, parent_id=parent.id)
+    reply = make_comment(article, "A reply to that.", make_guest("Rae Reply", "rae@example.org"), HELD, parent=parent)
 
     moderation.apply(reply, "spam", moderator)
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CorrectionRequest, OutboxMessage, RequestStatus
-from app.services import notes
+from tests.factories import api_comment, make_note
 
 GUEST = {"name": "Gail Guest", "email": "gail@example.org"}
 PUBLIC_KEYS = {
@@ -78,23 +78,13 @@ def _request_rows() -> int:
     return db.session.scalar(select(func.count(CorrectionRequest.id)))
 
 
-def _comment(client, article, body: str = "It is $5,000 since March.") -> int:
-    response = client.post(f"/api/v1/articles/{article.slug}/comments", json={**GUEST, "body": body})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["comment"]["id"]
-
-
-def _note(article, author, body: str = "The limit is $5,000.") -> int:
-    return notes.add_note(article, author, "correction", body).id
-
-
 # --- asking ----------------------------------------------------------------------------------
 
 
 def test_a_reader_with_a_token_asks_for_a_correction(client, make_user, make_article, token_for):
     reader = make_user("reader", name="Rae Reader", email="rae@example.org")
     article = make_article()
-    cited = _comment(client, article)
+    cited = api_comment(client, article, "It is $5,000 since March.")
     created = _asked(
         _ask(
             client,
@@ -213,8 +203,8 @@ def test_a_request_without_a_body_is_422(client, make_article):
 
 def test_the_comment_must_be_a_published_comment_on_this_article(app, client, make_article):
     article, other = make_article(), make_article()
-    foreign = _comment(client, other, "On the other article.")
-    deleted = _comment(client, article, "Soon gone.")
+    foreign = api_comment(client, other, "On the other article.")
+    deleted = api_comment(client, article, "Soon gone.")
     assert client.delete(f"/api/v1/comments/{deleted}").status_code == 204
     app.config["MODERATION_HOLD_ALL"] = True
     held = client.post(f"/api/v1/articles/{article.slug}/comments", json={**GUEST, "body": "Held."}).get_json()
@@ -259,7 +249,7 @@ def test_the_same_request_twice_is_409(client, make_user, make_article, token_fo
 def test_the_same_words_about_another_comment_are_a_new_request(client, make_user, make_article, token_for):
     reader = make_user("reader")
     article = make_article()
-    first, second = _comment(client, article, "It is $5,000."), _comment(client, article, "It is $7,500.")
+    first, second = api_comment(client, article, "It is $5,000."), api_comment(client, article, "It is $7,500.")
     _asked(_ask(client, article, "This comment is right.", token_for(reader), comment_id=first))
     _asked(_ask(client, article, "This comment is right.", token_for(reader), comment_id=second))
     _asked(_ask(client, article, "This comment is right.", token_for(reader)))
@@ -382,7 +372,7 @@ def test_acknowledging_then_resolving_with_a_note_tells_the_requester(client, ma
     assert (acknowledged["status"], acknowledged["decided_at"], acknowledged["note_id"]) == ("acknowledged", None, None)
     assert _stored(created["id"]).acknowledged_at is not None
 
-    note = _note(article, author)
+    note = make_note(article, author).id
     resolved = _decided(_decide(client, created["id"], token_for(author), "resolve", note_id=note))
     assert (resolved["status"], resolved["note_id"], resolved["decline_reason"]) == ("resolved", note, None)
     assert resolved["decided_at"] == _stored(created["id"]).decided_at.isoformat()
@@ -396,7 +386,7 @@ def test_an_open_request_can_be_resolved_at_once_by_an_admin(client, make_user, 
     author = make_user("author")
     article = make_article(author=author)
     created = _asked(_ask(client, article))["id"]
-    note = _note(article, author)
+    note = make_note(article, author).id
     resolved = _decided(_decide(client, created, token_for(make_user("admin")), "resolve", note_id=note))
     assert (resolved["status"], resolved["note_id"]) == ("resolved", note)
 
@@ -406,8 +396,8 @@ def test_resolving_needs_a_note_on_that_article(client, make_user, make_article,
     author = make_user("author")
     article, other = make_article(author=author), make_article(author=author)
     created = _asked(_ask(client, article))["id"]
-    _note(article, author)
-    fields = {} if note_id is None else {"note_id": _note(other, author) if note_id == "other" else note_id}
+    make_note(article, author)
+    fields = {} if note_id is None else {"note_id": make_note(other, author).id if note_id == "other" else note_id}
     response = _decide(client, created, token_for(author), "resolve", **fields)
     assert response.status_code == 422
     assert _error(response)["fields"] == {"note_id": "Choose the note on this article that resolves the request."}
@@ -445,7 +435,7 @@ def test_reopening_clears_the_outcome(client, make_user, make_article, token_for
     _decided(_decide(client, created, token_for(author), "decline", reason="Right as it is."))
     reopened = _decided(_decide(client, created, token_for(author), "reopen"))
     assert (reopened["status"], reopened["decline_reason"], reopened["note_id"]) == ("acknowledged", None, None)
-    note = _note(article, author)
+    note = make_note(article, author).id
     _decided(_decide(client, created, token_for(author), "resolve", note_id=note))
     reopened = _decided(_decide(client, created, token_for(author), "reopen"))
     assert (reopened["status"], reopened["note_id"]) == ("acknowledged", None)
@@ -507,7 +497,7 @@ def test_wrong_transitions_are_409(client, make_user, make_article, token_for, s
     author = make_user("author")
     article = make_article(author=author)
     created = _asked(_ask(client, article))["id"]
-    note = _note(article, author)
+    note = make_note(article, author).id
     fields = {"note_id": note, "reason": "Because."}
     for step in REACH[start]:
         _decided(_decide(client, created, token_for(author), step, **fields))
@@ -527,7 +517,7 @@ def test_allowed_transitions(client, make_user, make_article, token_for, start, 
     author = make_user("author")
     article = make_article(author=author)
     created = _asked(_ask(client, article))["id"]
-    fields = {"note_id": _note(article, author), "reason": "Because."}
+    fields = {"note_id": make_note(article, author).id, "reason": "Because."}
     for step in REACH[start]:
         _decided(_decide(client, created, token_for(author), step, **fields))
     assert _decided(_decide(client, created, token_for(author), action, **fields))["status"] == TARGET[action]

@@ -15,9 +15,9 @@ from app.extensions import db
 from app.models import Comment, CorrectionRequest, Note, NoteRevision, RequestStatus
 from app.services import correction_requests, moderation, notes
 from app.services.articles import update_article
-from app.services.comments import Writer, post_comment
 from app.services.settings import CommentRules
 from tests.conftest import PASSWORD
+from tests.factories import make_comment, make_guest, make_note
 
 OPEN = CommentRules()
 HELD = CommentRules(hold_all=True)
@@ -149,19 +149,6 @@ def _json_ld(html: str) -> dict:
     return json.loads(found[0])
 
 
-_bodies = itertools.count(1)
-
-
-def _comment(article, body: str | None = None, name: str = "Carl Commenter", rules=OPEN) -> Comment:
-    body = body or f"A comment ({next(_bodies)})."
-    email = f"{name.split()[0].lower()}{next(_bodies)}@example.org"
-    return post_comment(article, Writer(name=name, email=email, ip_network="198.51.100.0/24"), body, rules)
-
-
-def _note(article, author, kind="correction", body="The limit is $5,000.", paragraph=None, prompted_by=()) -> Note:
-    return notes.add_note(article, author, kind, body, paragraph=paragraph, prompted_by=[c.id for c in prompted_by])
-
-
 def _add_note(browser, article, query: str = "", **fields):
     data = {"kind": "correction", "paragraph": "", "body": "The limit is $5,000.", "prompted_by": "", **fields}
     return browser.post(f"/articles/{article.slug}/notes/new{query}", data=data)
@@ -243,9 +230,9 @@ def _edit_article(browser, article, body: str, title: str | None = None):
 def test_notes_follow_their_paragraph_sit_inside_list_items_or_go_to_the_end(client, make_user, make_article):
     author = make_user("author", name="Dana Reyes")
     article = make_article(author=author, title="Small claims", body=BODY)
-    first = _note(article, author, "correction", "It is $5,000 since March.", paragraph="p-1")
-    item = _note(article, author, "update", "Copies of receipts are enough.", paragraph="p-3")
-    end = _note(article, author, "clarification", "This is about US states.")
+    first = make_note(article, author, "correction", "It is $5,000 since March.", paragraph="p-1")
+    item = make_note(article, author, "update", "Copies of receipts are enough.", paragraph="p-3")
+    end = make_note(article, author, "clarification", "This is about US states.")
 
     html = _get(client, f"/articles/{article.slug}")
     assert _places(html) == {first.id: ("p-1", None), item.id: ("p-2", "p-3"), end.id: ("p-4", "notes")}
@@ -280,8 +267,8 @@ def test_an_article_without_notes_has_no_notes_section_summary_or_correction_dat
 def test_a_note_whose_paragraph_an_edit_removed_moves_to_the_end_and_others_follow_theirs(app, make_user, make_article):
     author = make_user("author")
     article = make_article(author=author, body=BODY)
-    gone = _note(article, author, "clarification", "Most take six weeks.", paragraph="p-2")
-    kept = _note(article, author, "update", "Copies of receipts are enough.", paragraph="p-3")
+    gone = make_note(article, author, "clarification", "Most take six weeks.", paragraph="p-2")
+    kept = make_note(article, author, "update", "Copies of receipts are enough.", paragraph="p-3")
     browser = _browser(app, author)
     _edit_article(
         browser, article, "The limit is around $10,000 in most states.\n\n- Bring your receipts\n- Bring a witness"
@@ -301,8 +288,8 @@ def test_a_retracted_note_is_struck_through_with_its_reason_and_no_longer_counts
 ):
     author = make_user("author", name="Dana Reyes")
     article = make_article(author=author, body=BODY)
-    cited = _comment(article, "It is $5,000.", name="Carl Commenter")
-    note = _note(article, author, "correction", "It is $5,000.", paragraph="p-1", prompted_by=[cited])
+    cited = make_comment(article, "It is $5,000.", make_guest("Carl Commenter", "carl@example.org"))
+    note = make_note(article, author, "correction", "It is $5,000.", paragraph="p-1", prompted_by=[cited.id])
     browser = _browser(app, author)
     before = _get(browser, f"/articles/{article.slug}")
     assert "Corrected on" in before and "correction" in _json_ld(before)
@@ -338,12 +325,12 @@ def test_a_retracted_note_is_struck_through_with_its_reason_and_no_longer_counts
 def test_the_summary_counts_standing_corrections_only(client, make_user, make_article):
     author = make_user("author")
     article = make_article(author=author, body=BODY)
-    _note(article, author, "update", "News.")
+    make_note(article, author, "update", "News.")
     html = _get(client, f"/articles/{article.slug}")
     assert "corrections-summary" not in html
-    first = _note(article, author, "correction", "One.")
-    second = _note(article, author, "correction", "Two.", paragraph="p-2")
-    notes.retract_note(_note(article, author, "correction", "Three."), author, "Wrong.")
+    first = make_note(article, author, "correction", "One.")
+    second = make_note(article, author, "correction", "Two.", paragraph="p-2")
+    notes.retract_note(make_note(article, author, "correction", "Three."), author, "Wrong.")
     html = _get(client, f"/articles/{article.slug}")
     summary = re.search(r'<p class="corrections-summary" role="note">(.*?)</p>', html, re.S).group(1)
     assert f'<time datetime="{second.created_at.isoformat()}">' in summary
@@ -362,9 +349,14 @@ def test_prompted_by_links_each_comment_through_its_permalink_and_comments_show_
     app.config["COMMENTS_PER_PAGE"] = 1
     author = make_user("author")
     article = make_article(author=author, body=BODY)
-    ann, ben, cy = (_comment(article, f"Point {n}.", name=name) for n, name in enumerate(["Ann A", "Ben B", "Cy C"]))
-    correction = _note(article, author, "correction", "Fixed.", paragraph="p-1", prompted_by=[cy, ann, ben])
-    update = _note(article, author, "update", "More.", prompted_by=[ann])
+    ann, ben, cy = (
+        make_comment(article, f"Point {n}.", make_guest(name, f"{name.split()[0].lower()}@example.org"))
+        for n, name in enumerate(["Ann A", "Ben B", "Cy C"])
+    )
+    correction = make_note(
+        article, author, "correction", "Fixed.", paragraph="p-1", prompted_by=[cy.id, ann.id, ben.id]
+    )
+    update = make_note(article, author, "update", "More.", prompted_by=[ann.id])
 
     html = _get(client, f"/articles/{article.slug}")
     prompted = re.search(r'<p class="note__prompted">(.*?)</p>', _note_card(html, correction.id), re.S).group(1)
@@ -390,8 +382,8 @@ def test_prompted_by_links_each_comment_through_its_permalink_and_comments_show_
 def test_a_note_never_links_a_cited_comment_that_was_removed_later(client, make_user, make_article):
     author = make_user("author")
     article = make_article(author=author, body=BODY)
-    cited = _comment(article, "It is $5,000.", name="Carl Commenter")
-    note = _note(article, author, prompted_by=[cited])
+    cited = make_comment(article, "It is $5,000.", make_guest("Carl Commenter", "carl@example.org"))
+    note = make_note(article, author, prompted_by=[cited.id])
     moderation.apply(cited, "trash", make_user("moderator"), "abusive")
 
     html = _get(client, f"/articles/{article.slug}")
@@ -404,9 +396,9 @@ def test_a_note_never_links_a_cited_comment_that_was_removed_later(client, make_
 def test_a_note_names_the_cited_comments_still_shown_and_counts_the_removed_ones(client, make_user, make_article):
     author = make_user("author")
     article = make_article(author=author, body=BODY)
-    kept = _comment(article, "It is $5,000.", name="Carl Commenter")
-    gone = _comment(article, "And the date is wrong.", name="Dora Doubter")
-    note = _note(article, author, prompted_by=[kept, gone])
+    kept = make_comment(article, "It is $5,000.", make_guest("Carl Commenter", "carl@example.org"))
+    gone = make_comment(article, "And the date is wrong.", make_guest("Dora Doubter", "dora@example.org"))
+    note = make_note(article, author, prompted_by=[kept.id, gone.id])
     moderation.apply(gone, "trash", make_user("moderator"), "abusive")
 
     html = _get(client, f"/articles/{article.slug}")
@@ -419,9 +411,11 @@ def test_a_note_names_the_cited_comments_still_shown_and_counts_the_removed_ones
 def test_the_json_ld_lists_standing_corrections_and_cannot_break_out_of_its_script(client, make_user, make_article):
     author = make_user("author", name="Dana Reyes")
     article = make_article(author=author, title="Small claims", body=BODY)
-    hostile = _note(article, author, "correction", "It is $5,000. </script><script>alert(1)</script>", paragraph="p-1")
-    _note(article, author, "update", "An update is not a correction.")
-    notes.retract_note(_note(article, author, "correction", "Withdrawn."), author, "Wrong.")
+    hostile = make_note(
+        article, author, "correction", "It is $5,000. </script><script>alert(1)</script>", paragraph="p-1"
+    )
+    make_note(article, author, "update", "An update is not a correction.")
+    notes.retract_note(make_note(article, author, "correction", "Withdrawn."), author, "Wrong.")
     latest = db.session.scalars(select(Note).order_by(Note.id.desc())).first()
 
     response = client.get(f"/articles/{article.slug}")
@@ -477,8 +471,8 @@ def test_a_guest_authors_post_names_the_guest_in_json_ld_and_the_host_signs_note
 def test_only_those_who_may_write_notes_see_the_links_to_write_them(app, make_user, make_article, who, writes):
     owner = make_user("author")
     article = make_article(author=owner, body=BODY)
-    comment = _comment(article)
-    note = _note(article, owner)
+    comment = make_comment(article)
+    note = make_note(article, owner)
     users = {
         "owner": owner,
         "admin": make_user("admin"),
@@ -503,8 +497,8 @@ def test_only_those_who_may_write_notes_see_the_links_to_write_them(app, make_us
 def test_the_note_form_offers_each_paragraph_and_shows_the_comments_it_cites(app, make_user, make_article):
     author = make_user("author")
     article = make_article(author=author, body=BODY)
-    cited = _comment(article, "It is $5,000.", name="Carl Commenter")
-    held = _comment(article, "Held back.", name="Hank Held", rules=HELD)
+    cited = make_comment(article, "It is $5,000.", make_guest("Carl Commenter", "carl@example.org"))
+    held = make_comment(article, "Held back.", make_guest("Hank Held", "hank@example.org"), rules=HELD)
     browser = _browser(app, author)
 
     html = _get(browser, f"/articles/{article.slug}/notes/new?prompted_by={cited.id},{held.id}&paragraph=p-2")
@@ -530,7 +524,10 @@ def test_adding_a_note_through_the_form_places_signs_and_cites(app, make_user, m
     author = make_user("author", name="Dana Reyes")
     admin = make_user("admin", name="Ada Admin")
     article = make_article(author=author, body=BODY)
-    first, second = _comment(article, "It is $5,000.", name="Carl C"), _comment(article, "Since March.", name="Dee D")
+    first, second = (
+        make_comment(article, "It is $5,000.", make_guest("Carl C", "carl@example.org")),
+        make_comment(article, "Since March.", make_guest("Dee D", "dee@example.org")),
+    )
     browser = _browser(app, author)
 
     response = _add_note(
@@ -560,8 +557,8 @@ def test_adding_a_note_through_the_form_places_signs_and_cites(app, make_user, m
 def test_note_form_errors_sit_next_to_their_fields_keep_the_text_and_store_nothing(app, make_user, make_article):
     author = make_user("author")
     article, elsewhere = make_article(author=author, body=BODY), make_article(author=author)
-    stranger = _comment(elsewhere, "Other article.")
-    held = _comment(article, "Held back.", rules=HELD)
+    stranger = make_comment(elsewhere, "Other article.")
+    held = make_comment(article, "Held back.", rules=HELD)
     browser = _browser(app, author)
 
     response = _add_note(browser, article, body="   ", prompted_by="12x, 99999")
@@ -610,7 +607,7 @@ def _writer_urls(article, note) -> list[tuple[str, str, dict]]:
 def test_readers_moderators_and_other_authors_get_403_and_guests_are_sent_to_sign_in(app, make_user, make_article):
     owner = make_user("author")
     article = make_article(author=owner, body=BODY)
-    note = _note(article, owner, body="Original.")
+    note = make_note(article, owner, body="Original.")
     for user in (make_user("reader"), make_user("moderator"), make_user("author")):
         browser = _browser(app, user)
         for method, url, data in _writer_urls(article, note):
@@ -628,7 +625,7 @@ def test_notes_need_a_published_article_and_a_note_of_that_article(app, make_use
     author = make_user("author")
     admin = make_user("admin")
     article, other = make_article(author=author), make_article(author=author)
-    note = _note(other, author)
+    note = make_note(other, author)
     draft = make_article(author=author, published=False)
     browser = _browser(app, admin)
     _get(browser, f"/articles/{draft.slug}/notes/new", 404)
@@ -642,7 +639,7 @@ def test_notes_need_a_published_article_and_a_note_of_that_article(app, make_use
 def test_amending_keeps_the_earlier_text_public(app, make_user, make_article):
     author = make_user("author", name="Dana Reyes")
     article = make_article(author=author, body=BODY)
-    note = _note(article, author, "correction", "It is $5,000.", paragraph="p-1")
+    note = make_note(article, author, "correction", "It is $5,000.", paragraph="p-1")
     browser = _browser(app, author)
 
     form = _get(browser, f"/articles/{article.slug}/notes/{note.id}/amend")
@@ -684,7 +681,7 @@ def test_amending_keeps_the_earlier_text_public(app, make_user, make_article):
 def test_a_retraction_needs_a_reason_and_a_retracted_note_cannot_change_again(app, make_user, make_article):
     author = make_user("author")
     article = make_article(author=author, body=BODY)
-    note = _note(article, author, body="Wrong fix.")
+    note = make_note(article, author, body="Wrong fix.")
     browser = _browser(app, author)
     url = f"/articles/{article.slug}/notes/{note.id}/retract"
 
@@ -852,8 +849,8 @@ def test_a_rate_limited_request_keeps_its_text(app_with, make_article):
 def test_a_request_about_one_comment_shows_the_comment_and_reaches_the_desk_with_it(app, make_user, make_article):
     author = make_user("author")
     article = make_article(author=author, body=BODY)
-    comment = _comment(article, "It is $5,000 since March.", name="Carl Commenter")
-    held = _comment(article, "Held back.", rules=HELD)
+    comment = make_comment(article, "It is $5,000 since March.", make_guest("Carl Commenter", "carl@example.org"))
+    held = make_comment(article, "Held back.", rules=HELD)
     guest = app.test_client()
 
     html = _get(guest, f"/articles/{article.slug}/correction-requests?comment={comment.id}")
@@ -876,7 +873,7 @@ def test_a_request_about_one_comment_shows_the_comment_and_reaches_the_desk_with
 
 def test_a_request_about_a_comment_not_on_the_article_says_why_it_was_refused(app, make_article):
     article, other = make_article(body=BODY), make_article()
-    stranger = _comment(other, "Elsewhere.")
+    stranger = make_comment(other, "Elsewhere.")
     response = _ask(app.test_client(), article, comment_id=str(stranger.id), **GUEST)
     assert response.status_code == 422
     assert f"Comment {stranger.id} is not a published comment on this article." in _html(response)
@@ -907,7 +904,9 @@ def test_flagging_a_comment_as_a_factual_error_sends_a_request_to_the_author_not
     moderator = make_user("moderator")
     reader = make_user("reader", name="Rae Reader")
     article = make_article(author=author, body=BODY)
-    comment = _comment(article, "The article says $10,000 but it is $5,000.", name="Carl Commenter")
+    comment = make_comment(
+        article, "The article says $10,000 but it is $5,000.", make_guest("Carl Commenter", "carl@example.org")
+    )
 
     guest = app.test_client()
     response = guest.post(f"/comments/{comment.id}/flag", data={"reason": "factual_error", "remark": ""})
@@ -981,8 +980,8 @@ def test_the_desk_is_for_authors_of_their_own_articles_and_admins(app, make_user
 def test_the_desk_moves_requests_between_states_and_flashes_what_went_wrong(app, make_user, make_article):
     author = make_user("author")
     article, elsewhere = make_article(author=author, body=BODY), make_article(author=author)
-    note = _note(article, author, body="The limit is $5,000.")
-    foreign_note = _note(elsewhere, author, body="Unrelated.")
+    note = make_note(article, author, body="The limit is $5,000.")
+    foreign_note = make_note(elsewhere, author, body="Unrelated.")
     requester = app.test_client()
     _landing(requester, _ask(requester, article, **GUEST))
     asked = _newest_request()
@@ -1042,7 +1041,7 @@ def test_writing_the_note_a_request_asks_for_resolves_it(app, make_user, make_ar
     author = make_user("author", name="Dana Reyes")
     reader = make_user("reader", name="Rae Reader", email="rae@example.org")
     article = make_article(author=author, body=BODY)
-    comment = _comment(article, "It is $5,000.", name="Carl Commenter")
+    comment = make_comment(article, "It is $5,000.", make_guest("Carl Commenter", "carl@example.org"))
     requester = _browser(app, reader)
     _landing(requester, _ask(requester, article, comment_id=str(comment.id)))
     asked = _newest_request()
@@ -1082,14 +1081,14 @@ def test_no_email_address_reaches_the_article_page_or_the_desk(app, make_user, m
     author = make_user("author", email="dana@example.org")
     reader = make_user("reader", email="rae@example.org")
     article = make_article(author=author, body=BODY)
-    _comment(article, "It is $5,000.", name="Carl Commenter")
+    make_comment(article, "It is $5,000.", make_guest("Carl Commenter", "carl@example.org"))
     guest = app.test_client()
     _landing(guest, _ask(guest, article, "Guest point.", **GUEST))
     by_guest = _newest_request()
     signed_in = _browser(app, reader)
     _landing(signed_in, _ask(signed_in, article, "Reader point."))
     by_reader = _newest_request()
-    note = _note(article, author)
+    note = make_note(article, author)
     correction_requests.decide_request(by_guest, "decline", author, reason="Not an error.")
     correction_requests.decide_request(by_reader, "resolve", author, note_id=note.id)
 
@@ -1111,8 +1110,8 @@ def test_the_desk_runs_the_same_queries_for_a_long_list(app, make_user, make_art
     author = make_user("author")
     articles = [make_article(author=author, body=BODY) for _ in range(3)]
     for article in articles:
-        _note(article, author)
-    comments = [_comment(article, "It is $5,000.") for article in articles]
+        make_note(article, author)
+    comments = [make_comment(article, "It is $5,000.") for article in articles]
     desk = _browser(app, author)
 
     def queries(n_items: int) -> int:
@@ -1179,7 +1178,7 @@ def test_the_history_merges_versions_and_note_events_newest_first(app, make_user
 def test_a_note_keeps_following_its_paragraph_through_an_edit_that_the_diff_shows(app, make_user, make_article):
     author = make_user("author")
     article = make_article(author=author, body=BODY)
-    note = _note(article, author, body="The limit changed in March.", paragraph="p-1")
+    note = make_note(article, author, body="The limit changed in March.", paragraph="p-1")
     browser = _browser(app, author)
     _edit_article(browser, article, "Updated for 2025.\n\n" + BODY.replace("$10,000", "$5,000"))
 
@@ -1209,11 +1208,11 @@ def _feed_world(make_user, make_article):
     tides = make_article(author=author, title="On Tides", body=BODY)
     birds = make_article(author=author, title="On Birds", body=BODY)
     secret = make_article(author=author, title="Secret", body=BODY)
-    correction = _note(tides, author, "correction", "The moon, *not* the sun.")
-    hidden = _note(secret, author, "update", "Hidden update.")
+    correction = make_note(tides, author, "correction", "The moon, *not* the sun.")
+    hidden = make_note(secret, author, "update", "Hidden update.")
     update_article(secret, published=False, editor=author)
-    update = _note(birds, author, "update", "Birds migrate.")
-    retracted = notes.retract_note(_note(tides, author, "clarification", "Spring tides."), author, "Misleading.")
+    update = make_note(birds, author, "update", "Birds migrate.")
+    retracted = notes.retract_note(make_note(tides, author, "clarification", "Spring tides."), author, "Misleading.")
     return author, (tides, birds, secret), (correction, hidden, update, retracted)
 
 
@@ -1308,11 +1307,23 @@ def test_the_article_page_runs_the_same_queries_with_few_or_many_cited_comments(
 
     def build(n_comments: int, cites_per_note: int):
         article = make_article(author=author, body=BODY)
-        comments = [_comment(article, f"Comment {n} on {article.slug}.", name=f"Writer {n}") for n in range(n_comments)]
+        comments = [
+            make_comment(
+                article, f"Comment {n} on {article.slug}.", make_guest(f"Writer {n}", f"writer{n}@example.org")
+            )
+            for n in range(n_comments)
+        ]
         kinds = itertools.cycle(["correction", "update", "clarification", "editors_note"])
         for number, start in enumerate(range(0, n_comments, cites_per_note)):  # ten notes either way
             cited = comments[start : start + cites_per_note]
-            _note(article, author, next(kinds), f"Note {number}.", paragraph=f"p-{number % 4 + 1}", prompted_by=cited)
+            make_note(
+                article,
+                author,
+                next(kinds),
+                f"Note {number}.",
+                paragraph=f"p-{number % 4 + 1}",
+                prompted_by=[c.id for c in cited],
+            )
         written = db.session.scalars(select(Note).where(Note.article_id == article.id)).all()
         notes.amend_note(written[0], author, body="Amended.")
         notes.retract_note(written[1], author, "Wrong.")

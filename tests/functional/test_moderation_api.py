@@ -9,8 +9,9 @@ from app.extensions import db
 from app.models import Ban, Comment, CommentStatus, Flag, ModerationEvent
 from app.models.types import utcnow
 from app.services import moderation
-from app.services.comments import Writer, delete_comment, post_comment
+from app.services.comments import Writer, delete_comment
 from app.services.settings import CommentRules
+from tests.factories import make_comment, make_guest
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 HELD = CommentRules(hold_all=True)
@@ -38,14 +39,6 @@ MODERATION_KEYS = PUBLIC_KEYS | {
     "deleted",
 }
 FLAG_REASONS = "Choose a reason: spam, abusive, off_topic, factual_error, other."
-
-
-def _guest(name="Gail Guest", email="gail@example.org", network="198.51.100.0/24") -> Writer:
-    return Writer(name=name, email=email, ip_network=network)
-
-
-def _comment(article, body="A comment.", writer=None, rules=OPEN, parent=None) -> Comment:
-    return post_comment(article, writer or _guest(), body, rules, parent_id=parent.id if parent else None)
 
 
 def _queue(client, headers, query: str = "") -> dict:
@@ -89,8 +82,8 @@ def _count(model) -> int:
 def test_the_queue_gives_the_public_fields_and_what_only_moderators_see(client, make_user, make_article, token_for):
     moderator = make_user("moderator")
     article = make_article()
-    parent = _comment(article, "The moon does it.", _guest("Pam Parent", "pam@example.org", "203.0.113.0/24"))
-    held = _comment(article, "Held *reply*.", rules=HELD, parent=parent)
+    parent = make_comment(article, "The moon does it.", make_guest("Pam Parent", "pam@example.org", "203.0.113.0/24"))
+    held = make_comment(article, "Held *reply*.", rules=HELD, parent=parent)
     payload = _queue(client, token_for(moderator))
     assert set(payload) == {"comments", "next_page"} and payload["next_page"] is None
     (item,) = payload["comments"]
@@ -128,11 +121,11 @@ def test_the_queue_gives_the_public_fields_and_what_only_moderators_see(client, 
 def test_the_queue_filters_by_status_and_article(client, make_user, make_article, token_for):
     moderator = make_user("moderator")
     tides, birds = make_article(), make_article()
-    held = _comment(tides, "Held.", rules=HELD)
-    held_birds = _comment(birds, "Held too.", rules=HELD)
-    spam = moderation.apply(_comment(tides, "Pills."), "spam", moderator)
-    trash = moderation.apply(_comment(birds, "Rude."), "trash", moderator, "abusive")
-    approved = _comment(tides, "Fine.")
+    held = make_comment(tides, "Held.", rules=HELD)
+    held_birds = make_comment(birds, "Held too.", rules=HELD)
+    spam = moderation.apply(make_comment(tides, "Pills."), "spam", moderator)
+    trash = moderation.apply(make_comment(birds, "Rude."), "trash", moderator, "abusive")
+    approved = make_comment(tides, "Fine.")
     headers = token_for(moderator)
 
     def ids(query):
@@ -202,7 +195,7 @@ def test_the_queue_pages_up_to_500_in_constant_queries(client, make_user, make_a
 def test_a_comment_its_writer_deleted_stays_on_the_desk_marked_deleted(client, make_user, make_article, token_for):
     moderator = make_user("moderator")
     article = make_article()
-    comment = delete_comment(_comment(article, "Regretted."))
+    comment = delete_comment(make_comment(article, "Regretted."))
     (item,) = _queue(client, token_for(moderator), "?status=approved")["comments"]
     assert (item["id"], item["status"], item["deleted"]) == (comment.id, "approved", True)
     assert _stored(comment.id) is not None
@@ -215,7 +208,7 @@ def test_a_comment_its_writer_deleted_stays_on_the_desk_marked_deleted(client, m
 
 def test_actions_move_the_comment_and_return_it(client, make_user, make_article, token_for):
     moderator = make_user("moderator", name="Mo Moderator")
-    comment = _comment(make_article(), rules=HELD)
+    comment = make_comment(make_article(), rules=HELD)
     headers = token_for(moderator)
     steps = [
         ({"action": "approve"}, "approved", None, None),
@@ -243,7 +236,7 @@ def test_actions_move_the_comment_and_return_it(client, make_user, make_article,
 
 def test_impossible_transitions_are_409_and_bad_input_422(client, make_user, make_article, token_for):
     moderator = make_user("moderator")
-    comment = _comment(make_article())
+    comment = make_comment(make_article())
     headers = token_for(moderator)
     for action in ("approve", "not_spam", "restore"):
         error = _error(_act(client, headers, comment.id, action=action), 409)
@@ -273,7 +266,7 @@ def test_impossible_transitions_are_409_and_bad_input_422(client, make_user, mak
 
 def test_dismissing_flags_through_the_api_publishes_the_comment_again(client, make_user, make_article, token_for):
     moderator = make_user("moderator")
-    comment = _comment(make_article())
+    comment = make_comment(make_article())
     moderation.flag_comment(comment, "user:1", "abusive", None, CommentRules(flag_threshold=1))
     response = _act(client, token_for(moderator), comment.id, action="dismiss_flags", note="Not abusive.")
     assert response.status_code == 200
@@ -286,10 +279,10 @@ def test_the_log_lists_who_did_what_to_a_comment(client, make_user, make_article
     moderator = make_user("moderator", name="Mo Moderator")
     reader = make_user("reader", name="Rae Reader")
     article = make_article()
-    held = _comment(article, rules=HELD)
+    held = make_comment(article, rules=HELD)
     moderation.apply(held, "trash", moderator, "abusive", "Insults.")
-    own = _comment(article, "Mine.", Writer(user=reader))
-    guest = _comment(article, "A guest's.")
+    own = make_comment(article, "Mine.", Writer(user=reader))
+    guest = make_comment(article, "A guest's.")
     headers = token_for(moderator)
 
     response = client.get(f"/api/v1/moderation/events?comment={held.id}", headers=headers)
@@ -334,7 +327,7 @@ def test_the_log_lists_who_did_what_to_a_comment(client, make_user, make_article
 
 def test_a_reader_flags_once_through_the_api(client, make_user, make_article, token_for):
     reader = make_user("reader")
-    comment = _comment(make_article())
+    comment = make_comment(make_article())
     url = f"/api/v1/comments/{comment.id}/flags"
     response = client.post(url, json={"reason": "spam", "note": "Link farm."}, headers=token_for(reader))
     assert response.status_code == 201
@@ -350,7 +343,7 @@ def test_a_reader_flags_once_through_the_api(client, make_user, make_article, to
 
 def test_guests_flag_by_cookie_and_three_readers_hide_the_comment(app, make_user, make_article, token_for):
     moderator = make_user("moderator")
-    comment = _comment(make_article(), "Controversial.")
+    comment = make_comment(make_article(), "Controversial.")
     url = f"/api/v1/comments/{comment.id}/flags"
     first = app.test_client()
     response = first.post(url, json={"reason": "abusive"})
@@ -390,13 +383,13 @@ def test_guests_flag_by_cookie_and_three_readers_hide_the_comment(app, make_user
     ],
 )
 def test_bad_flags_are_422(client, make_article, body, fields):
-    comment = _comment(make_article())
+    comment = make_comment(make_article())
     assert _error(client.post(f"/api/v1/comments/{comment.id}/flags", json=body), 422)["fields"] == fields
     assert _count(Flag) == 0
 
 
 def test_held_and_missing_comments_cannot_be_flagged(client, make_article):
-    held = _comment(make_article(), rules=HELD)
+    held = make_comment(make_article(), rules=HELD)
     for comment_id in (held.id, 9999):
         assert (
             _error(client.post(f"/api/v1/comments/{comment_id}/flags", json={"reason": "spam"}), 404)["code"]
@@ -412,7 +405,7 @@ def test_bans_by_email_account_and_network_are_201(client, make_user, make_artic
     moderator = make_user("moderator")
     reader = make_user("reader")
     article = make_article()
-    theirs = _comment(article, "Mine.", Writer(user=reader))
+    theirs = make_comment(article, "Mine.", Writer(user=reader))
     headers = token_for(moderator)
     expires = (utcnow() + timedelta(days=3)).replace(microsecond=0)
 
@@ -508,7 +501,7 @@ def test_a_banned_sender_posting_through_the_api_only_learns_the_comment_awaits_
 
 def test_api_spam_decisions_reach_the_filter(client, make_user, make_article, token_for):
     moderator = make_user("moderator")
-    comment = _comment(make_article(), rules=HELD)
+    comment = make_comment(make_article(), rules=HELD)
     headers = token_for(moderator)
     seen = []
 
@@ -532,7 +525,7 @@ def test_api_spam_decisions_reach_the_filter(client, make_user, make_article, to
 def test_emails_and_networks_are_in_the_moderation_api_only(client, make_user, make_article, token_for):
     moderator = make_user("moderator")
     article = make_article()
-    _comment(article, "Public.", _guest("Pia", "pia.secret@example.org", "203.0.113.0/24"))
+    make_comment(article, "Public.", make_guest("Pia", "pia.secret@example.org", "203.0.113.0/24"))
     headers = token_for(moderator)
     queue = client.get("/api/v1/moderation/comments?status=approved", headers=headers).get_data(as_text=True)
     assert "pia.secret@example.org" in queue and "203.0.113.0/24" in queue

@@ -1,6 +1,5 @@
 """The moderation desk through HTTP: queues, context, actions, bulk, edits, replies, bans, settings, flags, badge."""
 
-import itertools
 import re
 from datetime import timedelta
 from html import unescape
@@ -12,9 +11,9 @@ from app.extensions import db
 from app.models import Ban, Comment, CommentStatus, Flag, ModerationEvent, Setting
 from app.models.types import utcnow
 from app.services import moderation
-from app.services.comments import Writer, post_comment
 from app.services.settings import CommentRules
 from tests.conftest import PASSWORD
+from tests.factories import make_comment, make_guest
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 HELD = CommentRules(hold_all=True)
@@ -72,18 +71,6 @@ def _items(html: str) -> list[int]:
     return [int(i) for i in re.findall(r'<li class="mod-item" id="item-(\d+)">', html)]
 
 
-def _guest(name="Gail Guest", email="gail@example.org", network="198.51.100.0/24") -> Writer:
-    return Writer(name=name, email=email, ip_network=network)
-
-
-_bodies = itertools.count(1)
-
-
-def _comment(article, body=None, writer=None, rules=OPEN, parent=None) -> Comment:
-    body = body or f"A comment ({next(_bodies)})."  # distinct, or the duplicate check refuses it
-    return post_comment(article, writer or _guest(), body, rules, parent_id=parent.id if parent else None)
-
-
 def _stored(comment_id: int) -> Comment:
     db.session.expire_all()
     return db.session.get(Comment, comment_id)
@@ -108,10 +95,10 @@ def _count(model) -> int:
 def test_the_desk_shows_each_queue_with_its_count(app, make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    first, second = _comment(article, "Held one.", rules=HELD), _comment(article, "Held two.", rules=HELD)
-    spam = moderation.apply(_comment(article, "Pills."), "spam", moderator)
-    trash = moderation.apply(_comment(article, "Rude."), "trash", moderator, "abusive")
-    flagged = _comment(article, "Flag me.")
+    first, second = make_comment(article, "Held one.", rules=HELD), make_comment(article, "Held two.", rules=HELD)
+    spam = moderation.apply(make_comment(article, "Pills."), "spam", moderator)
+    trash = moderation.apply(make_comment(article, "Rude."), "trash", moderator, "abusive")
+    flagged = make_comment(article, "Flag me.")
     moderation.flag_comment(flagged, "user:99", "off_topic", None, OPEN)
     browser = _browser(app, moderator)
 
@@ -133,8 +120,8 @@ def test_the_desk_shows_each_queue_with_its_count(app, make_user, make_article):
 def test_a_desk_item_shows_its_context_reasons_flags_and_history(app, make_user, make_article):
     moderator = make_user("moderator")
     article = make_article(title="On Tides")
-    parent = _comment(article, "The moon does it.", _guest("Pam Parent", "pam@example.org"))
-    reply = _comment(article, "Held *reply*.", _guest(), rules=HELD, parent=parent)
+    parent = make_comment(article, "The moon does it.", make_guest("Pam Parent", "pam@example.org"))
+    reply = make_comment(article, "Held *reply*.", make_guest(), rules=HELD, parent=parent)
     moderation.flag_comment(parent, "user:98", "other", "The sun helps too.", OPEN)
     moderation.flag_comment(parent, "user:99", "spam", None, OPEN)
     browser = _browser(app, moderator)
@@ -172,9 +159,9 @@ def test_a_desk_item_shows_its_context_reasons_flags_and_history(app, make_user,
 def test_the_desk_filters_by_article_and_searches_text_and_names(app, make_user, make_article):
     moderator = make_user("moderator")
     tides, birds = make_article(title="Tides"), make_article(title="Birds")
-    cats = _comment(tides, "All about cats.", _guest("Pat"), rules=HELD)
-    name = _comment(tides, "Dogs only.", _guest("Catherine"), rules=HELD)
-    other = _comment(birds, "Cats eat birds.", _guest("Sam"), rules=HELD)
+    cats = make_comment(tides, "All about cats.", make_guest("Pat"), rules=HELD)
+    name = make_comment(tides, "Dogs only.", make_guest("Catherine"), rules=HELD)
+    other = make_comment(birds, "Cats eat birds.", make_guest("Sam"), rules=HELD)
     browser = _browser(app, moderator)
 
     assert _items(_get(browser, f"/moderation?article={tides.slug}")) == [name.id, cats.id]
@@ -192,14 +179,14 @@ def test_the_desk_filters_by_article_and_searches_text_and_names(app, make_user,
 def test_the_desk_runs_the_same_queries_for_a_long_queue(app, make_user, make_article, count_queries):
     moderator = make_user("moderator")
     article = make_article()
-    parent = _comment(article, "Parent.")
+    parent = make_comment(article, "Parent.")
     never_hide = CommentRules(flag_threshold=100)
     browser = _browser(app, moderator)
 
     def queries(n_items: int) -> int:
         while moderation.pending_count(moderator) < n_items:
-            held = _comment(
-                article, "Held.", _guest(email=f"w{_count(Comment)}@example.org"), rules=HELD, parent=parent
+            held = make_comment(
+                article, "Held.", make_guest(email=f"w{_count(Comment)}@example.org"), rules=HELD, parent=parent
             )
             if held.id % 2:
                 moderation.flag_comment(parent, f"user:{held.id}", "other", "Hm.", never_hide)
@@ -216,7 +203,7 @@ def test_the_desk_runs_the_same_queries_for_a_long_queue(app, make_user, make_ar
 
 def test_each_action_moves_the_comment_logs_the_moderator_and_goes_back(app, make_user, make_article):
     moderator = make_user("moderator")
-    comment = _comment(make_article(), rules=HELD)
+    comment = make_comment(make_article(), rules=HELD)
     browser = _browser(app, moderator)
     url = f"/moderation/comments/{comment.id}/action?next=/moderation%3Fqueue%3Dspam"
     steps = [
@@ -243,7 +230,7 @@ def test_each_action_moves_the_comment_logs_the_moderator_and_goes_back(app, mak
 
 def test_impossible_actions_and_bad_reasons_are_explained_and_change_nothing(app, make_user, make_article):
     moderator = make_user("moderator")
-    comment = _comment(make_article())
+    comment = make_comment(make_article())
     browser = _browser(app, moderator)
     url = f"/moderation/comments/{comment.id}/action"
     cases = [
@@ -264,7 +251,7 @@ def test_impossible_actions_and_bad_reasons_are_explained_and_change_nothing(app
 def test_dismissing_flags_publishes_what_readers_hid(app, make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    comment = _comment(article, "Unpopular but fine.")
+    comment = make_comment(article, "Unpopular but fine.")
     for reader in range(3):
         moderation.flag_comment(comment, f"user:{100 + reader}", "abusive", None, OPEN)
     assert _stored(comment.id).status is P
@@ -283,8 +270,8 @@ def test_dismissing_flags_publishes_what_readers_hid(app, make_user, make_articl
 def test_bulk_actions_move_the_selected_comments(app, make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    first, second = _comment(article, "One.", rules=HELD), _comment(article, "Two.", rules=HELD)
-    published = _comment(article, "Three.")
+    first, second = make_comment(article, "One.", rules=HELD), make_comment(article, "Two.", rules=HELD)
+    published = make_comment(article, "Three.")
     browser = _browser(app, moderator)
 
     response = browser.post(
@@ -321,7 +308,7 @@ def test_bulk_actions_move_the_selected_comments(app, make_user, make_article):
 def test_approving_from_the_desk_records_no_trash_reason(app, make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    first, second = _comment(article, "One.", rules=HELD), _comment(article, "Two.", rules=HELD)
+    first, second = make_comment(article, "One.", rules=HELD), make_comment(article, "Two.", rules=HELD)
     browser = _browser(app, moderator)
     html = _get(browser, "/moderation")
     # What a browser submits with the desk form: every select at its first option, plus the button pressed.
@@ -342,7 +329,7 @@ def test_approving_from_the_desk_records_no_trash_reason(app, make_user, make_ar
 def test_a_moderator_edit_keeps_the_old_text_and_the_page_says_edited_by_a_moderator(app, make_user, make_article):
     moderator = make_user("moderator", name="Mo Moderator")
     article = make_article()
-    comment = _comment(article, "You fool. The date is 1970.")
+    comment = make_comment(article, "You fool. The date is 1970.")
     browser = _browser(app, moderator)
     form = _get(browser, f"/moderation/comments/{comment.id}")
     assert re.search(r'<textarea id="edit-body" name="body"[^>]*>You fool. The date is 1970.</textarea>', form)
@@ -373,8 +360,8 @@ def test_a_moderator_edit_keeps_the_old_text_and_the_page_says_edited_by_a_moder
 def test_a_moderator_reply_carries_the_moderator_badge(app, make_user, make_article):
     moderator = make_user("moderator", name="Mo Moderator")
     article = make_article()
-    comment = _comment(article, "Is this true?")
-    held = _comment(article, "Held.", rules=HELD)
+    comment = make_comment(article, "Is this true?")
+    held = make_comment(article, "Held.", rules=HELD)
     browser = _browser(app, moderator)
     assert f'action="/moderation/comments/{comment.id}/reply"' in _get(browser, f"/moderation/comments/{comment.id}")
 
@@ -404,8 +391,8 @@ def test_a_moderator_reply_carries_the_moderator_badge(app, make_user, make_arti
 def test_a_ban_from_the_desk_catches_the_senders_old_and_new_comments(app, make_user, make_article):
     moderator = make_user("moderator", name="Mo Moderator")
     article = make_article()
-    old = [_comment(article, f"Troll {n}.", _guest("Troll", "troll@example.org")) for n in range(2)]
-    bystander = _comment(article, "Innocent.")
+    old = [make_comment(article, f"Troll {n}.", make_guest("Troll", "troll@example.org")) for n in range(2)]
+    bystander = make_comment(article, "Innocent.")
     browser = _browser(app, moderator)
     assert "No bans in force." in _get(browser, "/moderation/bans")
 
@@ -422,7 +409,7 @@ def test_a_ban_from_the_desk_catches_the_senders_old_and_new_comments(app, make_
     assert [_stored(c.id).status for c in (*old, bystander)] == [S, S, A]
     assert _events(old[0].id)[-1] == (moderator.id, "spam", "approved", "spam", "banned_sender")
 
-    caught = _comment(article, "Back again.", _guest("Troll", "troll@example.org"))
+    caught = make_comment(article, "Back again.", make_guest("Troll", "troll@example.org"))
     assert (caught.status, caught.reasons[0]["code"]) == (S, "banned_sender")
 
     response = browser.post(
@@ -474,7 +461,7 @@ def test_a_lifted_ban_leaves_the_list_and_stops_applying(app, make_user, make_ar
         "This ban was already lifted."
     ]
     assert browser.post("/moderation/bans/9999/lift").status_code == 404
-    assert _comment(article, "Back, and better.", _guest(email="troll@example.org")).status is A
+    assert make_comment(article, "Back, and better.", make_guest(email="troll@example.org")).status is A
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -547,9 +534,9 @@ def test_bad_settings_are_refused_with_422_and_nothing_is_stored(app, make_user,
 def test_the_navigation_counts_held_comments_for_desk_users_only(app, make_user, make_article):
     moderator, author, idle_author, reader = (make_user(r) for r in ("moderator", "author", "author", "reader"))
     mine, theirs = make_article(author=author), make_article()
-    _comment(mine, "Held here.", rules=HELD)
-    _comment(theirs, "Held there.", rules=HELD)
-    _comment(theirs, "Spam.", _guest(email="x@example.org"), rules=HELD)
+    make_comment(mine, "Held here.", rules=HELD)
+    make_comment(theirs, "Held there.", rules=HELD)
+    make_comment(theirs, "Spam.", make_guest(email="x@example.org"), rules=HELD)
 
     def nav(user) -> str:
         html = _get(_browser(app, user), "/")
@@ -568,7 +555,7 @@ def test_the_navigation_counts_held_comments_for_desk_users_only(app, make_user,
 def test_a_signed_in_reader_flags_a_comment_once(app, make_user, make_article):
     reader = make_user("reader")
     article = make_article()
-    comment = _comment(article, "Water boils at 90 degrees.")
+    comment = make_comment(article, "Water boils at 90 degrees.")
     browser = _browser(app, reader)
     form = _get(browser, f"/comments/{comment.id}/flag")
     assert "<h1>Flag this comment</h1>" in form and "Water boils at 90 degrees." in form
@@ -595,7 +582,7 @@ def test_a_signed_in_reader_flags_a_comment_once(app, make_user, make_article):
 
 def test_three_guests_hide_a_comment_and_a_guest_counts_once(app, make_user, make_article):
     article = make_article()
-    comment = _comment(article, "Controversial opinion.")
+    comment = make_comment(article, "Controversial opinion.")
     url = f"/comments/{comment.id}/flag"
     first = app.test_client()
     response = first.post(url, data={"reason": "abusive"})
@@ -636,7 +623,7 @@ def test_the_flag_threshold_follows_the_settings(app, make_user, make_article):
     from app.services.settings import update_settings
 
     update_settings({"flag_threshold": "1"}, make_user("admin"))
-    comment = _comment(make_article())
+    comment = make_comment(make_article())
     app.test_client().post(f"/comments/{comment.id}/flag", data={"reason": "spam"})
     assert _stored(comment.id).status is P
 
@@ -650,7 +637,7 @@ def test_the_flag_threshold_follows_the_settings(app, make_user, make_article):
     ],
 )
 def test_bad_flags_are_refused_on_the_page_with_422(client, make_article, form, message):
-    comment = _comment(make_article())
+    comment = make_comment(make_article())
     response = client.post(f"/comments/{comment.id}/flag", data=form)
     assert response.status_code == 422
     assert f'<p class="field__error">{message}</p>' in _html(response)
@@ -659,7 +646,7 @@ def test_bad_flags_are_refused_on_the_page_with_422(client, make_article, form, 
 
 def test_only_published_comments_can_be_flagged_on_a_page(client, make_article):
     article = make_article()
-    held = _comment(article, rules=HELD)
+    held = make_comment(article, rules=HELD)
     for url in (f"/comments/{held.id}/flag", "/comments/9999/flag"):
         assert client.get(url).status_code == 404
         assert client.post(url, data={"reason": "spam"}).status_code == 404
@@ -673,8 +660,8 @@ def test_emails_and_networks_show_on_the_desk_and_nowhere_public(app, make_user,
     moderator = make_user("moderator", email="mo.secret@example.org")
     reader = make_user("reader", email="reader.secret@example.org")
     article = make_article()
-    public = _comment(article, "Public words.", _guest("Pia", "pia.secret@example.org", "203.0.113.0/24"))
-    _comment(article, "Held words.", _guest("Hal", "hal.secret@example.org", "198.51.100.0/24"), rules=HELD)
+    public = make_comment(article, "Public words.", make_guest("Pia", "pia.secret@example.org", "203.0.113.0/24"))
+    make_comment(article, "Held words.", make_guest("Hal", "hal.secret@example.org", "198.51.100.0/24"), rules=HELD)
     moderation.flag_comment(public, "user:1", "other", "Check.", OPEN)
     secrets = ("pia.secret@example.org", "hal.secret@example.org", "203.0.113.0/24", "198.51.100.0/24", "reader.secret")
 

@@ -12,6 +12,7 @@ from app.models import Comment, CommentStatus, Note, NoteKind, NoteRevision, Out
 from app.models.types import utcnow
 from app.services import notes
 from app.services.comments import refresh_comment_count
+from tests.factories import api_comment
 from tests.unit.test_markdown import active_parts
 
 GUEST = {"name": "Gail Guest", "email": "gail@example.org"}
@@ -63,15 +64,6 @@ def _error(response) -> dict:
     return payload["error"]
 
 
-def _comment(client, article, body: str, parent_id=None, **guest) -> int:
-    response = client.post(
-        f"/api/v1/articles/{article.slug}/comments",
-        json={**GUEST, **guest, "body": body, "parent_id": parent_id},
-    )
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["comment"]["id"]
-
-
 def _note_rows() -> int:
     return db.session.scalar(select(func.count(Note.id)))
 
@@ -94,8 +86,8 @@ def _comments_by_id(client, article, query: str = "") -> dict[int, dict]:
 def test_the_author_adds_a_signed_note_after_a_paragraph_citing_comments(client, make_user, make_article, token_for):
     author = make_user("author", name="Dana Reyes")
     article = make_article(author=author, body=BODY)
-    first = _comment(client, article, "It is $5,000 now.")
-    second = _comment(client, article, "Agreed, the law changed.", name="Sam")
+    first = api_comment(client, article, "It is $5,000 now.")
+    second = api_comment(client, article, "Agreed, the law changed.", name="Sam")
     note = _added(_add(client, article, token_for(author), paragraph="p-1", prompted_by=[second, first, second]))
 
     assert NOTE_KEYS <= set(note) <= NOTE_KEYS | EXTRA_NOTE_KEYS
@@ -172,7 +164,7 @@ def test_a_signed_in_session_needs_the_same_origin_to_add_a_note(client, make_us
 def test_prompted_by_cites_only_published_comments_on_this_article(app, client, make_user, make_article, token_for):
     author = make_user("author")
     article, other = make_article(author=author), make_article(author=author)
-    foreign = _comment(client, other, "On the other article.")
+    foreign = api_comment(client, other, "On the other article.")
     app.config["MODERATION_HOLD_ALL"] = True
     held_response = client.post(f"/api/v1/articles/{article.slug}/comments", json={**GUEST, "body": "Held for now."})
     assert held_response.status_code == 202
@@ -434,9 +426,9 @@ def test_a_retraction_needs_a_reason(client, make_user, make_article, token_for,
 def test_the_comment_listing_says_which_notes_each_comment_led_to(client, make_user, make_article, token_for):
     author = make_user("author")
     article = make_article(author=author)
-    top = _comment(client, article, "The limit changed.")
-    reply = _comment(client, article, "Yes, in March.", parent_id=top)
-    bystander = _comment(client, article, "Nice article.")
+    top = api_comment(client, article, "The limit changed.")
+    reply = api_comment(client, article, "Yes, in March.", parent_id=top)
+    bystander = api_comment(client, article, "Nice article.")
     first = _added(_add(client, article, token_for(author), prompted_by=[top, reply]))["id"]
     second = _added(_add(client, article, token_for(author), kind="update", body="March.", prompted_by=[reply]))["id"]
     listed = _comments_by_id(client, article)
@@ -448,7 +440,7 @@ def test_the_comment_listing_says_which_notes_each_comment_led_to(client, make_u
 def test_a_retracted_note_is_still_listed_in_led_to(client, make_user, make_article, token_for):
     author = make_user("author")
     article = make_article(author=author)
-    cited = _comment(client, article, "The limit changed.")
+    cited = api_comment(client, article, "The limit changed.")
     note = _added(_add(client, article, token_for(author), prompted_by=[cited]))["id"]
     client.post(f"{_notes_url(article)}/{note}/retraction", json={"reason": "It had not."}, headers=token_for(author))
     assert _comments_by_id(client, article)[cited]["led_to"] == [note]
@@ -458,8 +450,8 @@ def test_a_retracted_note_is_still_listed_in_led_to(client, make_user, make_arti
 def test_a_removed_placeholder_has_an_empty_led_to(client, make_user, make_article, token_for):
     author = make_user("author")
     article = make_article(author=author)
-    cited = _comment(client, article, "The limit changed.")
-    reply = _comment(client, article, "Source?", parent_id=cited)
+    cited = api_comment(client, article, "The limit changed.")
+    reply = api_comment(client, article, "Source?", parent_id=cited)
     note = _added(_add(client, article, token_for(author), prompted_by=[cited, reply]))["id"]
     assert client.delete(f"/api/v1/comments/{cited}").status_code == 204
     listed = _comments_by_id(client, article)
@@ -490,8 +482,8 @@ def test_the_moderation_api_carries_led_to(client, make_user, make_article, toke
     author = make_user("author")
     admin = make_user("admin")
     article = make_article(author=author)
-    cited = _comment(client, article, "The limit changed.")
-    other = _comment(client, article, "Nice.")
+    cited = api_comment(client, article, "The limit changed.")
+    other = api_comment(client, article, "Nice.")
     note = _added(_add(client, article, token_for(author), prompted_by=[cited]))["id"]
     for user in (admin, author):
         response = client.get("/api/v1/moderation/comments?status=approved", headers=token_for(user))
@@ -600,7 +592,7 @@ def test_no_notes_response_reveals_an_email(app, client, make_user, make_article
     admin = make_user("admin", email="admin.secret@example.org")
     reader = make_user("reader", name="Rae Reader", email="rae.secret@example.org")
     article = make_article(author=author)
-    by_guest = _comment(client, article, "Wrong figure.", email="gail.secret@example.org")
+    by_guest = api_comment(client, article, "Wrong figure.", email="gail.secret@example.org")
     by_reader = client.post(
         f"/api/v1/articles/{article.slug}/comments", json={"body": "Also wrong."}, headers=token_for(reader)
     ).get_json()["comment"]["id"]

@@ -1,7 +1,6 @@
 """Through HTTP: the moderators' overview page (a chart drawn as SVG on the server, and its numbers) and the
 live comment preview (the same Markdown subset and sanitiser as posting, and nothing stored)."""
 
-import itertools
 import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
@@ -15,15 +14,13 @@ from app.extensions import db
 from app.models import Comment, CommentStatus, ModerationEvent
 from app.models.types import utcnow
 from app.services import moderation
-from app.services.comments import Writer, post_comment
 from app.services.markdown import render_comment
 from app.services.settings import CommentRules
 from tests.conftest import PASSWORD
+from tests.factories import make_comment
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
-HELD = CommentRules(hold_all=True)
 LINK_REL = "nofollow ugc noopener"
-_bodies = itertools.count(1)
 
 
 def _browser(app, user=None):
@@ -42,18 +39,6 @@ def _get(browser, url: str, status: int = 200) -> str:
     response = browser.get(url)
     assert response.status_code == status, url
     return _html(response)
-
-
-def _comment(article, status: CommentStatus = A, days_ago: int = 0, moderator=None) -> Comment:
-    """A guest's comment moved to `status`, then backdated by `days_ago` days."""
-    writer = Writer(name="Gail Guest", email="gail@example.org", ip_network="198.51.100.0/24")
-    comment = post_comment(article, writer, f"A comment ({next(_bodies)}).", HELD)
-    action = {P: None, A: "approve", S: "spam", T: "trash"}[status]
-    if action:
-        moderation.apply(comment, action, moderator, "abusive" if action == "trash" else None)
-    comment.created_at = utcnow() - timedelta(days=days_ago)
-    db.session.commit()
-    return comment
 
 
 def _count(model) -> int:
@@ -105,8 +90,8 @@ def test_the_overview_draws_each_day_as_stacked_bars_and_lists_the_numbers(app, 
     moderator = make_user("moderator")
     article = make_article()
     for status, days_ago in [(A, 0), (A, 0), (A, 0), (P, 0), (S, 0), (T, 0), (S, 2), (S, 2), (A, 2), (T, 29)]:
-        _comment(article, status, days_ago, moderator)
-    _comment(article, A, 30, moderator)  # a day too old to count
+        make_comment(article, status=status, days_ago=days_ago, moderator=moderator, trash_reason="abusive")
+    make_comment(article, status=A, days_ago=30, moderator=moderator)  # a day too old to count
 
     response = _browser(app, moderator).get("/moderation/overview")
     assert response.status_code == 200
@@ -162,9 +147,11 @@ def test_the_overview_draws_each_day_as_stacked_bars_and_lists_the_numbers(app, 
 def test_the_counts_link_to_the_queues(app, make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    for status in (P, P, S, T, A):
-        _comment(article, status, 40, moderator)  # old comments still wait in the queues
-    moderation.flag_comment(_comment(article, A), "user:99", "off_topic", None, CommentRules(flag_threshold=5))
+    for status in (P, P, S, T, A):  # old comments still wait in the queues
+        make_comment(article, status=status, days_ago=40, moderator=moderator, trash_reason="abusive")
+    moderation.flag_comment(
+        make_comment(article, status=A), "user:99", "off_topic", None, CommentRules(flag_threshold=5)
+    )
 
     html = _get(_browser(app, moderator), "/moderation/overview")
 
@@ -194,7 +181,7 @@ def test_an_empty_site_draws_thirty_empty_days(app, make_user):
 
 def test_the_overview_runs_no_script(app, make_user, make_article):
     moderator = make_user("moderator")
-    _comment(make_article(), A, 0, moderator)
+    make_comment(make_article(), status=A, days_ago=0, moderator=moderator)
     response = _browser(app, moderator).get("/moderation/overview")
     assert "<script" not in _html(response)
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
@@ -203,10 +190,10 @@ def test_the_overview_runs_no_script(app, make_user, make_article):
 def test_authors_see_only_their_own_articles(app, make_user, make_article):
     author, moderator = make_user("author"), make_user("moderator")
     mine, theirs = make_article(author=author), make_article()
-    _comment(mine, A, 1, moderator)
-    _comment(mine, P, 1, moderator)
+    make_comment(mine, status=A, days_ago=1, moderator=moderator)
+    make_comment(mine, status=P, days_ago=1, moderator=moderator)
     for status in (A, S, S, P, P):
-        _comment(theirs, status, 1, moderator)
+        make_comment(theirs, status=status, days_ago=1, moderator=moderator)
 
     html = _get(_browser(app, author), "/moderation/overview")
 
@@ -237,7 +224,9 @@ def test_the_overview_runs_the_same_queries_however_many_comments(app, make_user
     def queries(total: int) -> int:
         while _count(Comment) < total:
             n = _count(Comment)
-            _comment(article, [A, P, S, T][n % 4], n % 30, moderator)
+            make_comment(
+                article, status=[A, P, S, T][n % 4], days_ago=n % 30, moderator=moderator, trash_reason="abusive"
+            )
         with count_queries() as counted:
             html = _get(browser, "/moderation/overview")
         assert sum(numbers[-1] for _, numbers in _table(html)) == total

@@ -1,6 +1,5 @@
 """services.comments and the comment Markdown subset: threading, visibility, owning, closing, and clean HTML."""
 
-import itertools
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -29,22 +28,11 @@ from app.services.sanitize import COMMENT_LINK_REL, clean_comment_html
 from app.services.settings import CommentRules, comment_rules
 from app.services.text import clean_line, clean_text
 from app.services.threads import badge_for, page_of, thread_page
+from tests.factories import make_comment, make_guest
 from tests.unit.test_markdown import active_parts
 
 RULES = CommentRules()
 HELD = CommentRules(hold_all=True)
-
-
-def _guest(name="Gail Guest", email="gail@example.org", website=None) -> Writer:
-    return Writer(name=name, email=email, website=website, ip_network="127.0.0.0/24")
-
-
-_bodies = itertools.count(1)
-
-
-def _post(article, body=None, writer=None, parent=None, rules=RULES) -> Comment:
-    body = body or f"Hello ({next(_bodies)})."  # distinct, or the duplicate check refuses it
-    return post_comment(article, writer or _guest(), body, rules, parent_id=parent.id if parent else None)
 
 
 def _comment_rows() -> int:
@@ -55,7 +43,9 @@ def _chain(article, levels=5) -> list[Comment]:
     """A thread nested `levels` deep, each comment answering the one before, written by W0, W1, ..."""
     chain: list[Comment] = []
     for level in range(levels):
-        chain.append(_post(article, f"Level {level}.", _guest(f"W{level}"), parent=chain[-1] if chain else None))
+        chain.append(
+            make_comment(article, f"Level {level}.", make_guest(f"W{level}"), parent=chain[-1] if chain else None)
+        )
     return chain
 
 
@@ -68,7 +58,11 @@ def _ids(nodes) -> list[int]:
 
 def test_a_guest_comment_is_stored_with_clean_html_and_only_a_network(make_article):
     article = make_article()
-    comment = _post(article, "Hello *there*.", _guest("  Gail   Guest ", " Gail@Example.ORG ", "https://gail.example/"))
+    comment = make_comment(
+        article,
+        "Hello *there*.",
+        make_guest("  Gail   Guest ", " Gail@Example.ORG ", website="https://gail.example/", network="127.0.0.0/24"),
+    )
     stored = db.session.get(Comment, comment.id)
     assert (stored.writer_name, stored.writer_email, stored.writer_website) == (
         "Gail Guest",
@@ -84,7 +78,7 @@ def test_a_guest_comment_is_stored_with_clean_html_and_only_a_network(make_artic
 
 def test_a_signed_in_writer_posts_as_their_account_whatever_name_is_sent(make_user, make_article):
     reader = make_user("reader", name="Rita Reader", email="rita@example.org")
-    comment = _post(make_article(), writer=Writer(user=reader, name="Impostor", email="fake@example.org"))
+    comment = make_comment(make_article(), writer=Writer(user=reader, name="Impostor", email="fake@example.org"))
     assert (comment.user_id, comment.writer_name, comment.writer_email) == (
         reader.id,
         "Rita Reader",
@@ -95,38 +89,48 @@ def test_a_signed_in_writer_posts_as_their_account_whatever_name_is_sent(make_us
 @pytest.mark.parametrize(
     "body, writer, field, message",
     [
-        ("", _guest(), "body", "Write something before posting."),
-        ("  \n\t \r\n ", _guest(), "body", "Write something before posting."),
-        ("\u202e\u2066", _guest(), "body", "Write something before posting."),
-        ("x" * 5001, _guest(), "body", "A comment is at most 5,000 characters (this one has 5,001)."),
-        ("Hi.", _guest(name=""), "name", "Enter your name."),
-        ("Hi.", _guest(name=" \u200b\u202e "), "name", "Enter your name."),
-        ("Hi.", _guest(name="n" * 81), "name", "A name is at most 80 characters."),
-        ("Hi.", _guest(email=""), "email", "Enter your email address; it is never shown."),
-        ("Hi.", _guest(email="   "), "email", "Enter your email address; it is never shown."),
+        ("", make_guest(), "body", "Write something before posting."),
+        ("  \n\t \r\n ", make_guest(), "body", "Write something before posting."),
+        ("\u202e\u2066", make_guest(), "body", "Write something before posting."),
+        ("x" * 5001, make_guest(), "body", "A comment is at most 5,000 characters (this one has 5,001)."),
+        ("Hi.", make_guest(name=""), "name", "Enter your name."),
+        ("Hi.", make_guest(name=" \u200b\u202e "), "name", "Enter your name."),
+        ("Hi.", make_guest(name="n" * 81), "name", "A name is at most 80 characters."),
+        ("Hi.", make_guest(email=""), "email", "Enter your email address; it is never shown."),
+        ("Hi.", make_guest(email="   "), "email", "Enter your email address; it is never shown."),
         (
             "Hi.",
-            _guest(website="javascript:alert(1)"),
+            make_guest(website="javascript:alert(1)"),
             "website",
             "A website is an address starting with http:// or https://.",
         ),
         (
             "Hi.",
-            _guest(website="ftp://files.example.org"),
-            "website",
-            "A website is an address starting with http:// or https://.",
-        ),
-        ("Hi.", _guest(website="example.org"), "website", "A website is an address starting with http:// or https://."),
-        ("Hi.", _guest(website="https://"), "website", "A website is an address starting with http:// or https://."),
-        (
-            "Hi.",
-            _guest(website="https://exa mple.org"),
+            make_guest(website="ftp://files.example.org"),
             "website",
             "A website is an address starting with http:// or https://.",
         ),
         (
             "Hi.",
-            _guest(website="https://e.org/" + "a" * 200),
+            make_guest(website="example.org"),
+            "website",
+            "A website is an address starting with http:// or https://.",
+        ),
+        (
+            "Hi.",
+            make_guest(website="https://"),
+            "website",
+            "A website is an address starting with http:// or https://.",
+        ),
+        (
+            "Hi.",
+            make_guest(website="https://exa mple.org"),
+            "website",
+            "A website is an address starting with http:// or https://.",
+        ),
+        (
+            "Hi.",
+            make_guest(website="https://e.org/" + "a" * 200),
             "website",
             "A website address is at most 200 characters.",
         ),
@@ -143,7 +147,7 @@ def test_invalid_input_names_the_field_and_stores_nothing(make_article, body, wr
 
 def test_an_invalid_email_is_refused_on_the_email_field(make_article):
     with pytest.raises(ServiceError) as raised:
-        _post(make_article(), writer=_guest(email="not-an-email"))
+        make_comment(make_article(), writer=make_guest(email="not-an-email"))
     assert raised.value.field == "email" and raised.value.message.startswith("That email address is not valid")
     assert _comment_rows() == 0
 
@@ -151,24 +155,24 @@ def test_an_invalid_email_is_refused_on_the_email_field(make_article):
 def test_the_length_limit_counts_the_trimmed_text_and_follows_the_rules(make_article):
     article = make_article()
     short = CommentRules(max_length=10)
-    assert _post(article, "  " + "x" * 10 + "\n\n", rules=short).body == "x" * 10
+    assert make_comment(article, "  " + "x" * 10 + "\n\n", rules=short).body == "x" * 10
     with pytest.raises(ServiceError) as raised:
-        _post(article, "x" * 11, rules=short)
+        make_comment(article, "x" * 11, rules=short)
     assert raised.value.message == "A comment is at most 10 characters (this one has 11)."
     assert _comment_rows() == 1
 
 
 def test_a_body_of_only_invisible_characters_counts_as_empty(make_article):
     with pytest.raises(ServiceError) as raised:
-        _post(make_article(), "\u200b\u200c\u200d\ufeff")
+        make_comment(make_article(), "\u200b\u200c\u200d\ufeff")
     assert (raised.value.field, raised.value.message) == ("body", "Write something before posting.")
 
 
 def test_replying_to_a_missing_foreign_or_hidden_comment_is_refused_on_parent_id(make_article):
     article, other = make_article(), make_article()
-    foreign = _post(other, "Elsewhere.")
-    pending = _post(article, "Held.", rules=HELD)
-    removed = delete_comment(_post(article, "Gone."))
+    foreign = make_comment(other, "Elsewhere.")
+    pending = make_comment(article, "Held.", rules=HELD)
+    removed = delete_comment(make_comment(article, "Gone."))
     cases = [
         (9999, "The comment you are replying to does not exist."),
         (foreign.id, "The comment you are replying to belongs to another article."),
@@ -178,7 +182,7 @@ def test_replying_to_a_missing_foreign_or_hidden_comment_is_refused_on_parent_id
     before = _comment_rows()
     for parent_id, message in cases:
         with pytest.raises(ServiceError) as raised:
-            post_comment(article, _guest(), "A reply.", RULES, parent_id=parent_id)
+            post_comment(article, make_guest(), "A reply.", RULES, parent_id=parent_id)
         assert (raised.value.field, raised.value.message, raised.value.status) == ("parent_id", message, 422)
     assert _comment_rows() == before
 
@@ -186,10 +190,10 @@ def test_replying_to_a_missing_foreign_or_hidden_comment_is_refused_on_parent_id
 def test_closed_and_draft_articles_refuse_comments_with_403(make_article):
     closed = close_comments(make_article(), "Enough for now.")
     with pytest.raises(ServiceError) as raised:
-        _post(closed)
+        make_comment(closed)
     assert (raised.value.code, raised.value.status, raised.value.message) == ("comments_closed", 403, "Enough for now.")
     with pytest.raises(ServiceError) as raised:
-        _post(make_article(published=False))
+        make_comment(make_article(published=False))
     assert (raised.value.code, raised.value.status) == ("comments_closed", 403)
     assert raised.value.message == "Comments open when the article is published."
     assert _comment_rows() == 0
@@ -206,23 +210,23 @@ def test_replies_nest_to_the_depth_limit_then_attach_at_the_deepest_level(make_a
     assert [c.root_id for c in chain] == [None] + [chain[0].id] * 4
     assert all(c.in_reply_to_id == c.parent_id for c in chain)
 
-    below = _post(article, "Too deep.", _guest("Deep"), parent=chain[4])
+    below = make_comment(article, "Too deep.", make_guest("Deep"), parent=chain[4])
     assert (below.parent_id, below.depth, below.root_id, below.in_reply_to_id) == (
         chain[3].id,
         4,
         chain[0].id,
         chain[4].id,
     )
-    again = _post(article, "Deeper still.", parent=below)
+    again = make_comment(article, "Deeper still.", parent=below)
     assert (again.parent_id, again.depth, again.in_reply_to_id) == (chain[3].id, 4, below.id)
 
 
 def test_the_depth_limit_comes_from_the_rules(make_article):
     article = make_article()
     shallow = CommentRules(max_depth=2)
-    top = _post(article, rules=shallow)
-    reply = _post(article, parent=top, rules=shallow)
-    reply_to_reply = _post(article, parent=reply, rules=shallow)
+    top = make_comment(article, rules=shallow)
+    reply = make_comment(article, parent=top, rules=shallow)
+    reply_to_reply = make_comment(article, parent=reply, rules=shallow)
     assert (reply.parent_id, reply.depth) == (top.id, 1)
     assert (reply_to_reply.parent_id, reply_to_reply.depth, reply_to_reply.in_reply_to_id) == (top.id, 1, reply.id)
 
@@ -248,7 +252,7 @@ def test_rules_are_read_from_the_configuration_on_each_call(app):
 def test_a_reply_beside_the_comment_it_answers_says_whom_it_answers(make_article):
     article = make_article()
     chain = _chain(article)
-    below = _post(article, "Too deep.", _guest("Deep"), parent=chain[4])
+    below = make_comment(article, "Too deep.", make_guest("Deep"), parent=chain[4])
     page = thread_page(article)
     level3 = page.threads[0].replies[0].replies[0].replies[0]
     assert _ids(level3.replies) == [chain[4].id, below.id]
@@ -263,8 +267,8 @@ def test_a_reply_beside_the_comment_it_answers_says_whom_it_answers(make_article
 
 def test_a_deleted_comment_with_a_visible_reply_becomes_a_placeholder(make_article):
     article = make_article()
-    root = _post(article, "Root.")
-    reply = _post(article, "Reply.", parent=root)
+    root = make_comment(article, "Root.")
+    reply = make_comment(article, "Reply.", parent=root)
     delete_comment(root)
     (thread,) = thread_page(article).threads
     assert (thread.id, thread.removed, thread.pending) == (root.id, True, False)
@@ -274,10 +278,10 @@ def test_a_deleted_comment_with_a_visible_reply_becomes_a_placeholder(make_artic
 
 def test_a_deleted_comment_without_visible_replies_disappears(make_article):
     article = make_article()
-    leaf_parent = _post(article, "Stays.")
-    delete_comment(_post(article, "Leaf.", parent=leaf_parent))
-    lonely = _post(article, "Lonely.")
-    delete_comment(_post(article, "Its reply, also deleted.", parent=lonely))
+    leaf_parent = make_comment(article, "Stays.")
+    delete_comment(make_comment(article, "Leaf.", parent=leaf_parent))
+    lonely = make_comment(article, "Lonely.")
+    delete_comment(make_comment(article, "Its reply, also deleted.", parent=lonely))
     delete_comment(lonely)
     page = thread_page(article)
     assert _ids(page.threads) == [leaf_parent.id] and page.threads[0].replies == []
@@ -287,9 +291,9 @@ def test_a_deleted_comment_without_visible_replies_disappears(make_article):
 
 def test_placeholders_chain_up_to_a_visible_descendant(make_article):
     article = make_article()
-    root = _post(article, "Root.")
-    middle = _post(article, "Middle.", parent=root)
-    leaf = _post(article, "Leaf.", parent=middle)
+    root = make_comment(article, "Root.")
+    middle = make_comment(article, "Middle.", parent=root)
+    leaf = make_comment(article, "Leaf.", parent=middle)
     delete_comment(middle)
     delete_comment(root)
     (thread,) = thread_page(article).threads
@@ -300,8 +304,8 @@ def test_placeholders_chain_up_to_a_visible_descendant(make_article):
 def test_a_held_comment_is_shown_only_to_its_writer_marked_pending(make_user, make_article):
     article = make_article()
     writer, other = make_user("reader"), make_user("reader")
-    by_user = _post(article, "Mine.", Writer(user=writer), rules=HELD)
-    by_guest = _post(article, "A guest's.", rules=HELD)
+    by_user = make_comment(article, "Mine.", Writer(user=writer), rules=HELD)
+    by_guest = make_comment(article, "A guest's.", rules=HELD)
     assert by_user.status is CommentStatus.pending and not by_user.is_public
     assert db.session.get(Article, article.id).comment_count == 0
 
@@ -317,8 +321,8 @@ def test_a_held_comment_is_shown_only_to_its_writer_marked_pending(make_user, ma
 
 def test_a_deleted_parent_of_a_held_reply_is_a_placeholder_only_for_the_replys_writer(make_article):
     article = make_article()
-    root = _post(article, "Root.")
-    held = _post(article, "Held reply.", parent=root, rules=HELD)
+    root = make_comment(article, "Root.")
+    held = make_comment(article, "Held reply.", parent=root, rules=HELD)
     delete_comment(root)
     assert thread_page(article).threads == []
     (thread,) = thread_page(article, guest_ids={held.id}).threads
@@ -330,8 +334,8 @@ def test_a_deleted_parent_of_a_held_reply_is_a_placeholder_only_for_the_replys_w
 
 def test_threads_are_oldest_first_or_newest_first_with_replies_oldest_first(make_article):
     article = make_article()
-    first, second, third = (_post(article, f"Thread {n}.") for n in range(3))
-    replies = [_post(article, f"Reply {n}.", parent=second) for n in range(2)]
+    first, second, third = (make_comment(article, f"Thread {n}.") for n in range(3))
+    replies = [make_comment(article, f"Reply {n}.", parent=second) for n in range(2)]
     oldest = thread_page(article)
     newest = thread_page(article, order="newest")
     assert _ids(oldest.threads) == [first.id, second.id, third.id] and oldest.order == "oldest"
@@ -343,8 +347,8 @@ def test_threads_are_paginated_with_their_replies(make_article):
     article = make_article()
     threads = []
     for n in range(5):
-        top = _post(article, f"Thread {n}.")
-        threads.append((top, _post(article, f"Reply {n}.", parent=top)))
+        top = make_comment(article, f"Thread {n}.")
+        threads.append((top, make_comment(article, f"Reply {n}.", parent=top)))
     first = thread_page(article, page=1, per_page=2)
     last = thread_page(article, page=3, per_page=2)
     assert (first.total_threads, first.pages, first.count, first.next_page, first.prev_page) == (5, 3, 10, 2, None)
@@ -358,8 +362,8 @@ def test_threads_are_paginated_with_their_replies(make_article):
 
 def test_page_of_finds_the_page_holding_a_comments_thread(make_article):
     article = make_article()
-    tops = [_post(article, f"Thread {n}.") for n in range(5)]
-    reply = _post(article, "Reply.", parent=tops[4])
+    tops = [make_comment(article, f"Thread {n}.") for n in range(5)]
+    reply = make_comment(article, "Reply.", parent=tops[4])
     assert page_of(tops[0], per_page=2) == 1
     assert page_of(reply, per_page=2) == 3
     assert page_of(reply, per_page=2, order="newest") == 1
@@ -370,12 +374,12 @@ def test_badges_mark_the_article_author_and_staff(make_user, make_article):
     article = make_article(author=author)
     admin_author_article = make_article(author=make_user("admin"))
     badges = {
-        "author": _post(article, writer=Writer(user=author)),
-        "moderator": _post(article, writer=Writer(user=make_user("moderator"))),
-        "admin": _post(article, writer=Writer(user=make_user("admin"))),
-        "reader": _post(article, writer=Writer(user=make_user("reader"))),
-        "other author": _post(article, writer=Writer(user=make_user("author"))),
-        "guest": _post(article),
+        "author": make_comment(article, writer=Writer(user=author)),
+        "moderator": make_comment(article, writer=Writer(user=make_user("moderator"))),
+        "admin": make_comment(article, writer=Writer(user=make_user("admin"))),
+        "reader": make_comment(article, writer=Writer(user=make_user("reader"))),
+        "other author": make_comment(article, writer=Writer(user=make_user("author"))),
+        "guest": make_comment(article),
     }
     assert {who: badge_for(c, article) for who, c in badges.items()} == {
         "author": "Author",
@@ -385,7 +389,7 @@ def test_badges_mark_the_article_author_and_staff(make_user, make_article):
         "other author": None,
         "guest": None,
     }
-    own = _post(admin_author_article, writer=Writer(user=admin_author_article.author))
+    own = make_comment(admin_author_article, writer=Writer(user=admin_author_article.author))
     assert badge_for(own, admin_author_article) == "Author"
     assert [t.badge for t in thread_page(article).threads] == ["Author", "Moderator", "Moderator", None, None, None]
 
@@ -395,9 +399,9 @@ def test_badges_mark_the_article_author_and_staff(make_user, make_article):
 
 def test_the_comment_count_follows_posts_holds_and_deletes(make_article):
     article = make_article()
-    kept = _post(article)
-    _post(article, parent=kept)
-    _post(article, rules=HELD)
+    kept = make_comment(article)
+    make_comment(article, parent=kept)
+    make_comment(article, rules=HELD)
     assert db.session.get(Article, article.id).comment_count == 2
     delete_comment(kept)
     assert db.session.get(Article, article.id).comment_count == 1
@@ -405,7 +409,7 @@ def test_the_comment_count_follows_posts_holds_and_deletes(make_article):
 
 def test_refresh_comment_count_recounts_published_rows(make_article):
     article = make_article()
-    comments = [_post(article, f"C{n}.") for n in range(4)]
+    comments = [make_comment(article, f"C{n}.") for n in range(4)]
     db.session.execute(update(Comment).where(Comment.id == comments[0].id).values(status=CommentStatus.spam))
     db.session.execute(update(Comment).where(Comment.id == comments[1].id).values(deleted_at=utcnow()))
     db.session.execute(update(Article).where(Article.id == article.id).values(comment_count=99))
@@ -420,7 +424,7 @@ def test_refresh_comment_count_recounts_published_rows(make_article):
 
 def test_an_edit_keeps_the_previous_text_as_a_revision(make_user, make_article):
     writer = make_user("reader")
-    comment = _post(make_article(), "First *take*.", Writer(user=writer))
+    comment = make_comment(make_article(), "First *take*.", Writer(user=writer))
     edit_comment(comment, "Second take.", RULES, editor=writer)
     edit_comment(comment, "Third take.", RULES, editor=writer)
     stored = db.session.get(Comment, comment.id)
@@ -433,7 +437,7 @@ def test_an_edit_keeps_the_previous_text_as_a_revision(make_user, make_article):
 
 
 def test_an_unchanged_or_invalid_edit_keeps_no_revision(make_article):
-    comment = _post(make_article(), "Same.")
+    comment = make_comment(make_article(), "Same.")
     edit_comment(comment, "  Same.\n", RULES)
     assert comment.edited_at is None
     with pytest.raises(ServiceError) as raised:
@@ -449,8 +453,8 @@ def test_an_unchanged_or_invalid_edit_keeps_no_revision(make_article):
 def test_only_the_writer_may_change_a_comment_and_only_within_the_window(make_user, make_article):
     article = make_article()
     writer, other = make_user("reader"), make_user("admin")
-    mine = _post(article, writer=Writer(user=writer))
-    guests = _post(article)
+    mine = make_comment(article, writer=Writer(user=writer))
+    guests = make_comment(article)
     start = mine.created_at
     assert edit_deadline(mine, RULES) == start + timedelta(minutes=15)
 
@@ -476,7 +480,7 @@ def test_only_the_writer_may_change_a_comment_and_only_within_the_window(make_us
 
 
 def test_a_deleted_comment_can_no_longer_be_changed(make_article):
-    comment = delete_comment(_post(make_article()))
+    comment = delete_comment(make_comment(make_article()))
     with pytest.raises(ServiceError) as raised:
         check_can_change(comment, None, {comment.id}, RULES)
     assert (raised.value.status, raised.value.message) == (403, "This comment can no longer be changed.")
@@ -485,7 +489,7 @@ def test_a_deleted_comment_can_no_longer_be_changed(make_article):
 def test_owns_tells_account_comments_from_guest_comments(make_user, make_article):
     article = make_article()
     writer = make_user("reader")
-    mine, guests = _post(article, writer=Writer(user=writer)), _post(article)
+    mine, guests = make_comment(article, writer=Writer(user=writer)), make_comment(article)
     assert owns(mine, writer, set()) and not owns(mine, make_user("reader"), {mine.id})
     assert owns(guests, None, {guests.id}) and not owns(guests, writer, set())
 
@@ -532,10 +536,10 @@ def test_posting_to_an_auto_closed_thread_is_refused(make_article):
     article.published_at = utcnow() - timedelta(days=8)
     db.session.commit()
     with pytest.raises(ServiceError) as raised:
-        _post(article, rules=CommentRules(auto_close_days=7))
+        make_comment(article, rules=CommentRules(auto_close_days=7))
     assert (raised.value.code, raised.value.status) == ("comments_closed", 403)
     assert _comment_rows() == 0
-    assert _post(article, rules=CommentRules(auto_close_days=9)).is_public
+    assert make_comment(article, rules=CommentRules(auto_close_days=9)).is_public
 
 
 # --- the Markdown subset and the sanitiser ---------------------------------------------------
@@ -642,7 +646,7 @@ HOSTILE = [
 
 @pytest.mark.parametrize("source", HOSTILE)
 def test_hostile_comments_are_stored_inert(make_article, source):
-    comment = _post(make_article(), source)
+    comment = make_comment(make_article(), source)
     assert active_parts(comment.body_html) == []
     assert "<script" not in comment.body_html.lower()
 
@@ -671,7 +675,7 @@ def test_the_comment_sanitiser_keeps_only_its_tags_attributes_and_protocols(html
 
 
 def test_direction_overrides_are_removed_from_text_and_names(make_article):
-    comment = _post(make_article(), "Price: \u202e001$\u202c ok", _guest(name="\u202eevil\u2066 Name\u200b"))
+    comment = make_comment(make_article(), "Price: \u202e001$\u202c ok", make_guest(name="\u202eevil\u2066 Name\u200b"))
     assert comment.body == "Price: 001$ ok" and "\u202e" not in comment.body_html and "\u202c" not in comment.body_html
     assert comment.writer_name == "evil Name"
 
@@ -685,6 +689,6 @@ def test_text_hygiene_helpers():
 
 def test_a_very_long_word_is_kept_whole_and_inert(make_article):
     word = "A" * 4990
-    comment = _post(make_article(), word)
+    comment = make_comment(make_article(), word)
     assert comment.body_html == f"<p>{word}</p>\n"
     assert active_parts(comment.body_html) == []

@@ -23,7 +23,7 @@ from app.models import (
 from app.services import moderation
 from app.services.anchoring import body_with_notes, place_notes
 from app.services.articles import update_article
-from app.services.comments import Writer, post_comment
+from app.services.comments import Writer
 from app.services.correction_requests import (
     Requester,
     decide_request,
@@ -45,6 +45,7 @@ from app.services.notes import (
     retract_note,
 )
 from app.services.settings import CommentRules
+from tests.factories import make_comment, make_guest, make_note
 
 OPEN = CommentRules()
 ALPHA = "The council approved the budget on Tuesday after a long debate about road repairs."
@@ -81,16 +82,6 @@ def article(make_article, dana):
     return make_article(author=dana, body=BODY)
 
 
-def _guest(name="Gail Guest", email="gail@example.org") -> Writer:
-    return Writer(name=name, email=email, ip_network="198.51.100.0/24")
-
-
-def _comment(article, writer=None, rules=OPEN) -> Comment:
-    # Distinct bodies, or the duplicate check refuses the second comment.
-    body = f"The figure in the second paragraph looks wrong ({next(_numbers)})."
-    return post_comment(article, writer or _guest(), body, rules)
-
-
 def _requester(name="Rita Reader", email="rita@example.org", user=None) -> Requester:
     return Requester(user=user, name=name, email=email, ip_network="203.0.113.0/24")
 
@@ -115,10 +106,6 @@ def _outbox() -> list[tuple]:
         (m.topic, m.subject_id, m.to_name, m.to_email, m.sent_at)
         for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
     ]
-
-
-def _note(article, writer, kind="correction", body=None, **kwargs) -> Note:
-    return add_note(article, writer, kind, body or f"The sum was four million ({next(_numbers)}).", **kwargs)
 
 
 # --- writing a note --------------------------------------------------------------------------
@@ -158,29 +145,29 @@ def test_the_signature_says_whether_the_writer_is_author_site_host_or_editor(mak
     own = make_article(author=dana)
     hosted = make_article(author=dana, guest=("Gil Guest", "A transport historian."))
     admins_own = make_article(author=admin)
-    assert _note(own, dana).signature == "Correction — Dana Reyes, author"
-    assert _note(hosted, dana).signature == "Correction — Dana Reyes, site host"
-    assert _note(own, admin).signature == "Correction — Ada Admin, editor"
-    assert _note(hosted, admin, "update").signature == "Update — Ada Admin, editor"
-    assert _note(admins_own, admin, "clarification").signature == "Clarification — Ada Admin, author"
+    assert make_note(own, dana).signature == "Correction — Dana Reyes, author"
+    assert make_note(hosted, dana).signature == "Correction — Dana Reyes, site host"
+    assert make_note(own, admin).signature == "Correction — Ada Admin, editor"
+    assert make_note(hosted, admin, "update").signature == "Update — Ada Admin, editor"
+    assert make_note(admins_own, admin, "clarification").signature == "Clarification — Ada Admin, author"
 
 
 @pytest.mark.parametrize("paragraph", ["p-2", "#p-2", " p-2 "])
 def test_a_note_after_a_paragraph_keeps_its_anchor_and_text(article, dana, paragraph):
-    note = _note(article, dana, paragraph=paragraph)
+    note = make_note(article, dana, paragraph=paragraph)
     assert (note.anchor, note.anchor_text) == ("p-2", BRAVO)
 
 
 @pytest.mark.parametrize("paragraph", [None, "", "   ", "end"])
 def test_no_paragraph_or_end_puts_the_note_at_the_end(article, dana, paragraph):
-    note = _note(article, dana, paragraph=paragraph)
+    note = make_note(article, dana, paragraph=paragraph)
     assert (note.anchor, note.anchor_text, note.anchor_lost) == (None, None, False)
     assert place_notes(article, [note]).end == [note]
 
 
 @pytest.mark.parametrize("paragraph", ["p-4", "p-0", "2", "intro"])
 def test_a_paragraph_the_article_does_not_have_is_a_field_error(article, dana, paragraph):
-    error = _refused(_note, article, dana, paragraph=paragraph)
+    error = _refused(make_note, article, dana, paragraph=paragraph)
     assert (error.field, error.status, error.code) == ("paragraph", 422, "validation_failed")
     assert paragraph in error.message
     assert _count(Note) == 0
@@ -194,11 +181,11 @@ def test_an_empty_or_overlong_body_is_refused(article, dana, body):
 
 
 def test_a_body_of_exactly_the_limit_is_accepted(article, dana):
-    assert len(_note(article, dana, body="x" * 5000).body) == 5000
+    assert len(make_note(article, dana, body="x" * 5000).body) == 5000
 
 
 def test_every_problem_in_a_note_is_reported_at_once(make_article, article, dana):
-    elsewhere = _comment(make_article())
+    elsewhere = make_comment(make_article())
     error = _refused(add_note, article, dana, "erratum", "  ", paragraph="p-9", prompted_by=[elsewhere.id])
     assert error.message == "Some fields need attention."
     assert error.status == 422
@@ -207,24 +194,24 @@ def test_every_problem_in_a_note_is_reported_at_once(make_article, article, dana
 
 
 def test_a_note_cites_each_comment_once_in_the_order_given(article, dana):
-    first, second = _comment(article), _comment(article)
-    note = _note(article, dana, prompted_by=[second.id, str(first.id), second.id, first.id])
+    first, second = make_comment(article), make_comment(article)
+    note = make_note(article, dana, prompted_by=[second.id, str(first.id), second.id, first.id])
     assert note.prompted_by == sorted([first.id, second.id])  # citations are ordered by comment id
     assert _count(NoteCitation) == 2
 
 
 def test_a_comment_on_another_article_cannot_be_cited(make_article, article, dana):
-    elsewhere = _comment(make_article())
-    error = _refused(_note, article, dana, prompted_by=[elsewhere.id])
+    elsewhere = make_comment(make_article())
+    error = _refused(make_note, article, dana, prompted_by=[elsewhere.id])
     assert (error.field, error.status) == ("prompted_by", 422)
     assert error.message == f"Comment {elsewhere.id} is not a comment on this article."
     assert (_count(Note), _outbox()) == (0, [])
 
 
 def test_held_deleted_and_unknown_comments_cannot_be_cited(article, dana):
-    held = _comment(article, rules=CommentRules(hold_all=True))
+    held = make_comment(article, rules=CommentRules(hold_all=True))
     assert held.status is CommentStatus.pending
-    deleted = _comment(article)
+    deleted = make_comment(article)
     deleted.deleted_at = deleted.created_at
     db.session.commit()
     for cited, message in [
@@ -233,33 +220,33 @@ def test_held_deleted_and_unknown_comments_cannot_be_cited(article, dana):
         (987654, "Comment 987654 is not a comment on this article."),
         ("seven", "'seven' is not a comment number."),
     ]:
-        error = _refused(_note, article, dana, prompted_by=[cited])
+        error = _refused(make_note, article, dana, prompted_by=[cited])
         assert (error.field, error.message) == ("prompted_by", message)
     assert _count(Note) == 0
 
 
 def test_a_note_cites_at_most_twenty_comments(article, dana):
-    error = _refused(_note, article, dana, prompted_by=list(range(1, 22)))
+    error = _refused(make_note, article, dana, prompted_by=list(range(1, 22)))
     assert (error.field, error.message) == ("prompted_by", "A note cites at most 20 comments.")
 
 
 @pytest.mark.parametrize("role", ["reader", "moderator", "author", None])
 def test_only_the_articles_author_and_admins_write_notes(make_user, article, role):
     writer = make_user(role) if role else None
-    error = _refused(_note, article, writer)
+    error = _refused(make_note, article, writer)
     assert (error.status, error.code) == (403, "forbidden")
     assert _count(Note) == 0
 
 
 def test_notes_go_on_published_articles_only(make_article, dana):
     draft = make_article(author=dana, published=False)
-    error = _refused(_note, draft, dana)
+    error = _refused(make_note, draft, dana)
     assert (error.status, error.code) == (409, "not_published")
     assert _count(Note) == 0
 
 
 def test_find_note_only_finds_a_note_on_its_own_article(make_article, article, dana):
-    note = _note(article, dana)
+    note = make_note(article, dana)
     assert find_note(article, note.id) is note
     assert find_note(make_article(author=dana), note.id) is None
     assert find_note(article, note.id + 100) is None
@@ -269,8 +256,8 @@ def test_find_note_only_finds_a_note_on_its_own_article(make_article, article, d
 
 
 def test_citing_a_guests_comment_queues_one_unsent_message_to_their_email(article, dana):
-    cited = _comment(article, _guest("Gail Guest", "gail@example.org"))
-    note = _note(article, dana, body="The sum was four million.", prompted_by=[cited.id])
+    cited = make_comment(article, writer=make_guest("Gail Guest", "gail@example.org"))
+    note = make_note(article, dana, body="The sum was four million.", prompted_by=[cited.id])
     assert _outbox() == [("note_cited", note.id, "Gail Guest", "gail@example.org", None)]
     message = db.session.scalar(select(OutboxMessage))
     assert message.subject == f"Your comment led to correction on “{article.title}”"
@@ -281,22 +268,22 @@ def test_citing_a_guests_comment_queues_one_unsent_message_to_their_email(articl
 
 def test_citing_a_signed_in_readers_comment_writes_to_their_account_and_uses_the_page_url(make_user, article, dana):
     reader = make_user("reader", name="Rob Reader", email="rob@example.org")
-    cited = _comment(article, Writer(user=reader))
-    note = _note(article, dana, prompted_by=[cited.id], page_url="https://example.org/articles/budget")
+    cited = make_comment(article, writer=Writer(user=reader))
+    note = make_note(article, dana, prompted_by=[cited.id], page_url="https://example.org/articles/budget")
     assert _outbox() == [("note_cited", note.id, "Rob Reader", "rob@example.org", None)]
     assert f"https://example.org/articles/budget#note-{note.id}" in db.session.scalar(select(OutboxMessage.body))
 
 
 def test_citing_ones_own_comment_queues_nothing(article, dana):
-    own = _comment(article, Writer(user=dana))
-    note = _note(article, dana, prompted_by=[own.id])
+    own = make_comment(article, writer=Writer(user=dana))
+    note = make_note(article, dana, prompted_by=[own.id])
     assert note.prompted_by == [own.id]
     assert _outbox() == []
 
 
 def test_a_note_citing_several_comments_by_one_guest_tells_them_once(article, dana):
-    first, second = _comment(article), _comment(article)
-    note = _note(article, dana, prompted_by=[first.id, second.id])
+    first, second = make_comment(article), make_comment(article)
+    note = make_note(article, dana, prompted_by=[first.id, second.id])
     assert _outbox() == [("note_cited", note.id, "Gail Guest", "gail@example.org", None)]
 
 
@@ -305,7 +292,7 @@ def test_a_note_citing_several_comments_by_one_guest_tells_them_once(article, da
 
 def test_amending_keeps_each_earlier_version(make_user, article, dana):
     admin = make_user("admin")
-    note = _note(article, dana, body="The sum was *four* million.")
+    note = make_note(article, dana, body="The sum was *four* million.")
     created_at = note.created_at
     amend_note(note, dana, body="The sum was five million.")
     first_amendment = note.amended_at
@@ -321,7 +308,7 @@ def test_amending_keeps_each_earlier_version(make_user, article, dana):
 
 
 def test_changing_the_kind_re_signs_the_note_and_keeps_the_old_kind(article, dana):
-    note = _note(article, dana, "correction", body="Same words.")
+    note = make_note(article, dana, "correction", body="Same words.")
     amend_note(note, dana, kind="Editor's note")
     assert (note.kind, note.body) == (NoteKind.editors_note, "Same words.")
     assert note.signature == "Editor's note — Dana Reyes, author"
@@ -330,14 +317,14 @@ def test_changing_the_kind_re_signs_the_note_and_keeps_the_old_kind(article, dan
 
 @pytest.mark.parametrize("change", [{}, {"body": "Same words.  \n"}, {"kind": "Correction"}])
 def test_an_amendment_that_changes_nothing_is_refused(article, dana, change):
-    note = _note(article, dana, "correction", body="Same words.")
+    note = make_note(article, dana, "correction", body="Same words.")
     error = _refused(amend_note, note, dana, **change)
     assert (error.code, error.field, error.status) == ("unchanged", "body", 422)
     assert _count(NoteRevision) == 0 and note.amended_at is None
 
 
 def test_only_the_author_and_admins_amend_or_retract(make_user, article, dana):
-    note = _note(article, dana)
+    note = make_note(article, dana)
     for user in (make_user("reader"), make_user("author"), make_user("moderator")):
         for error in (
             _refused(amend_note, note, user, body="Something else."),
@@ -349,7 +336,7 @@ def test_only_the_author_and_admins_amend_or_retract(make_user, article, dana):
 
 def test_retracting_keeps_the_note_with_who_when_and_why(make_user, article, dana):
     admin = make_user("admin")
-    note = _note(article, dana)
+    note = make_note(article, dana)
     retract_note(note, admin, "  The  original figure\nwas right. ")
     stored = db.session.get(Note, note.id)
     assert stored.retracted and stored.retracted_at is not None
@@ -361,14 +348,14 @@ def test_retracting_keeps_the_note_with_who_when_and_why(make_user, article, dan
 
 @pytest.mark.parametrize("reason", [None, "", " \n ", "x" * 501])
 def test_a_retraction_needs_a_reason_of_at_most_500_characters(article, dana, reason):
-    note = _note(article, dana)
+    note = make_note(article, dana)
     error = _refused(retract_note, note, dana, reason)
     assert (error.field, error.status) == ("reason", 422)
     assert not note.retracted
 
 
 def test_a_retracted_note_cannot_be_amended(article, dana):
-    note = _note(article, dana)
+    note = make_note(article, dana)
     retract_note(note, dana, "The original figure was right.")
     error = _refused(amend_note, note, dana, body="Another figure.")
     assert (error.code, error.status) == ("invalid_transition", 409)
@@ -376,10 +363,10 @@ def test_a_retracted_note_cannot_be_amended(article, dana):
 
 
 def test_notes_their_revisions_and_citations_are_never_deleted(article, dana):
-    cited = _comment(article)
-    note = _note(article, dana, prompted_by=[cited.id])
+    cited = make_comment(article)
+    note = make_note(article, dana, prompted_by=[cited.id])
     amend_note(note, dana, body="Amended.")
-    bare = _note(article, dana)
+    bare = make_note(article, dana)
     for row in (note.revisions[0], note.citations[0], bare):
         db.session.delete(row)
         with pytest.raises(RuntimeError, match="never deleted"):
@@ -397,7 +384,7 @@ def test_notes_their_revisions_and_citations_are_never_deleted(article, dana):
 
 
 def test_a_note_moves_down_when_a_paragraph_is_inserted_before_its_own(article, dana):
-    note = _note(article, dana, paragraph="p-2")
+    note = make_note(article, dana, paragraph="p-2")
     inserted = "A new paragraph about something else entirely."
     update_article(article, body=f"{ALPHA}\n\n{inserted}\n\n{BRAVO}\n\n{CHARLIE}", editor=dana)
     assert (note.anchor, note.anchor_text, note.anchor_lost) == ("p-3", BRAVO, False)
@@ -405,16 +392,16 @@ def test_a_note_moves_down_when_a_paragraph_is_inserted_before_its_own(article, 
 
 
 def test_a_note_follows_its_paragraph_through_a_small_edit(article, dana):
-    note = _note(article, dana, paragraph="p-2")
+    note = make_note(article, dana, paragraph="p-2")
     edited = "The library service will receive four million pounds over the next three years."
     update_article(article, body=f"{CHARLIE}\n\n{ALPHA}\n\n{edited}", editor=dana)
     assert (note.anchor, note.anchor_text, note.anchor_lost) == ("p-3", edited, False)
 
 
 def test_a_note_whose_paragraph_is_removed_is_lost_and_shown_as_such(article, dana):
-    lost = _note(article, dana, paragraph="p-2")
-    kept = _note(article, dana, paragraph="p-3")
-    at_end = _note(article, dana)
+    lost = make_note(article, dana, paragraph="p-2")
+    kept = make_note(article, dana, paragraph="p-3")
+    at_end = make_note(article, dana)
     update_article(article, body=f"{ALPHA}\n\n{CHARLIE}", editor=dana)
     assert (lost.anchor, lost.anchor_text, lost.anchor_lost) == (None, BRAVO, True)
     assert (kept.anchor, kept.anchor_lost) == ("p-2", False)
@@ -424,7 +411,7 @@ def test_a_note_whose_paragraph_is_removed_is_lost_and_shown_as_such(article, da
 
 
 def test_editing_the_title_alone_leaves_notes_where_they_are(article, dana):
-    note = _note(article, dana, paragraph="p-3")
+    note = make_note(article, dana, paragraph="p-3")
     update_article(article, title="A new title", editor=dana)
     assert (note.anchor, note.anchor_text, note.anchor_lost) == ("p-3", CHARLIE, False)
 
@@ -477,28 +464,28 @@ def test_a_line_separator_in_the_text_does_not_misplace_notes():
 
 
 def test_corrected_on_lists_standing_corrections_only(article, dana):
-    first = _note(article, dana, "correction")
-    update = _note(article, dana, "update")
-    retracted = _note(article, dana, "correction")
+    first = make_note(article, dana, "correction")
+    update = make_note(article, dana, "update")
+    retracted = make_note(article, dana, "correction")
     retract_note(retracted, dana, "It was right.")
-    later = _note(article, dana, "correction")
+    later = make_note(article, dana, "correction")
     assert corrected_on(notes_for(article)) == [first.created_at, later.created_at]
     assert [n.id for n in notes_for(article)] == [first.id, update.id, retracted.id, later.id]
 
 
 def test_led_to_maps_each_comment_to_the_notes_citing_it(article, dana):
-    a, b, c = _comment(article), _comment(article), _comment(article)
-    first = _note(article, dana, prompted_by=[a.id])
-    second = _note(article, dana, prompted_by=[a.id, b.id])
+    a, b, c = make_comment(article), make_comment(article), make_comment(article)
+    first = make_note(article, dana, prompted_by=[a.id])
+    second = make_note(article, dana, prompted_by=[a.id, b.id])
     assert led_to(iter([a.id, b.id, c.id])) == {a.id: [first, second], b.id: [second]}
     assert led_to([]) == {}
 
 
 def test_recent_notes_are_newest_first_and_only_on_published_articles(make_article, article, dana):
     other = make_article(author=dana)
-    first = _note(article, dana)
-    hidden = _note(other, dana)
-    last = _note(article, dana)
+    first = make_note(article, dana)
+    hidden = make_note(other, dana)
+    last = make_note(article, dana)
     assert db.session.scalars(recent_notes()).all() == [last, hidden, first]
     update_article(other, published=False, editor=dana)
     assert db.session.scalars(recent_notes()).all() == [last, first]
@@ -510,7 +497,7 @@ def test_recent_notes_are_newest_first_and_only_on_published_articles(make_artic
 
 
 def test_a_guests_request_is_stored_open_with_a_clean_name_and_email(article):
-    cited = _comment(article)
+    cited = make_comment(article)
     stored = _request(
         article,
         _requester(name="  Rita \n Reader ", email="Rita@Example.ORG"),
@@ -569,8 +556,8 @@ def test_every_problem_in_a_request_is_reported_at_once(article):
 
 
 def test_a_request_may_only_point_at_a_published_comment_on_the_same_article(make_article, article):
-    elsewhere = _comment(make_article())
-    held = _comment(article, rules=CommentRules(hold_all=True))
+    elsewhere = make_comment(make_article())
+    held = make_comment(article, rules=CommentRules(hold_all=True))
     for comment in (elsewhere, held):
         error = _refused(_request, article, comment_id=comment.id)
         assert error.field == "comment_id"
@@ -628,7 +615,7 @@ def _request_in(article, status: RequestStatus, actor, note) -> CorrectionReques
 
 @pytest.mark.parametrize("start", list(RequestStatus), ids=lambda s: s.value)
 def test_every_request_action_from_every_state_moves_or_is_refused_with_409(article, dana, start):
-    note = _note(article, dana)
+    note = make_note(article, dana)
     for action, (sources, target) in REQUEST_MOVES.items():
         stored = _request_in(article, start, dana, note)
         if start in sources:
@@ -650,12 +637,12 @@ def test_acknowledging_records_when_and_tells_nobody(article, dana):
 
 def test_resolving_needs_a_note_on_the_same_article_and_tells_the_requester(make_article, article, dana):
     stored = _request(article, _requester(name="Rita Reader", email="rita@example.org"))
-    elsewhere = _note(make_article(author=dana), dana)
+    elsewhere = make_note(make_article(author=dana), dana)
     for note_id in (None, elsewhere.id, 987654):
         error = _refused(decide_request, stored, "resolve", dana, note_id=note_id)
         assert error.field == "note_id"
     assert (stored.status, stored.note_id, _outbox()) == (R_OPEN, None, [])
-    note = _note(article, dana)
+    note = make_note(article, dana)
     decide_request(stored, "resolve", dana, note_id=note.id)
     assert (stored.status, stored.note_id, stored.decided_by_id) == (R_RESOLVED, note.id, dana.id)
     assert stored.decided_at is not None
@@ -685,7 +672,7 @@ def test_declining_stores_the_reason_and_tells_the_requester(article, dana):
 
 
 def test_reopening_clears_the_outcome(article, dana):
-    note = _note(article, dana)
+    note = make_note(article, dana)
     resolved = _request_in(article, R_RESOLVED, dana, note)
     declined = _request_in(article, R_DECLINED, dana, note)
     for stored in (resolved, declined):
@@ -712,7 +699,7 @@ def test_an_unknown_action_is_a_field_error(article, dana):
 
 
 def test_a_request_from_a_guest_flag_has_no_email_so_its_outcome_is_not_sent(article, dana):
-    comment = _comment(article)
+    comment = make_comment(article)
     key = moderation.guest_reporter_key("198.51.100.7", "cookie-1")
     moderation.flag_comment(comment, key, "factual_error", None, OPEN, ip_network="198.51.100.0/24")
     stored = db.session.scalar(select(CorrectionRequest))
@@ -754,7 +741,7 @@ def test_a_page_shows_a_reader_their_own_requests_and_everyone_the_decided_ones(
 def test_a_factual_error_flag_becomes_a_request_and_never_hides_the_comment(make_user, article):
     reader = make_user("reader", name="Rob Reader", email="rob@example.org")
     rules = CommentRules(flag_threshold=1)
-    comment = _comment(article, _guest("Gail Guest", "gail@example.org"))
+    comment = make_comment(article, writer=make_guest("Gail Guest", "gail@example.org"))
     flag = moderation.flag_comment(comment, f"user:{reader.id}", "factual_error", None, rules, user=reader)
     stored = db.session.scalar(select(CorrectionRequest))
     assert (stored.comment_id, stored.flag_id) == (comment.id, flag.id)
@@ -767,7 +754,7 @@ def test_a_factual_error_flag_becomes_a_request_and_never_hides_the_comment(make
     assert db.session.get(Comment, comment.id).status is CommentStatus.approved
     assert db.session.scalar(select(func.count()).where(ModerationEvent.action == "hide")) == 0
     # The same threshold does hide a comment flagged for another reason.
-    other = _comment(article)
+    other = make_comment(article)
     moderation.flag_comment(other, f"user:{reader.id}", "abusive", None, rules, user=reader)
     db.session.expire_all()
     assert db.session.get(Comment, other.id).status is CommentStatus.pending
@@ -775,7 +762,7 @@ def test_a_factual_error_flag_becomes_a_request_and_never_hides_the_comment(make
 
 def test_a_factual_error_flags_note_becomes_the_requests_body(make_user, article):
     reader = make_user("reader")
-    comment = _comment(article)
+    comment = make_comment(article)
     note = "The minutes say four million."
     moderation.flag_comment(comment, f"user:{reader.id}", "factual_error", note, OPEN, user=reader)
     assert db.session.scalar(select(CorrectionRequest.body)) == "The minutes say four million."
@@ -783,7 +770,7 @@ def test_a_factual_error_flags_note_becomes_the_requests_body(make_user, article
 
 def test_a_reader_may_flag_two_comments_as_factual_errors_with_the_same_note(make_user, article):
     reader = make_user("reader")
-    first, second = _comment(article), _comment(article)
+    first, second = make_comment(article), make_comment(article)
     for comment in (first, second):
         moderation.flag_comment(comment, f"user:{reader.id}", "factual_error", "Check the minutes.", OPEN, user=reader)
     cited = db.session.scalars(select(CorrectionRequest.comment_id).order_by(CorrectionRequest.id)).all()
@@ -796,7 +783,7 @@ def test_a_reader_may_flag_two_comments_as_factual_errors_with_the_same_note(mak
 def test_a_kind_change_keeps_the_name_and_role_the_note_was_signed_with(make_user, make_article):
     host = make_user("admin", name="Dana Reyes")
     story = make_article(author=host, body=BODY)
-    note = _note(story, host, "correction")
+    note = make_note(story, host, "correction")
     assert note.signature == "Correction — Dana Reyes, author"
     story.guest_author_name = "Marisol Vega"  # a guest byline added afterwards changes nothing already signed
     db.session.commit()
@@ -805,14 +792,14 @@ def test_a_kind_change_keeps_the_name_and_role_the_note_was_signed_with(make_use
 
 
 def test_retracting_twice_is_a_conflict_even_without_a_reason(article, dana):
-    note = _note(article, dana)
+    note = make_note(article, dana)
     retract_note(note, dana, "Wrong figure.")
     error = _refused(retract_note, note, dana, "")
     assert (error.status, error.code) == (409, "invalid_transition")
 
 
 def test_a_retracted_note_cannot_resolve_a_request(article, dana):
-    note = _note(article, dana)
+    note = make_note(article, dana)
     retract_note(note, dana, "Wrong figure.")
     pending = _request(article)
     error = _refused(decide_request, pending, "resolve", dana, note_id=note.id)
@@ -824,7 +811,7 @@ def test_a_note_does_not_jump_to_a_merely_similar_short_paragraph(make_article, 
     story = make_article(
         author=dana, body="First point.\n\nSecond point.\n\nA much longer closing paragraph about buses."
     )
-    note = _note(story, dana, paragraph="p-2")
+    note = make_note(story, dana, paragraph="p-2")
     update_article(story, body="First point.\n\nA much longer closing paragraph about buses.", editor=dana)
     assert (note.anchor, note.anchor_lost) == (None, True)
     assert place_notes(story, notes_for(story)).lost == [note]

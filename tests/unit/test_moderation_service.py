@@ -1,6 +1,5 @@
 """services.moderation: the one door for state changes, its log, the spam signal, flags, bans, queues and purges."""
 
-import itertools
 from datetime import timedelta
 
 import pytest
@@ -11,9 +10,10 @@ from app.models import Article, Ban, Comment, CommentRevision, CommentStatus, Fl
 from app.models.types import utcnow
 from app.ratelimit import anonymise_ip
 from app.services import moderation
-from app.services.comments import Writer, post_comment
+from app.services.comments import Writer
 from app.services.errors import ServiceError
 from app.services.settings import CommentRules
+from tests.factories import make_comment, make_guest
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 OPEN = CommentRules()
@@ -26,25 +26,6 @@ ALLOWED = {
     "trash": ({P, A, S}, T),
     "restore": ({T}, None),
 }
-
-
-def _guest(name="Gail Guest", email="gail@example.org", network="198.51.100.0/24") -> Writer:
-    return Writer(name=name, email=email, ip_network=network)
-
-
-_bodies = itertools.count(1)
-
-
-def _post(article, body=None, writer=None, rules=OPEN, parent=None) -> Comment:
-    body = body or f"A comment ({next(_bodies)})."  # distinct, or the duplicate check refuses it
-    return post_comment(article, writer or _guest(), body, rules, parent_id=parent.id if parent else None)
-
-
-def _in_state(article, status: CommentStatus, moderator, **writer) -> Comment:
-    """A held comment moved to `status` by the moderator (trash is reached from pending)."""
-    comment = _post(article, f"Now {status.value} ({next(_bodies)}).", _guest(**writer) if writer else None, rules=HELD)
-    action = {P: None, A: "approve", S: "spam", T: "trash"}[status]
-    return moderation.apply(comment, action, moderator) if action else comment
 
 
 def _events(comment_id=None) -> list[tuple]:
@@ -97,7 +78,7 @@ def test_every_action_from_every_state_moves_and_logs_or_is_refused_with_409(mak
     moderator = make_user("moderator")
     article = make_article()
     for action, (sources, target) in ALLOWED.items():
-        comment = _in_state(article, start, moderator)
+        comment = make_comment(article, status=start, moderator=moderator)
         before = _events(comment.id)
         if start in sources:
             moderation.apply(comment, action, moderator, remark="Checked by hand.")
@@ -120,7 +101,7 @@ def test_restore_returns_a_comment_to_where_it_was_before_the_trash(make_user, m
     moderator = make_user("moderator")
     article = make_article()
     for start in (P, A, S):
-        comment = _in_state(article, start, moderator)
+        comment = make_comment(article, status=start, moderator=moderator)
         moderation.apply(comment, "trash", moderator, "abusive")
         moderation.apply(comment, "restore", moderator)
         assert _stored(comment.id).status is start
@@ -132,7 +113,7 @@ def test_restore_returns_a_comment_to_where_it_was_before_the_trash(make_user, m
 
 def test_trash_takes_only_a_known_reason_code(make_user, make_article):
     moderator = make_user("moderator")
-    comment = _post(make_article())
+    comment = make_comment(make_article())
     for code in moderation.TRASH_REASONS:
         moderation.apply(comment, "trash", moderator, code)
         assert _events(comment.id)[-1][2:6] == ("trash", "approved", "trash", code)
@@ -147,7 +128,7 @@ def test_trash_takes_only_a_known_reason_code(make_user, make_article):
 
 def test_unknown_actions_long_notes_and_long_reasons_change_nothing(make_user, make_article):
     moderator = make_user("moderator")
-    comment = _post(make_article(), rules=HELD)
+    comment = make_comment(make_article(), rules=HELD)
     cases = [
         (
             ("delete", None, None),
@@ -169,8 +150,8 @@ def test_unknown_actions_long_notes_and_long_reasons_change_nothing(make_user, m
 def test_approving_and_removing_keep_the_published_count_right(make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    held = _post(article, rules=HELD)
-    shown = _post(article)
+    held = make_comment(article, rules=HELD)
+    shown = make_comment(article)
 
     def count():
         db.session.expire_all()
@@ -188,7 +169,7 @@ def test_approving_and_removing_keep_the_published_count_right(make_user, make_a
 
 def test_events_are_append_only(make_user, make_article):
     moderator = make_user("moderator")
-    comment = moderation.apply(_post(make_article()), "spam", moderator, remark="Pills.")
+    comment = moderation.apply(make_comment(make_article()), "spam", moderator, remark="Pills.")
     event = db.session.scalar(select(ModerationEvent).where(ModerationEvent.action == "spam"))
     event.remark = "Nothing to see."
     with pytest.raises(RuntimeError, match="moderation events are append-only"):
@@ -204,7 +185,7 @@ def test_events_are_append_only(make_user, make_article):
 def test_nothing_a_moderator_does_deletes_a_row(make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    comments = [_post(article, f"Comment {n}.", _guest(email=f"w{n}@example.org")) for n in range(4)]
+    comments = [make_comment(article, f"Comment {n}.", make_guest(email=f"w{n}@example.org")) for n in range(4)]
     moderation.flag_comment(comments[0], "user:1", "spam", None, OPEN)
     rows = (_count(Comment), _count(Flag))
     moderation.apply(comments[0], "spam", moderator)
@@ -224,7 +205,7 @@ def test_nothing_a_moderator_does_deletes_a_row(make_user, make_article):
 def test_spam_decision_is_sent_on_spam_and_on_not_spam(decisions, make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    comment = _post(article, rules=HELD)
+    comment = make_comment(article, rules=HELD)
     moderation.apply(comment, "spam", moderator)
     moderation.apply(comment, "not_spam", moderator)
     moderation.apply(comment, "spam", moderator)
@@ -234,7 +215,7 @@ def test_spam_decision_is_sent_on_spam_and_on_not_spam(decisions, make_user, mak
 
 def test_spam_decision_is_silent_when_spam_is_not_concerned(decisions, make_user, make_article):
     moderator = make_user("moderator")
-    comment = _post(make_article(), rules=HELD)
+    comment = make_comment(make_article(), rules=HELD)
     moderation.apply(comment, "approve", moderator)
     moderation.apply(comment, "trash", moderator, "off_topic")
     moderation.apply(comment, "restore", moderator)
@@ -244,8 +225,8 @@ def test_spam_decision_is_silent_when_spam_is_not_concerned(decisions, make_user
 def test_bulk_spam_and_bans_send_one_decision_per_comment(decisions, make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    first, second = _post(article, "One."), _post(article, "Two.", rules=HELD)
-    banned = _post(article, "Three.", _guest(email="troll@example.org"))
+    first, second = make_comment(article, "One."), make_comment(article, "Two.", rules=HELD)
+    banned = make_comment(article, "Three.", make_guest(email="troll@example.org"))
     moderation.apply_many([first.id, second.id], "spam", moderator)
     moderation.create_ban("email", "troll@example.org", "Trolling.", moderator, spam_existing=True)
     assert sorted(decisions) == [(first.id, True, A), (second.id, True, P), (banned.id, True, A)]
@@ -253,7 +234,7 @@ def test_bulk_spam_and_bans_send_one_decision_per_comment(decisions, make_user, 
 
 def test_trashing_spam_is_no_verdict_that_it_was_legitimate(decisions, make_user, make_article):
     moderator = make_user("moderator")
-    comment = _post(make_article(), rules=HELD)
+    comment = make_comment(make_article(), rules=HELD)
     moderation.apply(comment, "spam", moderator)
     moderation.apply(comment, "trash", moderator, "spam")
     assert decisions == [(comment.id, True, P)]
@@ -265,9 +246,9 @@ def test_trashing_spam_is_no_verdict_that_it_was_legitimate(decisions, make_user
 def test_bulk_moves_what_it_may_and_explains_the_rest(make_user, make_article):
     author = make_user("author")
     mine, theirs = make_article(author=author), make_article()
-    first, second = _post(mine, "First.", rules=HELD), _post(mine, "Second.", rules=HELD)
-    published = _post(mine, "Already out.")
-    foreign = _post(theirs, "Not the author's.", rules=HELD)
+    first, second = make_comment(mine, "First.", rules=HELD), make_comment(mine, "Second.", rules=HELD)
+    published = make_comment(mine, "Already out.")
+    foreign = make_comment(theirs, "Not the author's.", rules=HELD)
     moved, problems = moderation.apply_many(
         [first.id, second.id, published.id, foreign.id, 9999], "approve", author, remark="Fine."
     )
@@ -287,7 +268,7 @@ def test_bulk_moves_what_it_may_and_explains_the_rest(make_user, make_article):
 
 def test_a_moderator_edit_keeps_the_old_text_and_says_who_edited(make_user, make_article):
     moderator = make_user("moderator", name="Mo Moderator")
-    comment = _post(make_article(), "You are an idiot. The date is wrong.")
+    comment = make_comment(make_article(), "You are an idiot. The date is wrong.")
     moderation.moderator_edit(comment, "[removed] The date is wrong.", moderator, OPEN)
     stored = _stored(comment.id)
     assert (stored.body, stored.edited_by_moderator, stored.status) == ("[removed] The date is wrong.", True, A)
@@ -307,7 +288,7 @@ def test_a_moderator_edit_keeps_the_old_text_and_says_who_edited(make_user, make
 
 def test_an_empty_moderator_edit_is_refused_and_changes_nothing(make_user, make_article):
     moderator = make_user("moderator")
-    comment = _post(make_article(), "Original.")
+    comment = make_comment(make_article(), "Original.")
     with pytest.raises(ServiceError) as raised:
         moderation.moderator_edit(comment, "   ", moderator, OPEN)
     assert raised.value.message == "Write something before posting."
@@ -319,7 +300,7 @@ def test_an_empty_moderator_edit_is_refused_and_changes_nothing(make_user, make_
 
 def test_saving_an_unchanged_text_is_not_an_edit(make_user, make_article):
     moderator = make_user("moderator")
-    comment = _post(make_article(), "Original.")
+    comment = make_comment(make_article(), "Original.")
     moderation.moderator_edit(comment, "Original.", moderator, OPEN)
     stored = _stored(comment.id)
     assert (stored.edited_by_moderator, stored.revisions) == (False, [])
@@ -331,7 +312,7 @@ def test_saving_an_unchanged_text_is_not_an_edit(make_user, make_article):
 
 def test_enough_distinct_readers_hide_a_comment_by_rule(make_user, make_article):
     article = make_article()
-    comment = _post(article)
+    comment = make_comment(article)
     rules = CommentRules(flag_threshold=3)
     moderation.flag_comment(comment, "user:1", "abusive", "Rude.", rules)
     moderation.flag_comment(comment, moderation.guest_reporter_key("203.0.113.5", "a" * 32), "spam", None, rules)
@@ -352,7 +333,7 @@ def test_enough_distinct_readers_hide_a_comment_by_rule(make_user, make_article)
 
 
 def test_a_reader_flags_a_comment_once(make_article):
-    comment = _post(make_article())
+    comment = make_comment(make_article())
     key = moderation.guest_reporter_key("203.0.113.5", "c" * 32)
     flag = moderation.flag_comment(comment, key, "off_topic", "  About cats.  ", CommentRules(flag_threshold=2))
     assert (flag.reason.value, flag.remark, flag.resolved_at) == ("off_topic", "About cats.", None)
@@ -367,9 +348,9 @@ def test_a_reader_flags_a_comment_once(make_article):
 
 def test_flags_take_a_known_reason_a_short_remark_and_a_published_comment(make_user, make_article):
     article = make_article()
-    comment = _post(article)
-    held = _post(article, rules=HELD)
-    removed = _post(article)
+    comment = make_comment(article)
+    held = make_comment(article, rules=HELD)
+    removed = make_comment(article)
     removed.deleted_at = utcnow()
     db.session.commit()
     cases = [
@@ -394,7 +375,7 @@ def test_flags_take_a_known_reason_a_short_remark_and_a_published_comment(make_u
 def test_dismissing_flags_publishes_a_comment_the_flags_had_hidden(make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    comment = _post(article)
+    comment = make_comment(article)
     rules = CommentRules(flag_threshold=2)
     moderation.flag_comment(comment, "user:1", "spam", None, rules)
     moderation.flag_comment(comment, "user:2", "abusive", None, rules)
@@ -419,7 +400,7 @@ def test_dismissing_flags_publishes_a_comment_the_flags_had_hidden(make_user, ma
 
 def test_dismissing_flags_below_the_threshold_leaves_the_comment_published(make_user, make_article):
     moderator = make_user("moderator")
-    comment = _post(make_article())
+    comment = make_comment(make_article())
     moderation.flag_comment(comment, "user:1", "spam", None, OPEN)
     moderation.dismiss_flags(comment, moderator)
     assert _stored(comment.id).status is A
@@ -435,7 +416,7 @@ def test_dismissing_flags_below_the_threshold_leaves_the_comment_published(make_
 
 def test_acting_on_a_flagged_comment_resolves_its_flags(make_user, make_article):
     moderator = make_user("moderator")
-    comment = _post(make_article())
+    comment = make_comment(make_article())
     moderation.flag_comment(comment, "user:1", "spam", None, OPEN)
     moderation.apply(comment, "trash", moderator, "spam")
     assert [f.resolution for f in db.session.scalars(select(Flag))] == ["acted"]
@@ -444,7 +425,7 @@ def test_acting_on_a_flagged_comment_resolves_its_flags(make_user, make_article)
 
 def test_a_hidden_comment_approved_by_a_moderator_is_published_and_unflagged(make_user, make_article):
     moderator = make_user("moderator")
-    comment = _post(make_article())
+    comment = make_comment(make_article())
     rules = CommentRules(flag_threshold=1)
     moderation.flag_comment(comment, "user:1", "other", "Wrong year.", rules)
     assert _stored(comment.id).status is P
@@ -454,7 +435,7 @@ def test_a_hidden_comment_approved_by_a_moderator_is_published_and_unflagged(mak
 
 def test_dismissing_flags_after_editing_a_hidden_comment_publishes_it(make_user, make_article):
     moderator = make_user("moderator")
-    comment = _post(make_article(), "Idiot. The date is wrong.")
+    comment = make_comment(make_article(), "Idiot. The date is wrong.")
     moderation.flag_comment(comment, "user:1", "abusive", None, CommentRules(flag_threshold=1))
     moderation.moderator_edit(comment, "The date is wrong.", moderator, OPEN)
     moderation.dismiss_flags(comment, moderator)
@@ -508,11 +489,11 @@ def test_bad_bans_are_refused_on_their_field(make_user, kind, value, reason, exp
 def test_a_ban_can_move_the_senders_existing_comments_to_spam(make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    troll = _guest("Troll", "troll@example.org")
-    published, held = _post(article, "One.", troll), _post(article, "Two.", troll, rules=HELD)
-    trashed = moderation.apply(_post(article, "Three.", troll), "trash", moderator, "abusive")
-    already = moderation.apply(_post(article, "Four.", troll), "spam", moderator)
-    bystander = _post(article, "Innocent.")
+    troll = make_guest("Troll", "troll@example.org")
+    published, held = make_comment(article, "One.", troll), make_comment(article, "Two.", troll, rules=HELD)
+    trashed = moderation.apply(make_comment(article, "Three.", troll), "trash", moderator, "abusive")
+    already = moderation.apply(make_comment(article, "Four.", troll), "spam", moderator)
+    bystander = make_comment(article, "Innocent.")
     ban, moved = moderation.create_ban("email", "TROLL@example.org", "Trolling.", moderator, spam_existing=True)
     assert moved == 3
     assert [_stored(c.id).status for c in (published, held, trashed, already, bystander)] == [S, S, S, S, A]
@@ -532,9 +513,9 @@ def test_a_ban_can_move_the_senders_existing_comments_to_spam(make_user, make_ar
 def test_a_network_ban_moves_only_comments_from_inside_the_network(make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    inside = _post(article, "In.", _guest(network="203.0.113.0/24"))
-    outside = _post(article, "Out.", _guest(network="203.0.114.0/24"))
-    v6 = _post(article, "Six.", _guest(network="2001:db8:1::/48"))
+    inside = make_comment(article, "In.", make_guest(network="203.0.113.0/24"))
+    outside = make_comment(article, "Out.", make_guest(network="203.0.114.0/24"))
+    v6 = make_comment(article, "Six.", make_guest(network="2001:db8:1::/48"))
     _, moved = moderation.create_ban("network", "203.0.113.0/23", "Botnet.", moderator, spam_existing=True)
     assert moved == 1
     assert [_stored(c.id).status for c in (inside, outside, v6)] == [S, A, A]
@@ -544,8 +525,8 @@ def test_an_account_ban_moves_that_accounts_comments(make_user, make_article):
     moderator = make_user("moderator")
     reader, other = make_user("reader"), make_user("reader")
     article = make_article()
-    theirs = _post(article, "Mine.", Writer(user=reader))
-    not_theirs = _post(article, "Other.", Writer(user=other))
+    theirs = make_comment(article, "Mine.", Writer(user=reader))
+    not_theirs = make_comment(article, "Other.", Writer(user=other))
     _, moved = moderation.create_ban("user", reader.id, "Sock puppet.", moderator, spam_existing=True)
     assert moved == 1 and [_stored(c.id).status for c in (theirs, not_theirs)] == [S, A]
 
@@ -553,8 +534,8 @@ def test_an_account_ban_moves_that_accounts_comments(make_user, make_article):
 def test_a_network_ban_skips_comments_without_a_known_network(make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    unknown = _post(article, "No address.", _guest(network=anonymise_ip(None)))
-    inside = _post(article, "In.", _guest(network="203.0.113.0/24"))
+    unknown = make_comment(article, "No address.", make_guest(network=anonymise_ip(None)))
+    inside = make_comment(article, "In.", make_guest(network="203.0.113.0/24"))
     _, moved = moderation.create_ban("network", "203.0.113.0/24", "Botnet.", moderator, spam_existing=True)
     assert moved == 1 and [_stored(c.id).status for c in (unknown, inside)] == [A, S]
 
@@ -589,14 +570,14 @@ def test_queues_hold_the_right_comments_in_each_scope(make_user, make_article):
     moderator = make_user("moderator")
     author = make_user("author")
     mine, theirs = make_article(author=author), make_article()
-    held_mine = _post(mine, "Held here.", rules=HELD)
-    held_theirs = _post(theirs, "Held there.", rules=HELD)
-    spam = moderation.apply(_post(mine, "Buy pills."), "spam", moderator)
-    trash = moderation.apply(_post(theirs, "Rude."), "trash", moderator, "abusive")
-    approved = _post(mine, "Recent and fine.")
-    old = _post(mine, "Old and fine.")
+    held_mine = make_comment(mine, "Held here.", rules=HELD)
+    held_theirs = make_comment(theirs, "Held there.", rules=HELD)
+    spam = moderation.apply(make_comment(mine, "Buy pills."), "spam", moderator)
+    trash = moderation.apply(make_comment(theirs, "Rude."), "trash", moderator, "abusive")
+    approved = make_comment(mine, "Recent and fine.")
+    old = make_comment(mine, "Old and fine.")
     _age(old.id, 31)
-    flagged = _post(theirs, "Flag me.")
+    flagged = make_comment(theirs, "Flag me.")
     moderation.flag_comment(flagged, "user:1", "spam", None, OPEN)
 
     def ids(queue, user, **filters):
@@ -618,9 +599,9 @@ def test_queues_hold_the_right_comments_in_each_scope(make_user, make_article):
 def test_queues_filter_by_article_and_search_text_and_author_name(make_user, make_article):
     moderator = make_user("moderator")
     first, second = make_article(), make_article()
-    cat = _post(first, "All about CATS.", _guest("Pat"), rules=HELD)
-    dog = _post(first, "Dogs only.", _guest("Catherine"), rules=HELD)
-    other = _post(second, "More cats.", _guest("Sam"), rules=HELD)
+    cat = make_comment(first, "All about CATS.", make_guest("Pat"), rules=HELD)
+    dog = make_comment(first, "Dogs only.", make_guest("Catherine"), rules=HELD)
+    other = make_comment(second, "More cats.", make_guest("Sam"), rules=HELD)
 
     def ids(**filters):
         return {c.id for c in db.session.scalars(moderation.queue_query("pending", moderator, **filters))}
@@ -636,8 +617,8 @@ def test_queues_filter_by_article_and_search_text_and_author_name(make_user, mak
 def test_load_context_fetches_parents_flags_and_history_in_three_queries(make_user, make_article, count_queries):
     moderator = make_user("moderator")
     article = make_article()
-    parent = _post(article, "Parent.", _guest("Pam Parent"))
-    replies = [_post(article, f"Reply {n}.", rules=HELD, parent=parent) for n in range(3)]
+    parent = make_comment(article, "Parent.", make_guest("Pam Parent"))
+    replies = [make_comment(article, f"Reply {n}.", rules=HELD, parent=parent) for n in range(3)]
     moderation.flag_comment(parent, "user:1", "other", "Hmm.", OPEN)
     moderation.apply(replies[0], "spam", moderator)
     comments = [parent, *replies]
@@ -659,16 +640,16 @@ def test_load_context_fetches_parents_flags_and_history_in_three_queries(make_us
 def test_purge_deletes_only_old_spam_without_replies_and_logs_each(make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    old = _post(article, "Old spam.")
+    old = make_comment(article, "Old spam.")
     moderation.flag_comment(old, "user:1", "spam", None, OPEN)
     moderation.moderator_edit(old, "Old spam, edited.", moderator, OPEN)
     moderation.apply(old, "spam", moderator)
-    young = moderation.apply(_post(article, "Young spam."), "spam", moderator)
-    parent = _post(article, "Answered spam.")
-    _post(article, "A reply.", parent=parent)
+    young = moderation.apply(make_comment(article, "Young spam."), "spam", moderator)
+    parent = make_comment(article, "Answered spam.")
+    make_comment(article, "A reply.", parent=parent)
     moderation.apply(parent, "spam", moderator)
-    trash = moderation.apply(_post(article, "Old trash."), "trash", moderator, "other")
-    fine = _post(article, "Old and fine.")
+    trash = moderation.apply(make_comment(article, "Old trash."), "trash", moderator, "other")
+    fine = make_comment(article, "Old and fine.")
     for comment in (old, parent, trash, fine):
         _age(comment.id, 40)
     _age(young.id, 10)
@@ -696,7 +677,7 @@ def test_purge_deletes_only_old_spam_without_replies_and_logs_each(make_user, ma
 
 
 def test_purge_refuses_anything_but_spam_and_trash(make_article):
-    _age(_post(make_article()).id, 90)
+    _age(make_comment(make_article()).id, 90)
     for status in (P, A):
         with pytest.raises(ServiceError) as raised:
             moderation.purge(status, timedelta(days=1))
@@ -707,7 +688,7 @@ def test_purge_refuses_anything_but_spam_and_trash(make_article):
 def test_the_purge_command_takes_a_queue_and_an_age(runner, make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    trash = moderation.apply(_post(article, "Old trash."), "trash", moderator, "other")
+    trash = moderation.apply(make_comment(article, "Old trash."), "trash", moderator, "other")
     trash_id = trash.id
     _age(trash_id, 3)
     result = runner.invoke(args=["moderation", "purge", "--status", "trash", "--older-than", "4d"])
@@ -729,7 +710,7 @@ def test_the_purge_command_takes_a_queue_and_an_age(runner, make_user, make_arti
 
 def test_purge_counts_the_age_from_when_the_comment_was_trashed(make_user, make_article):
     moderator = make_user("moderator")
-    comment = _post(make_article(), "Written long ago, trashed by mistake today.")
+    comment = make_comment(make_article(), "Written long ago, trashed by mistake today.")
     _age(comment.id, 60)
     moderation.apply(comment, "trash", moderator, "other")
     assert moderation.purge(T, timedelta(days=30)).deleted == 0
@@ -741,7 +722,7 @@ def test_after_a_moderator_edit_the_writer_cannot_change_the_comment_back(make_u
     from app.services.errors import ServiceError
 
     writer = make_user("reader")
-    comment = _post(make_article(), "Something abusive.", Writer(user=writer))
+    comment = make_comment(make_article(), "Something abusive.", Writer(user=writer))
     check_can_change(comment, writer, set(), OPEN)  # the writer may, at first
     moderation.moderator_edit(comment, "[removed by a moderator]", make_user("moderator"), OPEN)
     with pytest.raises(ServiceError) as raised:
@@ -755,12 +736,12 @@ def test_after_a_moderator_edit_the_writer_cannot_change_the_comment_back(make_u
 def test_approving_a_comment_the_classifier_held_teaches_it_ham(make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    held_by_classifier = _post(article, "Check my words.", rules=HELD)
+    held_by_classifier = make_comment(article, "Check my words.", rules=HELD)
     held_by_classifier.reasons = [
         {"code": "classifier", "message": "Spam probability 93%", "action": "hold", "score": 0.93}
     ]
     db.session.commit()
-    held_for_being_new = _post(article, "First time here.", rules=HELD)
+    held_for_being_new = make_comment(article, "First time here.", rules=HELD)
     moderation.apply(held_by_classifier, "approve", moderator)
     moderation.apply(held_for_being_new, "approve", moderator)
     db.session.expire_all()

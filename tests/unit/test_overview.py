@@ -1,6 +1,5 @@
 """services.overview: comments per day by where they ended up, and the geometry of the stacked bar chart."""
 
-import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -9,29 +8,14 @@ from app.extensions import db
 from app.models import CommentStatus
 from app.models.types import utcnow
 from app.services import moderation, overview
-from app.services.comments import Writer, post_comment
 from app.services.overview import Day, _nice_top, chart, daily_outcomes
-from app.services.settings import CommentRules
+from tests.factories import make_comment
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
-HELD = CommentRules(hold_all=True)
 ZERO = {"approved": 0, "pending": 0, "spam": 0, "trash": 0}
-_bodies = itertools.count(1)
 
 # The chart's default frame: 640 by 220, plot from y=10 down to y=194, x from 36 to 616.
 TOP, BOTTOM, LEFT, PLOT_WIDTH = 10, 194, 36, 640 - 36 - 24
-
-
-def _comment(article, status: CommentStatus = A, days_ago: int = 0, moderator=None):
-    """A guest's comment moved to `status`, then backdated to `days_ago` days before now."""
-    writer = Writer(name="Gail Guest", email="gail@example.org", ip_network="198.51.100.0/24")
-    comment = post_comment(article, writer, f"A comment ({next(_bodies)}).", HELD)
-    action = {P: None, A: "approve", S: "spam", T: "trash"}[status]
-    if action:
-        moderation.apply(comment, action, moderator, "off_topic" if action == "trash" else None)
-    comment.created_at = utcnow() - timedelta(days=days_ago)
-    db.session.commit()
-    return comment
 
 
 def _by_day(days: list[Day]) -> dict[date, dict[str, int]]:
@@ -45,7 +29,7 @@ def test_counts_each_day_by_current_status_oldest_day_first(make_user, make_arti
     moderator = make_user("moderator")
     article = make_article()
     for status, days_ago in [(A, 0), (A, 0), (P, 0), (S, 0), (T, 0), (A, 3), (S, 3), (S, 3), (P, 29)]:
-        _comment(article, status, days_ago, moderator)
+        make_comment(article, status=status, days_ago=days_ago, moderator=moderator, trash_reason="off_topic")
     today = utcnow().date()
 
     days = daily_outcomes(moderator)
@@ -62,7 +46,7 @@ def test_counts_each_day_by_current_status_oldest_day_first(make_user, make_arti
 
 def test_a_comment_counts_where_it_is_now_not_where_it_started(make_user, make_article):
     moderator = make_user("moderator")
-    comment = _comment(make_article(), P, 2, moderator)
+    comment = make_comment(make_article(), status=P, days_ago=2, moderator=moderator)
     assert _by_day(daily_outcomes(moderator))[utcnow().date() - timedelta(days=2)]["pending"] == 1
 
     moderation.apply(comment, "spam", moderator)
@@ -75,9 +59,9 @@ def test_a_comment_counts_where_it_is_now_not_where_it_started(make_user, make_a
 def test_only_the_last_thirty_days_count(make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    _comment(article, A, 29, moderator)
-    _comment(article, A, 30, moderator)
-    _comment(article, A, 45, moderator)
+    make_comment(article, status=A, days_ago=29, moderator=moderator)
+    make_comment(article, status=A, days_ago=30, moderator=moderator)
+    make_comment(article, status=A, days_ago=45, moderator=moderator)
 
     days = daily_outcomes(moderator)
 
@@ -89,8 +73,8 @@ def test_only_the_last_thirty_days_count(make_user, make_article):
 def test_a_shorter_window_has_as_many_days(make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    _comment(article, A, 6, moderator)
-    _comment(article, A, 7, moderator)
+    make_comment(article, status=A, days_ago=6, moderator=moderator)
+    make_comment(article, status=A, days_ago=7, moderator=moderator)
 
     days = daily_outcomes(moderator, days=7)
 
@@ -100,7 +84,7 @@ def test_a_shorter_window_has_as_many_days(make_user, make_article):
 
 def test_the_window_ends_on_the_day_given(make_user, make_article):
     moderator = make_user("moderator")
-    _comment(make_article(), A, 35, moderator)
+    make_comment(make_article(), status=A, days_ago=35, moderator=moderator)
     ten_days_ago = utcnow().date() - timedelta(days=10)
 
     days = daily_outcomes(moderator, today=ten_days_ago)
@@ -113,10 +97,10 @@ def test_authors_see_their_own_articles_only_staff_see_all(make_user, make_artic
     author, other = make_user("author"), make_user("author")
     moderator, admin = make_user("moderator"), make_user("admin")
     mine, theirs = make_article(author=author), make_article(author=other)
-    _comment(mine, A, 1, moderator)
-    _comment(mine, S, 1, moderator)
+    make_comment(mine, status=A, days_ago=1, moderator=moderator)
+    make_comment(mine, status=S, days_ago=1, moderator=moderator)
     for _ in range(3):
-        _comment(theirs, P, 1, moderator)
+        make_comment(theirs, status=P, days_ago=1, moderator=moderator)
     yesterday = utcnow().date() - timedelta(days=1)
 
     assert _by_day(daily_outcomes(author))[yesterday] == {"approved": 1, "pending": 0, "spam": 1, "trash": 0}
@@ -130,7 +114,9 @@ def test_one_query_however_many_comments(make_user, make_article, count_queries)
     moderator = make_user("moderator")
     article = make_article()
     for number in range(12):
-        _comment(article, [A, P, S, T][number % 4], number % 5, moderator)
+        make_comment(
+            article, status=[A, P, S, T][number % 4], days_ago=number % 5, moderator=moderator, trash_reason="off_topic"
+        )
     db.session.expire_all()
     assert moderator.role is not None  # reloaded before counting, so the query under test is the only one
 

@@ -1,6 +1,5 @@
 """Pre-moderation at submit (services.screening) and the settings that drive it (services.settings)."""
 
-import itertools
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from app.services import moderation
 from app.services.comments import Writer, edit_deadline, post_comment
 from app.services.errors import ServiceError
 from app.services.settings import CommentRules, comment_rules, current_settings, update_settings
+from tests.factories import make_comment, make_guest
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 HOLD_ALL = {
@@ -21,18 +21,6 @@ HOLD_ALL = {
     "action": "hold",
     "score": 0.0,
 }
-
-
-def _guest(name="Gail Guest", email="gail@example.org", network="198.51.100.0/24") -> Writer:
-    return Writer(name=name, email=email, ip_network=network)
-
-
-_bodies = itertools.count(1)
-
-
-def _post(article, rules, writer=None, body=None) -> Comment:
-    body = body or f"A comment ({next(_bodies)})."  # distinct, or the duplicate check refuses it
-    return post_comment(article, writer or _guest(), body, rules)
 
 
 def _submit_event(comment) -> tuple:
@@ -56,13 +44,13 @@ def _hold_until(approved_needed: int, have: int) -> dict:
 
 
 def test_with_every_rule_off_a_comment_is_published_with_no_reasons(make_article):
-    comment = _post(make_article(), CommentRules())
+    comment = make_comment(make_article(), rules=CommentRules())
     assert (comment.status, comment.reasons, comment.spam_score) == (A, [], 0.0)
     assert _submit_event(comment) == (None, None, None, "approved")
 
 
 def test_hold_all_holds_and_records_the_rule(make_article):
-    comment = _post(make_article(), CommentRules(hold_all=True))
+    comment = make_comment(make_article(), rules=CommentRules(hold_all=True))
     assert (comment.status, comment.reasons) == (P, [HOLD_ALL])
     assert _submit_event(comment) == (None, "hold_all", None, "pending")
 
@@ -71,17 +59,19 @@ def test_a_new_commenter_is_held_until_enough_comments_were_approved(make_user, 
     moderator = make_user("moderator")
     article = make_article()
     rules = CommentRules(hold_until_approved=2)
-    first = _post(article, rules)
+    first = make_comment(article, rules=rules)
     assert (first.status, first.reasons) == (P, [_hold_until(2, 0)])
     assert _submit_event(first) == (None, "new_commenter", None, "pending")
     moderation.apply(first, "approve", moderator)
-    second = _post(article, rules)
+    second = make_comment(article, rules=rules)
     assert (second.status, second.reasons) == (P, [_hold_until(2, 1)])
     moderation.apply(second, "approve", moderator)
     # The guest is known by their email, whatever its case or their name.
-    third = _post(article, rules, _guest(name="G.", email="  GAIL@Example.org"))
+    third = make_comment(article, writer=make_guest(name="G.", email="  GAIL@Example.org"), rules=rules)
     assert (third.status, third.reasons) == (A, [])
-    stranger = _post(article, CommentRules(hold_until_approved=1), _guest(email="new@example.org"))
+    stranger = make_comment(
+        article, writer=make_guest(email="new@example.org"), rules=CommentRules(hold_until_approved=1)
+    )
     assert stranger.reasons == [_hold_until(1, 0)]
 
 
@@ -91,19 +81,22 @@ def test_an_account_is_counted_by_its_own_approved_comments(make_user, make_arti
     article = make_article()
     rules = CommentRules(hold_until_approved=1)
     # A guest comment with the same email does not vouch for the account.
-    moderation.apply(_post(article, rules, _guest(email="rita@example.org")), "approve", moderator)
-    held = _post(article, rules, Writer(user=reader))
+    moderation.apply(
+        make_comment(article, writer=make_guest(email="rita@example.org"), rules=rules), "approve", moderator
+    )
+    held = make_comment(article, writer=Writer(user=reader), rules=rules)
     assert (held.status, _codes(held)) == (P, ["new_commenter"])
     moderation.apply(held, "approve", moderator)
-    assert _post(article, rules, Writer(user=reader)).status is A
+    assert make_comment(article, writer=Writer(user=reader), rules=rules).status is A
 
 
 def test_the_hold_follows_the_configuration_and_the_settings_page_overrides_it(app, make_user, make_article):
     article = make_article()
     app.config["MODERATION_HOLD_UNTIL_APPROVED"] = 1
-    assert _post(article, comment_rules(app.config)).status is P
+    assert make_comment(article, rules=comment_rules(app.config)).status is P
     update_settings({"hold_until_approved": "0"}, make_user("admin"))
-    assert _post(article, comment_rules(app.config), _guest(email="other@example.org")).status is A
+    newcomer = make_guest(email="other@example.org")
+    assert make_comment(article, writer=newcomer, rules=comment_rules(app.config)).status is A
 
 
 def test_often_rejected_commenters_are_held_with_the_share_in_the_reason(make_user, make_article):
@@ -111,10 +104,10 @@ def test_often_rejected_commenters_are_held_with_the_share_in_the_reason(make_us
     article = make_article()
     open_rules = CommentRules()
     rules = CommentRules(rejected_percent=50, rejected_min_comments=2, rejected_window=timedelta(days=7))
-    _post(article, open_rules)
-    trashed = moderation.apply(_post(article, open_rules), "trash", moderator, "abusive")
-    _post(article, CommentRules(hold_all=True))  # pending: not decided, not counted
-    held = _post(article, rules)
+    make_comment(article, rules=open_rules)
+    trashed = moderation.apply(make_comment(article, rules=open_rules), "trash", moderator, "abusive")
+    make_comment(article, rules=CommentRules(hold_all=True))  # pending: not decided, not counted
+    held = make_comment(article, rules=rules)
     message = "1 of the commenter's 2 decided comments in the last 7 days were rejected (the limit is 50%)."
     assert (held.status, held.reasons) == (
         P,
@@ -122,29 +115,30 @@ def test_often_rejected_commenters_are_held_with_the_share_in_the_reason(make_us
     )
     assert _submit_event(held) == (None, "often_rejected", None, "pending")
     # Another commenter is not affected.
-    assert _post(article, rules, _guest(email="fresh@example.org")).status is A
+    assert make_comment(article, writer=make_guest(email="fresh@example.org"), rules=rules).status is A
     # Out of the window, the rejection no longer counts.
     db.session.execute(update(Comment).where(Comment.id == trashed.id).values(created_at=utcnow() - timedelta(days=8)))
     db.session.commit()
-    assert _post(article, rules).status is A
+    assert make_comment(article, rules=rules).status is A
 
 
 def test_the_rejected_share_needs_enough_decided_comments_and_a_high_enough_share(make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
     open_rules = CommentRules()
-    moderation.apply(_post(article, open_rules), "spam", moderator)
+    moderation.apply(make_comment(article, rules=open_rules), "spam", moderator)
     # 1 decided comment is too few to judge; this one is published and makes 1 rejected of 2.
-    assert _post(article, CommentRules(rejected_percent=30, rejected_min_comments=2)).status is A
+    assert make_comment(article, rules=CommentRules(rejected_percent=30, rejected_min_comments=2)).status is A
     for _ in range(2):
-        _post(article, open_rules)
+        make_comment(article, rules=open_rules)
     # 1 of 4 (25%) stays below 30%; publishing makes it 1 of 5 (20%), which reaches a 20% limit.
-    assert _post(article, CommentRules(rejected_percent=30, rejected_min_comments=2)).status is A
-    held = _post(article, CommentRules(rejected_percent=20, rejected_min_comments=2))
+    assert make_comment(article, rules=CommentRules(rejected_percent=30, rejected_min_comments=2)).status is A
+    held = make_comment(article, rules=CommentRules(rejected_percent=20, rejected_min_comments=2))
     assert held.status is P and held.reasons[0]["message"] == (
         "1 of the commenter's 5 decided comments in the last 7 days were rejected (the limit is 20%)."
     )
-    assert _post(article, CommentRules(rejected_percent=0, rejected_min_comments=1)).status is A  # 0 turns it off
+    # 0 turns it off
+    assert make_comment(article, rules=CommentRules(rejected_percent=0, rejected_min_comments=1)).status is A
 
 
 # --- bans ------------------------------------------------------------------------------------
@@ -158,18 +152,19 @@ def test_a_banned_email_account_or_network_is_caught_as_spam(make_user, make_art
     user_ban, _ = moderation.create_ban("user", reader.id, "Sock puppet.", moderator)
     network_ban, _ = moderation.create_ban("network", "203.0.0.0/16", "Botnet.", moderator)
     cases = [
-        (_guest(email="troll@example.org"), email_ban, "email"),
+        (make_guest(email="troll@example.org"), email_ban, "email"),
         (Writer(user=reader), user_ban, "user"),
-        (_guest(email="bot@example.org", network="203.0.113.0/24"), network_ban, "network"),
+        (make_guest(email="bot@example.org", network="203.0.113.0/24"), network_ban, "network"),
     ]
     for writer, ban, kind in cases:
-        comment = _post(article, CommentRules(), writer)
+        comment = make_comment(article, writer=writer, rules=CommentRules())
         message = f"Banned sender ({kind} ban #{ban.id}: {ban.reason})."
         assert (comment.status, comment.spam_score) == (S, 1.0)
         assert comment.reasons == [{"code": "banned_sender", "message": message, "action": "spam", "score": 1.0}]
         assert _submit_event(comment)[1:] == ("banned_sender", None, "spam")
     for network in ("203.1.0.0/24", "2001:db8::/48", None):
-        assert _post(article, CommentRules(), _guest(email="ok@example.org", network=network)).status is A
+        elsewhere = make_guest(email="ok@example.org", network=network)
+        assert make_comment(article, writer=elsewhere, rules=CommentRules()).status is A
 
 
 def test_spam_beats_hold_and_every_reason_is_kept(make_user, make_article):
@@ -177,10 +172,10 @@ def test_spam_beats_hold_and_every_reason_is_kept(make_user, make_article):
     article = make_article()
     moderation.create_ban("email", "troll@example.org", "Trolling.", moderator)
     rules = CommentRules(hold_all=True, hold_until_approved=1)
-    caught = _post(article, rules, _guest(email="troll@example.org"))
+    caught = make_comment(article, writer=make_guest(email="troll@example.org"), rules=rules)
     assert (caught.status, _codes(caught)) == (S, ["banned_sender", "hold_all", "new_commenter"])
     assert _submit_event(caught)[1] == "banned_sender"
-    held = _post(article, rules)
+    held = make_comment(article, rules=rules)
     assert (held.status, _codes(held)) == (P, ["hold_all", "new_commenter"])
     assert _submit_event(held)[1] == "hold_all"
 
@@ -192,12 +187,12 @@ def test_expired_and_lifted_bans_stop_applying(make_user, make_article):
     expiring, _ = moderation.create_ban(
         "email", "expiring@example.org", "Cool off.", moderator, expires_at=utcnow() + timedelta(hours=1)
     )
-    assert _post(article, CommentRules(), _guest(email="expiring@example.org")).status is S
+    assert make_comment(article, writer=make_guest(email="expiring@example.org"), rules=CommentRules()).status is S
     moderation.lift_ban(lifted, moderator)
     expiring.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     for email in ("lifted@example.org", "expiring@example.org"):
-        comment = _post(article, CommentRules(), _guest(email=email))
+        comment = make_comment(article, writer=make_guest(email=email), rules=CommentRules())
         assert (comment.status, comment.reasons) == (A, [])
 
 
@@ -209,15 +204,15 @@ def test_staff_and_the_articles_author_skip_the_hold_rules_but_not_a_ban(make_us
     article = make_article(author=author)
     rules = CommentRules(hold_all=True, hold_until_approved=5, rejected_percent=1, rejected_min_comments=1)
     for user in (make_user("moderator"), make_user("admin"), author):
-        comment = _post(article, rules, Writer(user=user))
+        comment = make_comment(article, writer=Writer(user=user), rules=rules)
         assert (comment.status, comment.reasons) == (A, [])
         assert _submit_event(comment) == (user.id, None, None, "approved")
     other_author = make_user("author")
-    assert _post(article, rules, Writer(user=other_author)).status is P
-    assert _post(make_article(), rules, Writer(user=author)).status is P  # not their article
+    assert make_comment(article, writer=Writer(user=other_author), rules=rules).status is P
+    assert make_comment(make_article(), writer=Writer(user=author), rules=rules).status is P  # not their article
     banned = make_user("moderator")
     moderation.create_ban("user", banned.id, "Compromised account.", make_user("admin"))
-    comment = _post(article, rules, Writer(user=banned))
+    comment = make_comment(article, writer=Writer(user=banned), rules=rules)
     assert (comment.status, _codes(comment)) == (S, ["banned_sender"])
 
 
@@ -306,14 +301,14 @@ def test_depth_edit_window_and_auto_close_settings_reach_new_comments(app, make_
     article = make_article()
     update_settings({"max_depth": "2", "edit_window_minutes": "0", "auto_close_days": "3"}, make_user("admin"))
     rules = comment_rules(app.config)
-    top = _post(article, rules)
-    reply = post_comment(article, _guest(), "Reply.", rules, parent_id=top.id)
-    deeper = post_comment(article, _guest(), "Deeper.", rules, parent_id=reply.id)
+    top = make_comment(article, rules=rules)
+    reply = post_comment(article, make_guest(), "Reply.", rules, parent_id=top.id)
+    deeper = post_comment(article, make_guest(), "Deeper.", rules, parent_id=reply.id)
     assert (reply.depth, deeper.depth, deeper.parent_id, deeper.in_reply_to_id) == (1, 1, top.id, reply.id)
     assert edit_deadline(top, rules) == top.created_at
     article.published_at = utcnow() - timedelta(days=4)
     db.session.commit()
     with pytest.raises(ServiceError) as raised:
-        _post(article, comment_rules(app.config))
+        make_comment(article, rules=comment_rules(app.config))
     assert (raised.value.code, raised.value.status) == ("comments_closed", 403)
     assert raised.value.message == "Comments close automatically 3 days after an article is published."

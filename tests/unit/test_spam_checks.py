@@ -1,7 +1,7 @@
 """The rule-based spam checks, one by one, and how the pipeline combines them."""
 
-import itertools
 import time
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -14,9 +14,10 @@ from app.services.settings import CommentRules
 from app.services.spam import checks
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD
 from app.services.spam.verdicts import Submission
+from tests.factories import make_guest
 
 OPEN = CommentRules(min_seconds=0, link_limit=2)
-_bodies = itertools.count(1)
+_guest = partial(make_guest, "Guest Writer", "guest@example.org", network=None)
 
 
 def _submission(article, body="Plain words.", **extra) -> Submission:
@@ -25,10 +26,6 @@ def _submission(article, body="Plain words.", **extra) -> Submission:
 
 def _rows() -> int:
     return db.session.scalar(select(func.count(Comment.id)))
-
-
-def _guest(**extra) -> Writer:
-    return Writer(name="Guest Writer", email="guest@example.org", **extra)
 
 
 @pytest.mark.parametrize(

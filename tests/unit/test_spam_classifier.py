@@ -1,14 +1,11 @@
 """services.spam.classifier: tokens, scores, learning and unlearning, and the moderators' spam decisions."""
 
-import itertools
-
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import SpamToken
 from app.services import moderation
-from app.services.comments import Writer, post_comment
 from app.services.settings import CommentRules
 from app.services.spam import classifier, learning
 from app.services.spam.bayes import Classifier
@@ -17,6 +14,7 @@ from app.services.spam.counts import BOOTSTRAP_PATH, DatabaseCounts, MemoryCount
 from app.services.spam.learning import learn, unlearn
 from app.services.spam.tokens import tokenise
 from app.services.spam.verdicts import Submission
+from tests.factories import make_comment, make_guest
 
 SPAM = [
     "Check out my channel and subscribe! http://promo.example.com/watch",
@@ -33,7 +31,6 @@ HAM = [
     "Great article, I read it twice and learned something each time.",
 ]
 HELD = CommentRules(hold_all=True)
-_numbers = itertools.count(1)
 
 
 def _model(spam=SPAM, ham=HAM) -> MemoryCounts:
@@ -218,14 +215,11 @@ def unscreened(app):
     app.config["SPAM_CLASSIFIER_ENABLED"] = False
 
 
-def _held(article, body: str, name: str = "Gail Guest"):
-    writer = Writer(name=name, email=f"guest{next(_numbers)}@example.org", ip_network="198.51.100.0/24")
-    return post_comment(article, writer, body, HELD)
-
-
 def test_marking_spam_learns_and_not_spam_unlearns_it_and_learns_ham(unscreened, make_user, make_article):
     moderator = make_user("moderator")
-    comment = _held(make_article(), "Visit my shop http://deals.example.com for discount watches", "Deal Maker")
+    comment = make_comment(
+        make_article(), "Visit my shop http://deals.example.com for discount watches", make_guest("Deal Maker"), HELD
+    )
     moderation.apply(comment, "spam", moderator)
     db.session.rollback()  # what the receiver learned is committed, not merely flushed
     db.session.expire_all()
@@ -242,7 +236,7 @@ def test_marking_spam_learns_and_not_spam_unlearns_it_and_learns_ham(unscreened,
 
 def test_trashing_and_restoring_teach_nothing_and_a_verdict_is_learned_once(unscreened, make_user, make_article):
     moderator = make_user("moderator")
-    comment = _held(make_article(), "Subscribe to my channel please")
+    comment = make_comment(make_article(), "Subscribe to my channel please", rules=HELD)
     moderation.apply(comment, "approve", moderator)
     moderation.apply(comment, "trash", moderator, "other")
     moderation.apply(comment, "restore", moderator)
@@ -263,7 +257,7 @@ def test_trashing_and_restoring_teach_nothing_and_a_verdict_is_learned_once(unsc
 def test_a_bulk_action_learns_from_every_comment(unscreened, make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
-    comments = [_held(article, f"Check out my channel number {n}") for n in range(3)]
+    comments = [make_comment(article, f"Check out my channel number {n}", rules=HELD) for n in range(3)]
     moved, problems = moderation.apply_many([c.id for c in comments], "spam", moderator)
     assert len(moved) == 3 and problems == []
     db.session.expire_all()

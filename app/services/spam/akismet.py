@@ -99,7 +99,7 @@ def _permalink(article: Article, blog: str) -> str:
     return urljoin(blog, path)
 
 
-def _site_fields(article: Article, blog: str) -> dict:
+def _site_fields(article: Article, blog: str) -> akismet.AkismetArguments:
     return {
         "permalink": _permalink(article, blog),
         "blog_lang": current_app.config.get("AKISMET_BLOG_LANG") or "en",
@@ -107,8 +107,8 @@ def _site_fields(article: Article, blog: str) -> dict:
     }
 
 
-def _writer_fields(user: User | None, name: str, email: str, website: str | None) -> dict:
-    fields = {
+def _writer_fields(user: User | None, name: str, email: str, website: str | None) -> akismet.AkismetArguments:
+    fields: akismet.AkismetArguments = {
         "comment_author": name or (user.name if user is not None else ""),
         "comment_author_email": email or (user.email if user is not None else ""),
         "comment_author_url": website or "",
@@ -135,7 +135,7 @@ def check_akismet(submission: Submission, rules: CommentRules) -> Verdict:
         return Verdict("pass", CODE, "Akismet is not configured.")
     try:
         blog = _require_blog_url()
-        fields = {
+        fields: akismet.AkismetArguments = {
             **_site_fields(submission.article, blog),
             **_writer_fields(submission.user, submission.name, submission.email, submission.website),
             "comment_type": _submission_type(submission),
@@ -157,13 +157,13 @@ def check_akismet(submission: Submission, rules: CommentRules) -> Verdict:
     return Verdict("pass", CODE, "Akismet says this is not spam.")
 
 
-def comment_fields(comment: Comment, blog: str) -> tuple[str, dict]:
+def comment_fields(comment: Comment, blog: str) -> tuple[str, akismet.AkismetArguments]:
     """What submit-spam and submit-ham send about a stored comment: (user_ip, the other fields).
 
     The comment keeps only its writer's network, so user_ip is that network's first address,
     and the user agent and referrer, never stored, are not sent.
     """
-    fields = {
+    fields: akismet.AkismetArguments = {
         **_site_fields(comment.article, blog),
         **_writer_fields(comment.user, comment.writer_name, comment.writer_email, comment.writer_website),
         "comment_type": "reply" if comment.in_reply_to_id or comment.parent_id else "comment",

@@ -83,7 +83,8 @@ class Classifier:
         """Add up the weighted log-odds of the informative tokens (a naive Bayes with tempered words)."""
         tokens = set(tokens)
         spam_documents = ham_documents = 0
-        merged: Counter = Counter()
+        # (token, 0) counts its spam documents, (token, 1) its ham ones.
+        merged: Counter[tuple[str, int]] = Counter()
         for source in self.sources:
             spam, ham = source.documents()
             spam_documents, ham_documents = spam_documents + spam, ham_documents + ham

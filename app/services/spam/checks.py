@@ -3,6 +3,7 @@
 import re
 import time
 import unicodedata
+from collections.abc import Sequence
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -28,7 +29,11 @@ def fold_for_matching(text: str | None) -> str:
 
 
 def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="afterword.comment-form-time")
+    # create_app always sets SECRET_KEY (generating one if need be); Flask's type allows an app without one.
+    key = current_app.secret_key
+    if key is None:
+        raise RuntimeError("SECRET_KEY is not set, so page forms cannot be signed.")
+    return URLSafeTimedSerializer(key, salt="afterword.comment-form-time")
 
 
 def form_timestamp() -> str:
@@ -89,7 +94,7 @@ def check_links(submission: Submission, rules: CommentRules) -> Verdict:
     return Verdict("pass", "links", f"{count} link{'s' if count != 1 else ''}.")
 
 
-def _matches(words: list[str], haystack: str) -> list[str]:
+def _matches(words: Sequence[str], haystack: str) -> list[str]:
     found = []
     for word in words:
         needle = fold_for_matching(word)

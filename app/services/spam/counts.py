@@ -5,13 +5,14 @@ server process)."""
 import functools
 import gzip
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import Case, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.extensions import db
 from app.models import SpamStats, SpamToken
@@ -122,7 +123,7 @@ def load_bootstrap(path: str) -> MemoryCounts:
     return MemoryCounts.load(Path(path))
 
 
-def _upsert(dialect: str):
+def _upsert(dialect: str) -> Callable[[type[Any]], postgresql.Insert | sqlite.Insert]:
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
@@ -161,7 +162,7 @@ def add_counts(tokens: dict[str, tuple[int, int]], spam_documents: int, ham_docu
     )
 
 
-def _decrement(column):
+def _decrement(column: InstrumentedAttribute[int]) -> Case[int]:
     # Never below zero: unlearning what the counts no longer hold (e.g. after a reset) is a no-op.
     return case((column > 0, column - 1), else_=0)
 

@@ -5,8 +5,12 @@ comments and requests can share these types without importing each other.
 """
 
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from app.models import Article, CommentStatus, RequestStatus, User
+
+# A screening decides a comment's status or a correction request's, never a mix of the two.
+StatusT = TypeVar("StatusT", CommentStatus, RequestStatus)
 
 
 @dataclass
@@ -21,15 +25,15 @@ class Verdict:
     message: str
     score: float = 0.0
 
-    def as_reason(self) -> dict:
+    def as_reason(self) -> dict[str, str | float]:
         return {"code": self.code, "message": self.message, "action": self.action, "score": self.score}
 
 
 @dataclass
-class Screening:
+class Screening(Generic[StatusT]):
     """The combined decision for a new comment."""
 
-    status: CommentStatus | RequestStatus
+    status: StatusT
     verdicts: list[Verdict] = field(default_factory=list)
 
     @property
@@ -39,7 +43,7 @@ class Screening:
         return deciding[0].code if deciding else None
 
     @property
-    def reasons(self) -> list[dict]:
+    def reasons(self) -> list[dict[str, str | float]]:
         return [verdict.as_reason() for verdict in self.verdicts if verdict.action != "pass"]
 
 
@@ -61,6 +65,6 @@ class Submission:
     user_agent: str = ""
     referrer: str = ""
     # Extra fields of the page form (honeypot, signed timestamp); None for API submissions.
-    form: dict | None = None
+    form: dict[str, str] | None = None
     # The comment answered, if this is a reply (Akismet tells comments and replies apart).
     parent_id: int | None = None

@@ -1,0 +1,84 @@
+"""Builders for tests: guest writers, comments and notes made through the real services.
+
+Plain functions with keyword defaults, so a test names only what it cares about, and named like
+conftest's make_user and make_article fixtures. They run inside the `app` fixture's app context.
+"""
+
+import itertools
+from collections.abc import Iterable
+from datetime import timedelta
+
+from app.extensions import db
+from app.models import Article, Comment, CommentStatus, Note, User
+from app.models.types import utcnow
+from app.services import moderation
+from app.services.comments import Writer, post_comment
+from app.services.notes import add_note
+from app.services.settings import CommentRules
+
+OPEN = CommentRules()
+HELD = CommentRules(hold_all=True)
+GUEST_NETWORK = "198.51.100.0/24"
+# The one action that moves a held comment to each status.
+_MOVES = {CommentStatus.approved: "approve", CommentStatus.spam: "spam", CommentStatus.trash: "trash"}
+_numbers = itertools.count(1)
+
+
+def make_guest(
+    name: str = "Gail Guest",
+    email: str = "gail@example.org",
+    network: str | None = GUEST_NETWORK,
+    website: str | None = None,
+) -> Writer:
+    """A guest writer: a name, an email, the network they write from and an optional website."""
+    return Writer(name=name, email=email, website=website, ip_network=network)
+
+
+def make_comment(
+    article: Article,
+    body: str | None = None,
+    writer: Writer | None = None,
+    rules: CommentRules | None = None,
+    parent: Comment | None = None,
+    *,
+    status: CommentStatus | None = None,
+    moderator: User | None = None,
+    trash_reason: str | None = None,
+    days_ago: int | None = None,
+) -> Comment:
+    """A comment posted through post_comment (a guest's, under open rules); with `status`, held and moved there."""
+    body = body or f"A comment ({next(_numbers)})."  # distinct, or the duplicate check refuses it
+    if rules is None:
+        rules = OPEN if status is None else HELD
+    made = post_comment(article, writer or make_guest(), body, rules, parent_id=parent.id if parent else None)
+    # One logged move from where the rules put it (pending, unless told otherwise) to `status`.
+    if status is not None and made.status is not status:
+        action = _MOVES[status]
+        moderation.apply(made, action, moderator, trash_reason if action == "trash" else None)
+    if days_ago is not None:
+        made.created_at = utcnow() - timedelta(days=days_ago)
+        db.session.commit()
+    return made
+
+
+def make_note(
+    article: Article,
+    author: User,
+    kind: str = "correction",
+    body: str | None = None,
+    *,
+    paragraph: str | None = None,
+    prompted_by: Iterable[int | str] = (),
+    page_url: str = "",
+) -> Note:
+    """A signed note added through add_note: a correction at the end of the article unless told otherwise."""
+    body = body or f"A note ({next(_numbers)})."
+    return add_note(article, author, kind, body, paragraph=paragraph, prompted_by=prompted_by, page_url=page_url)
+
+
+def api_comment(client, article: Article, body: str, parent_id: int | None = None, **fields) -> int:
+    """A guest's comment posted through the JSON API and published at once; returns its id."""
+    payload = {"name": "Gail Guest", "email": "gail@example.org", **fields, "body": body, "parent_id": parent_id}
+    response = client.post(f"/api/v1/articles/{article.slug}/comments", json=payload)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["comment"]["id"]
