@@ -209,13 +209,19 @@ def delete(comment_id: int):
     return redirect(url_for("articles.show", slug=comment.article.slug, page=page if page > 1 else None) + "#comments")
 
 
+def _closable_article(slug: str) -> Article:
+    """The article, if the viewer may open and close its comments (404 when hidden, 403 otherwise)."""
+    article = _published_article(slug)
+    if not can_close_comments(current_user, article):
+        abort(403)
+    return article
+
+
 @bp.route("/articles/<slug>/comments/close", methods=["POST"])
 @login_required
 def close(slug: str):
     """Close an article's comments (its author, moderators and admins)."""
-    article = _published_article(slug)
-    if not can_close_comments(current_user, article):
-        abort(403)
+    article = _closable_article(slug)
     form = CloseCommentsForm()
     if form.validate_on_submit():
         try:
@@ -231,9 +237,7 @@ def close(slug: str):
 @login_required
 def reopen(slug: str):
     """Reopen an article's comments."""
-    article = _published_article(slug)
-    if not can_close_comments(current_user, article):
-        abort(403)
+    article = _closable_article(slug)
     if CloseCommentsForm().validate_on_submit():
         comment_service.reopen_comments(article)
         flash("Comments are open again.", "success")

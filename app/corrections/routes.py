@@ -2,6 +2,7 @@
 desk for requests, the site-wide list of recent notes, and the Atom feeds."""
 
 import re
+from collections.abc import Callable
 
 from feedgen.feed import FeedGenerator
 from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
@@ -133,6 +134,20 @@ def _writable_note(slug: str, note_id: int):
     return article, note
 
 
+def _change_note(article, note, form, change: Callable[[], object], done: str, template: str):
+    """Apply a writer's change to a note from its form: back to the note when it worked, the form with errors if not."""
+    if form.validate_on_submit():
+        try:
+            change()
+        except ServiceError as error:
+            attach_errors(form, error)
+        else:
+            flash(done, "success")
+            return redirect(_note_url(note))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(template, article=article, note=note, form=form), status
+
+
 @bp.route("/articles/<slug>/notes/<int:note_id>/amend", methods=["GET", "POST"])
 @login_required
 def amend_note(slug: str, note_id: int):
@@ -141,16 +156,14 @@ def amend_note(slug: str, note_id: int):
     if note.retracted:
         abort(409, description="A retracted note cannot be amended.")
     form = NoteAmendForm(data={"kind": note.kind.value, "body": note.body} if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            notes.amend_note(note, current_user, body=form.body.data, kind=form.kind.data)
-        except ServiceError as error:
-            attach_errors(form, error)
-        else:
-            flash("Note amended; its earlier text is in its history.", "success")
-            return redirect(_note_url(note))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("corrections/note_amend.html", article=article, note=note, form=form), status
+    return _change_note(
+        article,
+        note,
+        form,
+        lambda: notes.amend_note(note, current_user, body=form.body.data, kind=form.kind.data),
+        "Note amended; its earlier text is in its history.",
+        "corrections/note_amend.html",
+    )
 
 
 @bp.route("/articles/<slug>/notes/<int:note_id>/retract", methods=["GET", "POST"])
@@ -159,16 +172,14 @@ def retract_note(slug: str, note_id: int):
     """Withdraw a note: it stays visible, struck through, with the reason."""
     article, note = _writable_note(slug, note_id)
     form = RetractForm()
-    if form.validate_on_submit():
-        try:
-            notes.retract_note(note, current_user, form.reason.data)
-        except ServiceError as error:
-            attach_errors(form, error)
-        else:
-            flash("Note retracted. It stays on the page, struck through, with your reason.", "success")
-            return redirect(_note_url(note))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("corrections/note_retract.html", article=article, note=note, form=form), status
+    return _change_note(
+        article,
+        note,
+        form,
+        lambda: notes.retract_note(note, current_user, form.reason.data),
+        "Note retracted. It stays on the page, struck through, with your reason.",
+        "corrections/note_retract.html",
+    )
 
 
 # --- correction requests ---------------------------------------------------------------------
