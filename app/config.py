@@ -88,8 +88,12 @@ class Config:
     SPAM_FORM_MAX_AGE_HOURS = 24  # a page form older than this must be reloaded
     SPAM_MODERATION_WORDS = ""  # one word or phrase per line: held
     SPAM_BLOCKED_WORDS = ""  # one word or phrase per line: caught as spam
-    COMMENT_LIMIT_PER_NETWORK = "1 per 15 seconds;10 per hour"  # new comments from one network
-    COMMENT_LIMIT_PER_EMAIL = "1 per 15 seconds;10 per hour"  # new comments from one writer
+    # Flood limits on new comments and correction requests; only accepted posts count against them.
+    COMMENT_LIMIT_PER_EMAIL = "1 per 15 seconds;10 per hour"  # from one writer (account, API token, guest's email)
+    # From one network (IPv4 /24, IPv6 /48). An office, a campus or a mobile carrier's shared addresses put many
+    # readers behind one network, so this leaves room for ten writers at their own full pace in the same hour;
+    # it is there to stop one sender who changes email addresses to get round the per-writer limit.
+    COMMENT_LIMIT_PER_NETWORK = "10 per minute;100 per hour"
 
     # Akismet (optional; docs/akismet.md). With a key, each new comment is also checked by Akismet, a
     # third-party service that then receives the comment and its writer's IP address.

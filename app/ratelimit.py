@@ -1,12 +1,14 @@
-"""Networks and rate-limit keys: clients are grouped by network, not by single address.
+"""Networks and rate-limit keys: clients are grouped by network, not by single address; and limits in words.
 
 A leaf module: the limiter (in extensions), the spam checks and the moderation services all use it.
 """
 
+import hashlib
 import ipaddress
 
 from flask import request
 from flask_login import current_user
+from limits import RateLimitItem
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -47,8 +49,21 @@ def client_key() -> str:
 
 
 def comment_writer_key() -> str:
-    """Rate-limit key for one writer: their account, or the email they typed."""
+    """Rate-limit key for one writer: their account (signed in, or by API token), or the email they typed."""
     if current_user.is_authenticated:
         return f"comment-user:{current_user.id}"
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        # An API client writes as the token's account; a digest keeps the token itself out of the limiter's storage.
+        return "comment-token:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
     payload = request.form if request.form else (request.get_json(silent=True) or {})
     return "comment-email:" + str(payload.get("email") or "").strip().lower()
+
+
+def describe_limit(limit: RateLimitItem, noun: str) -> str:
+    """A rate limit as people say it: "1 comment every 15 seconds", "10 comments an hour" (`noun` singular)."""
+    things = f"{limit.amount} {noun}{'' if limit.amount == 1 else 's'}"
+    unit = limit.GRANULARITY.name
+    if limit.multiples == 1:
+        return f"{things} {'an' if unit == 'hour' else 'a'} {unit}"
+    return f"{things} every {limit.multiples} {unit}s"

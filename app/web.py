@@ -4,12 +4,14 @@ what the spam checks may know of the request, and the flood limits on posting.""
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from app.extensions import limiter
 from app.models import User
-from app.ratelimit import comment_writer_key
+from app.ratelimit import client_key, comment_writer_key, describe_limit
 from app.services.settings import CommentRules, comment_rules
 
 
@@ -34,9 +36,34 @@ def request_details() -> dict[str, Any]:
     }
 
 
+def accepted(response: Response) -> bool:
+    """Whether a post was taken (a redirect or a 2xx): only those count against the flood limits, so a
+    refused post (4xx: an empty body, an expired form, a duplicate) costs its writer nothing."""
+    return response.status_code < 400
+
+
 def comment_limits(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Flood limits on new comments, per network and per writer (429 with Retry-After when exceeded)."""
-    view = limiter.limit(lambda: current_app.config["COMMENT_LIMIT_PER_NETWORK"], methods=["POST"])(view)
-    return limiter.limit(
-        lambda: current_app.config["COMMENT_LIMIT_PER_EMAIL"], methods=["POST"], key_func=comment_writer_key
+    """Flood limits on new comments and correction requests: per writer, and per network with a higher
+    allowance, since one office or mobile network carries many readers. Only accepted posts count
+    (429 with Retry-After once a limit is reached)."""
+    view = limiter.limit(
+        lambda: current_app.config["COMMENT_LIMIT_PER_NETWORK"],
+        methods=["POST"],
+        key_func=client_key,
+        deduct_when=accepted,
     )(view)
+    return limiter.limit(
+        lambda: current_app.config["COMMENT_LIMIT_PER_EMAIL"],
+        methods=["POST"],
+        key_func=comment_writer_key,
+        deduct_when=accepted,
+    )(view)
+
+
+def flood_limit(error: HTTPException, noun: str = "comment") -> str:
+    """The flood limit a 429 reports, in words: "1 comment every 15 seconds", "10 comments a minute from one
+    network" (`noun` singular)."""
+    if not isinstance(error, RateLimitExceeded):
+        return error.description or ""
+    words = describe_limit(error.limit.limit, noun)
+    return f"{words} from one network" if error.limit.key_func is client_key else words

@@ -1,6 +1,6 @@
 """/api/v1: an article's comments, posting, and a writer's own edits and deletes."""
 
-from flask import abort, make_response
+from flask import abort, make_response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -14,6 +14,7 @@ from app.api.schemas import (
     CommentListSchema,
     CommentQuerySchema,
 )
+from app.errors import http_error, json_error
 from app.guests import edit_token, guest_comment_ids, remember_guest_comment
 from app.ratelimit import client_key
 from app.services import comments as comment_service
@@ -21,11 +22,23 @@ from app.services import notes, threads
 from app.services.articles import visible_article
 from app.services.comments import Writer
 from app.services.threads import CommentNode
-from app.web import comment_limits, request_details, rules
+from app.web import comment_limits, flood_limit, request_details, rules
 
 blp = Blueprint("api_comments", __name__, url_prefix="/api/v1", description="Comments")
 blp.before_request(require_json_body)
 errors = documented_errors(blp)
+
+
+@blp.errorhandler(429)
+def too_many_comments(error):
+    """Flood limit on posting: the limit that was reached, in words, and Retry-After (added by the limiter)."""
+    if request.endpoint != "api_comments.ArticleComments":
+        return http_error(error)
+    return json_error(
+        429,
+        "rate_limited",
+        f"You are posting faster than the site allows ({flood_limit(error)}). Wait a little and try again.",
+    )
 
 
 def comments_data(nodes) -> list[dict]:

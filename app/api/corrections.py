@@ -18,12 +18,13 @@ from app.api.schemas import (
     NoteListSchema,
     NoteRetractSchema,
 )
+from app.errors import http_error, json_error
 from app.extensions import db
 from app.ratelimit import client_key
 from app.services import correction_requests, notes
 from app.services.articles import visible_article
 from app.services.permissions import can_add_note, can_handle_requests
-from app.web import comment_limits, request_details, rules
+from app.web import comment_limits, flood_limit, request_details, rules
 
 blp = Blueprint("api_corrections", __name__, url_prefix="/api/v1", description="Notes and correction requests")
 errors = documented_errors(blp)
@@ -42,6 +43,19 @@ def check_caller():
             verb = "change its notes" if "note_id" in request.view_args else "write notes on it"
             abort(403, description=f"Only the article's author, its host and admins {verb}.")
     require_json_body()
+
+
+@blp.errorhandler(429)
+def too_many_requests(error):
+    """Flood limit on correction requests: the limit that was reached, in words (as for comments)."""
+    if request.endpoint != "api_corrections.ArticleCorrectionRequests":
+        return http_error(error)
+    return json_error(
+        429,
+        "rate_limited",
+        f"You are sending faster than the site allows ({flood_limit(error, 'correction request')}). "
+        "Wait a little and try again.",
+    )
 
 
 def _published(slug: str, user):

@@ -179,13 +179,22 @@ class Bans(MethodView):
     @blp.response(201, BanCreatedSchema)
     @errors(400, 401, 403, 415, 422)
     def post(self, data):
-        """Ban an email, an account or a network; `spam_existing` also moves their comments to spam."""
+        """Ban an email, an account or a network; `spam_existing` also moves their comments to spam.
+
+        A network wider than /16 (IPv4) or /32 (IPv6) is refused (422, `wide_network`) unless `confirm_wide` is true.
+        """
         user = _desk_user()
         if user.role not in STAFF_ROLES:
             abort(403, description="Only moderators and admins ban senders.")
         kind, value = next((k, data[k]) for k in ("email", "user_id", "ip") if k in data)
         kind = {"email": "email", "user_id": "user", "ip": "network"}[kind]
         ban, moved = moderation.create_ban(
-            kind, value, data["reason"], user, expires_at=data["expires_at"], spam_existing=data["spam_existing"]
+            kind,
+            value,
+            data["reason"],
+            user,
+            expires_at=data["expires_at"],
+            spam_existing=data["spam_existing"],
+            confirm_wide=data["confirm_wide"],
         )
         return {"ban": ban, "moved_to_spam": moved}

@@ -281,6 +281,13 @@ class BanCreateSchema(ma.Schema):
     reason = ma.fields.String(required=True)
     expires_at = ma.fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
     spam_existing = ma.fields.Boolean(load_default=False)
+    confirm_wide = ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Set to true to ban a network wider than /16 (IPv4) or /32 (IPv6); "
+            "without it such a ban is refused with 422 and the code wide_network."
+        },
+    )
 
     @ma.validates_schema
     def one_target(self, data, **kwargs):

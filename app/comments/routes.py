@@ -27,7 +27,7 @@ from app.services.markdown import render_comment
 from app.services.permissions import can_add_note, can_close_comments
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD
 from app.services.text import clean_text
-from app.web import comment_limits, request_details, rules, viewer
+from app.web import comment_limits, flood_limit, request_details, rules, viewer
 
 
 def _published_article(slug: str) -> Article:
@@ -316,7 +316,7 @@ def flag(comment_id: int):
 
 
 def _too_fast(limit: str) -> str:
-    """What a writer reads when a flood limit stops their comment."""
+    """What a writer reads when a flood limit stops their comment: `limit` in words (web.flood_limit)."""
     return (
         f"You are posting faster than the site allows ({limit}). "
         "Wait a little, then press the button again; your text is kept."
@@ -333,12 +333,8 @@ def too_many_comments(error):
     if request.endpoint != "comments.create":
         return http_error(error)
     if script_wants_json():
-        return json_error(
-            429,
-            "rate_limited",
-            _too_fast(error.description),
-        )
+        return json_error(429, "rate_limited", _too_fast(flood_limit(error)))
     article = _published_article(request.view_args["slug"])
     form = CommentForm()
-    form.form_errors.append(_too_fast(error.description))
+    form.form_errors.append(_too_fast(flood_limit(error)))
     return render_article_page(article, form, 429)

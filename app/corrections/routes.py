@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from app.corrections import bp
 from app.corrections.forms import CorrectionRequestForm, NoteAmendForm, NoteForm, RequestDecisionForm, RetractForm
 from app.errors import attach_errors, http_error, json_error, script_wants_json
-from app.extensions import csrf, db, limiter
+from app.extensions import csrf, db
 from app.guests import guest_profile, remember_guest_request
 from app.models import Comment, RequestStatus
 from app.ratelimit import client_key
@@ -21,7 +21,7 @@ from app.services.articles import visible_article
 from app.services.errors import ServiceError
 from app.services.permissions import can_add_note, can_handle_requests, can_write_articles
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp
-from app.web import request_details, rules, viewer
+from app.web import comment_limits, flood_limit, request_details, rules, viewer
 
 FEED_ENTRIES = 50
 DESK_TABS = [
@@ -204,7 +204,7 @@ def _request_form_page(article, form, status: int = 200):
 
 @bp.route("/articles/<slug>/correction-requests", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its CSRF token itself, so an expired session gets the text back, not a bare 400
-@limiter.limit(lambda: current_app.config["COMMENT_LIMIT_PER_NETWORK"], methods=["POST"])
+@comment_limits
 def request_correction(slug: str):
     """Suggest a correction to the article's author and host (GET shows the form, e.g. for one comment)."""
     article = _published(slug)
@@ -424,7 +424,7 @@ def too_many_requests(error):
         return http_error(error)
     form = CorrectionRequestForm()
     form.form_errors.append(
-        f"You are sending faster than the site allows ({error.description}). Wait a little, then press the button "
-        "again; your text is kept."
+        f"You are sending faster than the site allows ({flood_limit(error, 'correction request')}). Wait a little, "
+        "then press the button again; your text is kept."
     )
     return _request_form_page(_published(request.view_args["slug"]), form, 429)

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.errors import json_error, script_wants_json
 from app.extensions import db
-from app.models import Ban, Comment
+from app.models import Ban, Comment, CommentStatus
 from app.models.types import utcnow
 from app.moderation import bp
 from app.services import moderation
@@ -21,6 +21,7 @@ from app.urls import safe_next
 from app.web import rules
 
 PER_PAGE = 25
+MAX_BAN_DAYS = 36_500  # a hundred years; beyond that, a date overflows, and "permanent" says it better
 DONE = {
     "approve": "Comment {id} is approved.",
     "spam": "Comment {id} is marked as spam.",
@@ -46,8 +47,13 @@ def require_desk():
         abort(403)
 
 
+def _is_staff() -> bool:
+    """Moderators and admins: they ban senders and empty the spam; authors keep to their articles' comments."""
+    return current_user.role in STAFF_ROLES
+
+
 def _require_staff() -> None:
-    if current_user.role not in STAFF_ROLES:
+    if not _is_staff():
         abort(403)
 
 
@@ -92,6 +98,7 @@ def desk():
         article=article,
         search=search,
         trash_reasons=moderation.TRASH_REASONS,
+        staff=_is_staff(),
     )
 
 
@@ -119,6 +126,7 @@ def comment(comment_id: int):
         item=item,
         context=moderation.load_context([item]),
         trash_reasons=moderation.TRASH_REASONS,
+        staff=_is_staff(),
     )
 
 
@@ -150,11 +158,15 @@ def act(comment_id: int):
 
 @bp.route("/bulk", methods=["POST"])
 def bulk():
-    """One action on every selected comment."""
-    ids = [int(value) for value in request.form.getlist("comment_ids") if value.isdigit()]
+    """One action on every selected comment, or on every comment the page showed ("Apply to all N on this page")."""
+    whole_page = request.form.get("scope") == "page"
+    field = "page_comment_ids" if whole_page else "comment_ids"
+    ids = [n for n in map(_whole_number, request.form.getlist(field)) if n is not None]
     action = request.form.get("bulk_action", "")
     if not ids:
-        flash("Select at least one comment.", "error")
+        flash(
+            "There are no comments on this page to act on." if whole_page else "Select at least one comment.", "error"
+        )
         return _back()
     try:
         reason = request.form.get("bulk_reason") if action == "trash" else None
@@ -197,20 +209,41 @@ def reply(comment_id: int):
     return redirect(url_for("articles.show", slug=item.article.slug) + f"#comment-{answer.id}")
 
 
+def _ban_prefill() -> tuple[Comment | None, dict[str, moderation.BanTarget], dict[str, str]]:
+    """For "Ban this sender": the comment named by ?comment=<id>, the ways to ban its sender, and the form's
+    values for the one chosen by ?by= (their account or email by default, or their network)."""
+    asked = request.args.get("comment")
+    if asked is None:
+        return None, {}, {}
+    comment_id = _whole_number(asked)
+    found = find_comment(comment_id) if comment_id is not None else None
+    if found is None:
+        abort(404, description=f"There is no comment {asked!r} whose sender could be banned.")
+    targets = moderation.ban_targets(found)
+    target = targets.get(request.args.get("by", "sender")) or targets["sender"]
+    return found, targets, {"kind": target.kind.value, "value": target.value}
+
+
 @bp.route("/bans", methods=["GET", "POST"])
 def bans():
-    """Bans in force, and a form to add one (moderators and admins)."""
+    """Bans in force, and a form to add one (moderators and admins), prefilled from a comment with ?comment=<id>."""
     _require_staff()
+    sender_of, targets, form = _ban_prefill()
     errors = {}
+    wide = False
     if request.method == "POST":
+        form = request.form
         kind = request.form.get("kind", "")
         days = request.form.get("days", "").strip()
         expires = None
         if days:
-            if not days.isdigit() or int(days) < 1:
+            number = _whole_number(days)
+            if number is None or number < 1:
                 errors["days"] = "Give a whole number of days, or leave it empty for a permanent ban."
+            elif number > MAX_BAN_DAYS:
+                errors["days"] = f"A ban lasts at most {MAX_BAN_DAYS:,} days; leave it empty for a permanent ban."
             else:
-                expires = utcnow() + timedelta(days=int(days))
+                expires = utcnow() + timedelta(days=number)
         if not errors:
             try:
                 ban, moved = moderation.create_ban(
@@ -220,9 +253,11 @@ def bans():
                     current_user,
                     expires_at=expires,
                     spam_existing=bool(request.form.get("spam_existing")),
+                    confirm_wide=bool(request.form.get("confirm_wide")),
                 )
             except ServiceError as error:
                 errors[error.field or "value"] = error.message
+                wide = error.code == "wide_network"
             else:
                 flash(
                     f"Ban #{ban.id} added; {moved} existing comment{'s' if moved != 1 else ''} moved to spam.",
@@ -231,7 +266,13 @@ def bans():
                 return redirect(url_for("moderation.bans"))
     status = 422 if errors else 200
     return render_template(
-        "moderation/bans.html", bans=moderation.active_bans(), errors=errors, form=request.form
+        "moderation/bans.html",
+        bans=moderation.active_bans(),
+        errors=errors,
+        form=form,
+        wide=wide,
+        sender_of=sender_of,
+        targets=targets,
     ), status
 
 
@@ -247,6 +288,46 @@ def lift(ban_id: int):
     else:
         flash(f"Ban #{ban.id} lifted.", "success")
     return redirect(url_for("moderation.bans"))
+
+
+@bp.route("/spam/empty", methods=["GET", "POST"])
+def empty_spam():
+    """Delete every spam comment for good, after a confirmation page saying how many (moderators and admins)."""
+    _require_staff()
+    preview = moderation.purge_preview(CommentStatus.spam, timedelta(0))
+    problem, status = None, 200
+    if request.method == "POST":
+        # The number the confirmation showed; a form from this page always sends it.
+        expected = _whole_number(request.form.get("expected", "").strip())
+        if request.form.get("expected", "").strip() and expected is None:
+            problem, status = "The confirmation did not say how many comments it was for. Check the number again.", 422
+        elif expected is not None and preview.deleted > expected:
+            # Spam caught after the page was shown was never counted: show the new number rather than delete it.
+            problem, status = (
+                f"More spam arrived since this page was shown: {_comments(preview.deleted)} would now be deleted, "
+                f"not {expected}. Check the number and confirm again.",
+                409,
+            )
+        else:
+            label = f"{current_user.name} (account {current_user.id}) on the desk"
+            result = moderation.purge(CommentStatus.spam, timedelta(0), label, actor=current_user)
+            kept = result.kept_with_replies
+            flash(
+                f"Deleted {_comments(result.deleted)} from spam for good; "
+                f"kept {_comments(kept)} that {'has' if kept == 1 else 'have'} replies.",
+                "success",
+            )
+            return redirect(url_for("moderation.desk", queue="spam"))
+    return render_template("moderation/empty_spam.html", preview=preview, problem=problem), status
+
+
+def _comments(n: int) -> str:
+    return f"{n} comment{'' if n == 1 else 's'}"
+
+
+def _whole_number(text: str) -> int | None:
+    """A database id or a count typed in a form or a query; None for anything else (also for absurdly long ones)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 @bp.route("/settings", methods=["GET", "POST"])

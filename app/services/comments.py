@@ -232,10 +232,14 @@ def edit_deadline(comment: Comment, rules: CommentRules) -> datetime:
 def check_can_change(
     comment: Comment, user: User | None, guest_ids: set[int], rules: CommentRules, now: datetime | None = None
 ) -> None:
-    """Raise a 403 ServiceError unless the viewer wrote this comment and its edit window is open."""
+    """Raise a 403 ServiceError unless the viewer wrote this comment and its edit window is open.
+
+    A comment the spam checks caught is, to its writer, one awaiting moderation like a held one, so it may be
+    changed the same way (and stays where it is: an edit is not screened again); a trashed one may not.
+    """
     if not owns(comment, user, guest_ids):
         raise ServiceError("Only the person who wrote this comment can change it.", code="forbidden", status=403)
-    if comment.deleted_at is not None or comment.status in {CommentStatus.spam, CommentStatus.trash}:
+    if comment.deleted_at is not None or comment.status is CommentStatus.trash:
         raise ServiceError("This comment can no longer be changed.", code="forbidden", status=403)
     if comment.edited_by_moderator:
         raise ServiceError(

@@ -29,7 +29,7 @@ from app.models import (
 )
 from app.models.moderation import REMARK_MAX
 from app.models.types import utcnow
-from app.ratelimit import anonymise_ip, network_covers
+from app.ratelimit import anonymise_ip, network, network_covers
 from app.services.accounts import normalise_email
 from app.services.audit import record_event
 from app.services.comments import edit_comment, refresh_comment_count
@@ -59,6 +59,10 @@ TRASH_REASONS = {
     "other": "Other",
 }
 QUEUES = ["pending", "flagged", "spam", "trash", "approved"]
+# Network bans wider than these prefixes (by IP version) need a confirmation: a /16 is 256 of the /24
+# networks a comment stores, a /32 is 65,536 of the /48s (a provider's whole allocation, often).
+WIDE_PREFIX = {4: 16, 6: 32}
+STORED_PREFIX = {4: 24, 6: 48}
 
 
 def _clean_remark(remark: str | None) -> str | None:
@@ -304,7 +308,7 @@ def dismiss_flags(comment: Comment, moderator: User, remark: str | None = None) 
 # --- bans ------------------------------------------------------------------------------------
 
 
-def _ban_value(kind: BanKind, value: str | int) -> str:
+def _ban_value(kind: BanKind, value: str | int, confirm_wide: bool = False) -> str:
     if kind is BanKind.email:
         return normalise_email(str(value))
     if kind is BanKind.user:
@@ -314,12 +318,30 @@ def _ban_value(kind: BanKind, value: str | int) -> str:
         return str(user.id)
     text = str(value).strip()
     try:
-        if "/" in text:
-            return str(ipaddress.ip_network(text, strict=False))
-        ipaddress.ip_address(text)
+        if "/" not in text:
+            ipaddress.ip_address(text)
+            return anonymise_ip(text)
+        banned = ipaddress.ip_network(text, strict=False)
     except ValueError:
         raise ServiceError("Give an IP address or a network such as 203.0.113.0/24.", field="ip") from None
-    return anonymise_ip(text)
+    if not confirm_wide:
+        _refuse_wide_network(banned)
+    return str(banned)
+
+
+def _refuse_wide_network(banned: ipaddress.IPv4Network | ipaddress.IPv6Network) -> None:
+    """A network wider than WIDE_PREFIX catches whole providers, not one sender: it needs a confirmation."""
+    widest = WIDE_PREFIX[banned.version]
+    if banned.prefixlen >= widest:
+        return
+    # Counted in the networks a comment stores (/24, /48): each is one sender's network as the desk shows it.
+    stored = STORED_PREFIX[banned.version]
+    raise ServiceError(
+        f"{banned} is wider than a /{widest}: it spans {2 ** (stored - banned.prefixlen):,} /{stored} networks "
+        "and would catch many people besides this sender. Confirm to ban the whole network anyway.",
+        field="ip",
+        code="wide_network",
+    )
 
 
 def _senders_comments(ban: Ban) -> Select[Comment]:
@@ -338,8 +360,14 @@ def create_ban(
     moderator: User,
     expires_at: datetime | None = None,
     spam_existing: bool = False,
+    *,
+    confirm_wide: bool = False,
 ) -> tuple[Ban, int]:
-    """Ban a sender; optionally move their existing comments to spam in the same logged action."""
+    """Ban a sender; optionally move their existing comments to spam in the same logged action.
+
+    A network wider than WIDE_PREFIX is refused (code `wide_network`) unless `confirm_wide` says the
+    moderator means it.
+    """
     try:
         kind = BanKind(kind)
     except ValueError:
@@ -353,7 +381,13 @@ def create_ban(
     )
     if expires_at is not None and expires_at <= utcnow():
         raise ServiceError("The expiry must be in the future.", field="expires_at")
-    ban = Ban(kind=kind, value=_ban_value(kind, value), reason=reason, created_by=moderator, expires_at=expires_at)
+    ban = Ban(
+        kind=kind,
+        value=_ban_value(kind, value, confirm_wide),
+        reason=reason,
+        created_by=moderator,
+        expires_at=expires_at,
+    )
     db.session.add(ban)
     db.session.flush()
     moved = 0
@@ -374,6 +408,30 @@ def lift_ban(ban: Ban, moderator: User) -> Ban:
     ban.lifted_at = utcnow()
     db.session.commit()
     return ban
+
+
+@dataclass(frozen=True)
+class BanTarget:
+    """One way to ban a comment's sender: the ban form's kind and value, and how the page names it."""
+
+    kind: BanKind
+    value: str
+    label: str
+
+
+def ban_targets(comment: Comment) -> dict[str, BanTarget]:
+    """How the sender of a comment can be banned: "sender" (their account, or a guest's email address)
+    and, when the comment's network is known, "network"."""
+    if comment.user is not None:
+        sender = BanTarget(
+            BanKind.user, str(comment.user.id), f"the account of {comment.user.name} (id {comment.user.id})"
+        )
+    else:
+        sender = BanTarget(BanKind.email, comment.writer_email, f"the email address {comment.writer_email}")
+    targets = {"sender": sender}
+    if network(comment.ip_network) is not None:
+        targets["network"] = BanTarget(BanKind.network, str(comment.ip_network), f"the network {comment.ip_network}")
+    return targets
 
 
 def active_bans() -> list[Ban]:
@@ -509,12 +567,8 @@ class PurgeResult:
     kept_with_replies: int
 
 
-def purge(status: CommentStatus, older_than: timedelta, actor_label: str = "command line") -> PurgeResult:
-    """Delete spam or trash that has been there longer than the age given; comments with replies are kept.
-
-    The age counts from the last move into that state (or from posting, for comments caught at submit),
-    so an old comment trashed by mistake today can still be restored.
-    """
+def _purge_candidates(status: CommentStatus, older_than: timedelta) -> tuple[Select[int], Exists]:
+    """The ids of the comments in `status` for longer than `older_than`, and the test for having replies."""
     if status not in {S, T}:
         raise ServiceError("Only spam and trash can be purged.", field="status")
     cutoff = utcnow() - older_than
@@ -528,12 +582,41 @@ def purge(status: CommentStatus, older_than: timedelta, actor_label: str = "comm
     candidates = select(Comment.id).where(
         Comment.status == status, func.coalesce(moved_in, Comment.created_at) < cutoff
     )
-    ids = db.session.scalars(candidates.where(~has_children)).all()
+    return candidates, has_children
+
+
+def _count_rows(query: Select[int]) -> int:
     # A count query always returns a row; `or 0` only satisfies scalar()'s Optional type.
-    kept = db.session.scalar(select(func.count()).select_from(candidates.where(has_children).subquery())) or 0
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def purge_preview(status: CommentStatus, older_than: timedelta) -> PurgeResult:
+    """What `purge` would delete and keep right now, deleting nothing: the numbers a confirmation shows."""
+    candidates, has_children = _purge_candidates(status, older_than)
+    return PurgeResult(_count_rows(candidates.where(~has_children)), _count_rows(candidates.where(has_children)))
+
+
+def purge(
+    status: CommentStatus, older_than: timedelta, actor_label: str = "command line", *, actor: User | None = None
+) -> PurgeResult:
+    """Delete spam or trash that has been there longer than the age given; comments with replies are kept.
+
+    The age counts from the last move into that state (or from posting, for comments caught at submit),
+    so an old comment trashed by mistake today can still be restored. Each deleted comment leaves a
+    `purge` event naming `actor_label` (and `actor`, when a person on the desk asked for it).
+    """
+    candidates, has_children = _purge_candidates(status, older_than)
+    ids = db.session.scalars(candidates.where(~has_children)).all()
+    kept = _count_rows(candidates.where(has_children))
     for comment_id in ids:
         record_event(
-            None, "purge", status.value, None, rule="purge", remark=f"comment {comment_id} purged by {actor_label}"
+            None,
+            "purge",
+            status.value,
+            None,
+            actor=actor,
+            rule="purge",
+            remark=f"comment {comment_id} purged by {actor_label}",
         )
     if ids:
         # What the foreign keys' ON DELETE rules do on PostgreSQL, done by hand so SQLite ends the same.

@@ -6,10 +6,10 @@ every reason, and the writer only ever learns that the comment awaits moderation
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 
 from app.extensions import db
-from app.models import Ban, BanKind, Comment, CommentStatus, RequestStatus, User
+from app.models import Ban, BanKind, Comment, CommentStatus, ModerationEvent, RequestStatus, User
 from app.models.types import utcnow
 from app.ratelimit import network_covers
 from app.services.errors import ServiceError
@@ -87,14 +87,42 @@ def check_new_commenter(submission: Submission, rules: CommentRules) -> Verdict:
     )
 
 
+def _rejected_by_a_person() -> ColumnElement[bool]:
+    """Whether a comment is in spam or trash because a person put it there.
+
+    The latest event that moved the comment into its current state decides: a moderator's, an admin's or
+    the article's author's action counts; the pipeline's own verdict at submission does not (nor a rule's),
+    even when the submission event names the writer's account as its actor. Events that leave the state as
+    it was (an edit, the writer's delete) moved nothing and are skipped.
+    """
+    by_a_person = (
+        select(case((ModerationEvent.actor_id.is_not(None) & (ModerationEvent.action != "submit"), 1), else_=0))
+        .where(
+            ModerationEvent.comment_id == Comment.id,
+            ModerationEvent.to_status == Comment.status,
+            ModerationEvent.from_status.is_(None) | (ModerationEvent.from_status != ModerationEvent.to_status),
+        )
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+        .correlate(Comment)
+        .scalar_subquery()
+    )
+    return Comment.status.in_([CommentStatus.spam, CommentStatus.trash]) & (by_a_person == 1)
+
+
 def check_often_rejected(submission: Submission, rules: CommentRules) -> Verdict:
+    """Hold a writer whose recent decided comments a person often rejected.
+
+    Decided: approved now, or in spam or trash by a person's decision. What the spam checks caught on their
+    own, and a moderator's decision later reversed, count against nobody.
+    """
     if rules.rejected_percent <= 0:
         return Verdict("pass", "often_rejected", "The rejected-share rule is off.")
     since = utcnow() - rules.rejected_window
     rows = db.session.execute(
         select(Comment.status, func.count(Comment.id))
         .where(_writer_filter(submission.user, submission.email), Comment.created_at >= since)
-        .where(Comment.status.in_([CommentStatus.approved, CommentStatus.spam, CommentStatus.trash]))
+        .where((Comment.status == CommentStatus.approved) | _rejected_by_a_person())
         .group_by(Comment.status)
     ).all()
     counts = {status: count for status, count in rows}

@@ -6,6 +6,8 @@
 //   o      open the comment's details   ?  show or hide this help
 // The author's desk sets its own keys on its list (data-keys, data-focus-keys): a acknowledge,
 // s spam (or not spam), d the decline reason, w write a note that resolves the request.
+// "Select all on this page" (#select-all, hidden without this script) ticks every item's box; it shows
+// checked, unchecked or mixed as the boxes are, and follows items acted on in place.
 (function () {
   "use strict";
 
@@ -17,6 +19,8 @@
   var focusKeys = JSON.parse(list.getAttribute("data-focus-keys") || "null") || { o: ".mod-item__details" };
   var status = document.getElementById("desk-status");
   var help = document.getElementById("shortcuts");
+  var selectAll = document.getElementById("select-all");
+  var applyToPage = document.getElementById("apply-to-page");
 
   function items() {
     return Array.prototype.slice.call(list.querySelectorAll(".mod-item:not(.mod-item--done)"));
@@ -46,6 +50,40 @@
 
   function announce(text) {
     if (status) status.textContent = text;
+  }
+
+  function boxes() {
+    return Array.prototype.slice.call(list.querySelectorAll(".mod-item:not(.mod-item--done) .mod-item__select"));
+  }
+
+  // The select-all box says what the items' boxes say: all ticked, none, or some (mixed); and
+  // "Apply to all N on this page" counts the items still on the page. Both go when none are left.
+  function syncSelectAll() {
+    var all = boxes();
+    var ticked = all.filter(function (box) { return box.checked; }).length;
+    if (selectAll) {
+      selectAll.checked = all.length > 0 && ticked === all.length;
+      selectAll.indeterminate = ticked > 0 && ticked < all.length;
+      selectAll.closest(".bulk-bar__all").hidden = all.length === 0;
+    }
+    if (applyToPage) {
+      var count = applyToPage.querySelector(".bulk-bar__count");
+      if (count) count.textContent = String(all.length);
+      applyToPage.hidden = all.length === 0;
+    }
+  }
+
+  if (selectAll) {
+    selectAll.addEventListener("change", function () {
+      var all = boxes();
+      all.forEach(function (box) { box.checked = selectAll.checked; });
+      syncSelectAll();
+      announce(selectAll.checked ? all.length + " selected." : "None selected.");
+    });
+    list.addEventListener("change", function (event) {
+      if (event.target.classList.contains("mod-item__select")) syncSelectAll();
+    });
+    syncSelectAll();
   }
 
   function lessInQueue(wasPending) {
@@ -101,6 +139,7 @@
       item.classList.add("mod-item--done");
       item.classList.remove("is-current");
       lessInQueue(wasPending && result.body.status !== "pending");
+      syncSelectAll();
       announce(result.body.message);
       if (wasCurrent) {
         // The comment that took its place (the next one), or the last one left.
@@ -150,10 +189,16 @@
     return true;
   }
 
+  // A field that takes letters; a checkbox or a button does not, so the keys still work after ticking one.
+  function typing(target) {
+    if (!target) return false;
+    if (target.isContentEditable || /^(TEXTAREA|SELECT)$/.test(target.tagName)) return true;
+    return target.tagName === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/.test(target.type);
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
-    var target = event.target;
-    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    if (typing(event.target)) return;
     var handled = true;
     if (keys[event.key]) {
       handled = press(keys[event.key]);
@@ -165,7 +210,12 @@
         case "k": move(-1); break;
         case "x": {
           var box = current() && current().querySelector(".mod-item__select");
-          if (box) box.checked = !box.checked; else handled = false;
+          if (box) {
+            box.checked = !box.checked;
+            syncSelectAll();
+          } else {
+            handled = false;
+          }
           break;
         }
         case "?": if (help) help.open = !help.open; break;

@@ -242,6 +242,10 @@ def scene(live_server):
             reporter = f"guest:a11y-{token}-{number}"
             moderation.flag_comment(comment_service.find_comment(rude), reporter, "abusive", "Blames victims.", rules)
         built.flagged_comment = rude
+        # Something for "Empty spam" to count, so its confirmation shows the button that deletes.
+        pills = comment_service.find_comment(_comment(live_server, article, "Sid Spammer", "Visit my shop today."))
+        if pills.status.value != "spam":  # unless the spam checks caught it already
+            moderation.apply(pills, "spam", people["moderator"])
         moderation.create_ban(
             "email", f"spammer-{token}@example.org", "Advertising in every thread.", people["moderator"]
         )
@@ -315,6 +319,15 @@ def write_with_the_script(page) -> None:
     expect(form.locator("#body-error .field__error")).to_be_visible()
     page.locator("a.comment__flag").first.click()
     expect(page.locator("form.flag-form").first).to_be_visible()
+
+
+def ask_for_a_wide_ban(page) -> None:
+    """Ask for a network ban wider than a /16: the form comes back with the warning and its checkbox."""
+    page.get_by_label("Ban by").select_option("network")
+    page.get_by_label("Value").fill("10.0.0.0/8")
+    page.get_by_label("Reason").fill("A botnet.")
+    page.get_by_role("button", name="Add the ban").click()
+    expect(page.get_by_label("Ban this whole network anyway")).to_be_visible()
 
 
 @dataclass(frozen=True)
@@ -396,6 +409,27 @@ CASES = [
     ),
     Case("moderation-overview", "moderator", lambda s, _: "/moderation/overview", open_all_details),
     Case("moderation-bans", "moderator", lambda s, _: "/moderation/bans", shows=("table tbody tr",)),
+    Case(
+        "moderation-ban-sender",
+        "moderator",
+        lambda s, _: f"/moderation/bans?comment={s.flagged_comment}",
+        phone=True,
+        shows=(".notice--sender a[aria-current=true]",),
+    ),
+    Case(
+        "moderation-ban-wide-network",
+        "moderator",
+        lambda s, _: f"/moderation/bans?comment={s.flagged_comment}",
+        ask_for_a_wide_ban,
+        shows=(".form-errors .field__error", ".ban-form__wide input"),
+    ),
+    Case(
+        "moderation-empty-spam",
+        "moderator",
+        lambda s, _: "/moderation/spam/empty",
+        phone=True,
+        shows=("form .button--danger",),
+    ),
     Case("moderation-settings", "admin", lambda s, _: "/moderation/settings"),
     Case("admin-users", "admin", lambda s, _: "/admin/users"),
     Case("not-found", None, lambda s, _: f"/articles/no-such-article-{s.token}", phone=True, status=404),

@@ -28,12 +28,19 @@ PAGE_FORM = {
     "value": "victim@example.org",
     "reason": "No reason.",
     "spam_existing": "1",
+    "confirm_wide": "1",
+    "expected": "1",
     "hold_all": "1",
     "flag_threshold": "1",
 }
 API_BODIES = {
     "api_moderation.ModerationItem": {"action": "approve"},
-    "api_moderation.Bans": {"email": "victim@example.org", "reason": "No reason.", "spam_existing": True},
+    "api_moderation.Bans": {
+        "email": "victim@example.org",
+        "reason": "No reason.",
+        "spam_existing": True,
+        "confirm_wide": True,
+    },
 }
 KNOWN = {
     "moderation.desk",
@@ -45,6 +52,7 @@ KNOWN = {
     "moderation.reply",
     "moderation.bans",
     "moderation.lift",
+    "moderation.empty_spam",
     "moderation.settings",
     "api_moderation.ModerationQueue",
     "api_moderation.ModerationItem",
@@ -78,11 +86,14 @@ def _url(rule, values: dict) -> str:
 
 
 def _world(make_user, make_article) -> dict:
-    """A held comment on an article, a published one, and a ban: everything a moderation URL can point at."""
+    """A held comment on an article, a published one, one in spam, and a ban: everything a moderation URL can
+    point at, and something for "Empty spam" to delete if it let the wrong person in."""
     moderator = make_user("moderator")
     article = make_article()
     held = post_comment(article, Writer(name="Gail", email="gail@example.org"), "Held.", HELD)
     published = post_comment(article, Writer(name="Pia", email="pia@example.org"), "Published.", CommentRules())
+    spam = post_comment(article, Writer(name="Sam", email="sam@example.org"), "Pills.", CommentRules())
+    moderation.apply(spam, "spam", moderator)
     moderation.flag_comment(published, "user:999", "spam", None, CommentRules())
     ban, _ = moderation.create_ban("email", "banned@example.org", "Trolling.", moderator)
     return {"comment_id": held.id, "ban_id": ban.id, "held": held, "published": published, "ban": ban}
@@ -220,7 +231,10 @@ def test_authors_moderate_comments_on_their_own_articles_only_on_the_desk(app, m
     own = post_comment(mine, Writer(name="Gail", email="gail@example.org"), "On mine.", HELD)
     other = post_comment(theirs, Writer(name="Gail", email="gail@example.org"), "On theirs.", HELD)
     public = post_comment(mine, Writer(name="Pia", email="pia@example.org"), "Published on mine.", CommentRules())
-    ban, _ = moderation.create_ban("email", "b@example.org", "R.", make_user("moderator"))
+    moderator = make_user("moderator")
+    spam = post_comment(mine, Writer(name="Sam", email="sam@example.org"), "Pills on mine.", CommentRules())
+    moderation.apply(spam, "spam", moderator)
+    ban, _ = moderation.create_ban("email", "b@example.org", "R.", moderator)
     browser = _browser(app, author)
 
     desk = browser.get("/moderation").get_data(as_text=True)
@@ -233,7 +247,11 @@ def test_authors_moderate_comments_on_their_own_articles_only_on_the_desk(app, m
         ("POST", f"/moderation/comments/{other.id}/edit", {"body": "Mine now."}),
         ("POST", f"/moderation/comments/{other.id}/reply", {"body": "Hello."}),
         ("GET", "/moderation/bans", None),
+        ("GET", f"/moderation/bans?comment={own.id}", None),
         ("POST", "/moderation/bans", {"kind": "email", "value": "x@example.org", "reason": "R."}),
+        ("POST", "/moderation/bans", {"kind": "network", "value": "10.0.0.0/8", "reason": "R.", "confirm_wide": "1"}),
+        ("GET", "/moderation/spam/empty", None),
+        ("POST", "/moderation/spam/empty", {"expected": "1"}),
         ("POST", f"/moderation/bans/{ban.id}/lift", None),
         ("GET", "/moderation/settings", None),
         ("POST", "/moderation/settings", {"hold_all": "1"}),
