@@ -83,7 +83,7 @@ class Config:
     MODERATION_FLAG_THRESHOLD = 3  # distinct readers whose flags hide a comment for review
 
     # Spam checks (admins override most of them on /moderation/settings)
-    SPAM_LINK_LIMIT = 2  # hold comments with this many links or more (0: off), as WordPress
+    SPAM_LINK_LIMIT = 3  # hold comments with this many links or more and little text of their own (0: off)
     SPAM_MIN_SECONDS = 3  # hold page-form comments sent faster than a person could write (0: off)
     SPAM_FORM_MAX_AGE_HOURS = 24  # a page form older than this must be reloaded
     SPAM_MODERATION_WORDS = ""  # one word or phrase per line: held
@@ -103,11 +103,14 @@ class Config:
     AKISMET_API_URL = "https://rest.akismet.com"  # Akismet's endpoint; the tests point it at a fake
     AKISMET_TIMEOUT = 3  # seconds to wait; when Akismet is slower, the comment is held
 
-    # Spam classifier (docs/spam.md): a Bayesian filter that learns from moderators' spam decisions.
+    # Spam classifier (docs/spam.md): a linear model over words, spellings and signs of spam, learning from
+    # moderators' spam decisions.
     SPAM_CLASSIFIER_ENABLED = True  # score new comments (it learns from decisions either way)
     SPAM_CLASSIFIER_BOOTSTRAP = True  # start from the shipped model; False: learn from this site alone
-    SPAM_CLASSIFIER_SPAM_AT = 0.975  # caught as spam at this probability or above...
-    SPAM_CLASSIFIER_HOLD_AT = 0.9  # ...held for a moderator at this one or above (long blog comments reach 0.88)
+    SPAM_CLASSIFIER_SPAM_AT = 0.99  # caught as spam at this calibrated probability or above (see MIN_DECISIONS)...
+    SPAM_CLASSIFIER_HOLD_AT = 0.8  # ...held for a moderator at this one or above
+    # Until moderators have decided this many comments, content alone only holds, never catches as spam.
+    SPAM_CLASSIFIER_MIN_DECISIONS = 50
 
     # Security headers
     FRAME_ANCESTORS = "'none'"

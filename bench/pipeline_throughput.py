@@ -19,7 +19,7 @@ from app.extensions import db  # noqa: E402
 from app.services import accounts  # noqa: E402
 from app.services.articles import create_article  # noqa: E402
 from app.services.comments import Writer, post_comment  # noqa: E402
-from app.services.settings import CommentRules  # noqa: E402
+from app.services.settings import comment_rules  # noqa: E402
 
 ORDINARY = "Thanks for the guide. In my county the clerk also asked for a copy of the demand letter ({n})."
 SPAMMY = "Check out my channel https://promo{n}.example and subscribe for free gift cards!!! ({n})"
@@ -50,7 +50,7 @@ def main() -> None:
                 min_length=10,
             )
             article = create_article(author, "Bench", "Body.", published=True)
-            rules = CommentRules.from_config(app.config)
+            rules = comment_rules(app.config)
             statuses: dict[str, int] = {}
             began = time.perf_counter()
             for n in range(options.count):

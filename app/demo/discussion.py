@@ -171,11 +171,12 @@ SPAM = [
         ),
         "Great article!!! Visit https://cheap-watches.example for the best replica watches at 90% off.",
     ),
-    # Links everywhere and a call to action, caught by the content classifier and the link rule.
+    # A call to action and a link through a URL shortener: caught by structure; the classifier also names
+    # its signs (on a new site it could only have held it).
     (
         Writer(name="Jenny", email="jenny.promo@example.com"),
         "Hey guys check out my channel https://video.example/c/jenny and subscribe!!! "
-        "Free gift cards for everyone who subscribes today https://giftcards.example",
+        "Free gift cards for everyone who subscribes today https://bit.ly/jenny-gifts",
     ),
 ]
 
@@ -185,7 +186,7 @@ def seed_spam(article: Article) -> list[str]:
     if db.session.query(Comment.id).filter_by(writer_email="deals@bulk-mailer.example").first() is not None:
         return []
     for writer, body in SPAM:
-        comment = post_comment(article, writer, body, CommentRules(link_limit=2, min_seconds=0))
+        comment = post_comment(article, writer, body, CommentRules(min_seconds=0))
         comment.created_at = utcnow() - timedelta(hours=5)
     db.session.commit()
     return ["two caught spam comments"]

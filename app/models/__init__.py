@@ -5,7 +5,7 @@ from app.models.comment import Comment, CommentRevision, CommentStatus
 from app.models.moderation import Ban, BanKind, Flag, FlagReason, ModerationEvent, Setting
 from app.models.note import CorrectionRequest, Note, NoteCitation, NoteKind, NoteRevision, RequestStatus
 from app.models.outbox import OutboxMessage
-from app.models.spam import SpamStats, SpamToken
+from app.models.spam import SpamExample, SpamModel
 from app.models.user import ApiToken, Role, User
 
 __all__ = [
@@ -30,7 +30,7 @@ __all__ = [
     "RequestStatus",
     "Role",
     "Setting",
-    "SpamStats",
-    "SpamToken",
+    "SpamExample",
+    "SpamModel",
     "User",
 ]

@@ -17,6 +17,7 @@ from app.services.comments import Writer, find_comment, post_comment
 from app.services.errors import ServiceError
 from app.services.permissions import STAFF_ROLES, can_manage_users, can_moderate, can_use_desk
 from app.services.settings import SPECS, current_settings, update_settings
+from app.services.spam.learning import site_decisions
 from app.urls import safe_next
 from app.web import rules
 
@@ -353,5 +354,5 @@ def settings():
     if errors:
         values.update({key: request.form.get(key, "") for key in values})
     return render_template(
-        "moderation/settings.html", specs=SPECS, values=values, errors=errors
+        "moderation/settings.html", specs=SPECS, values=values, errors=errors, decisions=site_decisions()
     ), 422 if errors else 200

@@ -117,12 +117,14 @@ def apply(
     refresh_comment_count(comment.article_id)
     if commit:
         db.session.commit()
-    # Verdicts on spamminess: a move into spam; out of spam into publication; and approving a comment
-    # the spam checks held, which tells the classifier it was wrong. Trashing spam says nothing new.
-    held_as_spammy = previous is P and any(r.get("code") == "classifier" for r in comment.reasons or [])
+    # Verdicts on spamminess: a move into spam; out of spam into publication; and approving a comment the
+    # checks held at submission (for the classifier, a link count, a word, or a first-time writer): a person
+    # read it and found it fine. Trashing spam says nothing new; approving what readers' flags hid is about
+    # manners, not spam.
+    held_at_submission = previous is P and bool(comment.reasons)
     if action == "spam":
         spam_decision.send(comment, is_spam=True, previous=previous)
-    elif comment.status is A and (previous is S or held_as_spammy):
+    elif comment.status is A and (previous is S or held_at_submission):
         spam_decision.send(comment, is_spam=False, previous=previous)
     return comment
 

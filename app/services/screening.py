@@ -146,6 +146,10 @@ UNTRUSTED: list[Check] = [
     check_new_commenter,
     check_often_rejected,
     checks.check_links,
+    # Structural evidence: caught as spam whatever the classifier has learned.
+    checks.check_link_farm,
+    checks.check_shortener,
+    checks.check_name,
     checks.check_blocked_words,
     checks.check_moderation_words,
     classifier.check_classifier,
@@ -155,6 +159,9 @@ UNTRUSTED: list[Check] = [
 REQUEST_ALWAYS: list[Check] = [checks.check_honeypot, checks.check_timing, check_ban]
 REQUEST_UNTRUSTED: list[Check] = [
     checks.check_links,
+    checks.check_link_farm,
+    checks.check_shortener,
+    checks.check_name,
     checks.check_blocked_words,
     classifier.check_classifier,
     akismet.check_akismet,
@@ -211,9 +218,11 @@ def screen_request(submission: Submission, rules: CommentRules) -> Screening[Req
     return Screening(RequestStatus.spam if caught else RequestStatus.open, verdicts)
 
 
-def explain_checks(submission: Submission, rules: CommentRules) -> tuple[str, list[Verdict]]:
-    """Every check's verdict on a submission, refusals included, and the outcome: for `flask spam explain`."""
-    verdicts = [check(submission, rules) for check in ALWAYS + UNTRUSTED]
+def explain_checks(submission: Submission, rules: CommentRules, offline: bool = False) -> tuple[str, list[Verdict]]:
+    """Every check's verdict on a submission, refusals included, and the outcome: for `flask spam explain` and
+    `flask spam eval` (offline: without the checks that ask another server)."""
+    pipeline = [check for check in ALWAYS + UNTRUSTED if not (offline and check is akismet.check_akismet)]
+    verdicts = [check(submission, rules) for check in pipeline]
     actions = {verdict.action for verdict in verdicts}
     for outcome, action in (("rejected", "reject"), ("spam", "spam"), ("held", "hold")):
         if action in actions:

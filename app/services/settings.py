@@ -1,5 +1,6 @@
 """Site settings that admins change on a page: stored in the database, defaults from the configuration."""
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,11 +28,16 @@ class CommentRules:
     rejected_window: timedelta = timedelta(days=7)
     rejected_min_comments: int = 2
     flag_threshold: int = 3
-    link_limit: int = 2
+    link_limit: int = 3
     min_seconds: int = 3
     form_max_age_hours: int = 24
     moderation_words: tuple[str, ...] = ()
     blocked_words: tuple[str, ...] = ()
+    # The content classifier: caught as spam at spam_at (once the site has min_decisions verdicts of its
+    # own), held at hold_at; calibrated probabilities.
+    spam_at: float = 0.99
+    hold_at: float = 0.8
+    min_decisions: int = 50
 
 
 @dataclass(frozen=True)
@@ -128,8 +134,9 @@ SPECS = [
         "link_limit",
         "SPAM_LINK_LIMIT",
         int,
-        "Hold comments with links",
-        "Hold a comment with this many links or more (0 turns this off).",
+        "Hold comments with many links",
+        "Hold a comment with this many links or more and fewer than 15 words of its own per link "
+        "(0 turns this off). Long comments citing a few sources are normal.",
         0,
         50,
     ),
@@ -141,6 +148,35 @@ SPECS = [
         "Hold page-form comments sent sooner than this after the form appeared (0 turns this off).",
         0,
         120,
+    ),
+    SettingSpec(
+        "spam_at",
+        "SPAM_CLASSIFIER_SPAM_AT",
+        float,
+        "Catch as spam at (probability)",
+        "Once moderators have decided enough comments (below), a comment the content classifier scores at "
+        "this probability or above goes to spam.",
+        0.5,
+        1.0,
+    ),
+    SettingSpec(
+        "hold_at",
+        "SPAM_CLASSIFIER_HOLD_AT",
+        float,
+        "Hold at (probability)",
+        "A comment the content classifier scores at this probability or above waits for a moderator.",
+        0.05,
+        1.0,
+    ),
+    SettingSpec(
+        "min_decisions",
+        "SPAM_CLASSIFIER_MIN_DECISIONS",
+        int,
+        "Judge content alone after (decisions)",
+        "Until moderators have marked this many comments spam or not spam, the classifier may hold a comment "
+        "but never move it to spam on content alone.",
+        0,
+        100_000,
     ),
     SettingSpec(
         "moderation_words",
@@ -192,6 +228,9 @@ def comment_rules(config: Mapping[str, Any]) -> CommentRules:
         form_max_age_hours=int(config["SPAM_FORM_MAX_AGE_HOURS"]),
         moderation_words=word_list(values["moderation_words"]),
         blocked_words=word_list(values["blocked_words"]),
+        spam_at=values["spam_at"],
+        hold_at=values["hold_at"],
+        min_decisions=values["min_decisions"],
     )
 
 
@@ -201,7 +240,7 @@ def word_list(text: str) -> tuple[str, ...]:
     return tuple(part for part in parts if part)
 
 
-def _parse(spec: SettingSpec, raw: object) -> bool | int | str:
+def _parse(spec: SettingSpec, raw: object) -> bool | int | float | str:
     if spec.kind is str:
         text = "\n".join(word_list(str(raw or "")))
         if len(text) > WORDS_MAX:
@@ -211,18 +250,21 @@ def _parse(spec: SettingSpec, raw: object) -> bool | int | str:
         if isinstance(raw, bool):
             return raw
         return str(raw).strip().lower() in {"1", "true", "on", "yes", "y"}
+    value: int | float | None
     try:
-        value = int(str(raw).strip()) if not isinstance(raw, bool) else None
+        text = str(raw).strip()
+        value = None if isinstance(raw, bool) else float(text) if spec.kind is float else int(text)
     except ValueError:
         value = None
-    if value is None:
-        raise ServiceError(f"{spec.label}: enter a whole number.", field=spec.key)
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        kind = "a whole number" if spec.kind is int else "a number such as 0.95"
+        raise ServiceError(f"{spec.label}: enter {kind}.", field=spec.key)
     if spec.minimum is not None and value < spec.minimum or spec.maximum is not None and value > spec.maximum:
         raise ServiceError(f"{spec.label}: enter a number from {spec.minimum:g} to {spec.maximum:g}.", field=spec.key)
     return value
 
 
-def update_settings(values: Mapping[str, object], admin: User | None) -> dict[str, bool | int | str]:
+def update_settings(values: Mapping[str, object], admin: User | None) -> dict[str, bool | int | float | str]:
     """Validate every given setting, then store them all in one commit; unknown keys are refused."""
     unknown = sorted(set(values) - set(SPEC_BY_KEY))
     if unknown:

@@ -288,10 +288,16 @@ def test_a_request_with_many_links_is_open_with_the_reason_shown_to_the_author(
 ):
     author = make_user("author")
     article = make_article(author=author)
-    created = _asked(_ask(client, article, "See [one](https://a.example) and [two](https://b.example)."))
+    links = "See [one](https://a.example/x), [two](https://b.example/y) and [three](https://a.example/z)."
+    created = _asked(_ask(client, article, links))
     (listed,) = _desk(client, article, author, token_for)
     assert (created["status"], listed["status"]) == ("open", "open")
-    assert listed["reasons"] == [{"code": "links", "message": "2 links (comments with 2 or more are held)."}]
+    assert listed["reasons"] == [
+        {
+            "code": "links",
+            "message": "3 links, 5 words of its own (held: 3 or more links with fewer than 15 words each).",
+        }
+    ]
 
 
 def test_requests_on_drafts_and_missing_articles_are_404_and_writes_take_json(

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Ban, Comment, CommentStatus, Flag, ModerationEvent, Setting
 from app.models.types import utcnow
 from app.services import moderation
-from app.services.settings import CommentRules
+from app.services.settings import CommentRules, comment_rules
 from tests.conftest import PASSWORD
 from tests.factories import make_comment, make_guest
 
@@ -526,6 +526,24 @@ def test_bad_settings_are_refused_with_422_and_nothing_is_stored(app, make_user,
     assert f'{slot}<p class="field__error">{message}</p></div>' in html
     assert f'name="{field}" type="text" inputmode="numeric" value="{value}"' in html and 'aria-invalid="true"' in html
     assert _count(Setting) == 0
+
+
+def test_admins_set_the_classifiers_thresholds_and_learning_minimum_on_the_page(app, make_user, make_article):
+    browser = _browser(app, make_user("admin"))
+    html = _get(browser, "/moderation/settings")
+    assert 'id="setting-spam_at" name="spam_at" type="text" inputmode="decimal" value="0.99"' in html
+    assert 'id="setting-min_decisions" name="min_decisions" type="text" inputmode="numeric" value="50"' in html
+    assert "So far moderators have decided 0 comments." in html
+    response = browser.post("/moderation/settings", data={"spam_at": "0.97", "hold_at": "0.7", "min_decisions": "5"})
+    assert _flashes(_landing(browser, response, "/moderation/settings")) == [
+        "Settings saved; they apply to the next comment."
+    ]
+    rules = comment_rules(app.config)
+    assert (rules.spam_at, rules.hold_at, rules.min_decisions) == (0.97, 0.7, 5)
+    refused = browser.post("/moderation/settings", data={"spam_at": "1.5"})
+    assert refused.status_code == 422
+    assert "Catch as spam at (probability): enter a number from 0.5 to 1." in _html(refused)
+    assert comment_rules(app.config).spam_at == 0.97
 
 
 # --- the badge -------------------------------------------------------------------------------

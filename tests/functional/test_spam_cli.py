@@ -1,16 +1,16 @@
-"""`flask spam train | eval | purge`: the classifier's command line."""
+"""`flask spam train | retrain | eval | purge`: the classifier's command line."""
 
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Comment, CommentStatus, ModerationEvent, SpamStats, SpamToken
+from app.models import Comment, CommentStatus, ModerationEvent, SpamExample, SpamModel
 from app.models.types import utcnow
 from app.services import moderation
 from app.services.comments import Writer, post_comment
 from app.services.settings import CommentRules
-from app.services.spam.counts import DatabaseCounts
+from app.services.spam.classifier import classify
 
 TRAINING = """content,label
 "Check out my channel and subscribe! http://promo.example.com",1
@@ -28,41 +28,59 @@ def _csv(tmp_path, text: str, name: str = "comments.csv", encoding: str = "utf-8
 
 
 def _learned() -> tuple:
-    columns = (SpamToken.token, SpamToken.spam_count, SpamToken.ham_count)
-    rows = db.session.execute(select(*columns).order_by(SpamToken.token))
-    return DatabaseCounts().documents(), [tuple(row) for row in rows]
+    """The examples and the model versions, as plain values."""
+    examples = db.session.execute(select(SpamExample.origin, SpamExample.is_spam).order_by(SpamExample.id)).all()
+    versions = db.session.execute(select(SpamModel.id, SpamModel.kind).order_by(SpamModel.id)).all()
+    return [tuple(row) for row in examples], [tuple(row) for row in versions]
 
 
-def test_train_adds_the_file_to_what_the_site_learned(runner, tmp_path):
+def test_train_adds_the_file_as_examples_and_retrains(runner, tmp_path):
     path = _csv(tmp_path, TRAINING)
+    before = classify("The second paragraph explains the trade-off well.").probability
     result = runner.invoke(args=["spam", "train", path])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Learned 5 comments from {path}: 3 spam, 2 ham, ")
-    counts = DatabaseCounts()
-    assert counts.documents() == (3, 2)
-    assert counts.counts(["cta:subscribe", "domain:promo.example.com", "second", "the"]) == {
-        "cta:subscribe": (2, 0),
-        "domain:promo.example.com": (1, 0),
-        "second": (0, 1),
-        "the": (0, 2),
-    }
-    # Training again adds to the counts rather than replacing them.
+    assert result.output.splitlines() == [
+        f"Added 5 examples from {path}: 3 spam, 2 ham.",
+        "Model version 1: learned 5 example(s) (3 spam); 0 of them are moderators' decisions.",
+    ]
+    examples, versions = _learned()
+    assert examples == [("file:comments.csv", True)] * 3 + [("file:comments.csv", False)] * 2
+    assert versions == [(1, "retrain")]
+    assert classify("The second paragraph explains the trade-off well.").probability < before  # learned as ham
+    # Training again adds the lines again and makes the next version.
     assert runner.invoke(args=["spam", "train", path]).exit_code == 0
-    assert counts.documents() == (6, 4) and counts.counts(["cta:subscribe"]) == {"cta:subscribe": (4, 0)}
+    assert len(_learned()[0]) == 10 and _learned()[1] == [(1, "retrain"), (2, "retrain")]
 
 
-def test_eval_prints_the_figures_and_changes_nothing(runner, tmp_path):
+def test_retrain_rebuilds_from_the_examples(runner, tmp_path):
+    result = runner.invoke(args=["spam", "retrain"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Model version 1: learned 0 example(s) (0 spam); 0 of them are moderators' decisions.\n"
+    runner.invoke(args=["spam", "train", _csv(tmp_path, TRAINING)])
+    result = runner.invoke(args=["spam", "retrain"])
+    assert result.output.startswith("Model version 3: learned 5 example(s) (3 spam)")
+
+
+def test_eval_prints_the_classifier_and_the_whole_pipeline_and_changes_nothing(runner, tmp_path):
     runner.invoke(args=["spam", "train", _csv(tmp_path, TRAINING)])
     before = _learned()
     result = runner.invoke(args=["spam", "eval", _csv(tmp_path, TRAINING, "again.csv")])
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert lines[0] == "comments: 5 (3 spam, 2 ham); caught as spam at probability >= 0.975"
-    assert [line.split()[0] for line in lines[1:5]] == ["precision", "recall", "F1", "FP"]
-    assert "FP rate    0.000" in lines
-    assert lines[5] == "confusion matrix  caught as spam  not caught"
-    assert lines[6].split()[0] == "spam" and lines[7].split() == ["ham", "0", "2"]
-    assert sum(int(n) for n in lines[6].split()[1:]) == 3
+    alone, pipeline = result.output.split("\n\n")
+    lines = alone.splitlines()
+    assert lines[0] == "The classifier alone"
+    assert lines[1] == "comments: 5 (3 spam, 2 ham); caught as spam at probability >= 0.99"
+    assert [line.split()[0] for line in lines[2:7]] == ["precision", "recall", "F1", "FP", "held"]
+    assert lines[6].startswith("held rate ") and lines[6].endswith("(real comments held for a moderator at >= 0.8)")
+    assert lines[7] == "confusion matrix  caught as spam  not caught (of which held)"
+    assert lines[8].split()[0] == "spam" and lines[9].split()[:3] == ["ham", "0", "2"]
+    lines = pipeline.splitlines()
+    assert lines[0] == (
+        "The whole pipeline (each line as a new guest's comment; "
+        "Akismet, 'hold all' and 'hold new commenters' left out)"
+    )
+    assert lines[1] == "comments: 5 (3 spam, 2 ham); caught as spam by any check"
+    assert "FP rate    0.000   (real comments caught as spam)" in lines
     assert _learned() == before
 
 
@@ -81,8 +99,8 @@ def test_files_that_cannot_be_used_are_refused_with_a_reason_and_change_nothing(
             result = runner.invoke(args=["spam", command, path])
             assert result.exit_code == exit_code, (command, path, result.output)
             assert message in result.output, (command, path, result.output)
-    assert _learned() == ((0, 0), [])
-    assert db.session.scalar(select(func.count()).select_from(SpamStats)) == 0
+    assert _learned() == ([], [])
+    assert db.session.scalar(select(func.count()).select_from(SpamModel)) == 0
 
 
 def test_purge_deletes_spam_older_than_the_age_given(app, runner, make_user, make_article):

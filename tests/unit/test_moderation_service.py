@@ -215,11 +215,19 @@ def test_spam_decision_is_sent_on_spam_and_on_not_spam(decisions, make_user, mak
 
 def test_spam_decision_is_silent_when_spam_is_not_concerned(decisions, make_user, make_article):
     moderator = make_user("moderator")
-    comment = make_comment(make_article(), rules=HELD)
-    moderation.apply(comment, "approve", moderator)
+    comment = make_comment(make_article())  # published at once
     moderation.apply(comment, "trash", moderator, "off_topic")
     moderation.apply(comment, "restore", moderator)
-    assert decisions == []
+    for reader in range(3):  # hidden by readers' flags, then approved: about manners, not spam
+        moderation.flag_comment(comment, f"user:{reader}", "abusive", None, OPEN)
+    moderation.apply(comment, "approve", moderator)
+    assert comment.status is A and decisions == []
+
+
+def test_approving_what_the_checks_held_is_a_verdict_of_not_spam(decisions, make_user, make_article):
+    comment = make_comment(make_article(), rules=HELD)
+    moderation.apply(comment, "approve", make_user("moderator"))
+    assert decisions == [(comment.id, False, P)]
 
 
 def test_bulk_spam_and_bans_send_one_decision_per_comment(decisions, make_user, make_article):
@@ -733,7 +741,7 @@ def test_after_a_moderator_edit_the_writer_cannot_change_the_comment_back(make_u
     )
 
 
-def test_approving_a_comment_the_classifier_held_teaches_it_ham(make_user, make_article):
+def test_approving_a_comment_the_checks_held_teaches_it_ham_and_one_flags_hid_teaches_nothing(make_user, make_article):
     moderator = make_user("moderator")
     article = make_article()
     held_by_classifier = make_comment(article, "Check my words.", rules=HELD)
@@ -741,9 +749,14 @@ def test_approving_a_comment_the_classifier_held_teaches_it_ham(make_user, make_
         {"code": "classifier", "message": "Spam probability 93%", "action": "hold", "score": 0.93}
     ]
     db.session.commit()
-    held_for_being_new = make_comment(article, "First time here.", rules=HELD)
-    moderation.apply(held_by_classifier, "approve", moderator)
-    moderation.apply(held_for_being_new, "approve", moderator)
+    held_for_being_new = make_comment(article, "First time here.", rules=CommentRules(hold_until_approved=1))
+    hidden_by_flags = make_comment(article, "Rude but not spam.")
+    for reader in range(3):
+        moderation.flag_comment(hidden_by_flags, f"user:{reader}", "abusive", None, OPEN)
+    assert hidden_by_flags.status is CommentStatus.pending
+    for comment in (held_by_classifier, held_for_being_new, hidden_by_flags):
+        moderation.apply(comment, "approve", moderator)
     db.session.expire_all()
     assert _stored(held_by_classifier.id).trained_as == "ham"
-    assert _stored(held_for_being_new.id).trained_as is None
+    assert _stored(held_for_being_new.id).trained_as == "ham"
+    assert _stored(hidden_by_flags.id).trained_as is None

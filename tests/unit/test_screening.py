@@ -232,8 +232,11 @@ def test_settings_default_to_the_configuration_and_stored_values_win(app, make_u
         "max_depth": 5,
         "edit_window_minutes": 15,
         "auto_close_days": 0,
-        "link_limit": 2,
+        "link_limit": 3,
         "min_seconds": 0,
+        "spam_at": 0.99,
+        "hold_at": 0.8,
+        "min_decisions": 50,
         "moderation_words": "",
         "blocked_words": "",
     }
@@ -245,6 +248,8 @@ def test_settings_default_to_the_configuration_and_stored_values_win(app, make_u
             "edit_window_minutes": "30",
             "auto_close_days": "14",
             "rejected_window_days": "3",
+            "spam_at": " 0.95 ",
+            "min_decisions": "10",
         },
         admin,
     )
@@ -255,8 +260,11 @@ def test_settings_default_to_the_configuration_and_stored_values_win(app, make_u
         "edit_window_minutes": 30,
         "auto_close_days": 14,
         "rejected_window_days": 3,
+        "spam_at": 0.95,
+        "min_decisions": 10,
     }
     rules = comment_rules(app.config)
+    assert (rules.spam_at, rules.hold_at, rules.min_decisions) == (0.95, 0.8, 10)
     assert (rules.hold_all, rules.flag_threshold, rules.max_depth) == (True, 5, 3)
     assert (rules.edit_window, rules.auto_close_days, rules.rejected_window) == (
         timedelta(minutes=30),
@@ -267,7 +275,7 @@ def test_settings_default_to_the_configuration_and_stored_values_win(app, make_u
     assert rows["hold_all"] == (True, admin.id) and rows["flag_threshold"] == (5, admin.id)
     update_settings({"hold_all": "off"}, admin)
     assert current_settings(app.config)["hold_all"] is False
-    assert db.session.scalar(select(func.count()).select_from(Setting)) == 6
+    assert db.session.scalar(select(func.count()).select_from(Setting)) == 8
 
 
 @pytest.mark.parametrize(
@@ -287,6 +295,14 @@ def test_settings_default_to_the_configuration_and_stored_values_win(app, make_u
         ({"auto_close_days": True}, "auto_close_days", "Close threads after (days): enter a whole number."),
         ({"hold_all": True, "colour": "red"}, "colour", "Unknown setting: colour."),
         ({"hold_all": "1", "max_depth": "0"}, "max_depth", "Thread depth: enter a number from 1 to 10."),
+        ({"spam_at": "high"}, "spam_at", "Catch as spam at (probability): enter a number such as 0.95."),
+        ({"spam_at": "nan"}, "spam_at", "Catch as spam at (probability): enter a number such as 0.95."),
+        ({"hold_at": "0.01"}, "hold_at", "Hold at (probability): enter a number from 0.05 to 1."),
+        (
+            {"min_decisions": "-1"},
+            "min_decisions",
+            "Judge content alone after (decisions): enter a number from 0 to 100000.",
+        ),
     ],
 )
 def test_bad_settings_are_refused_and_nothing_is_stored(app, make_user, values, field, message):

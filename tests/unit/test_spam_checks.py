@@ -17,6 +17,7 @@ from app.services.spam.verdicts import Submission
 from tests.factories import make_guest
 
 OPEN = CommentRules(min_seconds=0, link_limit=2)
+LINKS = CommentRules(min_seconds=0)  # the default link rule
 _guest = partial(make_guest, "Guest Writer", "guest@example.org", network=None)
 
 
@@ -89,22 +90,110 @@ def test_a_duplicate_is_refused_and_nothing_is_stored(make_article):
     assert _rows() == 3
 
 
-def test_links_hold_at_the_limit(make_article):
+def test_many_links_with_little_text_are_held_and_linked_prose_is_not(make_article):
     article = make_article()
-    one = post_comment(article, _guest(), "See https://example.org/a", OPEN)
-    two = post_comment(article, _guest(), "See https://example.org/a and https://example.org/b", OPEN)
-    assert one.status is CommentStatus.approved
-    assert two.status is CommentStatus.pending
-    assert two.reasons == [
-        {"code": "links", "message": "2 links (comments with 2 or more are held).", "action": "hold", "score": 0.5}
+    two = post_comment(article, _guest(), "See https://example.org/a and https://example.org/b", LINKS)
+    three = post_comment(
+        article, _guest(), "See https://example.org/a, https://example.org/b, https://example.org/c", LINKS
+    )
+    prose = (
+        "I checked three sources before writing this, and they agree with the article on the fee but not on "
+        "the deadline, which varies more than the article suggests: https://example.org/a says thirty days, "
+        "https://example.org/b says sixty, and https://example.org/c says it depends on the county, so check "
+        "with the clerk of your own court before you count on either."
+    )
+    cited = post_comment(article, _guest(), prose, LINKS)
+    assert (two.status, cited.status) == (CommentStatus.approved, CommentStatus.approved)
+    assert three.status is CommentStatus.pending
+    assert three.reasons == [
+        {
+            "code": "links",
+            "message": "3 links, 1 word of its own (held: 3 or more links with fewer than 15 words each).",
+            "action": "hold",
+            "score": 0.5,
+        }
     ]
     off = post_comment(
         article,
         _guest(),
-        "Four: https://a.example https://b.example https://c.example https://d.example",
+        "Four: https://example.org/1 https://example.org/2 https://example.org/3 https://example.org/4",
         CommentRules(link_limit=0),
     )
     assert off.status is CommentStatus.approved
+
+
+def test_links_to_many_sites_with_hardly_a_word_are_a_link_farm(make_article):
+    article = make_article()
+    farm = post_comment(article, _guest(), "Deals https://a.example https://b.example https://c.example", OPEN)
+    assert farm.status is CommentStatus.spam
+    assert [(r["code"], r["message"]) for r in farm.reasons if r["action"] == "spam"] == [
+        ("link_farm", "Links to 3 different sites with only 1 word of its own.")
+    ]
+    # Encyclopedias and official sources are citations, not a farm.
+    cited = post_comment(
+        article,
+        _guest(),
+        "Sources https://en.wikipedia.org/wiki/A https://www.example.gov/b https://law.example.edu/c",
+        OPEN,
+    )
+    assert cited.status is not CommentStatus.spam
+
+
+@pytest.mark.parametrize(
+    "writer, body, reason",
+    [
+        (
+            {},
+            "Read more at https://bit.ly/3xYz",
+            ("shortener", "Links through a URL shortener (bit.ly), with 3 words of its own."),
+        ),
+        (
+            {"website": "https://tinyurl.com/abc"},
+            "Nice post.",
+            ("shortener", "Links through a URL shortener (tinyurl.com), with 2 words of its own."),
+        ),
+        ({"name": "Cheap Watches www.watches.example"}, "Nice post.", ("name", "The name holds a link.")),
+        ({"name": "Call 1-844-780-6762 now"}, "Nice post.", ("name", "The name holds a phone number.")),
+        ({"name": "Support +44 20 7946 0958"}, "Nice post.", ("name", "The name holds a phone number.")),
+        ({"name": "Helpline 18447806762"}, "Nice post.", ("name", "The name holds a phone number.")),
+        ({"name": "mail deals@bulk.example"}, "Nice post.", ("name", "The name holds an email address.")),
+        (
+            {"name": "Shop at deals.com or sales@deals.com"},
+            "Nice post.",
+            ("name", "The name holds a link and an email address."),
+        ),
+    ],
+)
+def test_structural_evidence_is_spam_whatever_the_classifier_learned(make_article, writer, body, reason):
+    guest = make_guest(**{"name": "Guest Writer", "email": "guest@example.org", "network": None, **writer})
+    comment = post_comment(make_article(), guest, body, OPEN)
+    assert comment.status is CommentStatus.spam
+    assert [(r["code"], r["message"]) for r in comment.reasons if r["action"] == "spam"] == [reason]
+
+
+def test_a_long_comment_with_a_shortened_link_is_held_not_binned(make_article):
+    body = (
+        "If anyone here is interested in genealogy, there is a proposal for a new site about family history "
+        "that needs a few more people to commit before it opens; the details are at https://bit.ly/3xYz if you "
+        "want to have a look."
+    )
+    comment = post_comment(make_article(), _guest(), body, OPEN)
+    assert comment.status is CommentStatus.pending
+    assert [(r["code"], r["action"]) for r in comment.reasons] == [("shortener", "hold")]
+
+
+def test_ordinary_names_and_numbers_are_not_adverts(make_article):
+    article = make_article()
+    for name in (
+        "Dana Reyes",
+        "Best Deals 2026",
+        "J. R. R. Tolkien",
+        "Anne-Marie O'Neil",
+        "reader 41931687",
+        "rex1987",
+    ):
+        guest = make_guest(name, "guest@example.org", network=None)
+        assert post_comment(article, guest, f"A fair point from {name}.", OPEN).status is CommentStatus.approved
 
 
 @pytest.mark.parametrize(

@@ -12,13 +12,29 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Comment
 from app.services.settings import CommentRules
+from app.services.spam.markup import markup_free, readable_text
+from app.services.spam.signs import EMAIL, URL, host_of, is_reference, is_shortener, site_of, words_of
 from app.services.spam.verdicts import Submission, Verdict
 
 HONEYPOT_FIELD = "homepage"
 TIMESTAMP_FIELD = "form_ts"
 RELOAD = "This form has expired or was changed. Please reload the page and post again; your text is kept below."
 _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
-_LINK = re.compile(r"<a\s", re.IGNORECASE)
+_HREF = re.compile(r"""<a\s[^>]*?href=["']([^"']*)["']""", re.IGNORECASE)
+# A comment with link_limit links or more is held when it has fewer words of its own than this per link.
+OWN_WORDS_PER_LINK = 15
+# A link farm: links to this many different sites (references aside) with fewer words of its own per link.
+FARM_SITES = 3
+FARM_WORDS_PER_LINK = 5
+# A shortened link in a comment with fewer words of its own than this is spam; in a longer one, held.
+SHORTENER_SPAM_WORDS = 30
+_NAME_ADVERTS = [
+    ("a link", URL),
+    ("an email address", EMAIL),
+    # International (+44 20 …), grouped (1-844-780-6762, (020) 7946 0958) or ten digits or more in a row; a
+    # username's number (rex1987, reader 41931687) is none of these.
+    ("a phone number", re.compile(r"\+\d[\d\s().-]{6,}\d|\(?\d{2,4}\)?[\s.-]+\d{2,4}[\s.-]+\d{3,4}\b|\d{10,}")),
+]
 
 
 def fold_for_matching(text: str | None) -> str:
@@ -86,12 +102,68 @@ def check_duplicate(submission: Submission, rules: CommentRules) -> Verdict:
     return Verdict("pass", "duplicate", "Not a repeat.")
 
 
+def _links(submission: Submission) -> tuple[list[str], int]:
+    """The hosts the comment links to (as shown: rendered and sanitised), and how many words it has of its own
+    (a link's text counts, its address does not)."""
+    hosts = [host for host in (host_of(href) for href in _HREF.findall(submission.html or "")) if host]
+    return hosts, len(words_of(markup_free(submission.body).text))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def check_links(submission: Submission, rules: CommentRules) -> Verdict:
-    """Many links in one comment are held for a look (WordPress holds at two)."""
-    count = len(_LINK.findall(submission.html or ""))
-    if rules.link_limit > 0 and count >= rules.link_limit:
-        return Verdict("hold", "links", f"{count} links (comments with {rules.link_limit} or more are held).", 0.5)
-    return Verdict("pass", "links", f"{count} link{'s' if count != 1 else ''}.")
+    """Many links with little text of their own are held for a look; long comments citing sources are not."""
+    hosts, words = _links(submission)
+    count = len(hosts)
+    summary = f"{_plural(count, 'link')}, {_plural(words, 'word')} of its own"
+    if rules.link_limit > 0 and count >= rules.link_limit and words < OWN_WORDS_PER_LINK * count:
+        return Verdict(
+            "hold",
+            "links",
+            f"{summary} (held: {rules.link_limit} or more links with fewer than {OWN_WORDS_PER_LINK} words each).",
+            0.5,
+        )
+    return Verdict("pass", "links", f"{summary}.")
+
+
+def check_link_farm(submission: Submission, rules: CommentRules) -> Verdict:
+    """Links to several unrelated sites with hardly a word of its own: a link farm, caught as spam."""
+    hosts, words = _links(submission)
+    sites = {site_of(host) for host in hosts if not is_reference(host)}
+    if len(sites) >= FARM_SITES and words < FARM_WORDS_PER_LINK * len(hosts):
+        return Verdict(
+            "spam",
+            "link_farm",
+            f"Links to {len(sites)} different sites with only {_plural(words, 'word')} of its own.",
+            1.0,
+        )
+    return Verdict("pass", "link_farm", f"Links to {_plural(len(sites), 'other site')}.")
+
+
+def check_shortener(submission: Submission, rules: CommentRules) -> Verdict:
+    """A link through a URL shortener hides where it leads: caught as spam in a short comment; a long one is held
+    for a person to see where it goes."""
+    hosts, words = _links(submission)
+    if submission.website:
+        hosts.append(host_of(submission.website) or "")
+    hidden = sorted({host for host in hosts if is_shortener(host)})
+    if not hidden:
+        return Verdict("pass", "shortener", "No URL shorteners.")
+    message = f"Links through a URL shortener ({', '.join(hidden)}), with {_plural(words, 'word')} of its own."
+    if words < SHORTENER_SPAM_WORDS:
+        return Verdict("spam", "shortener", message, 1.0)
+    return Verdict("hold", "shortener", message, 0.5)
+
+
+def check_name(submission: Submission, rules: CommentRules) -> Verdict:
+    """A link, an email address or a phone number in the writer's name is advertising: caught as spam."""
+    name = readable_text(submission.name)
+    found = [what for what, pattern in _NAME_ADVERTS if pattern.search(name)]
+    if found:
+        return Verdict("spam", "name", f"The name holds {' and '.join(found)}.", 1.0)
+    return Verdict("pass", "name", "An ordinary name.")
 
 
 def _matches(words: Sequence[str], haystack: str) -> list[str]:

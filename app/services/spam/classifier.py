@@ -1,38 +1,57 @@
-"""The content classifier as one check of the pipeline: this site's Bayesian model (the shipped bootstrap
-counts plus what the site learned) scores a comment, and the score holds it or catches it as spam."""
+"""The content classifier as one check of the pipeline: the site's model scores a comment, and the score may
+hold it for a moderator or, once the site has taught the model enough, catch it as spam.
+
+Until moderators have judged `rules.min_decisions` comments on this site, the classifier never moves a
+comment to spam on its own: content alone only holds it, for a person to look at. Spam before then
+needs structural evidence (spam.checks), a ban, a blocked word or Akismet.
+"""
+
+from dataclasses import dataclass
 
 from flask import current_app
 
 from app.services.settings import CommentRules
-from app.services.spam.bayes import Classifier, Score
-from app.services.spam.counts import BOOTSTRAP_PATH, DatabaseCounts, TokenCounts, load_bootstrap
+from app.services.spam.features import vectorise
+from app.services.spam.model import Clue
+from app.services.spam.storage import current_model
 from app.services.spam.verdicts import Submission, Verdict
 
+CODE = "classifier"
 
-def site_classifier() -> Classifier:
-    """The classifier this site uses: the bootstrap model (unless switched off) plus what the site learned."""
-    sources: list[TokenCounts] = [DatabaseCounts()]
-    if current_app.config.get("SPAM_CLASSIFIER_BOOTSTRAP", True):
-        sources.insert(0, load_bootstrap(str(BOOTSTRAP_PATH)))
-    return Classifier(sources)
+
+@dataclass(frozen=True)
+class Score:
+    """A comment's calibrated spam probability, the words and signs that pushed it up, and how many of the
+    site's own decisions the model had learned."""
+
+    probability: float
+    clues: list[Clue]
+    decisions: int
 
 
 def classify(text: str, name: str = "", website: str | None = None) -> Score:
-    """Score a comment with this site's model."""
-    return site_classifier().score(text, name, website)
+    """Score a comment with the site's newest model."""
+    _, model = current_model(bool(current_app.config.get("SPAM_CLASSIFIER_BOOTSTRAP", True)))
+    vector = vectorise(text, name, website)
+    return Score(model.probability(vector), model.clues(vector), model.decisions)
 
 
 def check_classifier(submission: Submission, rules: CommentRules) -> Verdict:
-    """The content classifier: spam at SPAM_CLASSIFIER_SPAM_AT or above, held at SPAM_CLASSIFIER_HOLD_AT or above."""
-    config = current_app.config
-    if not config.get("SPAM_CLASSIFIER_ENABLED", True):
-        return Verdict("pass", "classifier", "The content classifier is switched off.")
+    """Spam at rules.spam_at once the site has rules.min_decisions decisions of its own; held at rules.hold_at."""
+    if not current_app.config.get("SPAM_CLASSIFIER_ENABLED", True):
+        return Verdict("pass", CODE, "The content classifier is switched off.")
     score = classify(submission.body, submission.name, submission.website)
     probability = score.probability
-    signs = ", ".join(clue.token for clue in score.top()) or "none"
+    signs = ", ".join(clue.label for clue in score.clues) or "none"
     message = f"Spam probability {probability:.1%} (strongest signs of spam: {signs})."
-    if probability >= config["SPAM_CLASSIFIER_SPAM_AT"]:
-        return Verdict("spam", "classifier", message, probability)
-    if probability >= config["SPAM_CLASSIFIER_HOLD_AT"]:
-        return Verdict("hold", "classifier", message, probability)
-    return Verdict("pass", "classifier", message, probability)
+    if probability >= rules.spam_at:
+        if score.decisions >= rules.min_decisions:
+            return Verdict("spam", CODE, message, probability)
+        learning = (
+            f" Held, not caught: the filter judges content alone only after moderators have decided "
+            f"{rules.min_decisions} comments on this site (so far {score.decisions})."
+        )
+        return Verdict("hold", CODE, message + learning, probability)
+    if probability >= rules.hold_at:
+        return Verdict("hold", CODE, message, probability)
+    return Verdict("pass", CODE, message, probability)

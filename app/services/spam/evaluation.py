@@ -109,20 +109,36 @@ class Metrics:
         ham = self.false_spam + self.true_ham
         return self.false_spam / ham if ham else None
 
-    def report(self, spam_at: float, hold_at: float) -> str:
+    @property
+    def held_rate(self) -> float | None:
+        """Of the real comments, the share held for a moderator (not caught, not published)."""
+        ham = self.false_spam + self.true_ham
+        return self.held_ham / ham if ham else None
+
+    @property
+    def spam_held_rate(self) -> float | None:
+        """Of the spam, the share held for a moderator rather than caught."""
+        spam = self.true_spam + self.missed_spam
+        return self.held_spam / spam if spam else None
+
+    def add_outcome(self, is_spam: bool, outcome: str) -> None:
+        """Count one comment by what the whole pipeline did: "spam" or "rejected" (caught), "held", "published"."""
+        caught, held = outcome in {"spam", "rejected"}, outcome == "held"
+        self.add(is_spam, 1.0 if caught else 0.5 if held else 0.0, 1.0, 0.5)
+
+    def report(self, caught_when: str, held_when: str) -> str:
         """The figures as the command line and the benchmark print them."""
         spam, ham = self.true_spam + self.missed_spam, self.false_spam + self.true_ham
         return "\n".join(
             [
-                f"comments: {spam + ham} ({spam} spam, {ham} ham); caught as spam at probability >= {spam_at:g}",
+                f"comments: {spam + ham} ({spam} spam, {ham} ham); caught as spam {caught_when}",
                 f"precision  {figure(self.precision)}",
                 f"recall     {figure(self.recall)}",
                 f"F1         {figure(self.f1)}",
-                f"FP rate    {figure(self.false_positive_rate)}",
-                "confusion matrix  caught as spam  not caught",
-                f"  spam            {self.true_spam:>14}  {self.missed_spam:>10}",
-                f"  ham             {self.false_spam:>14}  {self.true_ham:>10}",
-                f"of those not caught, held for a moderator (>= {hold_at:g}): "
-                f"{self.held_spam} spam, {self.held_ham} ham",
+                f"FP rate    {figure(self.false_positive_rate)}   (real comments caught as spam)",
+                f"held rate  {figure(self.held_rate)}   (real comments held for a moderator {held_when})",
+                "confusion matrix  caught as spam  not caught (of which held)",
+                f"  spam            {self.true_spam:>14}  {self.missed_spam:>10} ({self.held_spam})",
+                f"  ham             {self.false_spam:>14}  {self.true_ham:>10} ({self.held_ham})",
             ]
         )

@@ -1,47 +1,101 @@
-"""Learning from moderators: each spam or not-spam verdict is counted into the site's token counts, and an
-opposite earlier lesson about the same comment is taken back first."""
+"""Learning from moderators: each spam or not-spam verdict is kept as an example and taught to the model at
+once as one lesson; a reversed verdict supersedes the earlier example and its lesson leans twice as hard
+the other way. `flask spam retrain` (spam.training) rebuilds the model from the examples exactly.
+"""
 
-from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Comment
-from app.services.spam.counts import add_counts, subtract_counts
-from app.services.spam.tokens import comment_tokens, tokenise
+from app.models import Comment, SpamExample
+from app.models.types import utcnow
+from app.services.spam.features import Vector, vectorise
+from app.services.spam.storage import WRITE_ATTEMPTS, current_model, forget_cached, save_version
+
+MODERATOR = "moderator"
 
 
-def learn_tokens(tokens: Iterable[str], is_spam: bool) -> None:
-    """Count one comment's tokens as spam or ham, in the caller's transaction."""
-    pair = (1, 0) if is_spam else (0, 1)
-    add_counts({token: pair for token in set(tokens)}, *pair)
+@dataclass(frozen=True)
+class Lesson:
+    """What one example teaches: its features and label, how hard (2 undoes an opposite lesson), and whether
+    it is a new moderator decision (which the learning minimum counts)."""
+
+    vector: Vector
+    is_spam: bool
+    example_id: int
+    weight: float = 1.0
+    new_decision: bool = False
 
 
-def unlearn_tokens(tokens: Iterable[str], is_spam: bool) -> None:
-    """Take back an earlier `learn_tokens` of the same tokens, in the caller's transaction."""
-    subtract_counts(tokens, is_spam)
+def teach(lessons: list[Lesson], kind: str, note: str = "") -> int | None:
+    """Apply lessons to the newest model and store the result as the next version (caller commits).
+
+    If another process adds a version meanwhile, the lessons are applied again on top of that one; after
+    WRITE_ATTEMPTS tries the examples stay stored, for the next retraining, and None is returned.
+    """
+    use_shipped = bool(current_app.config.get("SPAM_CLASSIFIER_BOOTSTRAP", True))
+    for _ in range(WRITE_ATTEMPTS):
+        version, current = current_model(use_shipped)
+        model = current.copy()
+        for lesson in lessons:
+            model.learn(lesson.vector, lesson.is_spam, lesson.weight)
+            model.decisions += 1 if lesson.new_decision else 0
+            model.examples_through = max(model.examples_through, lesson.example_id)
+        saved = save_version(model, kind, note, expected=version)
+        if saved is not None:
+            return saved
+        forget_cached()
+    current_app.logger.warning("The spam model was not updated (other processes kept writing); retrain it later.")
+    return None
 
 
-def learn(text: str, is_spam: bool, name: str = "", website: str | None = None) -> None:
-    """Learn one comment as spam or ham (the caller commits)."""
-    learn_tokens(tokenise(text, name, website), is_spam)
-
-
-def unlearn(text: str, is_spam: bool, name: str = "", website: str | None = None) -> None:
-    """Forget an earlier lesson about this exact comment (the caller commits)."""
-    unlearn_tokens(tokenise(text, name, website), is_spam)
+def keep_example(comment: Comment, is_spam: bool) -> SpamExample:
+    """Keep a moderator's verdict as an example, superseding the comment's earlier one (caller commits)."""
+    db.session.execute(
+        update(SpamExample)
+        .where(SpamExample.comment_id == comment.id, SpamExample.superseded_at.is_(None))
+        .values(superseded_at=utcnow())
+    )
+    example = SpamExample(
+        comment_id=comment.id,
+        origin=MODERATOR,
+        is_spam=is_spam,
+        body=comment.body,
+        name=comment.writer_name,
+        website=comment.writer_website,
+    )
+    db.session.add(example)
+    db.session.flush()
+    return example
 
 
 def on_spam_decision(comment: Comment, is_spam: bool, **_: object) -> None:
-    """Learn from a moderator's verdict, taking back an opposite earlier lesson about the same comment.
+    """Learn from a moderator's verdict, leaning the other way twice as hard when it reverses an earlier one.
 
-    `apply()` commits the move before it sends the signal, so the lesson is committed here, with
-    the comment's `trained_as` in the same transaction; a verdict repeated is not learned twice.
+    `moderation.apply()` commits the move before it sends the signal, so the lesson is committed here with
+    the comment's `trained_as`; a verdict repeated is not learned twice.
     """
     lesson = "spam" if is_spam else "ham"
     if comment.trained_as == lesson:
         return
-    tokens = comment_tokens(comment)
-    if comment.trained_as is not None:
-        unlearn_tokens(tokens, comment.trained_as == "spam")
-    learn_tokens(tokens, is_spam)
+    reversal = comment.trained_as is not None
+    example = keep_example(comment, is_spam)
+    vector = vectorise(comment.body, comment.writer_name, comment.writer_website)
+    taught = Lesson(vector, is_spam, example.id, weight=2.0 if reversal else 1.0, new_decision=not reversal)
+    teach([taught], "lesson", f"comment {comment.id}: {lesson}")
     comment.trained_as = lesson
     db.session.commit()
+
+
+def site_decisions() -> int:
+    """How many comments moderators have judged spam or not spam (their latest verdict each)."""
+    return (
+        db.session.scalar(
+            select(func.count(SpamExample.id)).where(
+                SpamExample.origin == MODERATOR, SpamExample.superseded_at.is_(None)
+            )
+        )
+        or 0
+    )

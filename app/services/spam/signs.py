@@ -1,31 +1,27 @@
-"""The classifier's tokens: a comment's words, the domains it links to, and features that mark comment spam
-on any site (`has:url`, `cta:subscribe`, `cta:imperative`, ...)."""
+"""Signs of spam that carry from site to site: the domains a comment links to and how, calls to action
+(`cta:subscribe`, `cta:imperative`, ...), money, shouting, and the shape of the text and of the writer's
+name and website. The classifier weighs them beside the comment's words (spam.features); the structural
+checks (spam.checks) read the links."""
 
-import hashlib
-import html
 import re
-import unicodedata
 from itertools import islice
 from urllib.parse import urlsplit
 
-from app.models import Comment
-from app.models.spam import TOKEN_MAX
+from app.services.spam.markup import Plain, readable_text
 
-_FORMAT_CHARS = re.compile(r"[\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
-_TAG = re.compile(r"<[^>]{0,200}>")
 # Common top-level domains, so "cheap-deals.com" is a link but "song.Love" is not.
 _TLDS = (
     "com|net|org|info|biz|io|co|me|tv|ly|gl|be|us|uk|ca|au|ru|de|fr|es|it|nl|pl|br|in|eu|cc|ws|to|"
     "xyz|site|online|club|top|link|click|shop|store|live|app|blog|news|win|vip|pro|mobi|tk|ml|ga|cf|gq"
 )
-_URL = re.compile(
+URL = re.compile(
     rf"(?:https?://|www\.)[^\s<>\"'()\[\]{{}}]+|(?<![\w@.-])(?:[a-z0-9][a-z0-9-]*\.)+(?:{_TLDS})\b(?:/[^\s<>\"'()]*)?",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HANDLE = re.compile(r"(?<![\w@])@[a-z0-9_.]{3,}", re.IGNORECASE)
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_STRETCH = re.compile(r"([^\W\d_])\1{2,}")
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+STRETCH = re.compile(r"([^\W\d_])\1{2,}")
 # Links to these (and to .gov, .edu, .ac.uk hosts) cite a source; they are not evidence of spam.
 _REFERENCE_HOSTS = (
     "wikipedia.org",
@@ -43,7 +39,7 @@ _REFERENCE_HOSTS = (
 )
 _REFERENCE_SUFFIXES = (".gov", ".edu", ".ac.uk", ".gov.uk")
 # Link shorteners hide where a link goes (youtu.be is not one: it is YouTube's own share link).
-_SHORTENERS = frozenset(
+SHORTENERS = frozenset(
     [
         "bit.ly",
         "goo.gl",
@@ -111,12 +107,6 @@ _IMPERATIVE = re.compile(
 _CALL_PATTERNS = [(name, re.compile(pattern)) for name, pattern in _CALLS.items()]
 
 
-def readable_text(text: str) -> str:
-    """Text as the tokeniser reads it: HTML entities decoded, NFKC, invisible format characters removed."""
-    text = unicodedata.normalize("NFKC", html.unescape(text or ""))
-    return _FORMAT_CHARS.sub("", text)
-
-
 def _split(url: str) -> tuple[str, str] | None:
     """The host (without www.) and the path and query of a link, or None when it does not parse."""
     try:
@@ -135,27 +125,22 @@ def _link_tokens(url: str) -> set[str]:
     if split is None:
         return set()
     host, path = split
-    if host.endswith(_REFERENCE_SUFFIXES) or any(host == ref or host.endswith("." + ref) for ref in _REFERENCE_HOSTS):
+    if is_reference(host):
         return {f"domain:{host}", "link:reference"}
     labels = host.split(".")
     found = {"has:url", f"domain:{host}", f"tld:{labels[-1]}"}
     if len(labels) > 2:
         found.add("domain:" + ".".join(labels[-2:]))
-    if host in _SHORTENERS:
+    if is_shortener(host):
         found.add("has:shortener")
     found.update(f"url:{piece}" for piece in islice(re.findall(r"[a-z]{3,20}", path.casefold()), 4))
     return found
 
 
-def _word_tokens(words: list[str]) -> set[str]:
-    found = set()
-    for word in words:
-        if len(word) > 30:
-            found.add(f"long:{min(len(word) // 10 * 10, 60)}")
-        elif word.isdigit():
-            found.add(word if len(word) <= 4 else "num:long")
-        elif len(word) > 1:
-            found.add(word)
+def _length_signs(words: list[str]) -> set[str]:
+    found = {f"long:{min(len(word) // 10 * 10, 60)}" for word in words if len(word) > 30}
+    if any(word.isdigit() and len(word) > 4 for word in words):
+        found.add("num:long")
     count = len(words)
     found.add("words:" + ("1-3" if count <= 3 else "4-10" if count <= 10 else "11-30" if count <= 30 else "31+"))
     return found
@@ -168,30 +153,55 @@ def _shape_tokens(plain: str) -> set[str]:
         found.add("has:shouting")
     if re.search(r"[!?]{3,}", plain):
         found.add("has:exclamations")
-    if _STRETCH.search(plain.casefold()):
+    if STRETCH.search(plain.casefold()):
         found.add("has:stretched")
     if re.search(r"(?<![\d:])\d{1,2}:\d{2}(?![\d:])", plain):
         found.add("has:timestamp")
     return found
 
 
-def tokenise(text: str, name: str = "", website: str | None = None) -> set[str]:
-    """The distinct tokens of a comment: its text, and its writer's name and website when given."""
-    original = readable_text(text)
+def host_of(url: str) -> str | None:
+    """A link's host, without www., or None when it is not a link."""
+    split = _split(url.strip())
+    return split[0] if split is not None else None
+
+
+def site_of(host: str) -> str:
+    """The part of a host that names the site (its last two labels): shop.example.com → example.com."""
+    return ".".join(host.split(".")[-2:])
+
+
+def is_reference(host: str) -> bool:
+    """A link that cites a source (an encyclopedia, a standard, a government or university site)."""
+    suffixes = _REFERENCE_SUFFIXES + tuple("." + ref for ref in _REFERENCE_HOSTS)
+    return host in _REFERENCE_HOSTS or host.endswith(suffixes)
+
+
+def is_shortener(host: str) -> bool:
+    """A link shortener, which hides where a link goes."""
+    return host in SHORTENERS
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a text as the classifier counts them: case-folded, stretches shortened, no links or addresses."""
+    folded = STRETCH.sub(r"\1\1", URL.sub(" ", EMAIL.sub(" ", text)).casefold())
+    return [word.replace("’", "'") for word in WORD.findall(folded)]
+
+
+def signs(plain: Plain, name: str = "", website: str | None = None) -> set[str]:
+    """The signs of spam in a comment (see the module's docstring), and in its writer's name and website."""
+    text = plain.text
+    urls = [*plain.links, *URL.findall(text)]
     found: set[str] = set()
-    urls = _URL.findall(original)
     for url in urls:
         found |= _link_tokens(url)
-    if _EMAIL.search(original):
+    if EMAIL.search(text):
         found.add("has:email")
-    if _HANDLE.search(original):
+    if _HANDLE.search(text):
         found.add("has:handle")
-    # Links, addresses and tags are spent; what remains is read as words, stretches shortened.
-    plain = _TAG.sub(" ", _EMAIL.sub(" ", _URL.sub(" ", original)))
-    folded = _STRETCH.sub(r"\1\1", plain.casefold())
-    words = [word.replace("’", "'") for word in _WORD.findall(folded)]
-    found |= _word_tokens(words)
-    found |= _shape_tokens(plain)
+    words = words_of(text)
+    found |= _length_signs(words)
+    found |= _shape_tokens(URL.sub(" ", text))
     if "has:url" in found:
         if len(urls) > 1:
             found.add("has:urls")
@@ -199,20 +209,12 @@ def tokenise(text: str, name: str = "", website: str | None = None) -> set[str]:
             found.add("has:link-only")
     spaced = " ".join(words)
     found.update(feature for feature, pattern in _CALL_PATTERNS if pattern.search(spaced))
-    if _IMPERATIVE.search(plain.strip()):
+    if _IMPERATIVE.search(text.strip()):
         found.add("cta:imperative")
-    if words:
-        # The same text posted again and again: a moderator's verdict on one copy carries to the next.
-        found.add("text:" + hashlib.blake2b(spaced.encode(), digest_size=8).hexdigest())
     if name:
-        found.update(f"name:{word}" for word in _WORD.findall(readable_text(name).casefold()) if len(word) > 1)
+        found.update(f"name:{word}" for word in WORD.findall(readable_text(name).casefold()) if len(word) > 1)
     if website:
         found.add("has:website")
         site = _link_tokens(readable_text(website).strip())
         found.update(f"website:{token}" for token in site if token.startswith("domain:"))
-    return {token[:TOKEN_MAX] for token in found}
-
-
-def comment_tokens(comment: Comment) -> set[str]:
-    """What the classifier learns from a stored comment: its text, its writer's name and website."""
-    return tokenise(comment.body, comment.writer_name, comment.writer_website)
+    return found
