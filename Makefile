@@ -6,13 +6,21 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 AXE := tests/e2e/axe
 
-.PHONY: install axe run test test-fast lint format db-upgrade seed-demo clean
+.PHONY: install install-dev axe run test test-fast lint format db-upgrade seed-demo clean
 
+# What the site needs to run (`make run` waits for nothing more)...
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+# ...and what the tests and the linters need on top.
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -37,22 +45,22 @@ run: seed-demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install axe
+test: install-dev axe
 	$(BIN)/python -m pytest
 
-test-fast: install
+test-fast: install-dev
 	$(BIN)/python -m pytest -m "not e2e"
 
 # Style, bugs, types and layers; CI runs this before the tests and fails on any finding.
 LINTED := app tests bench migrations wsgi.py
-lint: install
+lint: install-dev
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-logo
 
 # Apply ruff's safe fixes and its formatting.
-format: install
+format: install-dev
 	$(BIN)/ruff check --fix $(LINTED)
 	$(BIN)/ruff format $(LINTED)
 
