@@ -52,7 +52,7 @@ test-fast: install-dev
 	$(BIN)/python -m pytest -m "not e2e"
 
 # Style, bugs, types and layers; CI runs this before the tests and fails on any finding.
-LINTED := app tests bench migrations wsgi.py
+LINTED := app tests bench migrations wsgi.py gunicorn.conf.py
 lint: install-dev
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)

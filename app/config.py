@@ -39,6 +39,27 @@ def secret_key_from(instance_path: str) -> str:
     return key
 
 
+# Rate-limit storages whose counters live inside one process: with several processes each keeps its own.
+PER_PROCESS_STORAGES = ("memory",)
+
+
+def per_process_limits_problem(storage_uri: str, enabled: bool, workers: int) -> str | None:
+    """Why a server of `workers` processes must not start with this rate-limit storage, or None when it may.
+
+    With counters kept in each process, four workers allow four times every limit: a password guesser gets
+    20 tries a minute instead of 5. gunicorn.conf.py asks this before starting any worker.
+    """
+    scheme = storage_uri.partition("://")[0].lower()
+    if not enabled or workers <= 1 or scheme not in PER_PROCESS_STORAGES:
+        return None
+    return (
+        f"AFTERWORD_RATELIMIT_STORAGE_URI is {storage_uri!r}, which keeps rate-limit counters inside each process, "
+        f"so {workers} workers would allow {workers} times every limit (sign-in, registration, comments). "
+        "Use database:// (the default: counters in the site's database, shared by every process) or "
+        "redis://HOST:6379/0, or run a single worker."
+    )
+
+
 class Config:
     """Defaults shared by every environment."""
 
@@ -56,13 +77,20 @@ class Config:
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None  # tie the token to the session, not to a clock
 
-    # Rate limits (Flask-Limiter). Storage may be redis://... for several processes.
+    # Rate limits (Flask-Limiter). database:// keeps the counters in the site's own database, shared by every
+    # worker process and machine (app/models/ratelimit.py); redis://HOST:6379/0 keeps them in Redis instead.
+    # memory:// counts in each process: gunicorn.conf.py refuses it with more than one worker.
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "database://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Sign-in attempts count as they arrive, so parallel guesses cannot slip past; a successful one is given back,
+    # so only failures use the allowance. Once a limit is reached even the right password waits for the window
+    # (app/auth/throttle.py). Per email address in any spelling, and per network.
     LOGIN_LIMIT_PER_NETWORK = "10 per minute;60 per hour"
     LOGIN_LIMIT_PER_EMAIL = "5 per minute;20 per hour"
-    REGISTER_LIMIT_PER_NETWORK = "5 per hour"
+    # Registration attempts, made or refused: a refusal tells whether an address has an account, so failures count.
+    REGISTER_LIMIT_PER_NETWORK = "10 per hour"
+    REGISTER_LIMIT_PER_EMAIL = "5 per hour"
 
     # Requests and content
     MAX_CONTENT_LENGTH = 1024 * 1024

@@ -5,6 +5,7 @@ A leaf module: the limiter (in extensions), the spam checks and the moderation s
 
 import hashlib
 import ipaddress
+import unicodedata
 
 from flask import request
 from flask_login import current_user
@@ -57,7 +58,8 @@ def comment_writer_key() -> str:
         # An API client writes as the token's account; a digest keeps the token itself out of the limiter's storage.
         return "comment-token:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
     payload = request.form if request.form else (request.get_json(silent=True) or {})
-    return "comment-email:" + str(payload.get("email") or "").strip().lower()
+    # NFKC and casefolded, so a fullwidth spelling of the address shares its counter.
+    return "comment-email:" + unicodedata.normalize("NFKC", str(payload.get("email") or "").strip()).casefold()
 
 
 def describe_limit(limit: RateLimitItem, noun: str) -> str:

@@ -5,6 +5,7 @@ from app.models.comment import Comment, CommentRevision, CommentStatus
 from app.models.moderation import Ban, BanKind, Flag, FlagReason, ModerationEvent, Setting
 from app.models.note import CorrectionRequest, Note, NoteCitation, NoteKind, NoteRevision, RequestStatus
 from app.models.outbox import OutboxMessage
+from app.models.ratelimit import DatabaseStorage, RateLimitCounter
 from app.models.spam import SpamExample, SpamModel
 from app.models.user import ApiToken, Role, User
 
@@ -19,6 +20,7 @@ __all__ = [
     "CommentRevision",
     "CommentStatus",
     "CorrectionRequest",
+    "DatabaseStorage",
     "Flag",
     "FlagReason",
     "ModerationEvent",
@@ -27,6 +29,7 @@ __all__ = [
     "NoteKind",
     "NoteRevision",
     "OutboxMessage",
+    "RateLimitCounter",
     "RequestStatus",
     "Role",
     "Setting",

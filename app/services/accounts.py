@@ -4,7 +4,6 @@ import hashlib
 import secrets
 from functools import lru_cache
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Select, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -13,33 +12,44 @@ from app.models import ApiToken, Role, User
 from app.models.types import utcnow
 from app.models.user import EMAIL_MAX, NAME_MAX, new_session_token
 from app.services.errors import ServiceError
-from app.services.text import clean_line
+from app.services.identity import canonical_email, claims_role, display_name, name_key
 
 TOKEN_PREFIX = "aw_"
 
 
 def normalise_email(email: str) -> str:
-    """Validate an address's syntax and return it in the form we store (domain and local part lowercased)."""
-    email = (email or "").strip()
-    if not email:
-        raise ServiceError("Enter an email address.", field="email")
+    """Validate an address's syntax and return it in the form we store and look up: NFKC, the domain
+    IDNA-encoded, all lowercase (identity.canonical_email), so a fullwidth spelling is the same address."""
+    if len((email or "").strip()) > EMAIL_MAX:
+        raise ServiceError(f"An email address is at most {EMAIL_MAX} characters.", field="email")
+    email = canonical_email(email)
     if len(email) > EMAIL_MAX:
         raise ServiceError(f"An email address is at most {EMAIL_MAX} characters.", field="email")
-    try:
-        checked = validate_email(email, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ServiceError(f"That email address is not valid: {exc}", field="email") from exc
-    return checked.normalized.lower()
+    return email
 
 
 def clean_name(name: str) -> str:
-    """A display name: trimmed, non-empty, within the length limit."""
-    name = clean_line(name)
-    if not name:
-        raise ServiceError("Enter a name.", field="name")
-    if len(name) > NAME_MAX:
-        raise ServiceError(f"A name is at most {NAME_MAX} characters.", field="name")
-    return name
+    """A display name: one line, something visible, few marks per letter, within the length limit."""
+    return display_name(name, missing="Enter a name.", limit=NAME_MAX, too_long="A name is at most {limit} characters.")
+
+
+STAFF_ROLES = (Role.author, Role.moderator, Role.admin)
+
+
+def refuse_lookalike_name(name: str) -> None:
+    """Refuse a reader's or guest's name that passes for a staff member's (an author, a moderator, an admin:
+    the same letters once case, accents, invisible characters, lookalike letters and asides such as
+    "(Moderator)" are set aside), or that claims a role ("Site admin"). Staff accounts are made by an admin,
+    who may give two people the same name."""
+    key = name_key(name)
+    if key:
+        staff_names = db.session.scalars(select(User.name).where(User.role.in_(STAFF_ROLES)))
+        if any(name_key(staff_name) == key for staff_name in staff_names):
+            raise ServiceError("That name belongs to a member of the site's staff; choose another.", field="name")
+    if claims_role(name):
+        raise ServiceError(
+            "Choose a name that does not claim a role on the site (moderator, admin, staff).", field="name"
+        )
 
 
 def parse_role(value: str | Role) -> Role:
@@ -60,8 +70,13 @@ def check_password_strength(password: str, min_length: int) -> None:
 
 
 def find_user_by_email(email: str) -> User | None:
-    """The account with this address, compared case-insensitively."""
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    """The account with this address in any spelling (canonical_email); an address that is not valid is
+    compared as typed, case-insensitively."""
+    try:
+        address = canonical_email(email)
+    except ServiceError:
+        address = (email or "").strip().lower()
+    return db.session.scalar(select(User).where(func.lower(User.email) == address))
 
 
 def create_user(email: str, name: str, password: str, role: str | Role, *, hash_method: str, min_length: int) -> User:
@@ -69,6 +84,8 @@ def create_user(email: str, name: str, password: str, role: str | Role, *, hash_
     role = parse_role(role)
     email = normalise_email(email)
     name = clean_name(name)
+    if role is Role.reader:
+        refuse_lookalike_name(name)
     check_password_strength(password, min_length)
     if find_user_by_email(email) is not None:
         raise ServiceError(

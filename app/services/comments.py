@@ -12,9 +12,10 @@ from app.models.article import CLOSED_REASON_MAX
 from app.models.comment import WEBSITE_MAX
 from app.models.types import utcnow
 from app.models.user import NAME_MAX
-from app.services.accounts import normalise_email
+from app.services.accounts import normalise_email, refuse_lookalike_name
 from app.services.audit import record_event
 from app.services.errors import ServiceError
+from app.services.identity import display_name
 from app.services.markdown import render_comment
 from app.services.screening import screen
 from app.services.settings import CommentRules
@@ -99,10 +100,13 @@ def _clean_website(website: str | None) -> str | None:
 
 
 def guest_name(name: str) -> str:
-    """A guest's name as shown: one line, something visible, at most NAME_MAX characters."""
-    return required_text(
-        name, field="name", missing="Enter your name.", limit=NAME_MAX, too_long="A name is at most {limit} characters."
+    """A guest's name as shown: one line, something visible, few marks per letter, at most NAME_MAX characters,
+    and neither a staff member's name in disguise nor a claim to a role (accounts.refuse_lookalike_name)."""
+    name = display_name(
+        name, missing="Enter your name.", limit=NAME_MAX, too_long="A name is at most {limit} characters."
     )
+    refuse_lookalike_name(name)
+    return name
 
 
 def _guest_email(email: str) -> str:
