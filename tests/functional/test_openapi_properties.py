@@ -97,6 +97,7 @@ def _refused_for_state(response) -> bool:
     max_examples=MAX_EXAMPLES,
     deadline=None,
     derandomize=True,
+    database=None,
     suppress_health_check=list(HealthCheck),
 )
 def test_the_api_keeps_the_promises_of_its_openapi_document(case, site):
