@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, errors, extensions, models, security, templating
+from app import cli, errors, extensions, guards, models, security, templating
 from app.admin import routes as admin_views
 from app.api import blueprints as api_blueprints
 from app.articles import routes as article_views
@@ -44,6 +44,7 @@ def create_app(config: str | dict | None = None) -> Flask:
         static_folder="../static",
     )
     register_config(app, config)
+    register_request_guards(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -79,6 +80,12 @@ def register_config(app: Flask, config: str | dict | None) -> None:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"]
         )
+
+
+def register_request_guards(app: Flask) -> None:
+    """Ids a database can hold in every route, and no request a database would store differently (NUL, unpaired
+    surrogates, JSON nested without end, chunked bodies over the limit): before the routes and the extensions."""
+    guards.register(app)
 
 
 def register_extensions(app: Flask) -> None:

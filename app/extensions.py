@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING, ClassVar
 
+from apispec import BasePlugin
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -48,10 +49,38 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=client_key)
 
 
+class SchemaRulesPlugin(BasePlugin):
+    """Writes a schema's OPENAPI_RULES (anyOf, oneOf: rules between fields, which no single field can state) into
+    its component of the OpenAPI document, beside the properties marshmallow describes."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        rules = dict(getattr(kwargs.get("schema"), "OPENAPI_RULES", None) or {})
+        properties = definition.get("properties")
+        if properties:
+            rules["properties"] = {key: _only_null_besides(value) for key, value in properties.items()}
+        return rules
+
+
+# apispec writes a nullable nested schema as "the schema, or any object that may be null" (OpenAPI 3.0 has no
+# plain null type), which tells a client that any object will do; this says "the schema, or null".
+_ANY_OBJECT_OR_NULL = {"type": "object", "nullable": True}
+
+
+def _only_null_besides(prop: dict) -> dict:
+    if _ANY_OBJECT_OR_NULL not in prop.get("anyOf", []):
+        return prop
+    choices = [{**choice, "enum": [None]} if choice == _ANY_OBJECT_OR_NULL else choice for choice in prop["anyOf"]]
+    return {**prop, "anyOf": choices}
+
+
 class AfterwordApi(Api):
-    """flask-smorest's Api, documenting our error format instead of its own."""
+    """flask-smorest's Api, documenting our error format instead of its own, and the rules between fields."""
 
     ERROR_SCHEMA = ErrorSchema
+
+    def _init_spec(self, **kwargs):
+        kwargs["extra_plugins"] = [*kwargs.get("extra_plugins", ()), SchemaRulesPlugin()]
+        super()._init_spec(**kwargs)
 
 
 api = AfterwordApi()

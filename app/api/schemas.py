@@ -1,12 +1,68 @@
 """Marshmallow schemas: they validate request bodies, shape responses and generate /api/v1/openapi.json."""
 
 import marshmallow as ma
+from email_validator import SPECIAL_USE_DOMAIN_NAMES as RESERVED
 from flask import url_for
 from marshmallow import validate
 
 from app.models.article import BODY_MAX, GUEST_BIO_MAX, GUEST_NAME_MAX, SLUG_MAX, TITLE_MAX
+from app.models.comment import WEBSITE_MAX
+from app.models.moderation import REMARK_MAX, FlagReason
+from app.models.note import DECLINE_REASON_MAX, SOURCE_URL_MAX, NoteKind
+from app.models.types import MAX_ID
+from app.models.user import EMAIL_MAX
 from app.services.comments import closed_reason
+from app.services.moderation import TRASH_REASONS
+from app.services.notes import MAX_CITED
+from app.services.text import visible_pattern
 from app.web import rules
+
+# What the services refuse, written into the OpenAPI document so a client generated from it sends nothing the API
+# rejects. The services check the same rules, with their own messages; these only describe them.
+SOMETHING = {"minLength": 1, "pattern": r"\S"}  # some character that is not white space
+VISIBLE = {"minLength": 1, "pattern": visible_pattern()}  # and not only controls or zero-width characters
+HTTP_URL = {"pattern": r"^$|^https?://[A-Za-z0-9._~%!$&'()*+,;=:@-]+([/?#][!-~]*)?$"}
+SLUG = {"pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"}
+# An address email-validator accepts: no domain reserved for special use (.test, .local, ...), which takes no mail.
+EMAIL = {
+    "format": "email",
+    "maxLength": EMAIL_MAX,
+    "not": {
+        "pattern": "[@.]("
+        + "|".join("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in name) for name in RESERVED)
+        + r")\.?$"
+    },
+}
+GUEST_EMAIL = {"anyOf": [{"maxLength": 0}, EMAIL]}
+_IPV4 = r"((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+IP_OR_NETWORK = {
+    "anyOf": [
+        {"format": "ipv4"},
+        {"format": "ipv6"},
+        {"pattern": rf"^{_IPV4}/(3[0-2]|[12]?[0-9])$"},
+        {"pattern": r"^([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$"},
+    ]
+}
+
+
+def described(rules: dict, description: str | None = None) -> dict:
+    """Field metadata: JSON Schema keywords for the document, and a description if given."""
+    return {**rules, "description": description} if description else dict(rules)
+
+
+def page_number() -> ma.fields.Integer:
+    """A page of a listing: from 1 to the largest id, so no offset outgrows what a database can count."""
+    return ma.fields.Integer(
+        load_default=1, validate=validate.Range(min=1, max=MAX_ID, error="page is between {min} and {max}.")
+    )
+
+
+def id_number(**options) -> ma.fields.Integer:
+    """An id sent in a body or a query: from 1 to the largest a database holds (the document says so, and an id
+    beyond names nothing rather than overflowing a query)."""
+    return ma.fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID, error="An id is a whole number from {min} to {max}."), **options
+    )
 
 
 class PublicAuthorSchema(ma.Schema):
@@ -18,9 +74,18 @@ class PublicAuthorSchema(ma.Schema):
 class GuestAuthorSchema(ma.Schema):
     """A guest byline."""
 
+    # An empty name removes the byline, so it may be empty only when the bio is too.
+    OPENAPI_RULES = {
+        "anyOf": [
+            {"properties": {"name": SOMETHING}},
+            {"properties": {"bio": {"pattern": r"^\s*$"}}},
+        ]
+    }
+
     name = ma.fields.String(
         required=True,
         validate=validate.Length(max=GUEST_NAME_MAX, error="A guest author's name is at most {max} characters."),
+        metadata={"description": "Empty (with an empty bio) for no guest byline."},
     )
     bio = ma.fields.String(
         load_default="",
@@ -76,31 +141,63 @@ class ArticleEnvelopeSchema(ma.Schema):
 class ArticleWriteSchema(ma.Schema):
     """The fields a client may send; anything else is refused."""
 
+    # A published article needs a body: either it is a draft, or its body says something.
+    OPENAPI_RULES = {
+        "anyOf": [
+            {"properties": {"published": {"enum": [False]}}},
+            {"required": ["body"], "properties": {"body": SOMETHING}},
+        ]
+    }
+
     title = ma.fields.String(
-        required=True, validate=validate.Length(max=TITLE_MAX, error="A title is at most {max} characters.")
+        required=True,
+        validate=validate.Length(max=TITLE_MAX, error="A title is at most {max} characters."),
+        metadata=SOMETHING,
     )
     body = ma.fields.String(
-        load_default="", validate=validate.Length(max=BODY_MAX, error="An article is at most {max} characters.")
+        load_default="",
+        validate=validate.Length(max=BODY_MAX, error="An article is at most {max} characters."),
+        metadata={"description": "Markdown. Required (not only white space) when published is true."},
     )
     published = ma.fields.Boolean(load_default=False)
     guest_author = ma.fields.Nested(GuestAuthorSchema, allow_none=True, load_default=None)
     slug = ma.fields.String(
         validate=validate.Length(max=SLUG_MAX, error="A slug is at most {max} characters."),
-        metadata={"description": "Optional on creation; derived from the title when absent. Cannot change later."},
+        metadata=described(
+            SLUG,
+            "Lowercase letters, digits and single hyphens. Optional on creation; derived from the title when "
+            "absent. Cannot change later.",
+        ),
     )
 
 
 class ArticlePatchSchema(ma.Schema):
     """Any of the writable fields; the slug is fixed once the article exists."""
 
-    title = ma.fields.String(validate=validate.Length(max=TITLE_MAX, error="A title is at most {max} characters."))
-    body = ma.fields.String(validate=validate.Length(max=BODY_MAX, error="An article is at most {max} characters."))
+    # Publishing needs a body, and a published article keeps one: unpublish (published false) to empty it.
+    OPENAPI_RULES = {
+        "anyOf": [
+            {"required": ["published"], "properties": {"published": {"enum": [False]}}},
+            {"properties": {"body": SOMETHING}},
+        ]
+    }
+
+    title = ma.fields.String(
+        validate=validate.Length(max=TITLE_MAX, error="A title is at most {max} characters."), metadata=SOMETHING
+    )
+    body = ma.fields.String(
+        validate=validate.Length(max=BODY_MAX, error="An article is at most {max} characters."),
+        metadata={
+            "description": "Markdown. Publishing needs a body (a draft whose stored body is empty gets 422 when "
+            "published is set to true without one)."
+        },
+    )
     published = ma.fields.Boolean()
     guest_author = ma.fields.Nested(GuestAuthorSchema, allow_none=True)
 
 
 class PageQuerySchema(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, error="page starts at 1."))
+    page = page_number()
     per_page = ma.fields.Integer(
         load_default=50, validate=validate.Range(min=1, max=200, error="per_page is between {min} and {max}.")
     )
@@ -145,7 +242,7 @@ class CommentListSchema(ma.Schema):
 
 
 class CommentQuerySchema(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, error="page starts at 1."))
+    page = page_number()
     per_page = ma.fields.Integer(
         load_default=50,
         validate=validate.Range(min=1, max=1000, error="per_page is between {min} and {max}."),
@@ -157,15 +254,31 @@ class CommentQuerySchema(ma.Schema):
 class CommentCreateSchema(ma.Schema):
     """A new comment. `name` and `email` are for guests; with a bearer token the account is the writer."""
 
-    body = ma.fields.String(required=True)
-    name = ma.fields.String(load_default="")
-    email = ma.fields.String(load_default="", metadata={"description": "Never shown or returned."})
-    website = ma.fields.String(load_default=None, allow_none=True)
-    parent_id = ma.fields.Integer(load_default=None, allow_none=True)
+    body = ma.fields.String(
+        required=True,
+        metadata=described(VISIBLE, "Markdown; at most the site's comment length (5,000 characters unless changed)."),
+    )
+    name = ma.fields.String(
+        load_default="", metadata={"description": "Guests must give one that shows something; ignored with a token."}
+    )
+    email = ma.fields.String(
+        load_default="",
+        metadata=described(GUEST_EMAIL, "Guests must give one; ignored with a token. Never shown or returned."),
+    )
+    website = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata=described(HTTP_URL | {"maxLength": WEBSITE_MAX}, "An http:// or https:// address, or empty."),
+    )
+    parent_id = id_number(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "A visible comment on the same article (422 when there is none with this id)."},
+    )
 
 
 class CommentEditSchema(ma.Schema):
-    body = ma.fields.String(required=True)
+    body = ma.fields.String(required=True, metadata=VISIBLE)
 
 
 class CommentCreatedSchema(ma.Schema):
@@ -218,7 +331,7 @@ class ModerationQuerySchema(ma.Schema):
         load_default="pending", validate=validate.OneOf(["pending", "approved", "spam", "trash", "flagged"])
     )
     article = ma.fields.String(load_default=None)
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, error="page starts at 1."))
+    page = page_number()
     per_page = ma.fields.Integer(
         load_default=50, validate=validate.Range(min=1, max=500, error="per_page is between {min} and {max}.")
     )
@@ -228,12 +341,16 @@ class ModerationActionSchema(ma.Schema):
     action = ma.fields.String(
         required=True, validate=validate.OneOf(["approve", "spam", "not_spam", "trash", "restore", "dismiss_flags"])
     )
-    reason = ma.fields.String(load_default=None, allow_none=True)
+    reason = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"enum": [*TRASH_REASONS, None], "description": "Why a comment is trashed (other when absent)."},
+    )
     remark = ma.fields.String(
         data_key="note",
         load_default=None,
         allow_none=True,
-        metadata={"description": "The moderator's remark, for the log."},
+        metadata={"maxLength": REMARK_MAX, "description": "The moderator's remark, for the log."},
     )
 
 
@@ -258,13 +375,16 @@ class EventListSchema(ma.Schema):
 
 
 class EventQuerySchema(ma.Schema):
-    comment = ma.fields.Integer(load_default=None)
+    comment = id_number(load_default=None)
 
 
 class FlagCreateSchema(ma.Schema):
-    reason = ma.fields.String(required=True)
+    reason = ma.fields.String(required=True, metadata={"enum": [reason.value for reason in FlagReason]})
     remark = ma.fields.String(
-        data_key="note", load_default=None, allow_none=True, metadata={"description": "A remark for the moderators."}
+        data_key="note",
+        load_default=None,
+        allow_none=True,
+        metadata={"maxLength": REMARK_MAX, "description": "A remark for the moderators."},
     )
 
 
@@ -275,11 +395,24 @@ class FlagEnvelopeSchema(ma.Schema):
 class BanCreateSchema(ma.Schema):
     """Exactly one of email, user_id or ip."""
 
-    email = ma.fields.String()
-    user_id = ma.fields.Integer()
-    ip = ma.fields.String(metadata={"description": "An address (banned as its /24 or /48) or a network in CIDR form."})
-    reason = ma.fields.String(required=True)
-    expires_at = ma.fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+    OPENAPI_RULES = {"oneOf": [{"required": ["email"]}, {"required": ["user_id"]}, {"required": ["ip"]}]}
+
+    email = ma.fields.String(metadata=EMAIL)
+    user_id = id_number(metadata={"description": "An existing account (422 when there is none with this id)."})
+    ip = ma.fields.String(
+        metadata=described(
+            IP_OR_NETWORK,
+            "An address (banned as its /24 or /48) or a network in CIDR form; wider than /16 or /32 needs "
+            "confirm_wide.",
+        )
+    )
+    reason = ma.fields.String(required=True, metadata=VISIBLE | {"maxLength": REMARK_MAX})
+    expires_at = ma.fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        default_timezone=None,
+        metadata={"description": "In the future (422 otherwise); null for a ban without end."},
+    )
     spam_existing = ma.fields.Boolean(load_default=False)
     confirm_wide = ma.fields.Boolean(
         load_default=False,
@@ -359,33 +492,50 @@ class NoteEnvelopeSchema(ma.Schema):
 
 
 class NoteCreateSchema(ma.Schema):
-    kind = ma.fields.String(
-        required=True, metadata={"description": "correction, update, clarification or editors_note."}
-    )
-    body = ma.fields.String(required=True, metadata={"description": "Markdown."})
+    kind = ma.fields.String(required=True, metadata={"enum": [kind.value for kind in NoteKind]})
+    body = ma.fields.String(required=True, metadata=described(VISIBLE, "Markdown."))
     paragraph = ma.fields.String(
-        load_default=None, allow_none=True, metadata={"description": 'An anchor such as "p-3"; null for the end.'}
+        load_default=None,
+        allow_none=True,
+        metadata={"description": 'An anchor of the article such as "p-3" (422 when it has none); null for the end.'},
     )
-    prompted_by = ma.fields.List(ma.fields.Integer(), load_default=list)
+    prompted_by = ma.fields.List(
+        id_number(),
+        load_default=list,
+        metadata={"maxItems": MAX_CITED, "description": "Comments on this article (422 for an id that is not one)."},
+    )
 
 
 class NoteAmendSchema(ma.Schema):
-    kind = ma.fields.String(load_default=None)
-    body = ma.fields.String(load_default=None)
+    """Either or both; a note left as it was is refused (422, code unchanged)."""
+
+    kind = ma.fields.String(load_default=None, metadata={"enum": [kind.value for kind in NoteKind]})
+    body = ma.fields.String(load_default=None, metadata=VISIBLE)
 
 
 class NoteRetractSchema(ma.Schema):
-    reason = ma.fields.String(required=True)
+    reason = ma.fields.String(required=True, metadata=VISIBLE)
 
 
 class CorrectionRequestCreateSchema(ma.Schema):
     """A correction request. With a bearer token the account asks; guests give `name` and `email`."""
 
-    body = ma.fields.String(required=True, metadata={"description": "What is wrong."})
-    source_url = ma.fields.String(load_default=None, allow_none=True)
-    comment_id = ma.fields.Integer(load_default=None, allow_none=True)
-    name = ma.fields.String(load_default="")
-    email = ma.fields.String(load_default="", metadata={"description": "Never shown or returned to others."})
+    body = ma.fields.String(required=True, metadata=described(VISIBLE, "What is wrong."))
+    source_url = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata=described(HTTP_URL | {"maxLength": SOURCE_URL_MAX}, "An http:// or https:// link, or empty."),
+    )
+    comment_id = id_number(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "A published comment on this article (422 when it is not one)."},
+    )
+    name = ma.fields.String(load_default="", metadata={"description": "Guests must give one; ignored with a token."})
+    email = ma.fields.String(
+        load_default="",
+        metadata=described(GUEST_EMAIL, "Guests must give one; ignored with a token. Never shown to others."),
+    )
 
 
 class CorrectionRequestSchema(ma.Schema):
@@ -426,9 +576,25 @@ class CorrectionRequestListSchema(ma.Schema):
 
 
 class CorrectionRequestDecisionSchema(ma.Schema):
+    # Declining needs a public reason; resolving names the note (an unretracted one on the article) that does it.
+    OPENAPI_RULES = {
+        "anyOf": [
+            {"properties": {"action": {"enum": ["acknowledge", "resolve", "spam", "not_spam", "reopen"]}}},
+            {"required": ["reason"], "properties": {"reason": {"type": "string", **VISIBLE}}},
+        ]
+    }
+
     action = ma.fields.String(
         required=True,
         validate=validate.OneOf(["acknowledge", "resolve", "decline", "spam", "not_spam", "reopen"]),
     )
-    note_id = ma.fields.Integer(load_default=None, allow_none=True)
-    reason = ma.fields.String(load_default=None, allow_none=True)
+    note_id = id_number(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "For resolve: a note on this article, not retracted (422 otherwise)."},
+    )
+    reason = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"maxLength": DECLINE_REASON_MAX, "description": "For decline: the reason readers see."},
+    )

@@ -18,6 +18,7 @@ from app.services.comments import check_can_change, closed_reason
 from app.services.errors import ServiceError
 from app.services.permissions import can_close_comments
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp
+from app.services.text import whole_number
 from app.web import rules, viewer
 
 ORDERS = {"oldest", "newest"}
@@ -73,7 +74,7 @@ def render_article_page(article: Article, form: CommentForm | None = None, statu
     closed = closed_reason(article, current)
     reply_to = request.args.get("reply_to", type=int)
     if form is not None:
-        reply_to = int(form.parent_id.data) if str(form.parent_id.data or "").isdigit() else None
+        reply_to = whole_number(form.parent_id.data)
     # A reply form only makes sense under a comment this page shows, in a thread that is open;
     # otherwise the form (and any error about its parent) is shown at the bottom.
     if closed or (reply_to is not None and reply_to not in _shown_ids(shown.threads)):

@@ -26,7 +26,7 @@ from app.services.errors import ServiceError
 from app.services.markdown import render_comment
 from app.services.permissions import can_add_note, can_close_comments
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD
-from app.services.text import clean_text
+from app.services.text import clean_text, whole_number
 from app.web import comment_limits, flood_limit, request_details, rules, viewer
 
 
@@ -35,6 +35,15 @@ def _published_article(slug: str) -> Article:
     if article is None:
         abort(404)
     return article
+
+
+def _parent_number(text: str | None) -> int | None:
+    """The comment a form replies to: None for a new thread; 0, which names no comment, for anything unreadable
+    (so the writer hears that the comment does not exist, rather than seeing a reply posted as a new thread)."""
+    if not (text or "").strip():
+        return None
+    number = whole_number(text.strip())
+    return 0 if number is None else number
 
 
 def _comment_url(comment: Comment) -> str:
@@ -52,8 +61,8 @@ def create(slug: str):
     """Post a comment or a reply from the article page."""
     article = _published_article(slug)
     form = CommentForm()
-    parent_id = form.parent_id.data
-    parent = comment_service.find_comment(int(parent_id)) if str(parent_id or "").isdigit() else None
+    parent_id = _parent_number(form.parent_id.data)
+    parent = comment_service.find_comment(parent_id) if parent_id else None
     error_page = threads.page_of(parent, int(current_app.config["COMMENTS_PER_PAGE"]), order()) if parent else None
     if not form.validate_on_submit():
         if form.csrf_token.errors:
@@ -83,7 +92,7 @@ def create(slug: str):
             writer,
             form.body.data or "",
             rules(),
-            parent_id=int(parent_id) if str(parent_id).isdigit() else None,
+            parent_id=parent_id,
         )
     except ServiceError as error:
         if script_wants_json():

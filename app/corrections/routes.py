@@ -21,6 +21,7 @@ from app.services.articles import visible_article
 from app.services.errors import ServiceError
 from app.services.permissions import can_add_note, can_handle_requests, can_write_articles
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp
+from app.services.text import whole_number
 from app.web import comment_limits, flood_limit, request_details, rules, viewer
 
 FEED_ENTRIES = 50
@@ -119,7 +120,7 @@ def new_note(slug: str):
 
 def _cited_preview(article, text: str) -> list[Comment]:
     """The published comments of this article the form currently cites, to show what is being cited."""
-    ids = [int(part) for part in _comment_numbers(text) if part.isdigit()]
+    ids = [number for number in map(whole_number, _comment_numbers(text)) if number]
     if not ids:
         return []
     found = db.session.scalars(db.select(Comment).where(Comment.id.in_(ids[: notes.MAX_CITED]))).all()
@@ -187,8 +188,9 @@ def retract_note(slug: str, note_id: int):
 
 def _request_form_page(article, form, status: int = 200):
     comment = None
-    if str(form.comment_id.data or "").isdigit():
-        comment = db.session.get(Comment, int(form.comment_id.data))
+    number = whole_number(form.comment_id.data)
+    if number:
+        comment = db.session.get(Comment, number)
         if comment is None or comment.article_id != article.id or not comment.is_public:
             comment = None
     return render_template(
@@ -296,7 +298,7 @@ def decide(request_id: int):
             found,
             form.action.data,
             current_user,
-            note_id=int(note_id) if note_id and note_id.isdigit() else None,
+            note_id=whole_number(note_id),
             reason=_field("reason", found.id),
             page_url=_page_url(found.article),
         )
@@ -324,7 +326,7 @@ def bulk():
     if not RequestDecisionForm().validate_on_submit():
         abort(400)
     action = request.form.get("bulk_action", "")
-    ids = [int(value) for value in request.form.getlist("request_ids") if value.isdigit()]
+    ids = [number for number in map(whole_number, request.form.getlist("request_ids")) if number is not None]
     if action not in BULK_ACTIONS:
         flash("Choose acknowledge, spam or not spam for the selected requests.", "error")
         return back

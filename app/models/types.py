@@ -10,6 +10,10 @@ from sqlalchemy.types import TypeDecorator
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext
 
+# The largest value an Integer column (every id) holds on PostgreSQL; SQLite's go further, to 2**63 - 1. A number
+# beyond it names no row on either, so requests treat it as "not found" before any query sees it.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Article, Comment, CommentRevision, CommentStatus, User
 from app.models.article import CLOSED_REASON_MAX
 from app.models.comment import WEBSITE_MAX
-from app.models.types import utcnow
+from app.models.types import MAX_ID, utcnow
 from app.models.user import NAME_MAX
 from app.services.accounts import normalise_email, refuse_lookalike_name
 from app.services.audit import record_event
@@ -136,7 +136,7 @@ def _checked_input(writer: Writer, body: str, rules: CommentRules) -> tuple[str,
 def _parent(article: Article, parent_id: int | None) -> Comment | None:
     if parent_id is None:
         return None
-    parent = db.session.get(Comment, parent_id)
+    parent = db.session.get(Comment, parent_id) if 0 < parent_id <= MAX_ID else None
     if parent is None:
         raise ServiceError("The comment you are replying to does not exist.", field="parent_id")
     if parent.article_id != article.id:
@@ -284,5 +284,7 @@ def delete_comment(comment: Comment, by: User | None = None) -> Comment:
 
 
 def find_comment(comment_id: int) -> Comment | None:
-    """A comment by id, with its article."""
+    """A comment by id, with its article; None for an id no database could hold."""
+    if not 0 < comment_id <= MAX_ID:
+        return None
     return db.session.scalar(select(Comment).where(Comment.id == comment_id).options(joinedload(Comment.article)))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.models import Article, ArticleStatus, Comment, CorrectionRequest, Flag, Note, RequestStatus, Role, User
 from app.models.note import DECLINE_REASON_MAX, REQUEST_BODY_MAX, SOURCE_URL_MAX
-from app.models.types import utcnow
+from app.models.types import MAX_ID, utcnow
 from app.services.accounts import normalise_email
 from app.services.comments import guest_name
 from app.services.errors import ServiceError
@@ -73,7 +73,7 @@ def _requested_comment(article: Article, comment_id: int | str | None) -> Commen
         number = int(comment_id)
     except (TypeError, ValueError):
         raise ServiceError("comment_id is a comment number.", field="comment_id") from None
-    comment = db.session.get(Comment, number)
+    comment = db.session.get(Comment, number) if 0 < number <= MAX_ID else None
     if comment is None or comment.article_id != article.id or not comment.is_public:
         raise ServiceError(f"Comment {number} is not a published comment on this article.", field="comment_id")
     return comment

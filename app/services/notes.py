@@ -25,7 +25,7 @@ from app.models import (
     User,
 )
 from app.models.note import NOTE_BODY_MAX, RETRACT_REASON_MAX
-from app.models.types import utcnow
+from app.models.types import MAX_ID, utcnow
 from app.services.anchoring import find_paragraph
 from app.services.errors import ServiceError
 from app.services.markdown import render_note
@@ -84,7 +84,9 @@ def _cited_comments(article: Article, prompted_by: Iterable[int | str] | None) -
         raise ServiceError(f"A note cites at most {MAX_CITED} comments.", field="prompted_by")
     if not ids:
         return []
-    found = {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(ids)))}
+    # A number past the largest id names no comment (and no database would take it in a query).
+    storable_ids = [number for number in ids if 0 < number <= MAX_ID]
+    found = {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(storable_ids)))}
     for number in ids:
         comment = found.get(number)
         if comment is None or comment.article_id != article.id:

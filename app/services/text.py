@@ -1,33 +1,92 @@
-"""Plain-text hygiene for what people type (control characters and direction overrides out), and the checks
-every service applies to required text and to web addresses."""
+"""Plain-text hygiene for what people type (control characters, unpaired surrogates and direction overrides
+out), and the checks every service applies to required text, to ids written as text and to web addresses."""
 
 import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from app.models.types import MAX_ID
 from app.services.errors import ServiceError
 
 # Embedding, override and isolate controls can make text display in an order other than the one typed.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# PostgreSQL cannot store NUL in text, and an unpaired surrogate (only JSON's "\ud800" escapes make one) cannot
+# be written as UTF-8 at all: neither is a character anyone typed.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Characters that never belong in a web address: controls (NUL among them), invisible format characters and
+# unpaired surrogates.
+_NOT_IN_URLS = {"Cc", "Cf", "Cs"}
+
+
+def is_visible(ch: str) -> bool:
+    """Whether a character shows something: not white space, a control, a format character or a surrogate. Text
+    that must say something (a comment, a reason) needs at least one."""
+    return not ch.isspace() and unicodedata.category(ch) not in {"Cc", "Cf", "Cs"}
+
+
+def visible_pattern() -> str:
+    """A regular expression (for the OpenAPI document) matched by text holding a visible character: a class of
+    every character of the Basic Multilingual Plane that is_visible() refuses, negated. Surrogates stay out of
+    it: no regular expression engine takes them, and the request guards refuse them anyway."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        if not is_visible(chr(code)) and not 0xD800 <= code <= 0xDFFF:
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    parts = (f"\\u{low:04x}" if low == high else f"\\u{low:04x}-\\u{high:04x}" for low, high in ranges)
+    return "[^" + "".join(parts) + "]"
+
+
+def storable(text: str) -> bool:
+    """Whether every database and UTF-8 can hold the text as it is: no NUL and no unpaired surrogate."""
+    return _UNSTORABLE.search(text) is None
 
 
 def is_http_url(value: str) -> bool:
-    """An absolute http or https address with a host and no spaces (websites, sources)."""
-    parts = urlsplit(value)
-    return parts.scheme in {"http", "https"} and bool(parts.netloc) and not any(ch.isspace() for ch in value)
+    """An absolute http or https address with a host, no spaces and no control or invisible characters."""
+    if any(ch.isspace() or unicodedata.category(ch) in _NOT_IN_URLS for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: "http://[::1"
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.netloc)
+
+
+def whole_number(value: object, *, limit: int = MAX_ID) -> int | None:
+    """A count or an id sent as text (or as an int): 0 to `limit`, by default the largest id a database holds.
+
+    None for anything else, so no caller meets int()'s surprises: signs, spaces, underscores, other scripts'
+    digits ("²" passes str.isdigit() and fails int()), or thousands of digits.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= limit else None
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
+        return None
+    digits = value.lstrip("0") or "0"
+    if len(digits) > len(str(limit)):
+        return None
+    number = int(digits)
+    return number if number <= limit else None
 
 
 def clean_line(text: str | None) -> str:
-    """A single line such as a name: format and control characters removed, spaces collapsed."""
+    """A single line such as a name: format and control characters and unpaired surrogates removed, spaces
+    collapsed."""
     spaced = "".join(" " if ch in "\t\n\r\v\f" else ch for ch in (text or ""))
-    kept = "".join(ch for ch in spaced if unicodedata.category(ch) not in {"Cc", "Cf"})
+    kept = "".join(ch for ch in spaced if unicodedata.category(ch) not in {"Cc", "Cf", "Cs"})
     return " ".join(kept.split())
 
 
 def clean_text(text: str | None) -> str:
-    """Multi-line text such as a comment: Unix newlines, no control or direction-override characters."""
+    """Multi-line text such as a comment: Unix newlines, no control or direction-override characters, no
+    unpaired surrogates."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
-    text = _BIDI_CONTROLS.sub("", text)
+    text = _BIDI_CONTROLS.sub("", _UNSTORABLE.sub("", text))
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
 
 

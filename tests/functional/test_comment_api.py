@@ -125,7 +125,7 @@ def test_the_listing_pages_threads_and_keeps_replies_with_them(client, make_arti
     [
         ("?per_page=1001", "per_page", "per_page is between 1 and 1000."),
         ("?per_page=0", "per_page", "per_page is between 1 and 1000."),
-        ("?page=0", "page", "page starts at 1."),
+        ("?page=0", "page", "page is between 1 and 2147483647."),
         ("?order=sideways", "order", None),
     ],
 )
