@@ -96,12 +96,18 @@ def parse_age(value: str) -> timedelta:
 @click.option("--status", type=click.Choice(["spam", "trash"]), required=True, help="Which queue to empty.")
 @click.option("--older-than", "older_than", default="30d", show_default=True, help="Only comments older than this.")
 def purge_comments(status: str, older_than: str) -> None:
-    """Delete spam or trash older than the given age for good (logged; comments with replies are kept)."""
+    """Delete spam or trash older than the given age for good (logged; comments with replies are kept, and so
+    are those readers see as removed by the article's author)."""
     age = parse_age(older_than)
     result = purge(CommentStatus(status), age)
     click.echo(
         f"Purged {result.deleted} {status} comment(s) older than {older_than}; "
-        f"kept {result.kept_with_replies} that still have replies."
+        f"kept {result.kept_with_replies} that still have replies"
+        + (
+            f" and {result.kept_author_removals} that readers see as removed by the article's author."
+            if result.kept_author_removals
+            else "."
+        )
     )
 
 

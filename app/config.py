@@ -101,7 +101,12 @@ class Config:
     COMMENT_MAX_DEPTH = 5
     COMMENT_EDIT_WINDOW_MINUTES = 15
     COMMENTS_AUTO_CLOSE_DAYS = 0  # 0 keeps threads open for ever
-    COMMENTS_PER_PAGE = 50  # top-level threads per page, replies kept with them
+    COMMENTS_PER_PAGE = 50  # top-level threads per page of an article's discussion
+    # However long a thread grows, a page shows this many of its replies (the first ones written); a link
+    # continues the thread on pages of its own, as many replies at a time. The API does the same.
+    COMMENT_REPLIES_PER_PAGE = 50
+    COMMENTS_PAGE_LIMIT = 300  # comments on one page of the discussion, threads and replies together
+    API_COMMENTS_LIMIT = 2000  # comments in one API answer (threads and replies together)
     # Moderation defaults; admins override them on /moderation/settings (stored in the database).
     MODERATION_HOLD_ALL = False  # hold every new comment for a moderator
     MODERATION_HOLD_UNTIL_APPROVED = 1  # hold a commenter until this many of their comments were approved

@@ -30,7 +30,7 @@ from app.services.text import storable, whole_number
 MAX_JSON_DEPTH = 32
 # Query arguments that carry a page number or an id on the site's pages (the API's schemas bound their own; the
 # desk's ?comment= answers a missing comment itself, naming what was asked).
-QUERY_NUMBERS = ("page", "request", "from", "reply_to")
+QUERY_NUMBERS = ("page", "request", "from", "reply_to", "thread", "after", "before")
 UNSTORABLE_TEXT = "Text may not contain NUL characters (U+0000) or unpaired surrogates (U+D800 to U+DFFF)."
 NUMBER_TOO_LONG = "A number of more than {digits:,} digits cannot be read."
 

@@ -27,6 +27,16 @@ def rules() -> CommentRules:
     return g.comment_rules  # type: ignore[no-any-return]
 
 
+def discussion_bounds(api: bool = False) -> dict[str, int]:
+    """How much of a discussion one page (or one API answer) shows: threads per page, replies of one thread,
+    and comments in all. Arguments for services.threads."""
+    config = current_app.config
+    return {
+        "replies": int(config["COMMENT_REPLIES_PER_PAGE"]),
+        "limit": int(config["API_COMMENTS_LIMIT" if api else "COMMENTS_PAGE_LIMIT"]),
+    }
+
+
 def request_details() -> dict[str, Any]:
     """What the spam checks may look at about the request itself (the full address is never stored)."""
     return {

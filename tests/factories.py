@@ -5,14 +5,17 @@ conftest's make_user and make_article fixtures. They run inside the `app` fixtur
 """
 
 import itertools
+from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
+
+from sqlalchemy import bindparam, insert, update
 
 from app.extensions import db
 from app.models import Article, Comment, CommentStatus, Note, User
 from app.models.types import utcnow
 from app.services import moderation
-from app.services.comments import Writer, post_comment
+from app.services.comments import Writer, post_comment, refresh_comment_count
 from app.services.notes import add_note
 from app.services.settings import CommentRules
 
@@ -82,3 +85,58 @@ def api_comment(client, article: Article, body: str, parent_id: int | None = Non
     response = client.post(f"/api/v1/articles/{article.slug}/comments", json=payload)
     assert response.status_code == 201, response.get_json()
     return response.get_json()["comment"]["id"]
+
+
+def make_chain(article: Article, replies: int, *, max_depth: int = 5, minutes_ago: int = 60) -> list[int]:
+    """A new thread of `replies` chained replies, each answering the one before, placed as post_comment places
+    them (past the depth limit a reply hangs beside the comment it answers). Written as plain rows, not
+    through the screening, so a long one takes a moment; each comment gets the count of visible replies the
+    model keeps (tests/unit/test_visible_replies.py checks that count against posting). Returns the ids: the
+    thread's first comment, then the replies in order."""
+    table = Comment.__table__
+    start = utcnow() - timedelta(minutes=minutes_ago)
+    ids: list[int] = []
+    parent_of: dict[int, int | None] = {}
+    depth_of: dict[int, int] = {}
+    for number in range(replies + 1):
+        answered = ids[-1] if ids else None
+        attach_to = answered
+        while attach_to is not None and depth_of[attach_to] >= max_depth - 1:
+            attach_to = parent_of[attach_to]
+        body = f"Link {number} of the chain."
+        row = {
+            "article_id": article.id,
+            "parent_id": attach_to,
+            "in_reply_to_id": answered,
+            "root_id": ids[0] if ids else None,
+            "depth": depth_of[attach_to] + 1 if attach_to is not None else 0,
+            "writer_name": f"Chain Writer {number % 5}",
+            "writer_email": f"chain{number % 5}@example.org",
+            "ip_network": GUEST_NETWORK,
+            "body": body,
+            "body_html": f"<p>{body}</p>",
+            "status": CommentStatus.approved.name,
+            "reasons": [],
+            "created_at": start + timedelta(milliseconds=number),
+            "edited_by_moderator": False,
+            "removed_by_author": False,
+            "visible_replies": 0,
+        }
+        (comment_id,) = db.session.execute(insert(table).values(row)).inserted_primary_key
+        ids.append(comment_id)
+        parent_of[comment_id], depth_of[comment_id] = attach_to, row["depth"]
+    counts: Counter[int] = Counter()
+    for answered_id, comment_id in itertools.pairwise(ids):
+        answered_ids: set[int] = set()
+        for start_id in (parent_of[comment_id], answered_id):
+            while start_id is not None and start_id not in answered_ids:
+                answered_ids.add(start_id)
+                start_id = parent_of[start_id]
+        counts.update(answered_ids)
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("row_id")).values(visible_replies=bindparam("count")),
+        [{"row_id": comment_id, "count": count} for comment_id, count in counts.items()],
+    )
+    refresh_comment_count(article.id)
+    db.session.commit()
+    return ids

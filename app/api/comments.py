@@ -1,6 +1,6 @@
 """/api/v1: an article's comments, posting, and a writer's own edits and deletes."""
 
-from flask import abort, make_response, request
+from flask import abort, make_response, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -22,7 +22,7 @@ from app.services import notes, threads
 from app.services.articles import visible_article
 from app.services.comments import Writer
 from app.services.threads import CommentNode
-from app.web import comment_limits, flood_limit, request_details, rules
+from app.web import comment_limits, discussion_bounds, flood_limit, request_details, rules
 
 blp = Blueprint("api_comments", __name__, url_prefix="/api/v1", description="Comments")
 blp.before_request(require_json_body)
@@ -69,9 +69,22 @@ def comment_data(node: CommentNode, led: dict | None = None) -> dict:
         "created_at": comment.created_at,
         "edited_at": None if node.removed else comment.edited_at,
         "removed": node.removed,
+        "removed_by_author": node.removed and node.removed_by == "author",
         "led_to": [] if node.removed else [note.id for note in led.get(comment.id, [])],
         "replies": [comment_data(reply, led) for reply in node.replies],
+        "more_replies": node.hidden_replies,
+        "more_replies_url": _thread_url(comment, after=node.continue_after) if node.continues else None,
     }
+
+
+def _thread_url(comment, **cursor) -> str:
+    """The API address of a thread's replies, from its start or after/before a reply."""
+    return url_for(
+        "api_comments.ArticleComments",
+        slug=comment.article.slug,
+        thread=comment.id,
+        **{key: value for key, value in cursor.items() if value is not None},
+    )
 
 
 def _article(slug: str, user):
@@ -89,10 +102,41 @@ class ArticleComments(MethodView):
     @blp.response(200, CommentListSchema)
     @errors(404, 422)
     def get(self, query, slug):
-        """Published comments and placeholders, as threads: top-level comments paginated, replies nested."""
+        """Published comments and placeholders, as threads: top-level comments paginated, each with its first
+        replies nested; or, with `thread`, one thread's replies a page at a time."""
         article = _article(slug, None)
-        page = threads.thread_page(article, page=query["page"], per_page=query["per_page"], order=query["order"])
-        return {"count": page.count, "next_page": page.next_page, "comments": comments_data(page.threads)}
+        bounds = discussion_bounds(api=True)
+        if "thread" in query:
+            window = threads.thread_window(
+                article, query["thread"], query.get("after"), query.get("before"), replies=bounds["replies"]
+            )
+            if window is None:
+                abort(404, description="No such thread on this article.")
+            root = window.threads[0].comment
+            return {
+                "count": window.count,
+                "next_page": None,
+                "comments": comments_data(window.threads),
+                "thread": window.thread,
+                "earlier_replies_url": _thread_url(root, before=window.earlier) if window.earlier else None,
+                "later_replies_url": _thread_url(root, after=window.later) if window.later else None,
+            }
+        page = threads.thread_page(
+            article,
+            page=query["page"],
+            per_page=query["per_page"],
+            order=query["order"],
+            replies=bounds["replies"],
+            limit=bounds["limit"],
+        )
+        return {
+            "count": page.count,
+            "next_page": page.next_page,
+            "comments": comments_data(page.threads),
+            "thread": None,
+            "earlier_replies_url": None,
+            "later_replies_url": None,
+        }
 
     @blp.arguments(CommentCreateSchema)
     @blp.response(201, CommentCreatedSchema)

@@ -25,7 +25,7 @@ from app.ratelimit import client_key
 from app.services import moderation, notes
 from app.services.articles import find_article, visible_article
 from app.services.comments import find_comment
-from app.services.permissions import STAFF_ROLES, can_moderate, can_use_desk
+from app.services.permissions import STAFF_ROLES, can_moderate, can_see_private, can_use_desk
 from app.services.threads import node_for
 from app.web import rules
 
@@ -51,14 +51,19 @@ def _desk_user():
     return user
 
 
-def moderation_data(comment, flags, led: dict | None = None) -> dict:
-    """A comment with what only moderators see (`led`: the notes citing comments, looked up once per page)."""
+def moderation_data(comment, flags, private: bool, led: dict | None = None) -> dict:
+    """A comment with what the desk sees (`led`: the notes citing comments, looked up once per page).
+
+    The writer's email and network are filled in only when `private` (moderators and admins); for authors
+    they are null.
+    """
     data = comment_data(node_for(comment), led)
     data.update(
         article=comment.article.slug,
         status=comment.status.value,
-        email=comment.writer_email,
-        ip_network=comment.ip_network,
+        email=comment.writer_email if private else None,
+        ip_network=comment.ip_network if private else None,
+        removed_by_author=comment.removed_by_author,
         reasons=[{"code": r.get("code"), "message": r.get("message")} for r in comment.reasons or []],
         spam_score=comment.spam_score,
         flags=flags,
@@ -99,7 +104,7 @@ class ModerationQueue(MethodView):
         context = moderation.load_context(page.items)
         led = notes.led_to([c.id for c in page.items])
         return {
-            "comments": [moderation_data(c, context["flags"][c.id], led) for c in page.items],
+            "comments": [moderation_data(c, context["flags"][c.id], can_see_private(user), led) for c in page.items],
             "next_page": page.next_num if page.has_next else None,
         }
 
@@ -120,7 +125,7 @@ class ModerationItem(MethodView):
             else:
                 moderation.apply(comment, data["action"], user, data["reason"], data["remark"])
         flags = moderation.load_context([comment])["flags"][comment.id]
-        return {"comment": moderation_data(comment, flags)}
+        return {"comment": moderation_data(comment, flags, can_see_private(user))}
 
 
 @blp.route("/moderation/events")

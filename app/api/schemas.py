@@ -231,14 +231,39 @@ class CommentSchema(ma.Schema):
     created_at = ma.fields.DateTime()
     edited_at = ma.fields.DateTime(allow_none=True)
     removed = ma.fields.Boolean()
+    removed_by_author = ma.fields.Boolean(
+        metadata={"description": "A placeholder for a comment the article's author (not a moderator) removed."}
+    )
     led_to = ma.fields.List(ma.fields.Integer(), metadata={"description": "Ids of the notes that cite this comment."})
     replies = ma.fields.List(ma.fields.Nested(lambda: CommentSchema()))
+    more_replies = ma.fields.Integer(
+        metadata={
+            "description": "On a top-level comment: how many published replies of its thread this answer leaves out "
+            "(a listing shows at most COMMENT_REPLIES_PER_PAGE replies of a thread); 0 on replies."
+        }
+    )
+    more_replies_url = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "description": "On a top-level comment whose thread goes on past this answer: the address of the rest "
+            "(`?thread=<id>&after=<reply id>`); null otherwise."
+        },
+    )
 
 
 class CommentListSchema(ma.Schema):
     count = ma.fields.Integer(metadata={"description": "The article's published comments, all pages."})
-    next_page = ma.fields.Integer(allow_none=True)
+    next_page = ma.fields.Integer(allow_none=True, metadata={"description": "Null when asking for one thread."})
     comments = ma.fields.List(ma.fields.Nested(CommentSchema))
+    thread = ma.fields.Integer(
+        allow_none=True, metadata={"description": "With `thread`: the id of the thread's top-level comment."}
+    )
+    earlier_replies_url = ma.fields.String(
+        allow_none=True, metadata={"description": "With `thread`: the address of the replies before these, or null."}
+    )
+    later_replies_url = ma.fields.String(
+        allow_none=True, metadata={"description": "With `thread`: the address of the replies after these, or null."}
+    )
 
 
 class CommentQuerySchema(ma.Schema):
@@ -246,9 +271,40 @@ class CommentQuerySchema(ma.Schema):
     per_page = ma.fields.Integer(
         load_default=50,
         validate=validate.Range(min=1, max=1000, error="per_page is between {min} and {max}."),
-        metadata={"description": "Top-level threads per page; their replies come with them."},
+        metadata={
+            "description": "Top-level threads per page; each comes with its first replies (at most "
+            "COMMENT_REPLIES_PER_PAGE of them; `more_replies_url` continues a longer thread)."
+        },
     )
     order = ma.fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest"]))
+    thread = id_number(
+        metadata={
+            "description": "One thread on its own: the id of its top-level comment. The answer holds that comment "
+            "with COMMENT_REPLIES_PER_PAGE of its replies, in the order they were written (page and per_page are "
+            "ignored)."
+        },
+    )
+    # Cursors within a thread; without `thread` they mean nothing and are ignored, so that no pair of values a
+    # client may send is refused for a rule the document could not state.
+    after = ma.fields.Integer(
+        validate=validate.Range(min=0, max=MAX_ID, error="after is a comment id from {min} to {max}."),
+        metadata={"description": "With `thread`: the replies written after this reply (ignored without `thread`)."},
+    )
+    before = id_number(
+        metadata={
+            "description": "With `thread`: the replies written before this reply (ignored without `thread`, "
+            "and when `after` is given)."
+        }
+    )
+
+    @ma.post_load
+    def thread_cursor(self, data, **kwargs):
+        if "thread" not in data:
+            data.pop("after", None)
+            data.pop("before", None)
+        elif "after" in data:
+            data.pop("before", None)
+        return data
 
 
 class CommentCreateSchema(ma.Schema):
@@ -309,12 +365,21 @@ class FlagOutSchema(ma.Schema):
 
 
 class ModerationCommentSchema(CommentSchema):
-    """A comment as moderators see it: the public fields plus state, email, reasons, score and flags."""
+    """A comment as the desk sees it: the public fields plus state, email, reasons, score and flags."""
 
     article = ma.fields.String(metadata={"description": "The article's slug."})
     status = ma.fields.String()
-    email = ma.fields.String()
-    ip_network = ma.fields.String(allow_none=True)
+    email = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "The writer's email: for moderators and admins; null for authors."},
+    )
+    ip_network = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "The writer's network (/24 or /48): for moderators and admins; null for authors."},
+    )
+    removed_by_author = ma.fields.Boolean(
+        metadata={"description": "The article's author removed it after readers had seen it; readers see that."}
+    )
     reasons = ma.fields.List(ma.fields.Nested(ReasonSchema))
     spam_score = ma.fields.Float(allow_none=True)
     flags = ma.fields.List(ma.fields.Nested(FlagOutSchema))

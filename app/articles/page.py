@@ -4,8 +4,9 @@ The comment views draw it again, with their form and its errors, when a post is 
 """
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 
-from flask import current_app, render_template, request
+from flask import abort, current_app, render_template, request, url_for
 
 from app.comments.forms import CloseCommentsForm, CommentForm
 from app.corrections.forms import CorrectionRequestForm
@@ -19,7 +20,7 @@ from app.services.errors import ServiceError
 from app.services.permissions import can_close_comments
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp
 from app.services.text import whole_number
-from app.web import rules, viewer
+from app.web import discussion_bounds, rules, viewer
 
 ORDERS = {"oldest", "newest"}
 
@@ -28,6 +29,57 @@ def order() -> str:
     """The discussion's order this request asks for: oldest first unless `?order=newest`."""
     asked = request.args.get("order", "oldest")
     return asked if asked in ORDERS else "oldest"
+
+
+def _id_arg(name: str) -> int | None:
+    """A comment id from the query string; None when absent or not one (app.guards answers 404 to ids no
+    database holds)."""
+    return whole_number(request.args.get(name, "")) or None
+
+
+def asked_location() -> threads.Location:
+    """The part of the discussion this request asks for: a page of threads, or a page of one thread
+    (`?thread=<id>`, with `after=<id>` or `before=<id>`)."""
+    page = request.args.get("page", 1, type=int)
+    thread = _id_arg("thread")
+    if thread is None:
+        if "thread" in request.args:
+            abort(404)
+        return threads.Location(page)
+    return threads.Location(page, thread, _id_arg("after"), _id_arg("before"))
+
+
+def location_args(where: threads.Location) -> dict[str, int | str]:
+    """The query arguments that show `where` again (with this request's order): for links and redirects."""
+    args: dict[str, int | str] = {"thread": where.thread} if where.thread else {}
+    if where.thread is None and where.page > 1:
+        args["page"] = where.page
+    if where.thread and where.after is not None:
+        args["after"] = where.after
+    if where.thread and where.before is not None:
+        args["before"] = where.before
+    if order() != "oldest":
+        args["order"] = order()
+    return args
+
+
+def location_url(article: Article, where: threads.Location, anchor: str = "#comments") -> str:
+    """The address of the article page showing `where` (with this request's order), scrolled to `anchor`."""
+    return url_for("articles.show", slug=article.slug, **location_args(where)) + anchor
+
+
+def comment_location(comment: Comment, guest_ids: AbstractSet[int] = frozenset()) -> threads.Location:
+    """Where the viewer finds this comment: its thread's page of the discussion, or a page of its thread."""
+    bounds = discussion_bounds()
+    return threads.locate(
+        comment,
+        int(current_app.config["COMMENTS_PER_PAGE"]),
+        order(),
+        viewer(),
+        guest_ids,
+        replies=bounds["replies"],
+        limit=bounds["limit"],
+    )
 
 
 def _new_form(parent_id: int | None = None) -> CommentForm:
@@ -59,18 +111,42 @@ def change_check(guest_ids: set[int]) -> Callable[[Comment], bool]:
     return can_change
 
 
-def render_article_page(article: Article, form: CommentForm | None = None, status: int = 200, page: int | None = None):
-    """The article with a page of its discussion and the comment form (or the form with errors)."""
+def render_article_page(
+    article: Article, form: CommentForm | None = None, status: int = 200, where: threads.Location | None = None
+):
+    """The article with a page of its discussion (or of one of its threads) and the comment form (or the form
+    with errors). `where` defaults to what the request asks for."""
     current = rules()
     guest_ids = guest_comment_ids(current)
-    shown = threads.thread_page(
-        article,
-        page=page or request.args.get("page", 1, type=int),
-        per_page=int(current_app.config["COMMENTS_PER_PAGE"]),
-        order=order(),
-        viewer=viewer(),
-        guest_ids=guest_ids,
-    )
+    where = where or asked_location()
+    per_page = int(current_app.config["COMMENTS_PER_PAGE"])
+    bounds = discussion_bounds()
+    if where.thread is not None:
+        window = threads.thread_window(
+            article,
+            where.thread,
+            where.after,
+            where.before,
+            per_page=per_page,
+            order=order(),
+            viewer=viewer(),
+            guest_ids=guest_ids,
+            replies=bounds["replies"],
+        )
+        if window is None:
+            abort(404)
+        shown = window
+    else:
+        shown = threads.thread_page(
+            article,
+            where.page,
+            per_page,
+            order(),
+            viewer(),
+            guest_ids,
+            replies=bounds["replies"],
+            limit=bounds["limit"],
+        )
     closed = closed_reason(article, current)
     reply_to = request.args.get("reply_to", type=int)
     if form is not None:
@@ -88,6 +164,7 @@ def render_article_page(article: Article, form: CommentForm | None = None, statu
         form=top_form,
         reply_form=reply_form,
         reply_to=reply_to,
+        view_args=location_args(where),
         closed_reason=closed,
         can_change=change_check(guest_ids),
         can_close=can_close_comments(viewer(), article),

@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, jsonify, make_response, redirect, r
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from app.articles.page import change_check, order, render_article_page
+from app.articles.page import change_check, comment_location, location_url, order, render_article_page
 from app.comments import bp
 from app.comments.forms import CloseCommentsForm, CommentEditForm, CommentForm, FlagForm
 from app.errors import attach_errors, http_error, json_error, script_wants_json
@@ -47,11 +47,9 @@ def _parent_number(text: str | None) -> int | None:
 
 
 def _comment_url(comment: Comment) -> str:
-    per_page = int(current_app.config["COMMENTS_PER_PAGE"])
-    page = threads.page_of(comment, per_page, viewer=viewer(), guest_ids=guest_comment_ids(rules()) | {comment.id})
-    return (
-        url_for("articles.show", slug=comment.article.slug, page=page if page > 1 else None) + f"#comment-{comment.id}"
-    )
+    """The page that shows the comment (a page of the discussion, or of its thread), scrolled to it."""
+    where = comment_location(comment, guest_comment_ids(rules()) | {comment.id})
+    return location_url(comment.article, where, f"#comment-{comment.id}")
 
 
 @bp.route("/articles/<slug>/comments", methods=["POST"])
@@ -63,7 +61,12 @@ def create(slug: str):
     form = CommentForm()
     parent_id = _parent_number(form.parent_id.data)
     parent = comment_service.find_comment(parent_id) if parent_id else None
-    error_page = threads.page_of(parent, int(current_app.config["COMMENTS_PER_PAGE"]), order()) if parent else None
+    # An error about a reply is shown in the reply form, on the page that shows the comment answered.
+    error_page = (
+        comment_location(parent, guest_comment_ids(rules()))
+        if parent is not None and parent.article_id == article.id
+        else None
+    )
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             form.form_errors.append(
@@ -73,7 +76,7 @@ def create(slug: str):
             # The page's script swaps the fresh token into its forms, so pressing the button again posts.
             message = " ".join(form.form_errors) or "The form could not be read."
             return json_error(400, "csrf", message, csrf_token=generate_csrf())
-        return render_article_page(article, form, 400, page=error_page)
+        return render_article_page(article, form, 400, where=error_page)
     writer = Writer(
         user=viewer(),
         name=form.name.data or "",
@@ -99,9 +102,9 @@ def create(slug: str):
             return json_error(error.status, error.code, error.message, error.fields)
         if error.status == 403:
             flash(error.message, "error")
-            return render_article_page(article, form, 403, page=error_page)
+            return render_article_page(article, form, 403, where=error_page)
         attach_errors(form, error)
-        return render_article_page(article, form, error.status, page=error_page)
+        return render_article_page(article, form, error.status, where=error_page)
     if comment.is_public:
         message = "Your comment is published."
     else:
@@ -215,7 +218,7 @@ def delete(comment_id: int):
     flash("Your comment is deleted.", "success")
     per_page = int(current_app.config["COMMENTS_PER_PAGE"])
     page = threads.page_of(comment, per_page, order(), viewer(), guest_comment_ids(rules()))
-    return redirect(url_for("articles.show", slug=comment.article.slug, page=page if page > 1 else None) + "#comments")
+    return redirect(location_url(comment.article, threads.Location(page)))
 
 
 def _closable_article(slug: str) -> Article:

@@ -4,8 +4,8 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Connection, Enum, ForeignKey, Index, String, Text, event, false, inspect, select, update
+from sqlalchemy.orm import Mapped, Mapper, aliased, mapped_column, relationship
 
 from app.extensions import Model
 from app.models.article import Article
@@ -31,6 +31,8 @@ class Comment(Model):
     __table_args__ = (
         Index("ix_comments_article_id_root_id", "article_id", "root_id"),
         Index("ix_comments_article_id_status", "article_id", "status"),
+        # A thread's replies in the order they were written: pages read a bounded slice of them.
+        Index("ix_comments_root_id_id", "root_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,7 +41,7 @@ class Comment(Model):
     # the comment actually answered, which is kept in `in_reply_to_id`.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
     in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
-    # The top-level comment of the thread (None for a top-level comment itself): pages load threads whole.
+    # The top-level comment of the thread (None for a top-level comment itself).
     root_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
     depth: Mapped[int] = mapped_column(default=0)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -50,8 +52,11 @@ class Comment(Model):
     ip_network: Mapped[str | None] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # Old values are loaded before a change (active_history), so `visible_replies` can follow every change.
     status: Mapped[CommentStatus] = mapped_column(
-        Enum(CommentStatus, native_enum=False, length=16, validate_strings=True), default=CommentStatus.approved
+        Enum(CommentStatus, native_enum=False, length=16, validate_strings=True),
+        default=CommentStatus.approved,
+        active_history=True,
     )
     # Why the comment was held or caught: [{"code", "message"}], shown to moderators, never to the writer.
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -62,7 +67,15 @@ class Comment(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     edited_by_moderator: Mapped[bool] = mapped_column(default=False)
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), active_history=True)
+    # Set while the comment is out of sight because the article's author (not a moderator) removed it after
+    # it was published: readers then see "Removed by the article's author" where it stood.
+    removed_by_author: Mapped[bool] = mapped_column(default=False, server_default=false(), active_history=True)
+    # How many visible comments (see `is_visible`) answer this one, directly or further down: its replies,
+    # theirs, and so on, and a reply that answers it from beside it past the depth limit (with that one's
+    # own replies). Kept by the listener below on every change; while it is above zero, a removed comment
+    # leaves a placeholder so the thread still reads.
+    visible_replies: Mapped[int] = mapped_column(default=0, server_default="0")
 
     article: Mapped[Article] = relationship()
     user: Mapped[User | None] = relationship()
@@ -75,8 +88,57 @@ class Comment(Model):
         """Shown to every reader: approved and not deleted by its writer."""
         return self.status is CommentStatus.approved and self.deleted_at is None
 
+    @property
+    def is_visible(self) -> bool:
+        """Standing in the thread for every reader: published, or shown as removed by the article's author."""
+        return self.is_public or (self.removed_by_author and self.deleted_at is None)
+
     def __repr__(self) -> str:
         return f"<Comment {self.id} article={self.article_id} {self.status.value}>"
+
+
+def _was_visible(comment: Comment) -> bool:
+    """`is_visible` before the changes being flushed (the listener runs once they are written)."""
+    state = inspect(comment)
+
+    def before(name: str) -> object:
+        history = state.attrs[name].history
+        return history.deleted[0] if history.deleted else getattr(comment, name)
+
+    public = before("status") is CommentStatus.approved and before("deleted_at") is None
+    return public or (bool(before("removed_by_author")) and before("deleted_at") is None)
+
+
+def _count_visible(connection: Connection, comment: Comment, change: int) -> None:
+    """Add `change` to `visible_replies` of every comment this one answers: its ancestors, the comment it
+    answers from beside it past the depth limit, and that one's ancestors. One statement, at most a few rows:
+    the depth limit bounds how far up a thread goes."""
+    this = aliased(Comment)
+    seeds = select(Comment.id).where(
+        Comment.id.in_([ref for ref in (comment.parent_id, comment.in_reply_to_id) if ref is not None])
+    )
+    answered = seeds.cte("answered", recursive=True)
+    answered = answered.union(
+        select(this.parent_id).join(answered, this.id == answered.c.id).where(this.parent_id.is_not(None))
+    )
+    connection.execute(
+        update(Comment)
+        .where(Comment.id.in_(select(answered.c.id)))
+        .values(visible_replies=Comment.visible_replies + change)
+    )
+
+
+@event.listens_for(Comment, "after_insert")
+def _count_new_comment(mapper: Mapper[Any], connection: Connection, target: Comment) -> None:
+    if target.is_visible and (target.parent_id is not None or target.in_reply_to_id is not None):
+        _count_visible(connection, target, 1)
+
+
+@event.listens_for(Comment, "after_update")
+def _count_changed_comment(mapper: Mapper[Any], connection: Connection, target: Comment) -> None:
+    was, now = _was_visible(target), target.is_visible
+    if was != now and (target.parent_id is not None or target.in_reply_to_id is not None):
+        _count_visible(connection, target, 1 if now else -1)
 
 
 class CommentRevision(Model):

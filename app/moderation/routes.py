@@ -15,7 +15,14 @@ from app.services import overview as overview_service
 from app.services.articles import find_article
 from app.services.comments import Writer, find_comment, post_comment
 from app.services.errors import ServiceError
-from app.services.permissions import STAFF_ROLES, can_manage_users, can_moderate, can_use_desk
+from app.services.permissions import (
+    STAFF_ROLES,
+    can_edit_comment,
+    can_manage_users,
+    can_moderate,
+    can_see_private,
+    can_use_desk,
+)
 from app.services.settings import SPECS, current_settings, update_settings
 from app.services.spam.learning import site_decisions
 from app.urls import safe_next
@@ -100,6 +107,7 @@ def desk():
         search=search,
         trash_reasons=moderation.TRASH_REASONS,
         staff=_is_staff(),
+        show_private=can_see_private(current_user),
     )
 
 
@@ -128,6 +136,7 @@ def comment(comment_id: int):
         context=moderation.load_context([item]),
         trash_reasons=moderation.TRASH_REASONS,
         staff=_is_staff(),
+        show_private=can_see_private(current_user),
     )
 
 
@@ -151,6 +160,8 @@ def act(comment_id: int):
         flash(error.message, "error")
     else:
         message = DONE.get(action, "Comment {id} is now {status}.").format(id=item.id, status=item.status.value)
+        if item.removed_by_author:
+            message += " Readers see “Comment removed by the article's author” in its place."
         if script_wants_json():
             return jsonify(id=item.id, status=item.status.value, message=message)
         flash(message, "success")
@@ -184,8 +195,10 @@ def bulk():
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["POST"])
 def edit(comment_id: int):
-    """A moderator's edit; the previous text is kept and readers see 'edited by a moderator'."""
+    """A moderator's edit; the previous text is kept and readers see 'edited by a moderator'. Not for authors."""
     item = _moderated_comment(comment_id)
+    if not can_edit_comment(current_user, item):
+        abort(403)
     try:
         moderation.moderator_edit(item, request.form.get("body", ""), current_user, rules())
     except ServiceError as error:

@@ -35,7 +35,7 @@ from app.services.audit import record_event
 from app.services.comments import edit_comment, refresh_comment_count
 from app.services.correction_requests import Requester, request_correction
 from app.services.errors import ServiceError
-from app.services.permissions import STAFF_ROLES, can_moderate
+from app.services.permissions import STAFF_ROLES, can_apply, can_edit_comment, can_moderate, is_staff
 from app.services.settings import CommentRules
 from app.services.signals import spam_decision
 from app.services.text import required_text
@@ -70,6 +70,24 @@ def _clean_remark(remark: str | None) -> str | None:
     if len(remark) > REMARK_MAX:
         raise ServiceError(f"A remark is at most {REMARK_MAX} characters.", field="remark")
     return remark or None
+
+
+def _last_move(comment: Comment) -> str | None:
+    """The action of the latest event that changed the comment's state."""
+    return db.session.scalar(
+        select(ModerationEvent.action)
+        .where(ModerationEvent.comment_id == comment.id, ModerationEvent.from_status != ModerationEvent.to_status)
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+    )
+
+
+def seen_by_readers(comment: Comment) -> bool:
+    """Whether readers have seen the comment where it stands: published, hidden by their flags, or shown as
+    removed by the article's author."""
+    if comment.status is A or comment.removed_by_author:
+        return True
+    return comment.status is P and _last_move(comment) == "hide"
 
 
 def _status_before_trash(comment: Comment) -> CommentStatus:
@@ -108,7 +126,22 @@ def apply(
         raise ServiceError("A reason code is at most 40 characters.", field="reason")
     remark = _clean_remark(remark)
     previous = comment.status
+    # What readers have seen, an author removes in the open (Trash, shown as removed by the author), never as spam.
+    seen = actor is not None and not is_staff(actor) and seen_by_readers(comment)
+    if actor is not None and not can_apply(actor, comment, action, seen):
+        raise ServiceError(
+            "Readers have seen this comment: as the article's author you can move it to the trash, where readers "
+            "see that you removed it; only a moderator can mark it as spam."
+            if can_moderate(actor, comment)
+            else "You may not moderate this comment.",
+            code="forbidden",
+            status=403,
+        )
     comment.status = target or _status_before_trash(comment)
+    if comment.status not in {S, T} or is_staff(actor):
+        comment.removed_by_author = False
+    elif seen:
+        comment.removed_by_author = True
     record_event(
         comment, action, previous.value, comment.status.value, actor=actor, rule=rule, reason=reason, remark=remark
     )
@@ -153,7 +186,14 @@ def apply_many(
 
 
 def moderator_edit(comment: Comment, body: str, moderator: User, rules: CommentRules) -> Comment:
-    """A moderator's edit: the old text is kept as a revision and the comment says a moderator edited it."""
+    """A moderator's edit: the old text is kept as a revision and the comment says a moderator edited it.
+
+    Only moderators and admins edit; an article's author answers a comment and never changes its words.
+    """
+    if not can_edit_comment(moderator, comment):
+        raise ServiceError(
+            "Only moderators and admins can edit a reader's comment; reply to it instead.", code="forbidden", status=403
+        )
     before = comment.body
     edit_comment(comment, body, rules, editor=moderator)
     if comment.body == before:
@@ -289,13 +329,7 @@ def dismiss_flags(comment: Comment, moderator: User, remark: str | None = None) 
     remark = _clean_remark(remark)
     if _open_flag_count(comment) == 0:
         raise ServiceError("This comment has no open flags.", code="invalid_transition", status=409)
-    last_move = db.session.scalar(
-        select(ModerationEvent.action)
-        .where(ModerationEvent.comment_id == comment.id, ModerationEvent.from_status != ModerationEvent.to_status)
-        .order_by(ModerationEvent.id.desc())
-        .limit(1)
-    )
-    hidden_by_flags = comment.status is P and last_move == "hide"
+    hidden_by_flags = comment.status is P and _last_move(comment) == "hide"
     previous = comment.status
     if hidden_by_flags:
         comment.status = A
@@ -512,11 +546,13 @@ def pending_count(moderator: User) -> int:
 
 
 class DeskContext(TypedDict):
-    """What the desk shows beside each comment, by comment id: what it answers, its flags, its history."""
+    """What the desk shows beside each comment, by comment id: what it answers, its flags, its history, and
+    which of them readers have seen (see `seen_by_readers`)."""
 
     parents: dict[int, Comment]
     flags: dict[int, list[Flag]]
     events: dict[int, list[ModerationEvent]]
+    seen: set[int]
 
 
 def load_context(comments: list[Comment]) -> DeskContext:
@@ -539,7 +575,12 @@ def load_context(comments: list[Comment]) -> DeskContext:
         ):
             if event.comment_id is not None:  # always set: the query asked for these comments' events
                 events[event.comment_id].append(event)
-    return {"parents": parents, "flags": flags, "events": events}
+    seen = {comment.id for comment in comments if comment.status is A or comment.removed_by_author}
+    for comment in comments:
+        moves = [event for event in events[comment.id] if event.from_status != event.to_status]
+        if comment.status is P and moves and moves[-1].action == "hide":
+            seen.add(comment.id)
+    return {"parents": parents, "flags": flags, "events": events, "seen": seen}
 
 
 def events_for(comment_id: int | None = None) -> Select[ModerationEvent]:
@@ -567,6 +608,9 @@ def latest_events(limit: int) -> Select[ModerationEvent]:
 class PurgeResult:
     deleted: int
     kept_with_replies: int
+    # Comments the article's author removed after readers saw them: readers still see "Comment removed by the
+    # article's author" where they stood, so the purge keeps them (a moderator's restore and trash clears that).
+    kept_author_removals: int = 0
 
 
 def _purge_candidates(status: CommentStatus, older_than: timedelta) -> tuple[Select[int], Exists]:
@@ -595,7 +639,11 @@ def _count_rows(query: Select[int]) -> int:
 def purge_preview(status: CommentStatus, older_than: timedelta) -> PurgeResult:
     """What `purge` would delete and keep right now, deleting nothing: the numbers a confirmation shows."""
     candidates, has_children = _purge_candidates(status, older_than)
-    return PurgeResult(_count_rows(candidates.where(~has_children)), _count_rows(candidates.where(has_children)))
+    return PurgeResult(
+        _count_rows(candidates.where(~has_children, ~Comment.removed_by_author)),
+        _count_rows(candidates.where(has_children)),
+        _count_rows(candidates.where(~has_children, Comment.removed_by_author)),
+    )
 
 
 def purge(
@@ -608,8 +656,9 @@ def purge(
     `purge` event naming `actor_label` (and `actor`, when a person on the desk asked for it).
     """
     candidates, has_children = _purge_candidates(status, older_than)
-    ids = db.session.scalars(candidates.where(~has_children)).all()
+    ids = db.session.scalars(candidates.where(~has_children, ~Comment.removed_by_author)).all()
     kept = _count_rows(candidates.where(has_children))
+    kept_removals = _count_rows(candidates.where(~has_children, Comment.removed_by_author))
     for comment_id in ids:
         record_event(
             None,
@@ -630,4 +679,4 @@ def purge(
         db.session.execute(delete(CommentRevision).where(CommentRevision.comment_id.in_(ids)))
         db.session.execute(delete(Comment).where(Comment.id.in_(ids)))
     db.session.commit()
-    return PurgeResult(len(ids), kept)
+    return PurgeResult(len(ids), kept, kept_removals)

@@ -63,6 +63,36 @@ def can_moderate(user: User | None, comment: Comment) -> bool:
     return user.role is Role.author and comment.article.author_id == user.id
 
 
+def is_staff(user: User | None) -> TypeGuard[User]:
+    """Moderators and admins: they moderate every comment, see writers' emails and networks, and edit comments."""
+    return is_signed_in(user) and user.role in STAFF_ROLES
+
+
+def can_see_private(user: User | None) -> bool:
+    """A writer's email and network are for moderators and admins only; authors moderate without them."""
+    return is_staff(user)
+
+
+def can_edit_comment(user: User | None, comment: Comment) -> bool:
+    """Changing a reader's words is for moderators and admins: an author answers criticism, never rewrites it."""
+    return is_staff(user)
+
+
+def can_apply(user: User | None, comment: Comment, action: str, was_published: bool) -> bool:
+    """Whether this user may move this comment by `action` (the state machine decides whether the move exists).
+
+    Staff may do anything the states allow. The article's author moderates the comments on it, except that a
+    comment readers have seen (`was_published`: published, or hidden by readers' flags) is removed with Trash,
+    which readers see as removed by the author, and never marked as spam by the author (a spam verdict teaches
+    the site's filter and leaves nothing in its place).
+    """
+    if not can_moderate(user, comment):
+        return False
+    if is_staff(user):
+        return True
+    return not (action == "spam" and was_published)
+
+
 def can_use_desk(user: User | None) -> bool:
     """Who sees the moderation desk at all: staff, and authors (for their own articles)."""
     return is_signed_in(user) and user.role in STAFF_ROLES | {Role.author}

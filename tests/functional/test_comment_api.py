@@ -26,7 +26,10 @@ COMMENT_KEYS = {
     "created_at",
     "edited_at",
     "removed",
+    "removed_by_author",
     "replies",
+    "more_replies",
+    "more_replies_url",
 }
 
 
@@ -88,7 +91,7 @@ def test_the_listing_nests_replies_under_their_threads(client, make_user, make_a
     reply = _new_id(client, article, "A reply.", parent_id=top, headers=token_for(author))
     payload = _list(client, article)
 
-    assert set(payload) == {"count", "next_page", "comments"}
+    assert set(payload) == {"count", "next_page", "comments", "thread", "earlier_replies_url", "later_replies_url"}
     assert (payload["count"], payload["next_page"]) == (2, None)
     (thread,) = payload["comments"]
     assert set(thread) == COMMENT_KEYS
@@ -180,7 +183,14 @@ def test_a_held_comment_is_202_pending_and_left_out_of_the_listing(app, client, 
     payload = response.get_json()
     assert payload["status"] == "pending" and payload["comment"]["body_html"] == "<p>Wait for me.</p>\n"
     assert _stored(payload["comment"]["id"]).status is CommentStatus.pending
-    assert _list(app.test_client(), article) == {"count": 0, "next_page": None, "comments": []}
+    assert _list(app.test_client(), article) == {
+        "count": 0,
+        "next_page": None,
+        "comments": [],
+        "thread": None,
+        "earlier_replies_url": None,
+        "later_replies_url": None,
+    }
 
 
 def test_a_token_holder_posts_as_their_account_with_a_badge(client, make_user, make_article, token_for):
@@ -439,8 +449,11 @@ def test_deleting_a_comment_with_replies_leaves_a_placeholder(app, client, make_
         "created_at": placeholder["created_at"],
         "edited_at": None,
         "removed": True,
+        "removed_by_author": False,
         "led_to": [],
         "replies": placeholder["replies"],
+        "more_replies": 0,
+        "more_replies_url": None,
     }
     assert [(r["id"], r["removed"], r["author"]["name"]) for r in placeholder["replies"]] == [
         (reply, False, "Rory Replier")
@@ -449,7 +462,14 @@ def test_deleting_a_comment_with_replies_leaves_a_placeholder(app, client, make_
     assert _comment_rows() == 2
 
     assert other.delete(f"/api/v1/comments/{reply}").status_code == 204
-    assert _list(client, article) == {"count": 0, "next_page": None, "comments": []}
+    assert _list(client, article) == {
+        "count": 0,
+        "next_page": None,
+        "comments": [],
+        "thread": None,
+        "earlier_replies_url": None,
+        "later_replies_url": None,
+    }
     assert _comment_rows() == 2
     assert client.delete(f"/api/v1/comments/{parent}").status_code == 403
 

@@ -10,11 +10,16 @@ from contextlib import contextmanager
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
+from app.models import Comment
+from app.services import accounts, moderation
+from app.services.articles import create_article
+from app.services.settings import CommentRules
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, make_app
+from tests.factories import HELD, make_comment
 
 
 @contextmanager
@@ -90,3 +95,65 @@ def test_migrations_have_a_single_head():
     config = Config()
     config.set_main_option("script_location", "migrations")
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_bounded_threads_migration_fills_in_what_posting_and_moderating_keep(kind, tmp_path):
+    """7c4e2b9d1a60 adds `removed_by_author` and `visible_replies` to existing comments: downgrading past it and
+    upgrading again gives back what the services kept while the discussion happened."""
+    if kind == "postgresql" and not ON_POSTGRES:
+        pytest.skip("set TEST_DATABASE_URL to a PostgreSQL database to check migrations there (CI does)")
+    with empty_database(kind, tmp_path) as url:
+        app = make_app(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={}, INSTANCE_PATH=str(tmp_path))
+        runner = app.test_cli_runner()
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        with app.app_context():
+            author, moderator = (
+                accounts.create_user(
+                    f"{role}@example.org",
+                    role.title(),
+                    "long password",
+                    role,
+                    hash_method="pbkdf2:sha256:1000",
+                    min_length=8,
+                )
+                for role in ("author", "moderator")
+            )
+            article = create_article(author, "Migrated", "Body.", published=True)
+            deep = CommentRules(max_depth=3)
+            top = make_comment(article, "Top.", rules=deep)
+            chain = [top]
+            for number in range(5):
+                chain.append(make_comment(article, f"Link {number}.", rules=deep, parent=chain[-1]))
+            moderation.apply(chain[2], "trash", moderator, "other")  # a placeholder: replies answer it
+            removed = make_comment(article, "Removed by the author.")
+            moderation.apply(removed, "trash", author, "abusive")
+            hidden = make_comment(article, "Hidden by flags, then removed by the author.")
+            for reader in range(3):
+                moderation.flag_comment(hidden, f"user:{reader + 100}", "abusive", None, CommentRules())
+            moderation.apply(hidden, "trash", author, "abusive")
+            quiet = make_comment(article, "Removed by a moderator.")
+            moderation.apply(quiet, "trash", moderator, "abusive")
+            never_seen = make_comment(article, "Held, then trashed by the author.", rules=HELD)
+            moderation.apply(never_seen, "trash", author, "other")
+            back = make_comment(article, "Removed and restored.", parent=top)
+            moderation.apply(back, "trash", author, "other")
+            moderation.apply(back, "restore", author)
+
+            def kept():
+                db.session.expire_all()
+                return db.session.execute(
+                    select(Comment.id, Comment.removed_by_author, Comment.visible_replies).order_by(Comment.id)
+                ).all()
+
+            before = kept()
+            assert {row.id for row in before if row.removed_by_author} == {removed.id, hidden.id}
+            assert any(row.visible_replies for row in before)
+            db.session.remove()
+            db.engine.dispose()
+            for step in (["db", "downgrade", "7a1e5c3d9b20"], ["db", "upgrade"]):
+                result = runner.invoke(args=step)
+                assert result.exit_code == 0, result.output
+            assert kept() == before
+            db.session.remove()
+            db.engine.dispose()

@@ -25,8 +25,11 @@ PUBLIC_KEYS = {
     "created_at",
     "edited_at",
     "removed",
+    "removed_by_author",
     "led_to",
     "replies",
+    "more_replies",
+    "more_replies_url",
 }
 MODERATION_KEYS = PUBLIC_KEYS | {
     "article",
