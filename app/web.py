@@ -28,8 +28,8 @@ def rules() -> CommentRules:
 
 
 def discussion_bounds(api: bool = False) -> dict[str, int]:
-    """How much of a discussion one page (or one API answer) shows: threads per page, replies of one thread,
-    and comments in all. Arguments for services.threads."""
+    """How much of a discussion one page (or one API answer) shows besides its threads: replies of one thread,
+    and comments in all. Keyword arguments for services.threads."""
     config = current_app.config
     return {
         "replies": int(config["COMMENT_REPLIES_PER_PAGE"]),

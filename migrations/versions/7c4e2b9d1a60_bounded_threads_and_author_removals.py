@@ -8,7 +8,7 @@ moderation log. A new index reads a thread's replies in the order they were writ
 
 Revision ID: 7c4e2b9d1a60
 Revises: 7a1e5c3d9b20
-Create Date: 2026-12-02 10:00:00.000000
+Create Date: 2026-11-30 11:00:00.000000
 
 """
 

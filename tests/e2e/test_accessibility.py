@@ -132,6 +132,8 @@ class Scene:
     retractable_note: int = 0
     flagged_comment: int = 0
     published_comment: int = 0
+    # A thread read on its own page, after its first reply: (its first comment, that reply).
+    thread: tuple[int, int] = (0, 0)
 
 
 def _user(live_server, role: str, name: str, email: str):
@@ -193,6 +195,7 @@ def scene(live_server):
             live_server, article, "Ola Calm", "It does not: see [the guide](https://example.org).", parent_id=question
         )
         _comment(live_server, article, "Tom Becker", "Thanks, that helps.", parent_id=answer)
+        built.thread = (question, answer)
         pointed = _comment(live_server, article, "Priya Critic", "The fee is not modest: it is 35 pounds.")
         built.published_comment = _comment(
             live_server, article, "Rae Reader", "I won mine in six weeks.", user=people["reader"]
@@ -368,6 +371,13 @@ CASES = [
     ),
     Case("article-as-reader", "reader", lambda s, _: f"/articles/{s.slug}", open_all_details, shows=ARTICLE_PARTS),
     Case("article-comment-error", None, lambda s, _: f"/articles/{s.slug}", send_empty_comment, phone=True),
+    Case(
+        "article-thread-page",
+        None,
+        lambda s, _: f"/articles/{s.slug}?thread={s.thread[0]}&after={s.thread[1]}",
+        phone=True,
+        shows=("nav.pager--thread", "li.comment li.comment .comment__card"),
+    ),
     Case("article-writing-in-place", None, lambda s, _: f"/articles/{s.slug}", write_with_the_script, phone=True),
     Case(
         "history-diff",
