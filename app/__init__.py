@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, errors, extensions, guards, models, security, templating
+from app import caching, cli, errors, extensions, guards, models, security, templating
 from app.admin import routes as admin_views
 from app.api import blueprints as api_blueprints
 from app.articles import routes as article_views
@@ -103,6 +103,7 @@ def register_extensions(app: Flask) -> None:
     # The package app.api would shadow a module-level name `api` here, hence extensions.api.
     extensions.api.init_app(app)
     extensions.api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    caching.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

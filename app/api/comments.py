@@ -1,6 +1,6 @@
 """/api/v1: an article's comments, posting, and a writer's own edits and deletes."""
 
-from flask import abort, make_response, request, url_for
+from flask import abort, current_app, make_response, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -14,6 +14,7 @@ from app.api.schemas import (
     CommentListSchema,
     CommentQuerySchema,
 )
+from app.caching import public_reading
 from app.errors import http_error, json_error
 from app.guests import edit_token, guest_comment_ids, remember_guest_comment
 from app.ratelimit import client_key
@@ -94,6 +95,42 @@ def _article(slug: str, user):
     return article
 
 
+def _listing(article, query: dict) -> dict:
+    """What `GET /articles/<slug>/comments` answers for this query (see CommentListSchema)."""
+    bounds = discussion_bounds(api=True)
+    if "thread" in query:
+        window = threads.thread_window(
+            article, query["thread"], query.get("after"), query.get("before"), replies=bounds["replies"]
+        )
+        if window is None:
+            abort(404, description="No such thread on this article.")
+        root = window.threads[0].comment
+        return {
+            "count": window.count,
+            "next_page": None,
+            "comments": comments_data(window.threads),
+            "thread": window.thread,
+            "earlier_replies_url": _thread_url(root, before=window.earlier) if window.earlier else None,
+            "later_replies_url": _thread_url(root, after=window.later) if window.later else None,
+        }
+    page = threads.thread_page(
+        article,
+        page=query["page"],
+        per_page=query["per_page"],
+        order=query["order"],
+        replies=bounds["replies"],
+        limit=bounds["limit"],
+    )
+    return {
+        "count": page.count,
+        "next_page": page.next_page,
+        "comments": comments_data(page.threads),
+        "thread": None,
+        "earlier_replies_url": None,
+        "later_replies_url": None,
+    }
+
+
 @blp.route("/articles/<slug>/comments")
 class ArticleComments(MethodView):
     decorators = [comment_limits]  # counts POSTs only
@@ -105,38 +142,11 @@ class ArticleComments(MethodView):
         """Published comments and placeholders, as threads: top-level comments paginated, each with its first
         replies nested; or, with `thread`, one thread's replies a page at a time."""
         article = _article(slug, None)
-        bounds = discussion_bounds(api=True)
-        if "thread" in query:
-            window = threads.thread_window(
-                article, query["thread"], query.get("after"), query.get("before"), replies=bounds["replies"]
-            )
-            if window is None:
-                abort(404, description="No such thread on this article.")
-            root = window.threads[0].comment
-            return {
-                "count": window.count,
-                "next_page": None,
-                "comments": comments_data(window.threads),
-                "thread": window.thread,
-                "earlier_replies_url": _thread_url(root, before=window.earlier) if window.earlier else None,
-                "later_replies_url": _thread_url(root, after=window.later) if window.later else None,
-            }
-        page = threads.thread_page(
-            article,
-            page=query["page"],
-            per_page=query["per_page"],
-            order=query["order"],
-            replies=bounds["replies"],
-            limit=bounds["limit"],
+        # The same bytes for every reader until the discussion changes: prepared once per worker and version.
+        key = ("comments", article.id, article.discussion_version, tuple(sorted(query.items())))
+        return public_reading(
+            key, lambda: current_app.json.response(CommentListSchema().dump(_listing(article, query)))
         )
-        return {
-            "count": page.count,
-            "next_page": page.next_page,
-            "comments": comments_data(page.threads),
-            "thread": None,
-            "earlier_replies_url": None,
-            "later_replies_url": None,
-        }
 
     @blp.arguments(CommentCreateSchema)
     @blp.response(201, CommentCreatedSchema)

@@ -2,6 +2,7 @@
 
 from app.models.article import Article, ArticleRevision, ArticleStatus
 from app.models.comment import Comment, CommentRevision, CommentStatus
+from app.models.discussion import bump_discussions
 from app.models.moderation import Ban, BanKind, Flag, FlagReason, ModerationEvent, Setting
 from app.models.note import CorrectionRequest, Note, NoteCitation, NoteKind, NoteRevision, RequestStatus
 from app.models.outbox import OutboxMessage
@@ -36,4 +37,5 @@ __all__ = [
     "SpamExample",
     "SpamModel",
     "User",
+    "bump_discussions",
 ]

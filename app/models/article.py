@@ -51,6 +51,9 @@ class Article(Model):
     comments_closed_reason: Mapped[str | None] = mapped_column(String(CLOSED_REASON_MAX))
     # Published comments, kept by the comment services so listings need no per-article count query.
     comment_count: Mapped[int] = mapped_column(default=0)
+    # Goes up with every change to what the article's discussion shows (app/models/discussion.py): a reading
+    # prepared for one version is still right while the version stands, in every process.
+    discussion_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     author: Mapped[User] = relationship()
 

@@ -26,6 +26,7 @@ from app.models import (
     FlagReason,
     ModerationEvent,
     User,
+    bump_discussions,
 )
 from app.models.moderation import REMARK_MAX
 from app.models.types import utcnow
@@ -670,6 +671,7 @@ def purge(
             remark=f"comment {comment_id} purged by {actor_label}",
         )
     if ids:
+        articles = db.session.scalars(select(Comment.article_id).where(Comment.id.in_(ids)).distinct()).all()
         # What the foreign keys' ON DELETE rules do on PostgreSQL, done by hand so SQLite ends the same.
         db.session.execute(update(Comment).where(Comment.in_reply_to_id.in_(ids)).values(in_reply_to_id=None))
         db.session.execute(
@@ -678,5 +680,6 @@ def purge(
         db.session.execute(delete(Flag).where(Flag.comment_id.in_(ids)))
         db.session.execute(delete(CommentRevision).where(CommentRevision.comment_id.in_(ids)))
         db.session.execute(delete(Comment).where(Comment.id.in_(ids)))
+        bump_discussions(db.session.connection(), articles)  # bulk statements pass by the flush listener
     db.session.commit()
     return PurgeResult(len(ids), kept, kept_removals)

@@ -1,0 +1,91 @@
+"""Thread readings prepared once and served as bytes, with an ETag so a reader's own copy costs a 304.
+
+A public thread reading (the comments API) is the same for every reader until the discussion changes, and
+`Article.discussion_version` says when it does (app/models/discussion.py). Each worker process keeps the bytes it
+prepared, keyed by the article, its discussion version and what the reader asked for; a key with an older version
+is simply never asked for again and leaves when room is needed (least recently used first, within
+`THREAD_CACHE_BYTES` per process; 0 turns the store off). Whichever process a reader reaches reads the version
+from the database, so no process serves a thread another one has changed.
+
+Every answer carries a strong ETag (a digest of its bytes) and `Cache-Control: public, no-cache`: browsers and
+proxies may keep the thread, and must ask again each time, which costs one query and no body when nothing changed.
+"""
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from flask import Flask, Response, current_app, request
+
+EXTENSION = "afterword_thread_readings"
+
+
+class Readings:
+    """Prepared bodies and their ETags; the least recently used leave once they hold more than `max_bytes`."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.hits = 0
+        self.misses = 0
+        self._entries: OrderedDict[Hashable, tuple[bytes, str, str]] = OrderedDict()
+        self._lock = threading.Lock()  # threaded servers share one store per process
+
+    def get(self, key: Hashable) -> tuple[bytes, str, str] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry
+
+    def put(self, key: Hashable, body: bytes, etag: str, mimetype: str) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self.size -= len(previous[0])
+            self._entries[key] = (body, etag, mimetype)
+            self.size += len(body)
+            while self.size > self.max_bytes:
+                _, (dropped, *_) = self._entries.popitem(last=False)
+                self.size -= len(dropped)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def init_app(app: Flask) -> None:
+    """Give the app (one per worker process) its own store."""
+    app.extensions[EXTENSION] = Readings(int(app.config["THREAD_CACHE_BYTES"]))
+
+
+def readings() -> Readings | None:
+    store = current_app.extensions.get(EXTENSION)
+    return store if store is not None and store.max_bytes > 0 else None
+
+
+def public_reading(key: Hashable, build: Callable[[], Response]) -> Response:
+    """The response `build` makes for `key`, made once per process while the key stands (the key must name the
+    discussion version), with its ETag; 304 without a body when the reader's copy (If-None-Match) is this one.
+
+    `build` returns a 200 response; its bytes and type are kept, nothing else of it (no cookies, no headers)."""
+    store = readings()
+    entry = store.get(key) if store is not None else None
+    if entry is None:
+        made = build()
+        body, mimetype = made.get_data(), made.mimetype or "application/octet-stream"
+        etag = hashlib.blake2b(body, digest_size=12).hexdigest()
+        if store is not None:
+            store.put(key, body, etag, mimetype)
+    else:
+        body, etag, mimetype = entry
+    response = Response(body, mimetype=mimetype)
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)

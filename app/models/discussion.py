@@ -1,0 +1,75 @@
+"""The version of each article's discussion, raised in the same transaction as any change to what it shows.
+
+A thread read is the same bytes for every reader until a comment on the article is posted, edited, moderated or
+removed, a note starts or stops citing one, the article changes, or a commenter's role changes (their badge).
+Every such change goes through the ORM session, so one listener on every flush sees them all and raises
+`Article.discussion_version` of the articles concerned with one UPDATE (`discussion_version + 1`, so two
+processes writing at once both count). A reading prepared for a version may be served again while the version
+stands: every process reads the version from the database, so none serves a thread another has changed.
+
+Writes that bypass the session's objects (bulk UPDATE and DELETE statements) call `bump_discussions` themselves.
+"""
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, event, inspect, select, update
+from sqlalchemy.orm import Session, UOWTransaction
+
+from app.models.article import Article
+from app.models.comment import Comment
+from app.models.note import Note, NoteCitation
+from app.models.user import User
+
+# The attributes of an article its discussion shows or depends on (its slug is in every link; its author's
+# comments carry the Author badge). Counters kept beside them (comment_count) are not among them.
+_ARTICLE_FIELDS = ("slug", "author_id", "status", "comments_open", "comments_closed_reason")
+# A commenter's role decides their badge on every article they commented on.
+_USER_FIELDS = ("role",)
+
+
+def bump_discussions(connection: Connection, article_ids: Iterable[int] | None) -> None:
+    """Raise the discussion version of these articles (of every article when None)."""
+    statement = update(Article.__table__).values(discussion_version=Article.__table__.c.discussion_version + 1)
+    if article_ids is not None:
+        ids = sorted(set(article_ids))
+        if not ids:
+            return
+        statement = statement.where(Article.__table__.c.id.in_(ids))
+    connection.execute(statement)
+
+
+def _changed(session: Session, target: object, fields: tuple[str, ...] | None = None) -> bool:
+    if fields is None:
+        return session.is_modified(target)
+    state = inspect(target)
+    return any(state.attrs[name].history.has_changes() for name in fields)
+
+
+@event.listens_for(Session, "after_flush")
+def _raise_discussion_versions(session: Session, flush_context: UOWTransaction) -> None:
+    articles: set[int] = set()
+    notes: set[int] = set()
+    everything = False
+    for target in (*session.new, *session.deleted):
+        if isinstance(target, Comment | Note | NoteCitation):
+            # Read from the object's own state: a deleted row cannot be loaded again. Not at hand, every
+            # discussion goes up rather than one being missed.
+            known = vars(target)  # the loaded attributes, as the ORM keeps them
+            key = "note_id" if isinstance(target, NoteCitation) else "article_id"
+            if known.get(key) is None:
+                everything = True
+            else:
+                (notes if key == "note_id" else articles).add(known[key])
+    for target in session.dirty:
+        if isinstance(target, Comment | Note) and _changed(session, target):
+            articles.add(target.article_id)
+        elif isinstance(target, Article) and _changed(session, target, _ARTICLE_FIELDS):
+            articles.add(target.id)
+        elif isinstance(target, User) and _changed(session, target, _USER_FIELDS):
+            everything = True
+    if not (articles or notes or everything):
+        return
+    connection = session.connection()
+    if notes:
+        articles.update(connection.scalars(select(Note.article_id).where(Note.id.in_(notes))))
+    bump_discussions(connection, None if everything else articles)
