@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and bound to an app in create_app()."""
 
-from typing import TYPE_CHECKING, ClassVar
+import sqlite3
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from apispec import BasePlugin
 from flask_limiter import Limiter
@@ -9,7 +10,7 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, Table
+from sqlalchemy import Engine, MetaData, Table, event
 from sqlalchemy.orm import DeclarativeBase
 
 from app.error_shape import ErrorSchema
@@ -35,6 +36,27 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Waiting for another process's write, a SQLite connection gives up after this long (a web request's patience).
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+@event.listens_for(Engine, "connect")
+def sqlite_pragmas(connection: Any, record: Any) -> None:
+    """A SQLite file in write-ahead-log mode: readers never wait for a writer nor block one, and a commit
+    appends to the log with one fsync (synchronous=FULL keeps every acknowledged write through a power cut)
+    where the default rollback journal takes several. In-memory databases (the tests') stay as they are."""
+    if not isinstance(connection, sqlite3.Connection):
+        return
+    cursor = connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] not in {"memory", "wal"}:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+    finally:
+        cursor.close()
+
 
 # Flask-SQLAlchemy builds db.Model from Base at run time, which mypy cannot follow; the models subclass this name.
 if TYPE_CHECKING:

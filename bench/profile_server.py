@@ -60,7 +60,9 @@ def sentence(rng: random.Random) -> str:
 class Site:
     """A gunicorn of this checkout on a free loopback port, over a fresh database in `workdir`."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, workers: int = 1) -> None:
+        self.workdir = workdir
+        self.workers = workers
         self.env = {
             **os.environ,
             "DATABASE_URL": f"sqlite:///{workdir / 'afterword.db'}",
@@ -77,13 +79,18 @@ class Site:
         )  # fmt: skip
         self.token = self.flask("user", "token", "bench@bench.example").strip().splitlines()[-1].strip()
         self.port = free_port()
+        self.serve()
+
+    def serve(self) -> None:
+        """Start gunicorn and wait until it answers; `worker` is the first worker's process id."""
         self.master = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", "1", "--no-control-socket", "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
+            [str(BIN / "gunicorn"), "-w", str(self.workers), "--no-control-socket", "-b", f"127.0.0.1:{self.port}",
+             "wsgi:app"],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=open(workdir / "gunicorn.log", "w"),  # noqa: SIM115 (closed with the process)
-        )
+            stderr=open(self.workdir / "gunicorn.log", "a"),  # noqa: SIM115 (closed with the process)
+        )  # fmt: skip
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -93,8 +100,11 @@ class Site:
                 time.sleep(0.2)
         else:
             raise SystemExit("gunicorn did not answer within 30 s; see gunicorn.log in the work directory")
+        self.worker = self.worker_pids()[0]
+
+    def worker_pids(self) -> list[int]:
         children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.master.pid)], capture_output=True, text=True)
-        self.worker = int(children.stdout.split()[0])
+        return [int(pid) for pid in children.stdout.split()]
 
     def flask(self, *args: str) -> str:
         done = subprocess.run(

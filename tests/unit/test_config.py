@@ -7,6 +7,7 @@ import pytest
 
 from app import create_app
 from app.config import normalise_database_url, secret_key_from
+from app.extensions import SQLITE_BUSY_TIMEOUT_MS, db
 
 
 @pytest.mark.parametrize(
@@ -61,3 +62,21 @@ def test_unknown_environment_name_is_refused(monkeypatch):
     monkeypatch.setenv("AFTERWORD_ENV", "staging")
     with pytest.raises(ValueError, match="AFTERWORD_ENV"):
         create_app()
+
+
+PRAGMAS = ("journal_mode", "busy_timeout", "synchronous")
+
+
+def test_a_sqlite_file_writes_ahead_waits_for_other_writers_and_syncs_every_commit(tmp_path):
+    """Several workers on one SQLite file: readers never block the writer (WAL), a writer waits its turn rather
+    than failing at once (busy_timeout), and an acknowledged commit is on disk (synchronous=FULL)."""
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.sqlite3'}"})
+    with app.app_context(), db.engine.connect() as connection:
+        pragmas = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in PRAGMAS}
+    assert pragmas == {"journal_mode": "wal", "busy_timeout": SQLITE_BUSY_TIMEOUT_MS, "synchronous": 2}  # 2: FULL
+    with app.app_context():
+        db.engine.dispose()
+    # An in-memory database (the tests') keeps its own journal.
+    in_memory = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with in_memory.app_context(), db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "memory"
