@@ -4,7 +4,6 @@ desk for requests, the site-wide list of recent notes, and the Atom feeds."""
 import re
 from collections.abc import Callable
 
-from feedgen.feed import FeedGenerator
 from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -362,6 +361,9 @@ def recent():
 
 
 def _feed(entries, title: str, page_url: str, feed_url: str):
+    # Imported when a feed is asked for: feedgen brings lxml, some 15 MiB a worker need not hold until then.
+    from feedgen.feed import FeedGenerator  # noqa: PLC0415
+
     feed = FeedGenerator()
     feed.id(feed_url)
     feed.title(title)

@@ -96,11 +96,11 @@ def test_counters_kept_in_each_process_would_let_each_worker_allow_the_whole_lim
 # --- gunicorn refuses per-process counters with several workers ---------------------------------------------
 
 
-def _gunicorn(tmp_path, workers: int, storage: str | None) -> subprocess.Popen:
+def _gunicorn(tmp_path, workers: int, storage: str | None, **settings: str) -> subprocess.Popen:
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith(("AFTERWORD_", "DATABASE_URL"))
     }
-    environment.update(SECRET_KEY="test", DATABASE_URL=f"sqlite:///{tmp_path / 'site.sqlite3'}")
+    environment.update(SECRET_KEY="test", DATABASE_URL=f"sqlite:///{tmp_path / 'site.sqlite3'}", **settings)
     if storage:
         environment["AFTERWORD_RATELIMIT_STORAGE_URI"] = storage
     command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", str(workers)]
@@ -120,6 +120,16 @@ def test_gunicorn_will_not_start_several_workers_that_count_on_their_own(tmp_pat
     assert server.returncode != 0
     assert "AFTERWORD_RATELIMIT_STORAGE_URI is 'memory://'" in output
     assert "2 workers would allow 2 times every limit" in output
+    assert "Booting worker" not in output
+
+
+def test_gunicorn_will_not_start_when_the_site_cannot_load_its_settings(tmp_path):
+    """The check runs the site in a process of its own (the master stays small): if that fails, so does the start,
+    with the reason."""
+    server = _gunicorn(tmp_path, 2, None, AFTERWORD_ENV="nonsense")
+    output, _ = server.communicate(timeout=60)
+    assert server.returncode != 0
+    assert "The site's settings could not be loaded" in output and "nonsense" in output
     assert "Booting worker" not in output
 
 
