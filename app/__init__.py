@@ -33,8 +33,11 @@ VIEWS = (
 )
 
 
-def create_app(config: str | dict | None = None) -> Flask:
-    """Build the app. `config` is an environment name or a mapping of settings to apply last."""
+def create_app(config: str | dict | None = None, *, migrations: bool = True) -> Flask:
+    """Build the app. `config` is an environment name or a mapping of settings to apply last.
+
+    `migrations=False` leaves out the `flask db` commands and Alembic behind them (some 11 MiB): what a web
+    server's worker process never runs (wsgi.py, when gunicorn loads it)."""
     instance_path = config.get("INSTANCE_PATH") if isinstance(config, dict) else None
     app = Flask(
         __name__,
@@ -46,6 +49,8 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_config(app, config)
     register_request_guards(app)
     register_extensions(app)
+    if migrations:
+        register_migrations(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security_headers(app)
@@ -92,7 +97,6 @@ def register_extensions(app: Flask) -> None:
     """Bind the module-level extensions to this app."""
     login_manager = extensions.login_manager
     extensions.db.init_app(app)
-    extensions.migrate.init_app(app, extensions.db, render_item=models.types.render_migration_type)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     login_manager.init_app(app)
@@ -104,6 +108,14 @@ def register_extensions(app: Flask) -> None:
     extensions.api.init_app(app)
     extensions.api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     caching.init_app(app)
+
+
+def register_migrations(app: Flask) -> None:
+    """`flask db ...` (Flask-Migrate, Alembic), with the models' renderer for custom column types."""
+    from flask_migrate import Migrate  # noqa: PLC0415 (only where migrations may run: see create_app)
+
+    migrate = Migrate(render_as_batch=True, compare_type=True)
+    migrate.init_app(app, extensions.db, render_item=models.types.render_migration_type)
 
 
 def register_blueprints(app: Flask) -> None:

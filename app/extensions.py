@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from apispec import BasePlugin
 from flask_limiter import Limiter
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -64,8 +63,6 @@ if TYPE_CHECKING:
 else:
     Model = db.Model
 
-# Bound in create_app, with the models' renderer for custom column types (app.models.types.render_migration_type).
-migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=client_key)

@@ -1,11 +1,18 @@
 """The command-line interface: user create / token / role, and seed-demo."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from app.demo import ACCOUNTS, ARTICLE_SLUG
 from app.extensions import db
 from app.models import ApiToken, Article, Comment, Role, User
 from app.services import accounts
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _count(model):
@@ -161,3 +168,32 @@ def test_demo_discussion_branches_and_has_the_hosts_answer(runner):
     while node.replies:
         node, depth = node.replies[0], depth + 1
     assert depth == 4 and node.badge == "Moderator"
+
+
+def _python(code: str, tmp_path, **environment: str) -> str:
+    """Run `code` in a fresh interpreter from the project's root, as gunicorn or the flask command would."""
+    settings = {key: value for key, value in os.environ.items() if not key.startswith(("AFTERWORD_", "FLASK_"))}
+    settings.update(SECRET_KEY="test", DATABASE_URL=f"sqlite:///{tmp_path / 'site.sqlite3'}", **environment)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=settings, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_served_app_leaves_out_alembic_and_the_flask_command_keeps_db(tmp_path):
+    """gunicorn's workers never migrate, so wsgi.py leaves Flask-Migrate and Alembic out of them; `flask --app
+    wsgi db ...` still has its commands."""
+    check = "import sys, wsgi; print('alembic' in sys.modules, 'db' in wsgi.app.cli.commands)"
+    assert _python(check, tmp_path) == "False False"
+    assert _python(check, tmp_path, FLASK_RUN_FROM_CLI="true") == "True True"
+    upgraded = subprocess.run(
+        [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env={**os.environ, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "Running upgrade" in upgraded.stderr
