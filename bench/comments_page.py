@@ -19,12 +19,12 @@ from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_data import author_with_article  # noqa: E402
+
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Comment, CommentStatus  # noqa: E402
 from app.models.types import utcnow  # noqa: E402
-from app.services import accounts  # noqa: E402
-from app.services.articles import create_article  # noqa: E402
 from app.services.comments import refresh_comment_count  # noqa: E402
 from app.services.notes import add_note  # noqa: E402
 
@@ -121,17 +121,9 @@ def main() -> None:
             )
             with app.app_context():
                 db.create_all()
-                author = accounts.create_user(
-                    "author@example.org",
-                    "Author",
-                    "bench password",
-                    "author",
-                    hash_method="pbkdf2:sha256:1000",
-                    min_length=10,
-                )
-                article = create_article(author, "Bench", BODY, published=True)
+                article = author_with_article(BODY)
                 add_discussion(article, size)
-                add_notes(article, author, options.notes)
+                add_notes(article, article.author, options.notes)
                 client = app.test_client()
                 page_q, page_ms = measure(client, f"/articles/{article.slug}", options.repeat)
                 api_q, api_ms = measure(client, f"/api/v1/articles/{article.slug}/comments", options.repeat)

@@ -30,12 +30,13 @@ from sqlalchemy import event, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_data import author_with_article  # noqa: E402
+
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Comment, CommentStatus  # noqa: E402
 from app.models.types import utcnow  # noqa: E402
 from app.services import accounts  # noqa: E402
-from app.services.articles import create_article  # noqa: E402
 from app.services.comments import refresh_comment_count  # noqa: E402
 
 BODY = "\n\n".join(f"Paragraph {n} of the bench article, long enough to read like a real one." for n in range(1, 11))
@@ -128,15 +129,7 @@ def main() -> int:
         )
         with app.app_context():
             db.create_all()
-            author = accounts.create_user(
-                "author@example.org",
-                "Author",
-                "bench password",
-                "author",
-                hash_method="pbkdf2:sha256:1000",
-                min_length=10,
-            )
-            article = create_article(author, "Bench", BODY, published=True)
+            article = author_with_article(BODY)
             began = time.perf_counter()
             ids = build_chain(article, options.replies, int(app.config["COMMENT_MAX_DEPTH"]))
             print(f"built one thread of {options.replies:,} chained replies in {time.perf_counter() - began:.1f} s")

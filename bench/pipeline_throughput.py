@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_data import author_with_article  # noqa: E402
+
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.services import accounts  # noqa: E402
-from app.services.articles import create_article  # noqa: E402
 from app.services.comments import Writer, post_comment  # noqa: E402
 from app.services.settings import comment_rules  # noqa: E402
 
@@ -41,15 +41,7 @@ def main() -> None:
         )
         with app.app_context():
             db.create_all()
-            author = accounts.create_user(
-                "author@example.org",
-                "Author",
-                "bench password",
-                "author",
-                hash_method="pbkdf2:sha256:1000",
-                min_length=10,
-            )
-            article = create_article(author, "Bench", "Body.", published=True)
+            article = author_with_article("Body.")
             rules = comment_rules(app.config)
             statuses: dict[str, int] = {}
             began = time.perf_counter()
