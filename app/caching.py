@@ -2,10 +2,10 @@
 
 A public thread reading (the comments API) is the same for every reader until the discussion changes, and
 `Article.discussion_version` says when it does (app/models/discussion.py). Each worker process keeps the bytes it
-prepared, keyed by the article, its discussion version and what the reader asked for; a key with an older version
-is simply never asked for again and leaves when room is needed (least recently used first, within
-`THREAD_CACHE_BYTES` per process; 0 turns the store off). Whichever process a reader reaches reads the version
-from the database, so no process serves a thread another one has changed.
+prepared, keyed by the article and what the reader asked for, with the discussion version it was prepared at; a
+newer version replaces it, so a process keeps one copy of each reading, never stale ones (least recently used leave
+first, within `THREAD_CACHE_BYTES` per process; 0 turns the store off). Whichever process a reader reaches reads the
+version from the database, so no process serves a thread another one has changed.
 
 Every answer carries a strong ETag (a digest of its bytes) and `Cache-Control: public, no-cache`: browsers and
 proxies may keep the thread, and must ask again each time, which costs one query and no body when nothing changed.
@@ -22,34 +22,37 @@ EXTENSION = "afterword_thread_readings"
 
 
 class Readings:
-    """Prepared bodies and their ETags; the least recently used leave once they hold more than `max_bytes`."""
+    """Prepared bodies and their ETags, one per key with the version it was prepared at; the least recently used
+    leave once they hold more than `max_bytes`."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
         self.hits = 0
         self.misses = 0
-        self._entries: OrderedDict[Hashable, tuple[bytes, str, str]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[bytes, str, str, int]] = OrderedDict()
         self._lock = threading.Lock()  # threaded servers share one store per process
 
-    def get(self, key: Hashable) -> tuple[bytes, str, str] | None:
+    def get(self, key: Hashable, version: int) -> tuple[bytes, str, str] | None:
+        """The body, ETag and type kept for `key` if they were prepared at `version`."""
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None:
+            if entry is None or entry[3] != version:
                 self.misses += 1
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-            return entry
+            return entry[:3]
 
-    def put(self, key: Hashable, body: bytes, etag: str, mimetype: str) -> None:
-        if len(body) > self.max_bytes:
-            return
+    def put(self, key: Hashable, version: int, body: bytes, etag: str, mimetype: str) -> None:
+        """Keep a reading prepared at `version`, in place of any earlier one for the same key."""
         with self._lock:
             previous = self._entries.pop(key, None)
             if previous is not None:
                 self.size -= len(previous[0])
-            self._entries[key] = (body, etag, mimetype)
+            if len(body) > self.max_bytes:
+                return
+            self._entries[key] = (body, etag, mimetype, version)
             self.size += len(body)
             while self.size > self.max_bytes:
                 _, (dropped, *_) = self._entries.popitem(last=False)
@@ -69,19 +72,19 @@ def readings() -> Readings | None:
     return store if store is not None and store.max_bytes > 0 else None
 
 
-def public_reading(key: Hashable, build: Callable[[], Response]) -> Response:
-    """The response `build` makes for `key`, made once per process while the key stands (the key must name the
-    discussion version), with its ETag; 304 without a body when the reader's copy (If-None-Match) is this one.
+def public_reading(key: Hashable, version: int, build: Callable[[], Response]) -> Response:
+    """The response `build` makes for `key` at the discussion's `version`, made once per process and version, with
+    its ETag; 304 without a body when the reader's copy (If-None-Match) is this one.
 
     `build` returns a 200 response; its bytes and type are kept, nothing else of it (no cookies, no headers)."""
     store = readings()
-    entry = store.get(key) if store is not None else None
+    entry = store.get(key, version) if store is not None else None
     if entry is None:
         made = build()
         body, mimetype = made.get_data(), made.mimetype or "application/octet-stream"
         etag = hashlib.blake2b(body, digest_size=12).hexdigest()
         if store is not None:
-            store.put(key, body, etag, mimetype)
+            store.put(key, version, body, etag, mimetype)
     else:
         body, etag, mimetype = entry
     response = Response(body, mimetype=mimetype)

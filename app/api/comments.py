@@ -143,9 +143,11 @@ class ArticleComments(MethodView):
         replies nested; or, with `thread`, one thread's replies a page at a time."""
         article = _article(slug, None)
         # The same bytes for every reader until the discussion changes: prepared once per worker and version.
-        key = ("comments", article.id, article.discussion_version, tuple(sorted(query.items())))
+        key = ("comments", article.id, tuple(sorted(query.items())))
         return public_reading(
-            key, lambda: current_app.json.response(CommentListSchema().dump(_listing(article, query)))
+            key,
+            article.discussion_version,
+            lambda: current_app.json.response(CommentListSchema().dump(_listing(article, query))),
         )
 
     @blp.arguments(CommentCreateSchema)

@@ -201,15 +201,28 @@ def test_reading_again_is_one_query_and_a_change_rebuilds_it(workers, count_quer
 
 def test_readings_keep_within_their_bytes_least_recently_read_first_out():
     store = Readings(max_bytes=10)
-    store.put("a", b"aaaa", "ta", "application/json")
-    store.put("b", b"bbbb", "tb", "application/json")
-    assert store.get("a") == (b"aaaa", "ta", "application/json")  # a is now the most recently read
-    store.put("c", b"cccc", "tc", "application/json")
-    assert store.get("b") is None and store.get("a") is not None and store.get("c") is not None
+    store.put("a", 1, b"aaaa", "ta", "application/json")
+    store.put("b", 1, b"bbbb", "tb", "application/json")
+    assert store.get("a", 1) == (b"aaaa", "ta", "application/json")  # a is now the most recently read
+    store.put("c", 1, b"cccc", "tc", "application/json")
+    assert store.get("b", 1) is None and store.get("a", 1) is not None and store.get("c", 1) is not None
     assert store.size == 8 and len(store) == 2
-    store.put("huge", b"x" * 11, "tx", "application/json")  # larger than the whole store: never kept
-    assert store.get("huge") is None and store.size == 8
+    store.put("huge", 1, b"x" * 11, "tx", "application/json")  # larger than the whole store: never kept
+    assert store.get("huge", 1) is None and store.size == 8
     assert (store.hits, store.misses) == (3, 2)
+
+
+def test_a_newer_version_replaces_the_reading_it_supersedes():
+    store = Readings(max_bytes=100)
+    store.put("a", 1, b"old!", "t1", "application/json")
+    store.put("b", 1, b"bbbb", "tb", "application/json")
+    assert store.get("a", 2) is None  # asked for at a newer version: prepared afresh
+    store.put("a", 2, b"newer", "t2", "application/json")
+    assert store.get("a", 2) == (b"newer", "t2", "application/json")
+    assert store.get("a", 1) is None
+    assert store.size == 9 and len(store) == 2  # the old bytes are gone, not waiting their turn to leave
+    store.put("a", 3, b"x" * 101, "t3", "application/json")  # too big to keep: the stale one still goes
+    assert len(store) == 1 and store.size == 4
 
 
 def test_with_no_bytes_allowed_every_reading_is_made_afresh(app_with, count_queries_on):
