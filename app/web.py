@@ -11,8 +11,10 @@ from werkzeug.exceptions import HTTPException
 
 from app.extensions import limiter
 from app.models import User
+from app.models.site_state import SETTINGS
 from app.ratelimit import client_key, comment_writer_key, describe_limit
-from app.services.settings import CommentRules, comment_rules
+from app.services.settings import RULES_CONFIG, CommentRules, comment_rules
+from app.services.site_versions import remembered
 
 
 def viewer() -> User | None:
@@ -21,9 +23,12 @@ def viewer() -> User | None:
 
 
 def rules() -> CommentRules:
-    """The comment settings in force, read once per request (they come from the database)."""
+    """The comment settings in force, built from the database's settings when they last changed."""
     if "comment_rules" not in g:
-        g.comment_rules = comment_rules(current_app.config)
+        config = current_app.config
+        # The configuration gives the defaults of settings an admin has not set, and two rules of its own.
+        inputs = tuple(config[key] for key in RULES_CONFIG)
+        g.comment_rules = remembered(SETTINGS, lambda: comment_rules(config), inputs)
     return g.comment_rules  # type: ignore[no-any-return]
 
 

@@ -9,6 +9,7 @@ schema is created once and every table is emptied after each test.
 import itertools
 import os
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 import pytest
 from flask import g
@@ -18,6 +19,7 @@ from app import create_app
 from app.config import normalise_database_url
 from app.extensions import db as _db
 from app.models import Role
+from app.models.site_state import seed_site_versions
 from app.services import accounts
 from app.services.articles import GuestAuthor, create_article
 
@@ -46,6 +48,7 @@ def _empty_tables():
         else:
             for table in tables:
                 connection.execute(text(f'DELETE FROM "{table}"'))
+        seed_site_versions(connection)  # as a new database has them
 
 
 @contextmanager
@@ -90,6 +93,44 @@ def app_with(tmp_path, monkeypatch):
     """A fresh app with settings of the test's choosing: `with app_with(RATELIMIT_ENABLED=True) as app:`."""
     monkeypatch.delenv("DATABASE_URL", raising=False)
     return lambda **overrides: running_app(tmp_path, **overrides)
+
+
+@pytest.fixture
+def workers(app_with, tmp_path):
+    """Two apps on one database (a file on SQLite, the suite's database on PostgreSQL), standing for two worker
+    processes: each keeps its own sessions and what it holds in memory."""
+    shared = (
+        {}
+        if ON_POSTGRES
+        else {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'shared.sqlite3'}", "SQLALCHEMY_ENGINE_OPTIONS": {}}
+    )
+    with app_with(**shared) as first:
+        second = make_app(INSTANCE_PATH=str(tmp_path), **shared)
+        yield first, second
+        with second.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def count_queries_on():
+    """Count the SQL statements one app runs inside the block: `with count_queries_on(app) as counted:`."""
+
+    @contextmanager
+    def counting(application):
+        with application.app_context():
+            engine = _db.engine
+        counter = SimpleNamespace(n=0)
+
+        def before(*_):
+            counter.n += 1
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from app.models.moderation import Ban, BanKind, Flag, FlagReason, ModerationEven
 from app.models.note import CorrectionRequest, Note, NoteCitation, NoteKind, NoteRevision, RequestStatus
 from app.models.outbox import OutboxMessage
 from app.models.ratelimit import DatabaseStorage, RateLimitCounter
+from app.models.site_state import SiteVersion, bump_site_versions
 from app.models.spam import SpamExample, SpamModel
 from app.models.user import ApiToken, Role, User
 
@@ -34,8 +35,10 @@ __all__ = [
     "RequestStatus",
     "Role",
     "Setting",
+    "SiteVersion",
     "SpamExample",
     "SpamModel",
     "User",
     "bump_discussions",
+    "bump_site_versions",
 ]

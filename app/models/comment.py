@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Connection, Enum, ForeignKey, Index, String, Text, 
 from sqlalchemy.orm import Mapped, Mapper, aliased, mapped_column, relationship
 
 from app.extensions import Model
+from app.folding import matching_key
 from app.models.article import Article
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import EMAIL_MAX, NAME_MAX, User
@@ -33,6 +34,10 @@ class Comment(Model):
         Index("ix_comments_article_id_status", "article_id", "status"),
         # A thread's replies in the order they were written: pages read a bounded slice of them.
         Index("ix_comments_root_id_id", "root_id", "id"),
+        # The duplicate check: the same text on the same article.
+        Index("ix_comments_article_id_body_key", "article_id", "body_key"),
+        # A guest's history (the new-commenter and rejected-share rules), by the address they give.
+        Index("ix_comments_writer_email_created_at", "writer_email", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +56,8 @@ class Comment(Model):
     # The writer's network (IPv4 /24, IPv6 /48), never the full address.
     ip_network: Mapped[str | None] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
+    # A digest of the body as the duplicate check compares it (folding.matching_key), set with the body.
+    body_key: Mapped[str | None] = mapped_column(String(32))
     body_html: Mapped[str] = mapped_column(Text)
     # Old values are loaded before a change (active_history), so `visible_replies` can follow every change.
     status: Mapped[CommentStatus] = mapped_column(
@@ -126,6 +133,11 @@ def _count_visible(connection: Connection, comment: Comment, change: int) -> Non
         .where(Comment.id.in_(select(answered.c.id)))
         .values(visible_replies=Comment.visible_replies + change)
     )
+
+
+@event.listens_for(Comment.body, "set")
+def _key_body(target: Comment, value: str, old: object, initiator: object) -> None:
+    target.body_key = matching_key(value)
 
 
 @event.listens_for(Comment, "after_insert")

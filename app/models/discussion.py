@@ -12,7 +12,7 @@ Writes that bypass the session's objects (bulk UPDATE and DELETE statements) cal
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, event, inspect, select, update
+from sqlalchemy import Connection, bindparam, event, inspect, select, update
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.models.article import Article
@@ -27,15 +27,20 @@ _ARTICLE_FIELDS = ("slug", "author_id", "status", "comments_open", "comments_clo
 _USER_FIELDS = ("role",)
 
 
+_ARTICLES = Article.__table__
+_BUMP_ALL = update(_ARTICLES).values(discussion_version=_ARTICLES.c.discussion_version + 1)
+# Built once, the ids bound on each use.
+_BUMP_SOME = _BUMP_ALL.where(_ARTICLES.c.id.in_(bindparam("ids", expanding=True)))
+
+
 def bump_discussions(connection: Connection, article_ids: Iterable[int] | None) -> None:
     """Raise the discussion version of these articles (of every article when None)."""
-    statement = update(Article.__table__).values(discussion_version=Article.__table__.c.discussion_version + 1)
-    if article_ids is not None:
-        ids = sorted(set(article_ids))
-        if not ids:
-            return
-        statement = statement.where(Article.__table__.c.id.in_(ids))
-    connection.execute(statement)
+    if article_ids is None:
+        connection.execute(_BUMP_ALL)
+        return
+    ids = sorted(set(article_ids))
+    if ids:
+        connection.execute(_BUMP_SOME, {"ids": ids})
 
 
 def _changed(session: Session, target: object, fields: tuple[str, ...] | None = None) -> bool:

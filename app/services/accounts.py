@@ -9,10 +9,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import ApiToken, Role, User
+from app.models.site_state import STAFF
 from app.models.types import utcnow
 from app.models.user import EMAIL_MAX, NAME_MAX, new_session_token
 from app.services.errors import ServiceError
 from app.services.identity import canonical_email, claims_role, display_name, name_key
+from app.services.site_versions import remembered
 
 TOKEN_PREFIX = "aw_"
 
@@ -36,16 +38,18 @@ def clean_name(name: str) -> str:
 STAFF_ROLES = (Role.author, Role.moderator, Role.admin)
 
 
+def _staff_name_keys() -> frozenset[str]:
+    return frozenset(name_key(name) for name in db.session.scalars(select(User.name).where(User.role.in_(STAFF_ROLES))))
+
+
 def refuse_lookalike_name(name: str) -> None:
     """Refuse a reader's or guest's name that passes for a staff member's (an author, a moderator, an admin:
     the same letters once case, accents, invisible characters, lookalike letters and asides such as
     "(Moderator)" are set aside), or that claims a role ("Site admin"). Staff accounts are made by an admin,
     who may give two people the same name."""
     key = name_key(name)
-    if key:
-        staff_names = db.session.scalars(select(User.name).where(User.role.in_(STAFF_ROLES)))
-        if any(name_key(staff_name) == key for staff_name in staff_names):
-            raise ServiceError("That name belongs to a member of the site's staff; choose another.", field="name")
+    if key and key in remembered(STAFF, _staff_name_keys):
+        raise ServiceError("That name belongs to a member of the site's staff; choose another.", field="name")
     if claims_role(name):
         raise ServiceError(
             "Choose a name that does not claim a role on the site (moderator, admin, staff).", field="name"

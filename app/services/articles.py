@@ -5,7 +5,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -240,14 +240,22 @@ def articles_by(user: User) -> Select[Article]:
     return select(Article).where(Article.author_id == user.id).order_by(Article.updated_at.desc(), Article.id.desc())
 
 
-def find_article(slug: str) -> Article | None:
-    """The article with this slug, whatever its status."""
-    return db.session.scalar(select(Article).where(Article.slug == slug).options(joinedload(Article.author)))
+# Built once (a statement is reused with new parameters): with and without the author's account.
+_BY_SLUG = {
+    True: select(Article).where(Article.slug == bindparam("slug")).options(joinedload(Article.author)),
+    False: select(Article).where(Article.slug == bindparam("slug")),
+}
 
 
-def visible_article(slug: str, user: User | None) -> Article | None:
+def find_article(slug: str, with_author: bool = True) -> Article | None:
+    """The article with this slug, whatever its status; with its author's account loaded unless told not to
+    (posting a comment needs only the author's id)."""
+    return db.session.scalar(_BY_SLUG[with_author], {"slug": slug})
+
+
+def visible_article(slug: str, user: User | None, with_author: bool = True) -> Article | None:
     """The article if this user may see it; drafts are simply absent for everyone else."""
-    article = find_article(slug)
+    article = find_article(slug, with_author)
     if article is None or not can_view_article(user, article):
         return None
     return article

@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import Article, Comment, CommentRevision, CommentStatus, User
@@ -176,6 +177,10 @@ def post_comment(
         ip_network=writer.ip_network,
         body=body,
         body_html=render_comment(body),
+        # Given, though empty, so the comment holds every value its writer's answer shows (see _commit_keeping).
+        edited_at=None,
+        deleted_at=None,
+        trained_as=None,
     )
     submission = Submission(
         article,
@@ -201,11 +206,37 @@ def post_comment(
     comment.reasons = screening.reasons
     comment.spam_score = max((v.score for v in screening.verdicts), default=0.0)
     db.session.add(comment)
-    db.session.flush()
     record_event(comment, "submit", None, comment.status.value, actor=writer.user, rule=screening.rule)
-    refresh_comment_count(article.id)
-    db.session.commit()
+    if comment.status is CommentStatus.approved:
+        # One more published comment (the other paths recount: refresh_comment_count). A statement on the table,
+        # so the session neither flushes first nor looks for the article among its objects.
+        articles = Article.__table__
+        db.session.execute(
+            update(articles).where(articles.c.id == article.id).values(comment_count=articles.c.comment_count + 1)
+        )
+    _commit_keeping(comment, article)
     return comment
+
+
+def _commit_keeping(comment: Comment, article: Article) -> None:
+    """Commit, then put back what the comment and its article held, as committed values: the writer's answer is
+    built from them without reading them again. The article's counters, which statements changed behind the
+    session's back, are left to be read when asked for."""
+    kept = [
+        (target, {key: value for key, value in vars(target).items() if key in columns})
+        for target, columns in (
+            (comment, _COMMENT_COLUMNS),
+            (article, _ARTICLE_COLUMNS - {"comment_count", "discussion_version"}),
+        )
+    ]
+    db.session.commit()
+    for target, values in kept:
+        for key, value in values.items():
+            set_committed_value(target, key, value)
+
+
+_COMMENT_COLUMNS = frozenset(attribute.key for attribute in inspect(Comment).column_attrs)
+_ARTICLE_COLUMNS = frozenset(attribute.key for attribute in inspect(Article).column_attrs)
 
 
 def refresh_comment_count(article_id: int) -> None:

@@ -5,36 +5,51 @@ every reason, and the writer only ever learns that the comment awaits moderation
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, bindparam, case, func, select
 
 from app.extensions import db
 from app.models import Ban, BanKind, Comment, CommentStatus, ModerationEvent, RequestStatus, User
+from app.models.site_state import BANS
 from app.models.types import utcnow
 from app.ratelimit import network_covers
 from app.services.errors import ServiceError
 from app.services.permissions import STAFF_ROLES
 from app.services.settings import CommentRules
+from app.services.site_versions import remembered
 from app.services.spam import akismet, checks, classifier
 from app.services.spam.verdicts import Screening, Submission, Verdict
 
 Check = Callable[[Submission, CommentRules], Verdict]
 
 
-def active_ban(user: User | None, email: str, ip_network: str | None) -> Ban | None:
+@dataclass(frozen=True)
+class BanRecord:
+    """What the checks need of a ban, kept in memory between requests (services.site_versions)."""
+
+    id: int
+    kind: BanKind
+    value: str
+    reason: str
+    expires_at: datetime | None
+
+
+def _unlifted_bans() -> tuple[BanRecord, ...]:
+    rows = db.session.execute(
+        select(Ban.id, Ban.kind, Ban.value, Ban.reason, Ban.expires_at).where(Ban.lifted_at.is_(None)).order_by(Ban.id)
+    )
+    return tuple(BanRecord(*row) for row in rows)
+
+
+def active_ban(user: User | None, email: str, ip_network: str | None) -> BanRecord | None:
     """The ban that covers this sender now, if any: by account, by email, or by a network containing theirs."""
     now = utcnow()
-    matches = [Ban.kind == BanKind.network]
-    if user is not None:
-        matches.append((Ban.kind == BanKind.user) & (Ban.value == str(user.id)))
-    if email:
-        matches.append((Ban.kind == BanKind.email) & (Ban.value == email.lower()))
-    candidates = db.session.scalars(
-        select(Ban)
-        .where(Ban.lifted_at.is_(None), (Ban.expires_at.is_(None)) | (Ban.expires_at > now), or_(*matches))
-        .order_by(Ban.id)
-    ).all()
-    for ban in candidates:
+    for ban in remembered(BANS, _unlifted_bans):
+        if ban.expires_at is not None and ban.expires_at <= now:
+            continue
         if ban.kind is BanKind.user and user is not None and ban.value == str(user.id):
             return ban
         if ban.kind is BanKind.email and email and ban.value == email.lower():
@@ -44,12 +59,14 @@ def active_ban(user: User | None, email: str, ip_network: str | None) -> Ban | N
     return None
 
 
-def _writer_filter(user: User | None, email: str) -> ColumnElement[bool]:
-    return (
-        Comment.user_id == user.id
-        if user is not None
-        else (Comment.user_id.is_(None) & (Comment.writer_email == email))
-    )
+def _writer_filter(by_account: bool) -> ColumnElement[bool]:
+    """A writer's comments, the writer bound as the parameter "writer": their account's id, or a guest's address."""
+    writer: BindParameter[Any] = bindparam("writer")
+    return Comment.user_id == writer if by_account else (Comment.user_id.is_(None) & (Comment.writer_email == writer))
+
+
+def _writer(submission: Submission) -> dict[str, object]:
+    return {"writer": submission.user.id if submission.user is not None else submission.email}
 
 
 def check_ban(submission: Submission, rules: CommentRules) -> Verdict:
@@ -65,18 +82,20 @@ def check_hold_all(submission: Submission, rules: CommentRules) -> Verdict:
     return Verdict("pass", "hold_all", "Not every comment is held.")
 
 
+# The history queries, built once for each kind of writer (statements are reused with new parameters).
+_APPROVED = {
+    by_account: select(func.count(Comment.id)).where(
+        _writer_filter(by_account), Comment.status == CommentStatus.approved
+    )
+    for by_account in (True, False)
+}
+
+
 def check_new_commenter(submission: Submission, rules: CommentRules) -> Verdict:
     if rules.hold_until_approved <= 0:
         return Verdict("pass", "new_commenter", "New commenters are not held.")
     # A count query always returns a row; `or 0` only satisfies scalar()'s Optional type.
-    approved = (
-        db.session.scalar(
-            select(func.count(Comment.id)).where(
-                _writer_filter(submission.user, submission.email), Comment.status == CommentStatus.approved
-            )
-        )
-        or 0
-    )
+    approved = db.session.scalar(_APPROVED[submission.user is not None], _writer(submission)) or 0
     if approved >= rules.hold_until_approved:
         return Verdict("pass", "new_commenter", f"The commenter has {approved} approved comments.")
     return Verdict(
@@ -110,6 +129,16 @@ def _rejected_by_a_person() -> ColumnElement[bool]:
     return Comment.status.in_([CommentStatus.spam, CommentStatus.trash]) & (by_a_person == 1)
 
 
+# Decided comments since the parameter "since", by status.
+_DECIDED = {
+    by_account: select(Comment.status, func.count(Comment.id))
+    .where(_writer_filter(by_account), Comment.created_at >= bindparam("since"))
+    .where((Comment.status == CommentStatus.approved) | _rejected_by_a_person())
+    .group_by(Comment.status)
+    for by_account in (True, False)
+}
+
+
 def check_often_rejected(submission: Submission, rules: CommentRules) -> Verdict:
     """Hold a writer whose recent decided comments a person often rejected.
 
@@ -119,12 +148,7 @@ def check_often_rejected(submission: Submission, rules: CommentRules) -> Verdict
     if rules.rejected_percent <= 0:
         return Verdict("pass", "often_rejected", "The rejected-share rule is off.")
     since = utcnow() - rules.rejected_window
-    rows = db.session.execute(
-        select(Comment.status, func.count(Comment.id))
-        .where(_writer_filter(submission.user, submission.email), Comment.created_at >= since)
-        .where((Comment.status == CommentStatus.approved) | _rejected_by_a_person())
-        .group_by(Comment.status)
-    ).all()
+    rows = db.session.execute(_DECIDED[submission.user is not None], {**_writer(submission), "since": since}).all()
     counts = {status: count for status, count in rows}
     decided = sum(counts.values())
     rejected = counts.get(CommentStatus.spam, 0) + counts.get(CommentStatus.trash, 0)

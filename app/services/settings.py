@@ -196,6 +196,8 @@ SPECS = [
 ]
 WORDS_MAX = 10_000
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
+# Every configuration key comment_rules reads.
+RULES_CONFIG = ("COMMENT_MAX_LENGTH", "SPAM_FORM_MAX_AGE_HOURS", *(spec.config_key for spec in SPECS))
 
 
 def _stored() -> dict[str, object]:

@@ -16,6 +16,9 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # Characters that never belong in a web address: controls (NUL among them), invisible format characters and
 # unpaired surrogates.
 _NOT_IN_URLS = {"Cc", "Cf", "Cs"}
+_BEYOND_PRINTABLE_ASCII = re.compile("[^\x20-\x7e]")
+# Unicode's control characters (category Cc: U+0000-U+001F and U+007F-U+009F) except tab and newline.
+_CONTROLS_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def is_visible(ch: str) -> bool:
@@ -74,11 +77,18 @@ def whole_number(value: object, *, limit: int = MAX_ID) -> int | None:
     return number if number <= limit else None
 
 
+def _line_character(match: re.Match[str]) -> str:
+    character = match.group()
+    if character in "\t\n\r\v\f":
+        return " "
+    return "" if unicodedata.category(character) in {"Cc", "Cf", "Cs"} else character
+
+
 def clean_line(text: str | None) -> str:
     """A single line such as a name: format and control characters and unpaired surrogates removed, spaces
     collapsed."""
-    spaced = "".join(" " if ch in "\t\n\r\v\f" else ch for ch in (text or ""))
-    kept = "".join(ch for ch in spaced if unicodedata.category(ch) not in {"Cc", "Cf", "Cs"})
+    # Only characters outside printable ASCII are looked at one by one.
+    kept = _BEYOND_PRINTABLE_ASCII.sub(_line_character, text or "")
     return " ".join(kept.split())
 
 
@@ -87,7 +97,7 @@ def clean_text(text: str | None) -> str:
     unpaired surrogates."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     text = _BIDI_CONTROLS.sub("", _UNSTORABLE.sub("", text))
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return _CONTROLS_BUT_LINES.sub("", text)
 
 
 def required_text(

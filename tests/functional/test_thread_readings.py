@@ -5,58 +5,18 @@ gunicorn's workers do. Whatever one of them changes — a new comment, a writer'
 note citing a comment, a commenter's new role, a purge — the other reads at once, through the API and the page.
 """
 
-from contextlib import contextmanager
 from datetime import timedelta
-from types import SimpleNamespace
 
-import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.caching import Readings
 from app.extensions import db
 from app.models import Article, Comment, CommentStatus
 from app.services import accounts, moderation, notes
 from app.services.articles import create_article
-from tests.conftest import ON_POSTGRES, PASSWORD, make_app
+from tests.conftest import PASSWORD
 
 GUEST = {"name": "Gail Guest", "email": "gail@example.org"}
-
-
-@pytest.fixture
-def workers(app_with, tmp_path):
-    """Two apps on one database (a file on SQLite, the suite's database on PostgreSQL)."""
-    shared = (
-        {}
-        if ON_POSTGRES
-        else {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'shared.sqlite3'}", "SQLALCHEMY_ENGINE_OPTIONS": {}}
-    )
-    with app_with(**shared) as first:
-        second = make_app(INSTANCE_PATH=str(tmp_path), **shared)
-        yield first, second
-        with second.app_context():
-            db.engine.dispose()
-
-
-@pytest.fixture
-def count_queries_on():
-    """Count the SQL statements one app runs inside the block: `with count_queries_on(app) as counted:`."""
-
-    @contextmanager
-    def counting(application):
-        with application.app_context():
-            engine = db.engine
-        counter = SimpleNamespace(n=0)
-
-        def before(*_):
-            counter.n += 1
-
-        event.listen(engine, "before_cursor_execute", before)
-        try:
-            yield counter
-        finally:
-            event.remove(engine, "before_cursor_execute", before)
-
-    return counting
 
 
 def _user(role: str, name: str):

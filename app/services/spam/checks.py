@@ -2,14 +2,14 @@
 
 import re
 import time
-import unicodedata
 from collections.abc import Sequence
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.extensions import db
+from app.folding import fold_for_matching, matching_key
 from app.models import Comment
 from app.services.settings import CommentRules
 from app.services.spam.markup import markup_free, readable_text
@@ -19,7 +19,6 @@ from app.services.spam.verdicts import Submission, Verdict
 HONEYPOT_FIELD = "homepage"
 TIMESTAMP_FIELD = "form_ts"
 RELOAD = "This form has expired or was changed. Please reload the page and post again; your text is kept below."
-_ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 _HREF = re.compile(r"""<a\s[^>]*?href=["']([^"']*)["']""", re.IGNORECASE)
 # A comment with link_limit links or more is held when it has fewer words of its own than this per link.
 OWN_WORDS_PER_LINK = 15
@@ -35,13 +34,6 @@ _NAME_ADVERTS = [
     # username's number (rex1987, reader 41931687) is none of these.
     ("a phone number", re.compile(r"\+\d[\d\s().-]{6,}\d|\(?\d{2,4}\)?[\s.-]+\d{2,4}[\s.-]+\d{3,4}\b|\d{10,}")),
 ]
-
-
-def fold_for_matching(text: str | None) -> str:
-    """Text as word lists see it: NFKC, case-folded, zero-width characters removed, spaces collapsed."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = _ZERO_WIDTH.sub("", text).casefold()
-    return " ".join(text.split())
 
 
 def _signer() -> URLSafeTimedSerializer:
@@ -86,18 +78,30 @@ def check_timing(submission: Submission, rules: CommentRules) -> Verdict:
     return Verdict("pass", "timing", f"Sent {elapsed:.0f} s after the form was shown.")
 
 
+# The duplicate check's query for each kind of writer, built once: comments keep the digest of their folded
+# text (Comment.body_key), so it is one indexed lookup.
+_SAME_TEXT = {
+    by_account: select(Comment.id)
+    .where(
+        Comment.article_id == bindparam("article"),
+        Comment.body_key == bindparam("key"),
+        (Comment.user_id if by_account else Comment.writer_email) == bindparam("writer"),
+        Comment.deleted_at.is_(None),
+    )
+    .limit(1)
+    for by_account in (True, False)
+}
+
+
 def check_duplicate(submission: Submission, rules: CommentRules) -> Verdict:
     """The same text from the same writer on the same article is refused."""
-    writer = (
-        Comment.user_id == submission.user.id
-        if submission.user is not None
-        else Comment.writer_email == submission.email
-    )
-    bodies = db.session.scalars(
-        select(Comment.body).where(Comment.article_id == submission.article.id, writer, Comment.deleted_at.is_(None))
-    )
-    mine = fold_for_matching(submission.body)
-    if any(fold_for_matching(body) == mine for body in bodies):
+    user = submission.user
+    parameters = {
+        "article": submission.article.id,
+        "key": matching_key(submission.body),
+        "writer": user.id if user is not None else submission.email,
+    }
+    if db.session.scalar(_SAME_TEXT[user is not None], parameters) is not None:
         return Verdict("reject", "duplicate", "You already said that on this article.")
     return Verdict("pass", "duplicate", "Not a repeat.")
 

@@ -7,6 +7,7 @@ into one of SIZE buckets, so the model needs no vocabulary and learns words it h
 Hashing is zlib's CRC-32: stable across processes and Python versions (unlike hash()).
 """
 
+import functools
 import math
 import zlib
 from collections import Counter
@@ -35,8 +36,14 @@ class Vector:
 
 
 def bucket(group: str, feature: str) -> int:
-    """The bucket a feature of a group hashes to."""
+    """The bucket a feature of a group hashes to: the CRC-32 of "group<US>feature"."""
     return zlib.crc32(f"{group}\x1f{feature}".encode()) & (SIZE - 1)
+
+
+@functools.cache
+def _prefix(group: str) -> int:
+    # CRC-32 runs on from a previous value, so the group's prefix is hashed once: crc32(b, crc32(a)) == crc32(a + b).
+    return zlib.crc32(f"{group}\x1f".encode())
 
 
 def _add(
@@ -44,9 +51,10 @@ def _add(
 ) -> None:
     """Add a group's features with sublinear counts (1 + ln n), scaled to length `scale`."""
     weights: dict[int, float] = {}
+    start, mask, crc32, log = _prefix(group), SIZE - 1, zlib.crc32, math.log
     for feature, count in counts.items():
-        index = bucket(group, feature)
-        weights[index] = weights.get(index, 0.0) + 1.0 + math.log(count)
+        index = crc32(feature.encode(), start) & mask
+        weights[index] = weights.get(index, 0.0) + (1.0 if count == 1 else 1.0 + log(count))
         if labels is not None:
             labels.setdefault(index, feature)
     length = math.sqrt(sum(weight * weight for weight in weights.values())) or 1.0
@@ -62,11 +70,12 @@ def vectorise(text: str, name: str = "", website: str | None = None) -> Vector:
     words = [word.replace("’", "'") for word in WORD.findall(readable)]
     word_counts: Counter[str] = Counter(words)
     word_counts.update(f"{first} {second}" for first, second in zip(words, words[1:], strict=False))
-    char_counts: Counter[str] = Counter()
-    for chunk in readable.split():
-        padded = f" {chunk} "
-        for size in CHAR_SIZES:
-            char_counts.update(padded[start : start + size] for start in range(len(padded) - size + 1))
+    char_counts = Counter(
+        padded[start : start + size]
+        for padded in (f" {chunk} " for chunk in readable.split())
+        for size in CHAR_SIZES
+        for start in range(len(padded) - size + 1)
+    )
     values: dict[int, float] = {}
     labels: dict[int, str] = {}
     _add(values, labels, "w", word_counts, WORD_SCALE)

@@ -37,7 +37,7 @@ def teach(lessons: list[Lesson], kind: str, note: str = "") -> int | None:
     """
     use_shipped = bool(current_app.config.get("SPAM_CLASSIFIER_BOOTSTRAP", True))
     for _ in range(WRITE_ATTEMPTS):
-        version, current = current_model(use_shipped)
+        version, current = current_model(use_shipped, fresh=True)
         model = current.copy()
         for lesson in lessons:
             model.learn(lesson.vector, lesson.is_spam, lesson.weight)

@@ -1,8 +1,8 @@
 """Where the site's model lives: versions in the `spam_models` table, the newest read by every server process.
 
-Each process keeps the version it last read and asks the database for the newest version number before
-each score (one small query); when another process has learned a lesson or retrained, it reads the new
-weights. Until the site has a version of its own, the shipped model is used.
+Each process keeps the version it last read, and learns that a newer one exists from the site's versions
+(models.site_state), which every request reads in one query; when another process has learned a lesson or
+retrained, it reads the new weights. Until the site has a version of its own, the shipped model is used.
 """
 
 import functools
@@ -15,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import SpamModel
+from app.models.site_state import SPAM_MODEL
+from app.services.site_versions import remembered
 from app.services.spam.features import FEATURE_VERSION
 from app.services.spam.model import SHIPPED_PATH, LinearModel
 
@@ -66,12 +68,14 @@ def _row_model(row: SpamModel) -> LinearModel:
     )
 
 
-def current_model(use_shipped: bool = True) -> tuple[int, LinearModel]:
+def current_model(use_shipped: bool = True, fresh: bool = False) -> tuple[int, LinearModel]:
     """The newest version and its model, read again only when a newer one exists (do not change it in place).
 
+    Which version is newest is known from the site's versions (services.site_versions: no query while no model
+    was added); `fresh` asks the database itself, for a learner about to write the next version.
     With no version of the site's own: the shipped model, or (use_shipped False) an empty one.
     """
-    version = newest_version()
+    version = newest_version() if fresh else remembered(SPAM_MODEL, newest_version)
     cached = _cached()
     if cached is not None and cached.version == version:
         return version, cached.model
