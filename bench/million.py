@@ -9,7 +9,8 @@ SQLAlchemy Core inserts in big batches (COPY on PostgreSQL). The data is shaped 
 - articles published over two years, most with a few dozen comments, a few with thousands;
 - threads: a third of the comments answer an earlier published one; parent_id, in_reply_to_id, root_id and
   depth follow `post_comment` (past the depth limit a reply hangs beside what it answers);
-- statuses mostly approved, some held (pending), caught as spam or trashed, some deleted by their writer;
+- statuses mostly approved, some held (pending), caught as spam or trashed, some deleted by their writer; held
+  comments and open flags only among the last two weeks' comments (moderators decided the older ones);
 - a "submit" moderation event per comment, as `record_event` writes it, and moderators' decisions for the
   comments they moved (approvals of held comments, spam, trash, flags hiding a comment);
 - readers' flags, open on some published comments and resolved on others;
@@ -54,6 +55,8 @@ from app.services.markdown import render_comment  # noqa: E402
 BIN = ROOT / ".venv" / "bin"
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 SPAN = timedelta(days=730)  # articles published over the last two years
+# Held comments and open flags are among the comments of the last two weeks: moderators decided older ones.
+BACKLOG = timedelta(days=14)
 MAX_DEPTH = 5  # COMMENT_MAX_DEPTH's default
 BATCH = 20_000
 PASSWORD_HASH = "pbkdf2:sha256:1000$bench$" + "0" * 64  # never matches: nobody signs in with a password here
@@ -71,7 +74,9 @@ WORDS = (
     "cycling parking tax report study data figure chart survey sample method result question answer"
 ).split()
 SPAM_WORDS = "casino pills crypto bonus loans cheap replica winner jackpot forex betting viagra".split()
-FIRST = "Ann Bo Cam Dee Eli Fay Gus Hal Ida Jon Kay Lou Max Ned Ola Pia Quin Rae Sam Tia Uma Vic Wes Xin Yan Zoe".split()
+FIRST = (
+    "Ann Bo Cam Dee Eli Fay Gus Hal Ida Jon Kay Lou Max Ned Ola Pia Quin Rae Sam Tia Uma Vic Wes Xin Yan Zoe".split()
+)
 LAST = "Lee Chen Ortiz Walsh Novak Osei Ito Berg Silva Khan Moreau Rossi Kowal Dubois Haas Nagy Popov Berg".split()
 
 
@@ -232,6 +237,9 @@ class Data:
                 status = "spam"
             else:
                 status = "trash"
+            held_before = status == "pending" and created < NOW - BACKLOG
+            if held_before:
+                status = "approved" if rng.random() < 0.8 else "trash"
             user_id = rng.choice(self.readers) if rng.random() < 0.3 else None
             if user_id is not None:
                 name, email = users[user_id]["name"], users[user_id]["email"]
@@ -293,14 +301,16 @@ class Data:
                     "visible_replies": 0,
                 }
             )
-            self.history(comments[-1], events, flags, moved_at)
+            self.history(comments[-1], events, flags, moved_at, held_before)
         for row, replies in zip(comments, visible_replies[1:], strict=True):
             row["visible_replies"] = replies
         for article in articles:
             article["comment_count"] = counts.get(article["id"], 0)
             article["discussion_version"] = article["comment_count"]
 
-    def history(self, comment: dict, events: list[dict], flags: list[dict], moved_at: datetime) -> None:
+    def history(
+        self, comment: dict, events: list[dict], flags: list[dict], moved_at: datetime, held_before: bool
+    ) -> None:
         """The comment's moderation events as the services write them, and readers' flags on it."""
         rng = self.rng
         status, created = comment["status"], comment["created_at"]
@@ -324,7 +334,16 @@ class Data:
         caught = {"code": "classifier", "message": "The classifier rates it as spam (0.97)."}
         moderator = rng.choice(self.moderators)
         writer = comment["user_id"]
-        if status == "pending":
+        recent = created >= NOW - BACKLOG
+        if held_before:
+            # Held before the backlog began: a moderator decided it since, mostly approving it.
+            comment["reasons"] = [held]
+            add("submit", None, "pending", writer, rule="new_commenter")
+            if status == "approved":
+                add("approve", "pending", "approved", moderator, when=moved_at)
+            else:
+                add("trash", "pending", "trash", moderator, reason="off_topic", when=moved_at)
+        elif status == "pending":
             if rng.random() < 0.15:  # published, then hidden by readers' flags
                 add("submit", None, "approved", writer)
                 add("hide", "approved", "pending", rule="flag_threshold", reason="flagged",
@@ -354,7 +373,7 @@ class Data:
             add("submit", None, "approved", writer)
             roll = rng.random()
             if roll < 0.004 and comment["deleted_at"] is None:
-                self.flag(comment, flags, rng.randint(1, 2), None)
+                self.flag(comment, flags, rng.randint(1, 2), None if recent else "dismissed")
             elif roll < 0.01:
                 self.flag(comment, flags, 1, "dismissed")
         if comment["deleted_at"] is not None:
@@ -402,7 +421,9 @@ def insert_rows(engine: Engine, data: Data) -> None:
         if postgres:
             for table, _ in tables:
                 connection.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))")
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))"
+                    )
                 )
 
 
@@ -488,14 +509,14 @@ def scenarios(app) -> list[tuple[str, str, dict]]:
 
     with app.app_context():
         big = db.session.scalar(select(Article.slug).order_by(Article.comment_count.desc()).limit(1))
-        median = db.session.scalar(
-            select(func.count()).select_from(Article)
-        ) // 2
+        median = db.session.scalar(select(func.count()).select_from(Article)) // 2
         typical = db.session.scalar(
             select(Article.slug).order_by(Article.comment_count, Article.id).offset(median).limit(1)
         )
         sizes = dict(
-            db.session.execute(select(Article.slug, Article.comment_count).where(Article.slug.in_([big, typical]))).all()
+            db.session.execute(
+                select(Article.slug, Article.comment_count).where(Article.slug.in_([big, typical]))
+            ).all()
         )
         moderator = db.session.get(User, 2)
         token = accounts.create_api_token(moderator, "bench")
@@ -610,7 +631,8 @@ def main() -> None:
     else:
         generate(url, args.comments, args.articles, args.seed)
     backend = make_url(app_database_url(url)).get_backend_name()
-    print(f"\n{backend}, {args.requests} requests each, ms")
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    print(f"\n{backend}, {args.requests} requests each, ms (load average before: {load})")
     print(f"{'scenario':<44} {'p50':>7} {'p95':>7} {'p50 cached':>11} {'p95 cached':>11}  status")
     for label, p50, p95, cached50, cached95, status in measure(url, args.requests):
         print(f"{label:<44} {p50:7.1f} {p95:7.1f} {cached50:11.1f} {cached95:11.1f}  {status}")
