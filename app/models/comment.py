@@ -33,6 +33,8 @@ class Comment(Model):
         Index("ix_comments_article_id_status", "article_id", "status"),
         # A thread's replies in the order they were written: pages read a bounded slice of them.
         Index("ix_comments_root_id_id", "root_id", "id"),
+        # The moderation queues: one status, newest first (the desk's order), counted and paged from the index.
+        Index("ix_comments_status_created_at_id", "status", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
