@@ -88,7 +88,7 @@ class ModerationQueue(MethodView):
     @blp.response(200, ModerationListSchema)
     @errors(401, 403, 404, 422)
     def get(self, query):
-        """A queue: pending, approved, spam, trash, or flagged (comments with open flags)."""
+        """A queue: pending, approved, spam, trash, or flagged (comments with open flags), optionally searched."""
         user = _desk_user()
         article = None
         if query["article"]:
@@ -96,7 +96,7 @@ class ModerationQueue(MethodView):
             if article is None:
                 abort(404, description="No article has that slug.")
         page = db.paginate(
-            moderation.queue_query(query["status"], user, article),
+            moderation.queue_query(query["status"], user, article, (query["q"] or "").strip() or None),
             page=query["page"],
             per_page=query["per_page"],
             error_out=False,

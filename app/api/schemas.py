@@ -396,6 +396,14 @@ class ModerationQuerySchema(ma.Schema):
         load_default="pending", validate=validate.OneOf(["pending", "approved", "spam", "trash", "flagged"])
     )
     article = ma.fields.String(load_default=None)
+    q = ma.fields.String(
+        load_default=None,
+        validate=validate.Length(max=100, error="q is at most {max} characters."),
+        metadata={
+            "description": "Text or writer's name to search for, in the newest 1,000 comments of the queue "
+            "(case-insensitive)."
+        },
+    )
     page = page_number()
     per_page = ma.fields.Integer(
         load_default=50, validate=validate.Range(min=1, max=500, error="per_page is between {min} and {max}.")

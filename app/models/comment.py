@@ -38,6 +38,8 @@ class Comment(Model):
         Index("ix_comments_article_id_body_key", "article_id", "body_key"),
         # A guest's history (the new-commenter and rejected-share rules), by the address they give.
         Index("ix_comments_writer_email_created_at", "writer_email", "created_at"),
+        # The moderation queues: one status, newest first (the desk's order), counted and paged from the index.
+        Index("ix_comments_status_created_at_id", "status", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -76,7 +76,11 @@ class Flag(Model):
     """A reader's report on a published comment; one per reader per comment."""
 
     __tablename__ = "flags"
-    __table_args__ = (UniqueConstraint("comment_id", "reporter_key"),)
+    __table_args__ = (
+        UniqueConstraint("comment_id", "reporter_key"),
+        # The flagged queue: the comments with open flags, found without reading the resolved ones.
+        Index("ix_flags_resolved_at_comment_id", "resolved_at", "comment_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)

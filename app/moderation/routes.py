@@ -101,10 +101,15 @@ def desk():
         "moderation/desk.html",
         queue=queue,
         page=page,
-        counts=moderation.queue_counts(current_user, article, search or None),
+        # Searched, only the queue shown is counted: its page already did (reading the others' text would cost
+        # a window of comments each).
+        counts={**dict.fromkeys(moderation.QUEUES), queue: page.total}
+        if search
+        else moderation.queue_counts(current_user, article),
         context=moderation.load_context(page.items),
         article=article,
         search=search,
+        search_window=moderation.SEARCH_WINDOW,
         trash_reasons=moderation.TRASH_REASONS,
         staff=_is_staff(),
         show_private=can_see_private(current_user),

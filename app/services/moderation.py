@@ -10,7 +10,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-from sqlalchemy import CursorResult, Exists, Select, String, case, cast, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Exists,
+    ScalarSelect,
+    Select,
+    String,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -486,62 +501,88 @@ def active_bans() -> list[Ban]:
 # --- queues ----------------------------------------------------------------------------------
 
 
-def _has_open_flags() -> Exists:
-    return exists().where(Flag.comment_id == Comment.id, Flag.resolved_at.is_(None))
+# A search reads the text of the newest comments of a queue, at most this many: a LIKE '%term%' no index can
+# answer then costs the same at a thousand comments and at a million (see docs/performance.md).
+SEARCH_WINDOW = 1000
+
+
+def _open_flags() -> Select[int]:
+    """The comments with open flags (from the index on flags' resolved_at and comment_id)."""
+    return select(Flag.comment_id).where(Flag.resolved_at.is_(None))
+
+
+def _in_queue(queue: str) -> list[ColumnElement[bool]]:
+    """What puts a comment in a queue. Each status queue is a range of the index on (status, created_at, id)."""
+    if queue == "flagged":
+        return [Comment.id.in_(_open_flags())]
+    if queue not in {"pending", "spam", "trash", "approved"}:
+        raise ServiceError(f"Unknown queue {queue!r}; use one of {', '.join(QUEUES)}.", field="status")
+    conditions: list[ColumnElement[bool]] = [Comment.status == CommentStatus(queue)]
+    if queue == "approved":
+        conditions.append(Comment.created_at >= utcnow() - timedelta(days=30))
+    return conditions
+
+
+def _scope(moderator: User, article: Article | None) -> list[ColumnElement[bool]]:
+    """The comments this moderator may act on, on one article or all: authors see their articles' only."""
+    scope: list[ColumnElement[bool]] = []
+    if moderator.role not in STAFF_ROLES:
+        scope.append(Comment.article_id.in_(select(Article.id).where(Article.author_id == moderator.id)))
+    if article is not None:
+        scope.append(Comment.article_id == article.id)
+    return scope
+
+
+def _matching(queue: str, moderator: User, article: Article | None, search: str | None) -> list[ColumnElement[bool]]:
+    """The conditions for a queue's comments, searched (in its newest SEARCH_WINDOW) when `search` is given."""
+    conditions = [*_in_queue(queue), *_scope(moderator, article)]
+    if not search:
+        return conditions
+    newest = (
+        select(Comment.id)
+        .where(*conditions)
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(SEARCH_WINDOW)
+    )
+    pattern = f"%{search.strip()}%"
+    return [Comment.id.in_(newest), or_(Comment.body.ilike(pattern), Comment.writer_name.ilike(pattern))]
 
 
 def queue_query(
     queue: str, moderator: User, article: Article | None = None, search: str | None = None
 ) -> Select[Comment]:
-    """The comments of one queue that this moderator may act on, newest first, ready to paginate."""
-    query = select(Comment).join(Comment.article).options(joinedload(Comment.article), joinedload(Comment.user))
-    if queue == "flagged":
-        query = query.where(_has_open_flags())
-    elif queue in {"pending", "spam", "trash", "approved"}:
-        query = query.where(Comment.status == CommentStatus(queue))
-        if queue == "approved":
-            query = query.where(Comment.created_at >= utcnow() - timedelta(days=30))
-    else:
-        raise ServiceError(f"Unknown queue {queue!r}; use one of {', '.join(QUEUES)}.", field="status")
-    if moderator.role not in STAFF_ROLES:
-        query = query.where(Article.author_id == moderator.id)
-    if article is not None:
-        query = query.where(Comment.article_id == article.id)
-    if search:
-        pattern = f"%{search.strip()}%"
-        query = query.where(or_(Comment.body.ilike(pattern), Comment.writer_name.ilike(pattern)))
-    return query.order_by(Comment.created_at.desc(), Comment.id.desc())
+    """The comments of one queue that this moderator may act on, newest first, ready to paginate.
+
+    A search looks at the newest SEARCH_WINDOW comments of the queue (of the article, when one is given).
+    """
+    return (
+        select(Comment)
+        .where(*_matching(queue, moderator, article, search))
+        .options(joinedload(Comment.article), joinedload(Comment.user))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+    )
 
 
 def queue_counts(moderator: User, article: Article | None = None, search: str | None = None) -> dict[str, int]:
-    """How many comments each queue holds for this moderator and filter (one query)."""
-    scope = [] if moderator.role in STAFF_ROLES else [Article.author_id == moderator.id]
-    if article is not None:
-        scope.append(Comment.article_id == article.id)
-    if search:
-        pattern = f"%{search.strip()}%"
-        scope.append(or_(Comment.body.ilike(pattern), Comment.writer_name.ilike(pattern)))
-    recent = utcnow() - timedelta(days=30)
-    row = db.session.execute(
-        select(
-            func.count(Comment.id).filter(Comment.status == P),
-            func.count(Comment.id).filter(_has_open_flags()),
-            func.count(Comment.id).filter(Comment.status == S),
-            func.count(Comment.id).filter(Comment.status == T),
-            func.count(Comment.id).filter(Comment.status == A, Comment.created_at >= recent),
-        )
-        .select_from(Comment)
-        .join(Comment.article)
-        .where(*scope)
-    ).one()
+    """How many comments each queue holds for this moderator and filter (one query, each count from an index;
+    searched, each in the queue's newest SEARCH_WINDOW comments)."""
+    scope = _scope(moderator, article)
+
+    def count(name: str) -> ScalarSelect[int]:
+        if name == "flagged" and not scope and not search:
+            # Every open flag's comment exists (a purge deletes their flags): the flags' index answers alone.
+            open_flags = func.count(func.distinct(Flag.comment_id))
+            return select(open_flags).where(Flag.resolved_at.is_(None)).scalar_subquery()
+        matching = _matching(name, moderator, article, search)
+        return select(func.count()).select_from(Comment).where(*matching).scalar_subquery()
+
+    row = db.session.execute(select(*(count(name) for name in QUEUES))).one()
     return dict(zip(QUEUES, row, strict=True))
 
 
 def pending_count(moderator: User) -> int:
     """Held comments waiting for this moderator: the badge in the navigation."""
-    query = select(func.count(Comment.id)).where(Comment.status == P)
-    if moderator.role not in STAFF_ROLES:
-        query = query.join(Comment.article).where(Article.author_id == moderator.id)
+    query = select(func.count(Comment.id)).where(Comment.status == P, *_scope(moderator, None))
     # A count query always returns a row; `or 0` only satisfies scalar()'s Optional type.
     return db.session.scalar(query) or 0
 

@@ -3,7 +3,7 @@ memory until their version changes; each comment keeps a digest of its folded te
 indexed lookup; a guest's earlier comments are found by their address without reading the whole table.
 
 Revision ID: d4f6a8c0e2b1
-Revises: b5d8e2f1c7a3
+Revises: c8f3a1d5e940
 Create Date: 2026-11-30 14:30:00.000000
 
 """
@@ -15,7 +15,7 @@ from app.folding import matching_key
 
 # revision identifiers, used by Alembic.
 revision = "d4f6a8c0e2b1"
-down_revision = "b5d8e2f1c7a3"
+down_revision = "c8f3a1d5e940"
 branch_labels = None
 depends_on = None
 
