@@ -97,15 +97,17 @@ def public_reading(key: Hashable, version: int, build: Callable[[], Response]) -
     return response.make_conditional(request)
 
 
-def prepared_text(key: Hashable, version: int, build: Callable[[], str]) -> str:
-    """The text `build` makes for `key` at the discussion's `version`, made once per process and version: a part of a
-    page that is the same for every reader it is served to. Kept as UTF-8 bytes beside the readings, within the same
-    bound (keys must not collide with theirs: start them with a name of their own)."""
+def prepared_text(key: Hashable, version: int, build: Callable[[], str]) -> tuple[str, str]:
+    """The text `build` makes for `key` at the discussion's `version`, and a digest of it, made once per process and
+    version: a part of a page that is the same for every reader it is served to. Kept as UTF-8 bytes beside the
+    readings, within the same bound (keys must not collide with theirs: start them with a name of their own)."""
     store = readings()
     entry = store.get(key, version) if store is not None else None
     if entry is not None:
-        return entry[0].decode()
+        return entry[0].decode(), entry[1]
     text = build()
+    body = text.encode()
+    digest = hashlib.blake2b(body, digest_size=12).hexdigest()
     if store is not None:
-        store.put(key, version, text.encode(), "", "text/html")
-    return text
+        store.put(key, version, body, digest, "text/html")
+    return text, digest

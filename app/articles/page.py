@@ -4,6 +4,7 @@ The comment views draw it again, with their form and its errors, when a post is 
 """
 
 import hashlib
+import secrets
 import time
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
@@ -173,12 +174,23 @@ def _shared(article: Article, guest_ids: AbstractSet[int]) -> bool:
     return not threads.names_comment_on(article, guest_ids)
 
 
+# Where the discussion goes in the rendered page: a comment no text of the site's can contain by chance.
+_MARKER = f"<!-- discussion {secrets.token_hex(12)} -->"
+
+
 @dataclass
 class _Page:
-    """A rendered article page, and the strings in it made for this request alone (form tokens)."""
+    """A rendered article page: the page around its discussion (`shell`, with a marker where the discussion goes),
+    the discussion and its digest, and the strings in the shell made for this request alone (form tokens)."""
 
-    html: str
+    shell: str
+    discussion: str
+    digest: str
     tokens: tuple[str, ...]
+
+    @property
+    def html(self) -> str:
+        return self.shell.replace(_MARKER, self.discussion, 1)
 
 
 def _render(article: Article, form: CommentForm | None, status: int, where: threads.Location | None) -> _Page:
@@ -195,11 +207,13 @@ def _render(article: Article, form: CommentForm | None, status: int, where: thre
     if closed:
         reply_to = None
     stamp = form_timestamp()
+    csrf = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
+    tokens = tuple(token for token in (csrf, stamp) if token)
     if reply_to is None and _shared(article, guest_ids):
         # The same for every visitor until the discussion changes: rendered once per worker and version. The
         # key holds everything else it depends on (the page asked for, the order as given, why it is closed).
         key = ("page-discussion", article.id, where, request.args.get("order"), closed)
-        discussion = prepared_text(
+        discussion, digest = prepared_text(
             key,
             article.discussion_version,
             lambda: _discussion(
@@ -234,11 +248,14 @@ def _render(article: Article, form: CommentForm | None, status: int, where: thre
             timestamp_field=TIMESTAMP_FIELD,
             **common,
         )
+        digest = hashlib.blake2b(_without(discussion, tokens).encode(), digest_size=12).hexdigest()
     top_form = form if form is not None and not reply_to else _new_form()
-    html = render_template(
+    # The page is rendered around a marker, and the discussion put in its place: the tag is then a digest of the
+    # page's own few kilobytes and of the discussion's digest, not of every byte of a long discussion again.
+    shell = render_template(
         "articles/show.html",
         article=article,
-        discussion=Markup(discussion),  # noqa: S704 (rendered by Jinja with autoescaping)
+        discussion=Markup(_MARKER),  # noqa: S704 (a constant comment)
         form=top_form,
         reply_form=reply_form,
         can_close=can_close_comments(viewer(), article),
@@ -251,8 +268,7 @@ def _render(article: Article, form: CommentForm | None, status: int, where: thre
         **common,
         **context,
     )
-    csrf = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
-    return _Page(html, tuple(token for token in (csrf, stamp) if token))
+    return _Page(shell, discussion, digest, tokens)
 
 
 def render_article_page(
@@ -261,6 +277,12 @@ def render_article_page(
     """The article with a page of its discussion (or of one of its threads) and the comment form (or the form
     with errors). `where` defaults to what the request asks for."""
     return _render(article, form, status, where).html, status
+
+
+def _without(text: str, tokens: tuple[str, ...]) -> str:
+    for token in tokens:
+        text = text.replace(token, "")
+    return text
 
 
 def _token_lifetime() -> int:
@@ -273,21 +295,19 @@ def _token_lifetime() -> int:
 
 
 def page_tag(page: _Page) -> str:
-    """A weak ETag for the page as this viewer was served it: a digest of its bytes without this request's form
-    tokens, of the session's CSRF secret those tokens are signed for, and of the quarter of the tokens' lifetime
-    we are in.
+    """A weak ETag for the page as this viewer was served it: a digest of the page without this request's form
+    tokens (of the page around the discussion, and of the discussion's own digest), of the session's CSRF secret
+    those tokens are signed for, and of the quarter of the tokens' lifetime we are in.
 
     Two pages with the same tag differ only in when their tokens were signed, and the copy the viewer holds was
     made in this quarter with this session's secret, so its forms still work for three quarters of their lifetime
     at least: it may be answered 304. Anything else on the page (a flashed message, the viewer's own comment,
     a new reply, the account header) changes the bytes, and so the tag."""
-    body = page.html
-    for token in page.tokens:
-        body = body.replace(token, "")
+    shell = _without(page.shell, page.tokens)
     secret = str(session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), ""))
     quarter = int(time.time()) // max(60, _token_lifetime() // 4)
     digest = hashlib.blake2b(digest_size=12)
-    for part in (body, secret, str(quarter)):
+    for part in (shell, page.digest, secret, str(quarter)):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()

@@ -210,6 +210,7 @@ def test_a_visitors_copy_is_revalidated_with_a_weak_etag_and_never_shared(worker
     slug = create_article(_user("author", "Ada Author"), "Tagged", "One.", published=True).slug
     clock = SimpleNamespace(value=1_900_000_000.0)
     monkeypatch.setattr(article_page, "time", SimpleNamespace(time=lambda: clock.value))
+    monkeypatch.setattr(checks, "time", SimpleNamespace(time=lambda: clock.value))  # the form times too
     client = first.test_client()
     url = f"/articles/{slug}"
 
@@ -235,9 +236,17 @@ def test_a_visitors_copy_is_revalidated_with_a_weak_etag_and_never_shared(worker
     writer = first.test_client()
     writer_token = _csrf_tokens(_page(writer, slug)).pop()
     assert writer_token != token
-    _post(writer, slug, "New here.", csrf_token=writer_token)
+    new_id = _post(writer, slug, "New here.", csrf_token=writer_token)
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and "New here." in changed.get_data(as_text=True)
+
+    # With a reply form in the discussion (tokens inside it too), the copy is still recognised.
+    replying = client.get(f"{url}?reply_to={new_id}")
+    assert f'id="reply-{new_id}"' in replying.get_data(as_text=True)
+    clock.value += 1  # a form time of its own
+    assert (
+        client.get(f"{url}?reply_to={new_id}", headers={"If-None-Match": replying.headers["ETag"]}).status_code == 304
+    )
 
     # The viewer's own post: their page shows it and the flash saying so, not a 304.
     posted = client.post(url + "/comments", data={**GUEST, "body": "And me.", "csrf_token": token})
