@@ -9,6 +9,9 @@ version from the database, so no process serves a thread another one has changed
 
 Every answer carries a strong ETag (a digest of its bytes) and `Cache-Control: public, no-cache`: browsers and
 proxies may keep the thread, and must ask again each time, which costs one query and no body when nothing changed.
+
+Parts of pages are kept in the same store (`prepared_text`): the article page's discussion, as anonymous readers
+see it, is rendered once per process and version and spliced into each page (app/articles/page.py).
 """
 
 import hashlib
@@ -92,3 +95,19 @@ def public_reading(key: Hashable, version: int, build: Callable[[], Response]) -
     response.cache_control.public = True
     response.cache_control.no_cache = True
     return response.make_conditional(request)
+
+
+def prepared_text(key: Hashable, version: int, build: Callable[[], str]) -> tuple[str, str]:
+    """The text `build` makes for `key` at the discussion's `version`, and a digest of it, made once per process and
+    version: a part of a page that is the same for every reader it is served to. Kept as UTF-8 bytes beside the
+    readings, within the same bound (keys must not collide with theirs: start them with a name of their own)."""
+    store = readings()
+    entry = store.get(key, version) if store is not None else None
+    if entry is not None:
+        return entry[0].decode(), entry[1]
+    text = build()
+    body = text.encode()
+    digest = hashlib.blake2b(body, digest_size=12).hexdigest()
+    if store is not None:
+        store.put(key, version, body, digest, "text/html")
+    return text, digest

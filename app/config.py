@@ -107,8 +107,9 @@ class Config:
     COMMENT_REPLIES_PER_PAGE = 50
     COMMENTS_PAGE_LIMIT = 300  # comments on one page of the discussion, threads and replies together
     API_COMMENTS_LIMIT = 2000  # comments in one API answer (threads and replies together)
-    # Public thread readings each worker process keeps, as bytes, until the discussion changes (app/caching.py):
-    # at most this many bytes per process, least recently read out first; 0 prepares every reading afresh.
+    # Public thread readings, and article-page discussions as visitors see them, that each worker process keeps
+    # until the discussion changes (app/caching.py): at most this many bytes per process, least recently read out
+    # first; 0 prepares every reading afresh.
     THREAD_CACHE_BYTES = 32 * 1024 * 1024
     # Moderation defaults; admins override them on /moderation/settings (stored in the database).
     MODERATION_HOLD_ALL = False  # hold every new comment for a moderator

@@ -3,20 +3,29 @@
 The comment views draw it again, with their form and its errors, when a post is refused.
 """
 
+import hashlib
+import secrets
+import time
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from typing import Any
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, make_response, render_template, request, session, url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
+from app.caching import prepared_text
 from app.comments.forms import CloseCommentsForm, CommentForm
 from app.corrections.forms import CorrectionRequestForm
 from app.corrections.page import article_context
 from app.guests import guest_comment_ids, guest_profile
-from app.models import Article, Comment
+from app.models import Article, Comment, User
 from app.models.types import utcnow
 from app.services import threads
 from app.services.comments import check_can_change, closed_reason
 from app.services.errors import ServiceError
+from app.services.notes import led_to
 from app.services.permissions import can_close_comments
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp
 from app.services.text import whole_number
@@ -111,69 +120,206 @@ def change_check(guest_ids: set[int]) -> Callable[[Comment], bool]:
     return can_change
 
 
+def _shown(
+    article: Article, where: threads.Location, reader: User | None, guest_ids: AbstractSet[int]
+) -> threads.ThreadPage:
+    """The page of threads (or of one thread) `where` names, as `reader` (with these guest comments) sees it."""
+    per_page = int(current_app.config["COMMENTS_PER_PAGE"])
+    bounds = discussion_bounds()
+    if where.thread is None:
+        return threads.thread_page(
+            article,
+            where.page,
+            per_page,
+            order(),
+            reader,
+            guest_ids,
+            replies=bounds["replies"],
+            limit=bounds["limit"],
+        )
+    window = threads.thread_window(
+        article,
+        where.thread,
+        where.after,
+        where.before,
+        per_page=per_page,
+        order=order(),
+        viewer=reader,
+        guest_ids=guest_ids,
+        replies=bounds["replies"],
+    )
+    if window is None:
+        abort(404)
+    return window
+
+
+def _discussion(article: Article, shown: threads.ThreadPage, cites: bool, **viewer_parts: Any) -> str:
+    """The discussion part of the page (templates/articles/_discussion.html); `cites`: the article has notes, so
+    the comments they cite are looked up."""
+    return render_template(
+        "articles/_discussion.html",
+        article=article,
+        threads=shown,
+        led_to=led_to(threads.node_ids(shown.threads)) if cites else {},
+        **viewer_parts,
+    )
+
+
+def _shared(article: Article, guest_ids: AbstractSet[int]) -> bool:
+    """Whether the discussion this request asks for is the one every visitor sees: nothing on it is the viewer's
+    own (no account; no comment of theirs on this article, pending or still theirs to edit) and the order asked
+    for is one the page knows (the pager repeats it as given)."""
+    if viewer() is not None or request.args.get("order", "oldest") not in ORDERS:
+        return False
+    return not threads.names_comment_on(article, guest_ids)
+
+
+# Where the discussion goes in the rendered page: a comment no text of the site's can contain by chance.
+_MARKER = f"<!-- discussion {secrets.token_hex(12)} -->"
+
+
+@dataclass
+class _Page:
+    """A rendered article page: the page around its discussion (`shell`, with a marker where the discussion goes),
+    the discussion and its digest, and the strings in the shell made for this request alone (form tokens)."""
+
+    shell: str
+    discussion: str
+    digest: str
+    tokens: tuple[str, ...]
+
+    @property
+    def html(self) -> str:
+        return self.shell.replace(_MARKER, self.discussion, 1)
+
+
+def _render(article: Article, form: CommentForm | None, status: int, where: threads.Location | None) -> _Page:
+    current = rules()
+    guest_ids = guest_comment_ids(current)
+    where = where or asked_location()
+    closed = closed_reason(article, current)
+    context = article_context(article)
+    cites = bool(context["notes"])
+    common = {"view_args": location_args(where), "closed_reason": closed}
+    reply_to = request.args.get("reply_to", type=int)
+    if form is not None:
+        reply_to = whole_number(form.parent_id.data)
+    if closed:
+        reply_to = None
+    stamp = form_timestamp()
+    csrf = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
+    tokens = tuple(token for token in (csrf, stamp) if token)
+    if reply_to is None and _shared(article, guest_ids):
+        # The same for every visitor until the discussion changes: rendered once per worker and version. The
+        # key holds everything else it depends on (the page asked for, the order as given, why it is closed).
+        key = ("page-discussion", article.id, where, request.args.get("order"), closed)
+        discussion, digest = prepared_text(
+            key,
+            article.discussion_version,
+            lambda: _discussion(
+                article,
+                _shown(article, where, None, frozenset()),
+                cites,
+                reply_to=None,
+                reply_form=None,
+                can_change=lambda comment: False,
+                can_add_note=False,
+                **common,
+            ),
+        )
+        reply_form = None
+    else:
+        shown = _shown(article, where, viewer(), guest_ids)
+        # A reply form only makes sense under a comment this page shows, in a thread that is open;
+        # otherwise the form (and any error about its parent) is shown at the bottom.
+        if reply_to is not None and reply_to not in _shown_ids(shown.threads):
+            reply_to = None
+        reply_form = (form if form is not None else _new_form(reply_to)) if reply_to else None
+        discussion = _discussion(
+            article,
+            shown,
+            cites,
+            reply_to=reply_to,
+            reply_form=reply_form,
+            can_change=change_check(guest_ids),
+            can_add_note=context.get("can_add_note", False),
+            form_timestamp=stamp,
+            honeypot_field=HONEYPOT_FIELD,
+            timestamp_field=TIMESTAMP_FIELD,
+            **common,
+        )
+        digest = hashlib.blake2b(_without(discussion, tokens).encode(), digest_size=12).hexdigest()
+    top_form = form if form is not None and not reply_to else _new_form()
+    # The page is rendered around a marker, and the discussion put in its place: the tag is then a digest of the
+    # page's own few kilobytes and of the discussion's digest, not of every byte of a long discussion again.
+    shell = render_template(
+        "articles/show.html",
+        article=article,
+        discussion=Markup(_MARKER),  # noqa: S704 (a constant comment)
+        form=top_form,
+        reply_form=reply_form,
+        can_close=can_close_comments(viewer(), article),
+        close_form=CloseCommentsForm(formdata=None),
+        page_has_errors=status >= 400,
+        form_timestamp=stamp,
+        honeypot_field=HONEYPOT_FIELD,
+        timestamp_field=TIMESTAMP_FIELD,
+        request_form=CorrectionRequestForm(formdata=None, **(guest_profile() if viewer() is None else {})),
+        **common,
+        **context,
+    )
+    return _Page(shell, discussion, digest, tokens)
+
+
 def render_article_page(
     article: Article, form: CommentForm | None = None, status: int = 200, where: threads.Location | None = None
 ):
     """The article with a page of its discussion (or of one of its threads) and the comment form (or the form
     with errors). `where` defaults to what the request asks for."""
-    current = rules()
-    guest_ids = guest_comment_ids(current)
-    where = where or asked_location()
-    per_page = int(current_app.config["COMMENTS_PER_PAGE"])
-    bounds = discussion_bounds()
-    if where.thread is not None:
-        window = threads.thread_window(
-            article,
-            where.thread,
-            where.after,
-            where.before,
-            per_page=per_page,
-            order=order(),
-            viewer=viewer(),
-            guest_ids=guest_ids,
-            replies=bounds["replies"],
-        )
-        if window is None:
-            abort(404)
-        shown = window
-    else:
-        shown = threads.thread_page(
-            article,
-            where.page,
-            per_page,
-            order(),
-            viewer(),
-            guest_ids,
-            replies=bounds["replies"],
-            limit=bounds["limit"],
-        )
-    closed = closed_reason(article, current)
-    reply_to = request.args.get("reply_to", type=int)
-    if form is not None:
-        reply_to = whole_number(form.parent_id.data)
-    # A reply form only makes sense under a comment this page shows, in a thread that is open;
-    # otherwise the form (and any error about its parent) is shown at the bottom.
-    if closed or (reply_to is not None and reply_to not in _shown_ids(shown.threads)):
-        reply_to = None
-    top_form = form if form is not None and not reply_to else _new_form()
-    reply_form = (form if form is not None else _new_form(reply_to)) if reply_to else None
-    body = render_template(
-        "articles/show.html",
-        article=article,
-        threads=shown,
-        form=top_form,
-        reply_form=reply_form,
-        reply_to=reply_to,
-        view_args=location_args(where),
-        closed_reason=closed,
-        can_change=change_check(guest_ids),
-        can_close=can_close_comments(viewer(), article),
-        close_form=CloseCommentsForm(formdata=None),
-        page_has_errors=status >= 400,
-        form_timestamp=form_timestamp(),
-        honeypot_field=HONEYPOT_FIELD,
-        timestamp_field=TIMESTAMP_FIELD,
-        request_form=CorrectionRequestForm(formdata=None, **(guest_profile() if viewer() is None else {})),
-        **article_context(article, threads.node_ids(shown.threads)),
-    )
-    return body, status
+    return _render(article, form, status, where).html, status
+
+
+def _without(text: str, tokens: tuple[str, ...]) -> str:
+    for token in tokens:
+        text = text.replace(token, "")
+    return text
+
+
+def _token_lifetime() -> int:
+    """Seconds the page's forms stay usable: the signed form time's age limit, or the CSRF token's if shorter."""
+    lifetimes = [rules().form_max_age_hours * 3600]
+    csrf_limit = current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600)
+    if csrf_limit:
+        lifetimes.append(int(csrf_limit))
+    return min(lifetimes)
+
+
+def page_tag(page: _Page) -> str:
+    """A weak ETag for the page as this viewer was served it: a digest of the page without this request's form
+    tokens (of the page around the discussion, and of the discussion's own digest), of the session's CSRF secret
+    those tokens are signed for, and of the quarter of the tokens' lifetime we are in.
+
+    Two pages with the same tag differ only in when their tokens were signed, and the copy the viewer holds was
+    made in this quarter with this session's secret, so its forms still work for three quarters of their lifetime
+    at least: it may be answered 304. Anything else on the page (a flashed message, the viewer's own comment,
+    a new reply, the account header) changes the bytes, and so the tag."""
+    shell = _without(page.shell, page.tokens)
+    secret = str(session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), ""))
+    quarter = int(time.time()) // max(60, _token_lifetime() // 4)
+    digest = hashlib.blake2b(digest_size=12)
+    for part in (shell, page.digest, secret, str(quarter)):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def article_page_response(article: Article) -> Response:
+    """The article page for a GET, with a weak ETag and `Cache-Control: private, no-cache`: 304 without a body
+    when the viewer's copy is still this page (see `page_tag`). Private, because its forms carry the viewer's
+    CSRF token: no shared cache may keep it."""
+    page = _render(article, None, 200, None)
+    response = make_response(page.html)
+    response.set_etag(page_tag(page), weak=True)
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)

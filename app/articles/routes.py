@@ -4,7 +4,7 @@ from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
 from app.articles import bp
-from app.articles.page import render_article_page
+from app.articles.page import article_page_response
 from app.extensions import db
 from app.services.articles import published_articles, revisions_of, visible_article
 from app.services.diff import word_diff
@@ -24,7 +24,7 @@ def show(slug: str):
     article = visible_article(slug, current_user)
     if article is None:
         abort(404)
-    return render_article_page(article)
+    return article_page_response(article)
 
 
 @bp.route("/articles/<slug>/history")

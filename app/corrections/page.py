@@ -1,5 +1,7 @@
 """What the article page shows of corrections: notes in place, the summary, JSON-LD, markers and requests."""
 
+from collections.abc import Iterable
+
 from flask import current_app, url_for
 
 from app.guests import guest_request_ids
@@ -38,8 +40,9 @@ def json_ld(article: Article, notes) -> dict:
     return data
 
 
-def article_context(article: Article, comment_ids) -> dict:
-    """Everything the article template needs about notes and requests, in a fixed number of queries."""
+def article_context(article: Article, comment_ids: Iterable[int] = ()) -> dict:
+    """Everything the article template needs about notes and requests, in a fixed number of queries; `led_to`
+    covers the comments `comment_ids` names (none by default: a prepared discussion looks its own up)."""
     if not article.is_published:
         return {
             "notes": [],
@@ -58,7 +61,7 @@ def article_context(article: Article, comment_ids) -> dict:
         "corrected_on": corrected_on(notes),
         "json_ld": json_ld(article, notes),
         # Only notes cite comments, so an article without notes needs no look-up.
-        "led_to": led_to(comment_ids) if notes else {},
+        "led_to": led_to(comment_ids) if notes and comment_ids else {},
         "can_add_note": can_add_note(reader, article),
         "my_requests": mine,
         "decided_requests": decided,

@@ -512,3 +512,14 @@ def node_for(comment: Comment) -> CommentNode:
         in_reply_to=answered,
         in_reply_to_removed=answered is not None and not answered.is_public,
     )
+
+
+def names_comment_on(article: Article, comment_ids: AbstractSet[int]) -> bool:
+    """Whether any of these comments (a guest's own, from their cookie) is on this article: one look-up by primary
+    key. A guest whose comments are all elsewhere reads the article as any other visitor does."""
+    if not comment_ids:
+        return False
+    found = db.session.scalar(
+        select(Comment.id).where(Comment.article_id == article.id, Comment.id.in_(sorted(comment_ids))).limit(1)
+    )
+    return found is not None
