@@ -8,6 +8,7 @@ from app.models.note import CorrectionRequest, Note, NoteCitation, NoteKind, Not
 from app.models.outbox import OutboxMessage
 from app.models.ratelimit import DatabaseStorage, RateLimitCounter
 from app.models.spam import SpamExample, SpamModel
+from app.models.task import Task
 from app.models.user import ApiToken, Role, User
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Setting",
     "SpamExample",
     "SpamModel",
+    "Task",
     "User",
     "bump_discussions",
 ]

@@ -1,0 +1,39 @@
+"""After the answer: a worker runs the tasks a request queued once that request's answer has been sent.
+
+The WSGI server calls the response's close() after it has written the body (gunicorn's sync worker does so
+before it takes the next request), so the reader has the answer while the worker learns from a moderator's
+verdict or reports to Akismet. A request that queued nothing costs nothing here. Each answer runs at most
+`TASKS_AFTER_ANSWER` tasks (0 leaves them all to `flask tasks run`) and starts none after
+`AFTER_ANSWER_SECONDS`; what is left waits for the next answer that queues a task, or for `flask tasks run`.
+"""
+
+from flask import Flask, Response, current_app, g
+
+from app.services import tasks
+
+# No task starts this long after the answer was sent: the worker has other readers to answer.
+AFTER_ANSWER_SECONDS = 10.0
+
+
+def init_app(app: Flask) -> None:
+    """Have every answer to a request that queued tasks run them after it is sent."""
+    app.after_request(_run_tasks_on_close)
+
+
+def _run_tasks_on_close(response: Response) -> Response:
+    if g.pop(tasks.QUEUED_FLAG, False) and int(current_app.config["TASKS_AFTER_ANSWER"]) > 0:
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        response.call_on_close(lambda: run_after_answer(app))
+    return response
+
+
+def run_after_answer(app: Flask) -> tasks.Report | None:
+    """Run due tasks in an app context of their own (the request's is gone by now); never raises, since the
+    answer is already sent and there is nobody left to tell but the log."""
+    try:
+        with app.app_context():
+            tasks.prune_done()
+            return tasks.run_due(int(app.config["TASKS_AFTER_ANSWER"]), AFTER_ANSWER_SECONDS)
+    except Exception:
+        app.logger.exception("Running tasks after the answer failed; they stay queued for the next runner")
+        return None
