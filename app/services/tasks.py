@@ -91,11 +91,12 @@ def claim() -> Claimed | None:
         .order_by(Task.run_after, Task.id)
         .limit(1)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has one writer at a time and ignores it
+        .cte("oldest_due")  # selected once (PostgreSQL may run an IN subquery again for every row)
     )
     row = db.session.execute(
         update(Task)
         # Checked again on the row itself: on PostgreSQL, a row claimed meanwhile no longer matches.
-        .where(Task.id.in_(oldest_due.scalar_subquery()), Task.done_at.is_(None), free)
+        .where(Task.id == oldest_due.c.id, Task.done_at.is_(None), free)
         .values(claimed_until=now + timedelta(seconds=_setting("TASKS_CLAIM_SECONDS", CLAIM_SECONDS)))
         .values(attempts=Task.attempts + 1)
         .returning(Task.id, Task.kind, Task.payload, Task.attempts),

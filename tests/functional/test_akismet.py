@@ -353,3 +353,47 @@ def test_approving_a_held_comment_is_no_correction_for_akismet(akismet_on, fake,
     moderation.apply(comment, "not_spam", make_user("moderator"))
     run_tasks()
     assert [call.operation for call in fake.requests[before:]] == ["submit-spam", "submit-ham"]
+
+
+def test_a_verdict_given_through_the_api_is_reported_after_the_answer_naming_the_requests_host(
+    akismet_on, fake, make_user, make_article, token_for
+):
+    akismet_on.config["AKISMET_BLOG_URL"] = ""  # nor SITE_URL: the request's host is all there is
+    comment = _post(make_article())
+    client = akismet_on.test_client()
+
+    response = client.post(
+        f"/api/v1/moderation/comments/{comment.id}",
+        json={"action": "spam"},
+        headers=token_for(make_user("moderator")),
+        base_url="https://comments.example/",
+        buffered=False,
+    )
+    assert response.status_code == 200 and fake.calls("submit-spam") == []
+    response.close()  # the answer is sent: the worker reports it now
+
+    [call] = fake.calls("submit-spam")
+    assert call.form["blog"] == "https://comments.example/"
+
+
+def test_a_report_akismet_failed_is_sent_again_later(akismet_on, fake, make_user, make_article):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.models import Task
+    from app.models.types import utcnow
+
+    comment = _post(make_article())
+    fake.mode = "error"
+    moderation.apply(comment, "spam", make_user("moderator"))
+    assert run_tasks().outcomes == {"done": 1, "retry": 1}  # the lesson, and the report
+    [task] = db.session.scalars(select(Task).where(Task.done_at.is_(None))).all()
+    assert task.last_error.startswith(f"ReportNotSent: submit-spam failed for comment {comment.id}: ")
+
+    fake.mode = "normal"
+    akismet_on.extensions["akismet"].clear()  # as if the pause after a failure had passed
+    db.session.execute(update(Task).values(run_after=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert run_tasks().count("done") == 1
+    assert len(fake.calls("submit-spam")) == 2
