@@ -7,21 +7,34 @@ verdict or reports to Akismet. A request that queued nothing costs nothing here.
 `AFTER_ANSWER_SECONDS`; what is left waits for the next answer that queues a task, or for `flask tasks run`.
 """
 
-from flask import Flask, Response, current_app, g
+from typing import Any
 
+from flask import Flask, Response, current_app, g, has_request_context
+from sqlalchemy import event
+
+from app.models import Task
 from app.services import tasks
 
 # No task starts this long after the answer was sent: the worker has other readers to answer.
 AFTER_ANSWER_SECONDS = 10.0
+# Set in `g` when the request has written a task.
+QUEUED_FLAG = "afterword_tasks_queued"
 
 
 def init_app(app: Flask) -> None:
     """Have every answer to a request that queued tasks run them after it is sent."""
+    if not event.contains(Task, "after_insert", _note_task_queued):
+        event.listen(Task, "after_insert", _note_task_queued)
     app.after_request(_run_tasks_on_close)
 
 
+def _note_task_queued(mapper: Any, connection: Any, task: Task) -> None:
+    if has_request_context():
+        setattr(g, QUEUED_FLAG, True)
+
+
 def _run_tasks_on_close(response: Response) -> Response:
-    if g.pop(tasks.QUEUED_FLAG, False) and int(current_app.config["TASKS_AFTER_ANSWER"]) > 0:
+    if g.pop(QUEUED_FLAG, False) and int(current_app.config["TASKS_AFTER_ANSWER"]) > 0:
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
         response.call_on_close(lambda: run_after_answer(app))
     return response

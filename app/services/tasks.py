@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, g, has_app_context
+from flask import current_app
 from sqlalchemy import CursorResult, Select, delete, or_, select, update
 
 from app.extensions import db
@@ -41,8 +41,6 @@ KEEP_DONE_DAYS = 7
 # A retry never waits longer than this, however many attempts came before.
 LONGEST_WAIT = timedelta(hours=1)
 ERROR_MAX = 2000
-# Set in `g` when the current request queued a task, so the worker runs tasks after answering it.
-QUEUED_FLAG = "afterword_tasks_queued"
 
 _handlers: dict[str, Handler] = {}
 
@@ -62,8 +60,6 @@ def enqueue(kind: str, payload: dict[str, Any]) -> Task:
         raise ValueError(f"No handler is registered for tasks of kind {kind!r}.")
     task = Task(kind=kind, payload=payload, attempts=0, run_after=utcnow())
     db.session.add(task)
-    if has_app_context():
-        setattr(g, QUEUED_FLAG, True)
     return task
 
 
