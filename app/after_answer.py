@@ -17,6 +17,8 @@ from app.services import tasks
 
 # No task starts this long after the answer was sent: the worker has other readers to answer.
 AFTER_ANSWER_SECONDS = 10.0
+# A worker deletes old done tasks at most this often (the first time after it starts).
+PRUNE_EVERY_SECONDS = 3600
 # Set in `g` when the request has written a task.
 QUEUED_FLAG = "afterword_tasks_queued"
 
@@ -45,7 +47,7 @@ def run_after_answer(app: Flask) -> tasks.Report | None:
     answer is already sent and there is nobody left to tell but the log."""
     try:
         with app.app_context():
-            tasks.prune_done()
+            tasks.prune_done(every_seconds=PRUNE_EVERY_SECONDS)
             return tasks.run_due(int(app.config["TASKS_AFTER_ANSWER"]), AFTER_ANSWER_SECONDS)
     except Exception:
         app.logger.exception("Running tasks after the answer failed; they stay queued for the next runner")

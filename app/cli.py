@@ -270,8 +270,14 @@ def tasks_run(watch: bool, interval: float) -> None:
     click.echo(f"Running tasks as they fall due, looking every {interval:g} s; stop with SIGTERM or Ctrl-C.")
     try:
         while not _Stop.requested:
-            tasks.prune_done()
-            report = tasks.run_due(limit=100)
+            try:
+                tasks.prune_done(every_seconds=3600)
+                report = tasks.run_due(limit=100)
+            except Exception as error:  # the database restarting, say: the runner waits and tries again
+                db.session.rollback()
+                click.echo(f"Running tasks failed, trying again in {interval:g} s: {error}", err=True)
+                _sleep(interval)
+                continue
             if report.ran:
                 click.echo(str(report))
             elif not _Stop.requested:

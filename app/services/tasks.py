@@ -41,6 +41,7 @@ KEEP_DONE_DAYS = 7
 # A retry never waits longer than this, however many attempts came before.
 LONGEST_WAIT = timedelta(hours=1)
 ERROR_MAX = 2000
+PRUNED_KEY = "afterword_tasks_pruned"
 
 _handlers: dict[str, Handler] = {}
 
@@ -202,8 +203,15 @@ def run_due(limit: int | None = None, seconds: float | None = None) -> Report:
     return report
 
 
-def prune_done() -> int:
-    """Delete tasks done more than TASKS_KEEP_DONE_DAYS ago (given-up tasks stay); how many went."""
+def prune_done(every_seconds: float = 0) -> int:
+    """Delete tasks done more than TASKS_KEEP_DONE_DAYS ago (given-up tasks stay); how many went.
+
+    With `every_seconds`, does nothing if this process pruned less than that long ago.
+    """
+    state = current_app.extensions.setdefault(PRUNED_KEY, {"at": None})
+    if state["at"] is not None and time.monotonic() - state["at"] < every_seconds:
+        return 0
+    state["at"] = time.monotonic()
     cutoff = utcnow() - timedelta(days=_setting("TASKS_KEEP_DONE_DAYS", KEEP_DONE_DAYS))
     deleted = _rowcount(db.session.execute(delete(Task).where(Task.done_at < cutoff)))
     db.session.commit()

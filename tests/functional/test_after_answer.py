@@ -177,3 +177,31 @@ def test_tasks_run_watch_runs_what_falls_due_until_stopped(app, runner, moderato
     ]
     assert naps == [0.5] and _learned(comment.id) == ("spam", ["lesson"])
     assert runner.invoke(args=["tasks", "run", "--watch", "--interval", "0"]).exit_code == 2
+
+
+def test_tasks_run_watch_keeps_going_when_the_database_fails(app, runner, monkeypatch):
+    from app import cli
+
+    calls: list[int | None] = []
+
+    def run_due(limit=None, seconds=None):
+        calls.append(limit)
+        if len(calls) == 1:
+            raise RuntimeError("connection refused")
+        return tasks.Report()
+
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:
+        naps.append(seconds)
+        if len(naps) == 2:
+            cli._Stop.request(15, None)
+
+    monkeypatch.setattr(tasks, "run_due", run_due)
+    monkeypatch.setattr(cli, "_sleep", nap)
+    result = runner.invoke(args=["tasks", "run", "--watch"])
+
+    assert result.exit_code == 0, result.output
+    assert "Running tasks failed, trying again in 2 s: connection refused" in result.output
+    assert (calls, naps) == ([100, 100], [2.0, 2.0])
+    assert result.output.splitlines()[-1] == "Stopped."
