@@ -109,6 +109,7 @@ def test_retraining_learns_each_comments_latest_verdict_from_the_shipped_model(u
     reversed_one = make_comment(article, "Discount watches, a hobby of mine since school", rules=HELD)
     for comment in [*spam, reversed_one]:
         moderation.apply(comment, "spam", moderator)
+    run_tasks()
     moderation.apply(reversed_one, "not_spam", moderator)
     run_tasks()
     result = training.retrain()

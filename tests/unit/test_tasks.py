@@ -198,3 +198,31 @@ def test_runners_in_parallel_run_every_task_exactly_once(app_with, tmp_path, ran
         assert ran == Counter(range(60))
         assert sum(report.count("done") for report in reports) == 60
         assert db.session.scalars(select(Task).where(Task.done_at.is_(None))).all() == []
+
+
+def test_two_quick_opposite_verdicts_learned_in_either_order_end_where_the_moderators_did(app, make_user, make_article):
+    from app.services.spam.learning import LEARN_TASK, learn_from_task
+
+    moderator = make_user("moderator")
+    article = make_article()
+    in_order, reversed_order = (make_comment(article, f"Cheap watches, lot {n}", rules=HELD) for n in (1, 2))
+    for comment in (in_order, reversed_order):
+        moderation.apply(comment, "spam", moderator)
+        moderation.apply(comment, "not_spam", moderator)  # the moderator changed their mind at once
+    payloads = {
+        comment_id: [
+            task.payload
+            for task in db.session.scalars(select(Task).order_by(Task.id))
+            if task.payload["comment_id"] == comment_id
+        ]
+        for comment_id in (in_order.id, reversed_order.id)
+    }
+    assert [p["is_spam"] for p in payloads[in_order.id]] == [True, False]
+    assert {task.kind for task in db.session.scalars(select(Task))} == {LEARN_TASK}
+    for payload in payloads[in_order.id]:
+        learn_from_task(payload)
+    for payload in reversed(payloads[reversed_order.id]):  # two runners, the later task first
+        learn_from_task(payload)
+    db.session.commit()
+    db.session.expire_all()
+    assert (in_order.trained_as, reversed_order.trained_as) == ("ham", "ham")

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Comment, SpamExample
+from app.models import Comment, CommentStatus, SpamExample
 from app.models.types import utcnow
 from app.services.spam.features import Vector, vectorise
 from app.services.spam.storage import WRITE_ATTEMPTS, current_model, forget_cached, save_version
@@ -85,10 +85,21 @@ def on_spam_decision(comment: Comment, is_spam: bool, **_: object) -> None:
 
 
 def learn_from_task(payload: dict[str, Any]) -> None:
-    """The `spam.learn` task: learn the verdict in the payload about the comment, if it still exists."""
+    """The `spam.learn` task: learn the verdict in the payload about the comment, unless it is gone (purged)
+    or a later verdict has overruled it.
+
+    Where the comment stands tells: a spam verdict holds while it is in spam or trash, a not-spam one while
+    it is out of spam. So when two opposite verdicts come quickly and two runners take their tasks in the
+    wrong order, the overruled one teaches nothing, and the model ends where the moderators did.
+    """
     comment = db.session.get(Comment, int(payload["comment_id"]))
-    if comment is not None:  # else purged since: nothing left to learn from
-        learn(comment, bool(payload["is_spam"]))
+    if comment is None:
+        return
+    is_spam = bool(payload["is_spam"])
+    in_spam = comment.status is CommentStatus.spam
+    overruled = not (in_spam or comment.status is CommentStatus.trash) if is_spam else in_spam
+    if not overruled:
+        learn(comment, is_spam)
 
 
 def learn(comment: Comment, is_spam: bool) -> None:
