@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import caching, cli, errors, extensions, guards, models, security, templating
+from app import after_answer, caching, cli, errors, extensions, guards, models, security, templating
 from app.admin import routes as admin_views
 from app.api import blueprints as api_blueprints
 from app.articles import routes as article_views
@@ -16,6 +16,7 @@ from app.comments import routes as comment_views
 from app.config import CONFIGS, database_url_from_env, secret_key_from
 from app.corrections import routes as correction_views
 from app.moderation import routes as moderation_views
+from app.services import tasks
 from app.services.accounts import user_for_session
 from app.services.signals import spam_decision
 from app.services.spam import akismet, learning
@@ -57,6 +58,7 @@ def create_app(config: str | dict | None = None, *, migrations: bool = True) -> 
     register_templates(app)
     register_cli(app)
     register_signal_receivers()
+    register_tasks(app)
     return app
 
 
@@ -148,10 +150,18 @@ def register_cli(app: Flask) -> None:
 
 
 def register_signal_receivers() -> None:
-    """Connect what learns from moderators' spam decisions: the classifier's counts and Akismet's reports.
+    """Connect what learns from moderators' spam decisions: the classifier's counts and Akismet's reports
+    (each queues a task, run after the answer).
 
     Signals are process-wide, so this runs for every app made and connects each receiver once (blinker
     keeps one connection per receiver); strong references, since the receivers are module functions.
     """
     spam_decision.connect(learning.on_spam_decision, weak=False)
     spam_decision.connect(akismet.on_spam_decision, weak=False)
+
+
+def register_tasks(app: Flask) -> None:
+    """The handlers of the tasks queued for after the answer, and the hook that runs them once it is sent."""
+    tasks.handles(learning.LEARN_TASK, learning.learn_from_task)
+    tasks.handles(akismet.REPORT_TASK, akismet.report_from_task)
+    after_answer.init_app(app)

@@ -2,6 +2,8 @@
 
 import os
 import re
+import signal
+import time
 from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -14,7 +16,7 @@ from app.demo import ACCOUNTS, seed
 from app.extensions import db
 from app.models import Article, CommentStatus
 from app.models.spam import ORIGIN_MAX
-from app.services import accounts
+from app.services import accounts, tasks
 from app.services.errors import ServiceError
 from app.services.markdown import render_comment
 from app.services.moderation import purge
@@ -230,9 +232,100 @@ def spam_purge(older_than: str) -> None:
     )
 
 
+tasks_cli = AppGroup("tasks", help="Work done after the answer: run it, list what waits or failed, retry.")
+
+
+class _Stop:
+    """Set by SIGTERM or SIGINT: `tasks run --watch` ends after the task it is running."""
+
+    requested = False
+
+    @classmethod
+    def request(cls, signum: int, frame: object) -> None:
+        cls.requested = True
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+@tasks_cli.command("run")
+@click.option("--watch", is_flag=True, help="Keep running, looking for due tasks every --interval seconds.")
+@click.option(
+    "--interval", default=2.0, show_default=True, type=click.FloatRange(0.1, 3600), help="Seconds between looks."
+)
+def tasks_run(watch: bool, interval: float) -> None:
+    """Run the due tasks, then stop (or, with --watch, keep going until SIGTERM or Ctrl-C).
+
+    Needed only when workers do not run their tasks after answering (TASKS_AFTER_ANSWER=0), or to retry failed
+    tasks and finish big bulk actions without waiting for the next moderator's decision. Any number of these
+    may run beside the web workers: no task runs twice at once.
+    """
+    if not watch:
+        tasks.prune_done()
+        click.echo(str(tasks.run_due()))
+        return
+    _Stop.requested = False
+    previous = {number: signal.signal(number, _Stop.request) for number in (signal.SIGTERM, signal.SIGINT)}
+    click.echo(f"Running tasks as they fall due, looking every {interval:g} s; stop with SIGTERM or Ctrl-C.")
+    try:
+        while not _Stop.requested:
+            try:
+                tasks.prune_done(every_seconds=3600)
+                report = tasks.run_due(limit=100)
+            except Exception as error:  # the database restarting, say: the runner waits and tries again
+                db.session.rollback()
+                click.echo(f"Running tasks failed, trying again in {interval:g} s: {error}", err=True)
+                _sleep(interval)
+                continue
+            if report.ran:
+                click.echo(str(report))
+            elif not _Stop.requested:
+                _sleep(interval)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    click.echo("Stopped.")
+
+
+@tasks_cli.command("list")
+@click.option("--failed", "only_failed", is_flag=True, help="Only the tasks given up after their last attempt.")
+def tasks_list(only_failed: bool) -> None:
+    """List the tasks not done yet, oldest first: due, waiting for a retry, running, or given up with their error."""
+    found = db.session.scalars(tasks.waiting()).all()
+    rows = [(task, tasks.state(task)) for task in found]
+    rows = [(task, state) for task, state in rows if state == "failed" or not only_failed]
+    if not rows:
+        click.echo("No failed tasks." if only_failed else "No tasks waiting.")
+        return
+    for task, state in rows:
+        when = {"waiting": task.run_after, "running": task.claimed_until, "failed": task.failed_at}.get(state)
+        since = f" {'until' if state in {'waiting', 'running'} else 'at'} {when:%Y-%m-%d %H:%M:%S}Z" if when else ""
+        comment = task.payload.get("comment_id") if isinstance(task.payload, dict) else None
+        about = f" comment {comment}" if comment is not None else ""
+        click.echo(f"{task.id:>7}  {task.kind:<16} {state}{since}, {task.attempts} attempt(s){about}")
+        if task.last_error:
+            click.echo(f"         last error: {task.last_error}")
+
+
+@tasks_cli.command("retry")
+@click.argument("task_ids", nargs=-1, type=click.IntRange(1, None))
+@click.option("--all-failed", is_flag=True, help="Every task given up.")
+def tasks_retry(task_ids: tuple[int, ...], all_failed: bool) -> None:
+    """Make given-up tasks TASK_IDS (or --all-failed) due again, with their attempts counted afresh."""
+    if bool(task_ids) == all_failed:
+        raise click.UsageError("Give the ids of failed tasks, or --all-failed.")
+    try:
+        count = tasks.retry(None if all_failed else list(task_ids))
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"{count} task(s) due again.")
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask`."""
     app.cli.add_command(user_cli)
+    app.cli.add_command(tasks_cli)
     app.cli.add_command(moderation_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(spam_cli)

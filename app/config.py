@@ -149,6 +149,13 @@ class Config:
     # Until moderators have decided this many comments, content alone only holds, never catches as spam.
     SPAM_CLASSIFIER_MIN_DECISIONS = 50
 
+    # Tasks (docs/operations.md): work done after the answer, kept in the database until done.
+    TASKS_AFTER_ANSWER = 100  # a worker runs at most this many due tasks after answering a request that queued one
+    TASKS_CLAIM_SECONDS = 120  # a runner holds a task this long; after that another runner may take it again
+    TASKS_RETRY_SECONDS = 30  # the wait after a task's first failure, doubled after each further one
+    TASKS_MAX_ATTEMPTS = 8  # then the task is given up, its error kept (`flask tasks list`)
+    TASKS_KEEP_DONE_DAYS = 7  # done tasks are deleted after this many days
+
     # Security headers
     FRAME_ANCESTORS = "'none'"
     CONTENT_SECURITY_POLICY = (

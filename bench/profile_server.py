@@ -60,18 +60,23 @@ def sentence(rng: random.Random) -> str:
 class Site:
     """A gunicorn of this checkout on a free loopback port, over a fresh database in `workdir`."""
 
-    def __init__(self, workdir: Path, workers: int = 1) -> None:
+    def __init__(
+        self, workdir: Path, workers: int = 1, database_url: str | None = None, settings: dict | None = None
+    ) -> None:
+        """`database_url` names an empty database to use instead of a SQLite file in `workdir`; `settings` are
+        more environment variables (AFTERWORD_*) for every process."""
         self.workdir = workdir
         self.workers = workers
         self.env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{workdir / 'afterword.db'}",
+            "DATABASE_URL": database_url or f"sqlite:///{workdir / 'afterword.db'}",
             "SECRET_KEY": "bench-secret-key",
             "AFTERWORD_ENV": "production",
             "AFTERWORD_SESSION_COOKIE_SECURE": "false",
             "AFTERWORD_RATELIMIT_ENABLED": "false",
             "AFTERWORD_MODERATION_HOLD_UNTIL_APPROVED": "0",
         }
+        self.env.update(settings or {})
         self.flask("db", "upgrade")
         self.flask(
             "user", "create", "--email", "bench@bench.example", "--name", "Bench Admin", "--role", "admin",

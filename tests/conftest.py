@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from app import create_app
@@ -29,6 +30,14 @@ PASSWORD = "correct horse battery"
 _schema_ready = False
 
 
+class ClosingClient(FlaskClient):
+    """A test client that reads each answer to its end and closes it, as a WSGI server does once the body is
+    sent: what the app does after the answer (app/after_answer.py) has happened when the request returns."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 def make_app(**overrides):
     """A testing app on the test database; overrides are applied last."""
     config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL}
@@ -37,7 +46,9 @@ def make_app(**overrides):
 
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
     config.update(overrides)
-    return create_app(config)
+    application = create_app(config)
+    application.test_client_class = ClosingClient
+    return application
 
 
 def _empty_tables():

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, insert, update
 from app.extensions import db
 from app.models import Article, Comment, CommentStatus, Note, User
 from app.models.types import utcnow
-from app.services import moderation
+from app.services import moderation, tasks
 from app.services.comments import Writer, post_comment, refresh_comment_count
 from app.services.notes import add_note
 from app.services.settings import CommentRules
@@ -25,6 +25,14 @@ GUEST_NETWORK = "198.51.100.0/24"
 # The one action that moves a held comment to each status.
 _MOVES = {CommentStatus.approved: "approve", CommentStatus.spam: "spam", CommentStatus.trash: "trash"}
 _numbers = itertools.count(1)
+
+
+def run_tasks() -> tasks.Report:
+    """Run the tasks queued so far (the spam learner's lessons, Akismet reports), as a worker does after its
+    answer; services called directly, outside a request, leave them queued."""
+    report = tasks.run_due()
+    db.session.expire_all()
+    return report
 
 
 def make_guest(

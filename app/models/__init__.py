@@ -9,6 +9,7 @@ from app.models.outbox import OutboxMessage
 from app.models.ratelimit import DatabaseStorage, RateLimitCounter
 from app.models.site_state import SiteVersion, bump_site_versions
 from app.models.spam import SpamExample, SpamModel
+from app.models.task import Task
 from app.models.user import ApiToken, Role, User
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "SiteVersion",
     "SpamExample",
     "SpamModel",
+    "Task",
     "User",
     "bump_discussions",
     "bump_site_versions",

@@ -1,7 +1,8 @@
 """Moderation: the one door every change of a comment's state passes through, flags, bans, queues, purges.
 
 Nothing here deletes a comment except `purge`, which an operator runs on purpose with an age limit.
-Marking spam or not spam sends `spam_decision`, the signal the spam filter learns from.
+Marking spam or not spam sends `spam_decision`, the signal the spam filter learns from (after the answer,
+through the tasks its receivers queue in the move's transaction).
 """
 
 import hashlib
@@ -164,17 +165,17 @@ def apply(
     _resolve_flags(comment, "acted")
     db.session.flush()
     refresh_comment_count(comment.article_id)
-    if commit:
-        db.session.commit()
     # Verdicts on spamminess: a move into spam; out of spam into publication; and approving a comment the
     # checks held at submission (for the classifier, a link count, a word, or a first-time writer): a person
     # read it and found it fine. Trashing spam says nothing new; approving what readers' flags hid is about
-    # manners, not spam.
+    # manners, not spam. Sent before the commit: the receivers queue their tasks in the move's transaction.
     held_at_submission = previous is P and bool(comment.reasons)
     if action == "spam":
         spam_decision.send(comment, is_spam=True, previous=previous)
     elif comment.status is A and (previous is S or held_at_submission):
         spam_decision.send(comment, is_spam=False, previous=previous)
+    if commit:
+        db.session.commit()
     return comment
 
 

@@ -8,6 +8,8 @@ from blinker import Namespace
 
 signals = Namespace()
 
-# Sent by moderation.apply with sender=comment, is_spam=bool, previous=CommentStatus, after the move is
-# committed: the spam classifier learns (and unlearns) from it, and Akismet hears about corrections.
+# Sent by moderation.apply with sender=comment, is_spam=bool, previous=CommentStatus, after the move is flushed
+# and before it is committed: the receivers queue tasks (app/services/tasks.py) in the move's transaction, through
+# which the spam classifier learns (and unlearns) from it and Akismet hears about corrections. Receivers never
+# commit.
 spam_decision = signals.signal("spam-decision")

@@ -13,7 +13,7 @@ from app.services.settings import CommentRules
 from app.services.spam.akismet import UNAVAILABLE, check_akismet, report_decision
 from app.services.spam.verdicts import Submission
 from tests.akismet_fake import SPAM_MARKER, VALID_KEY, running_fake, unreachable_url
-from tests.factories import make_comment, make_guest
+from tests.factories import make_comment, make_guest, run_tasks
 
 BLOG = "https://blog.example/"
 TIMEOUT = 0.5
@@ -208,6 +208,8 @@ def test_marking_spam_sends_submit_spam_with_what_the_comment_kept(akismet_on, f
     comment = _post(article, "Visit my shop for the best deals.")
 
     moderation.apply(comment, "spam", moderator)
+    assert fake.calls("submit-spam") == []  # sent after the answer, by the queued task
+    run_tasks()
 
     [call] = fake.calls("submit-spam")
     assert call.path == "/1.1/submit-spam"
@@ -238,6 +240,7 @@ def test_not_spam_sends_submit_ham_and_other_moves_send_nothing(akismet_on, fake
     moderation.apply(comment, "not_spam", moderator)
     moderation.apply(_post(article), "approve", moderator)
     moderation.apply(_post(article), "trash", moderator)
+    run_tasks()
 
     [ham] = fake.calls("submit-ham")
     assert (ham.form["comment_content"], ham.form["user_ip"]) == (comment.body, "203.0.113.0")
@@ -251,6 +254,7 @@ def test_a_reply_is_reported_as_a_reply(akismet_on, fake, make_user, make_articl
     reply = make_comment(article, "A reply to that.", make_guest("Rae Reply", "rae@example.org"), HELD, parent=parent)
 
     moderation.apply(reply, "spam", moderator)
+    run_tasks()
 
     assert fake.calls("submit-spam")[0].form["comment_type"] == "reply"
 
@@ -277,8 +281,10 @@ def test_a_bulk_action_on_a_slow_akismet_waits_for_one_timeout_not_one_per_comme
 
     started = time.monotonic()
     moved, problems = moderation.apply_many(ids, "spam", moderator)
+    report = run_tasks()
     elapsed = time.monotonic() - started
 
+    assert report.count("retry") == 4  # the first timed out, the others wait for Akismet to come back
     assert (len(moved), problems) == (4, [])
     assert all(comment.status is CommentStatus.spam for comment in moved)
     assert len(fake.calls("submit-spam")) == 1
@@ -341,7 +347,53 @@ def test_approving_a_held_comment_is_no_correction_for_akismet(akismet_on, fake,
     db.session.commit()
     before = len(fake.requests)
     moderation.apply(comment, "approve", make_user("moderator"))
+    run_tasks()
     assert [call.operation for call in fake.requests[before:]] == []
     moderation.apply(comment, "spam", make_user("moderator"))
     moderation.apply(comment, "not_spam", make_user("moderator"))
+    run_tasks()
     assert [call.operation for call in fake.requests[before:]] == ["submit-spam", "submit-ham"]
+
+
+def test_a_verdict_given_through_the_api_is_reported_after_the_answer_naming_the_requests_host(
+    akismet_on, fake, make_user, make_article, token_for
+):
+    akismet_on.config["AKISMET_BLOG_URL"] = ""  # nor SITE_URL: the request's host is all there is
+    comment = _post(make_article())
+    client = akismet_on.test_client()
+
+    response = client.post(
+        f"/api/v1/moderation/comments/{comment.id}",
+        json={"action": "spam"},
+        headers=token_for(make_user("moderator")),
+        base_url="https://comments.example/",
+        buffered=False,
+    )
+    assert response.status_code == 200 and fake.calls("submit-spam") == []
+    response.close()  # the answer is sent: the worker reports it now
+
+    [call] = fake.calls("submit-spam")
+    assert call.form["blog"] == "https://comments.example/"
+
+
+def test_a_report_akismet_failed_is_sent_again_later(akismet_on, fake, make_user, make_article):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.models import Task
+    from app.models.types import utcnow
+
+    comment = _post(make_article())
+    fake.mode = "error"
+    moderation.apply(comment, "spam", make_user("moderator"))
+    assert run_tasks().outcomes == {"done": 1, "retry": 1}  # the lesson, and the report
+    [task] = db.session.scalars(select(Task).where(Task.done_at.is_(None))).all()
+    assert task.last_error.startswith(f"ReportNotSent: submit-spam failed for comment {comment.id}: ")
+
+    fake.mode = "normal"
+    akismet_on.extensions["akismet"].clear()  # as if the pause after a failure had passed
+    db.session.execute(update(Task).values(run_after=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert run_tasks().count("done") == 1
+    assert len(fake.calls("submit-spam")) == 2

@@ -266,7 +266,7 @@ def test_restoring_takes_the_mark_away_and_a_moderator_can_remove_it_quietly(app
 def test_the_purge_keeps_what_readers_see_as_removed_by_the_author(app, world, runner):
     criticism = world["criticism"]
     moderation.apply(criticism, "trash", world["author"], "other")
-    quiet = make_comment(world["article"], "Trashed by a moderator.", status=T, moderator=world["moderator"])
+    quiet_id = make_comment(world["article"], "Trashed by a moderator.", status=T, moderator=world["moderator"]).id
     result = runner.invoke(args=["moderation", "purge", "--status", "trash", "--older-than", "0m"])
     assert result.exit_code == 0, result.output
     assert result.output == (
@@ -274,7 +274,7 @@ def test_the_purge_keeps_what_readers_see_as_removed_by_the_author(app, world, r
         " and 1 that readers see as removed by the article's author.\n"
     )
     db.session.expire_all()
-    assert db.session.get(Comment, quiet.id) is None and db.session.get(Comment, criticism.id) is not None
+    assert db.session.get(Comment, quiet_id) is None and db.session.get(Comment, criticism.id) is not None
     assert AUTHOR_REMOVED in _public_page(app, world["article"])
 
 

@@ -13,7 +13,7 @@ from app.services import moderation
 from app.services.comments import Writer
 from app.services.errors import ServiceError
 from app.services.settings import CommentRules
-from tests.factories import make_comment, make_guest
+from tests.factories import make_comment, make_guest, run_tasks
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 OPEN = CommentRules()
@@ -756,7 +756,7 @@ def test_approving_a_comment_the_checks_held_teaches_it_ham_and_one_flags_hid_te
     assert hidden_by_flags.status is CommentStatus.pending
     for comment in (held_by_classifier, held_for_being_new, hidden_by_flags):
         moderation.apply(comment, "approve", moderator)
-    db.session.expire_all()
+    run_tasks()
     assert _stored(held_by_classifier.id).trained_as == "ham"
     assert _stored(held_for_being_new.id).trained_as == "ham"
     assert _stored(hidden_by_flags.id).trained_as is None

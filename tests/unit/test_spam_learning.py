@@ -9,10 +9,10 @@ from app.services import moderation
 from app.services.settings import CommentRules
 from app.services.spam import classifier, storage, training
 from app.services.spam.classifier import check_classifier
-from app.services.spam.learning import on_spam_decision, site_decisions
+from app.services.spam.learning import learn, on_spam_decision, site_decisions
 from app.services.spam.verdicts import Submission
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, make_app
-from tests.factories import HELD, make_comment, make_guest
+from tests.factories import HELD, make_comment, make_guest, run_tasks
 
 SPAMMY = "Zebra quokka wombat gallery tickets, this weekend only"
 
@@ -41,7 +41,9 @@ def test_a_verdict_is_kept_as_an_example_and_taught_as_a_new_version(unscreened,
     comment = make_comment(make_article(), SPAMMY, make_guest("Deal Maker"), HELD)
     before = classifier.classify(SPAMMY, "Deal Maker").probability
     moderation.apply(comment, "spam", moderator)
-    db.session.rollback()  # what the receiver learned is committed, not merely flushed
+    assert comment.trained_as is None and _versions() == []  # learned after the answer, by the queued task
+    assert run_tasks().count("done") == 1
+    db.session.rollback()  # what the task learned is committed, not merely flushed
     db.session.expire_all()
     assert comment.trained_as == "spam"
     assert _examples() == [(comment.id, True, False)]
@@ -51,7 +53,7 @@ def test_a_verdict_is_kept_as_an_example_and_taught_as_a_new_version(unscreened,
     assert spam_after > before + 0.2
 
     moderation.apply(comment, "not_spam", moderator)  # reversed: superseded, and leaning the other way
-    db.session.expire_all()
+    run_tasks()
     assert comment.trained_as == "ham"
     assert _examples() == [(comment.id, True, True), (comment.id, False, False)]
     assert _versions() == [(1, "lesson", 1), (2, "lesson", 1)]  # still one decision about one comment
@@ -66,10 +68,15 @@ def test_trashing_and_restoring_teach_nothing_and_a_verdict_is_learned_once(unsc
     assert comment.trained_as is None and _versions() == [] and _examples() == []
 
     moderation.apply(comment, "spam", moderator)
+    run_tasks()
     learned = _versions()
     moderation.apply(comment, "trash", moderator, "spam")
     moderation.apply(comment, "restore", moderator)  # back to spam: nothing new about the text
     on_spam_decision(comment, is_spam=True, previous=None)
+    db.session.commit()
+    assert run_tasks().ran == 0  # the verdict it has already taught is not even queued
+    learn(comment, is_spam=True)  # nor learned again when asked directly
+    db.session.commit()
     assert _versions() == learned == [(1, "lesson", 1)]
 
 
@@ -79,7 +86,7 @@ def test_a_bulk_action_learns_from_every_comment(unscreened, make_user, make_art
     comments = [make_comment(article, f"Check out my channel number {n}", rules=HELD) for n in range(3)]
     moved, problems = moderation.apply_many([c.id for c in comments], "spam", moderator)
     assert len(moved) == 3 and problems == []
-    db.session.expire_all()
+    assert run_tasks().count("done") == 3
     assert [c.trained_as for c in comments] == ["spam"] * 3
     assert [decisions for _, _, decisions in _versions()] == [1, 2, 3]
 
@@ -89,6 +96,7 @@ def test_old_versions_are_pruned_and_the_newest_kept(unscreened, make_user, make
     article = make_article()
     for n in range(storage.KEEP_VERSIONS + 3):
         moderation.apply(make_comment(article, f"Cheap offer number {n}", rules=HELD), "spam", moderator)
+    run_tasks()
     ids = [version for version, _, _ in _versions()]
     newest = storage.KEEP_VERSIONS + 3
     assert ids == list(range(newest - storage.KEEP_VERSIONS, newest + 1))
@@ -101,7 +109,9 @@ def test_retraining_learns_each_comments_latest_verdict_from_the_shipped_model(u
     reversed_one = make_comment(article, "Discount watches, a hobby of mine since school", rules=HELD)
     for comment in [*spam, reversed_one]:
         moderation.apply(comment, "spam", moderator)
+    run_tasks()
     moderation.apply(reversed_one, "not_spam", moderator)
+    run_tasks()
     result = training.retrain()
     assert (result.version, result.examples, result.spam, result.decisions, result.replayed) == (6, 4, 3, 4, 0)
     assert _versions()[-1] == (6, "retrain", 4)
@@ -115,11 +125,13 @@ def test_verdicts_given_while_a_retraining_runs_are_taught_on_top(unscreened, ma
     article = make_article()
     first, late = (make_comment(article, text, rules=HELD) for text in ("Cheap pills here", "Cheap pills there"))
     moderation.apply(first, "spam", moderator)
+    run_tasks()
     fitting = training.calibrated
 
     def slow_fit(*args, **kwargs):
         model = fitting(*args, **kwargs)
         moderation.apply(late, "spam", moderator)  # a moderator acts while the model is being fitted
+        run_tasks()
         return model
 
     monkeypatch.setattr(training, "calibrated", slow_fit)
@@ -140,6 +152,7 @@ def test_every_process_scores_with_the_newest_version_without_a_restart(app_with
             db.session.remove()
         comment = make_comment(db.session.get(Article, article_id), SPAMMY, rules=HELD)
         moderation.apply(comment, "spam", moderator)
+        run_tasks()
         with other.app_context():
             learned = classifier.classify(SPAMMY).probability
             db.session.remove()
@@ -171,6 +184,7 @@ def test_content_alone_only_holds_until_the_site_has_decided_enough(app_with, ma
         for n in range(2):
             comment = make_comment(article, f"Cheap offer number {n}", rules=HELD)
             moderation.apply(comment, "spam", moderator)
+        run_tasks()
         caught = check_classifier(_submission(article, spammy), rules)
         assert (caught.action, caught.code) == ("spam", "classifier")
         assert caught.message.startswith(f"Spam probability {caught.score:.1%} (strongest signs of spam: ")

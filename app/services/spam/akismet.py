@@ -3,21 +3,25 @@
 Akismet is a third-party service: the comment's text, its writer's name, email and website and the
 writer's IP address leave this server. If it is slow, down or refuses the key, the comment is held
 for a moderator with the reason "spam service unavailable" — never lost, never published unchecked.
+Moderators' verdicts are reported by `akismet.report` tasks after the answer, retried while Akismet is down.
 """
 
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import urljoin
 
 import akismet
 import httpx
 from flask import current_app, has_request_context, request, url_for
 
+from app.extensions import db
 from app.models import Article, Comment, CommentStatus, User
 from app.ratelimit import network
 from app.services.settings import CommentRules
 from app.services.spam.verdicts import Submission, Verdict
+from app.services.tasks import enqueue
 
 CODE = "akismet"
 UNAVAILABLE = "spam service unavailable"
@@ -27,6 +31,7 @@ USER_AGENT = f"Afterword | {akismet.USER_AGENT}"
 # After Akismet could not be reached, reports wait this long before trying again, so that a bulk
 # action on many comments costs one timeout, not one per comment.
 REPORT_PAUSE_SECONDS = 60
+REPORT_TASK = "akismet.report"
 
 
 class _RebasedTransport(httpx.BaseTransport):
@@ -174,37 +179,59 @@ def comment_fields(comment: Comment, blog: str) -> tuple[str, akismet.AkismetArg
     return _network_address(comment.ip_network), fields
 
 
-def report_decision(comment: Comment, is_spam: bool) -> bool:
-    """Tell Akismet a moderator's verdict (submit-spam or submit-ham); False, logged, when it was not told."""
-    if not is_configured():
-        return False
+class ReportNotSent(Exception):
+    """Akismet was not told a verdict; the `akismet.report` task is tried again later."""
+
+
+def send_report(comment: Comment, is_spam: bool, blog: str = "") -> None:
+    """Tell Akismet a moderator's verdict (submit-spam or submit-ham), about the site `blog` when no setting
+    names one; raises ReportNotSent when Akismet was not told.
+
+    After Akismet could not be reached, reports are not sent for REPORT_PAUSE_SECONDS.
+    """
     operation = "submit-spam" if is_spam else "submit-ham"
     state = current_app.extensions.setdefault("akismet", {})
     if time.monotonic() < state.get("reports_paused_until", 0):
-        current_app.logger.warning(
-            "Akismet %s not sent for comment %s: Akismet was unreachable just now", operation, comment.id
-        )
-        return False
+        raise ReportNotSent(f"{operation} not sent for comment {comment.id}: Akismet was unreachable just now")
     try:
-        blog = _require_blog_url()
+        blog = blog_url() or blog
+        if not blog:
+            raise akismet.ConfigurationError("No AKISMET_BLOG_URL or SITE_URL, and no request to take the host from.")
         user_ip, fields = comment_fields(comment, blog)
         with _client(blog) as client:
             (client.submit_spam if is_spam else client.submit_ham)(user_ip, **fields)
-    except Exception as error:  # a moderator's action never fails because Akismet does
+    except Exception as error:
         if isinstance(error, akismet.RequestError):
             state["reports_paused_until"] = time.monotonic() + REPORT_PAUSE_SECONDS
-        current_app.logger.warning(
-            "Akismet %s failed for comment %s: %s: %s", operation, comment.id, type(error).__name__, error
-        )
+        raise ReportNotSent(f"{operation} failed for comment {comment.id}: {type(error).__name__}: {error}") from error
+
+
+def report_decision(comment: Comment, is_spam: bool) -> bool:
+    """Tell Akismet a moderator's verdict now; False, logged, when it was not told (or Akismet is not configured)."""
+    if not is_configured():
+        return False
+    try:
+        send_report(comment, is_spam)
+    except ReportNotSent as error:
+        current_app.logger.warning("Akismet: %s", error)
         return False
     return True
 
 
 def on_spam_decision(comment: Comment, is_spam: bool, **extra: object) -> None:
-    """Report a moderator's spam verdict, or a not-spam verdict on a comment that was in spam, back to Akismet.
+    """Queue a report of a moderator's spam verdict, or of a not-spam verdict on a comment that was in spam, in
+    the moderator's transaction; it is sent after the answer.
 
-    Approving a comment that was only held is no correction of Akismet, so it is not reported.
+    Approving a comment that was only held is no correction of Akismet, so it is not reported. The site's
+    address is kept with the task, since after the answer there is no request to take the host from.
     """
-    if not is_spam and extra.get("previous") is not CommentStatus.spam:
+    if not is_configured() or (not is_spam and extra.get("previous") is not CommentStatus.spam):
         return
-    report_decision(comment, is_spam)
+    enqueue(REPORT_TASK, {"comment_id": comment.id, "is_spam": is_spam, "blog": blog_url()})
+
+
+def report_from_task(payload: dict[str, Any]) -> None:
+    """The `akismet.report` task: tell Akismet the verdict, unless the comment is gone or the key was removed."""
+    comment = db.session.get(Comment, int(payload["comment_id"]))
+    if comment is not None and is_configured():
+        send_report(comment, bool(payload["is_spam"]), str(payload.get("blog") or ""))

@@ -1,20 +1,24 @@
-"""Learning from moderators: each spam or not-spam verdict is kept as an example and taught to the model at
-once as one lesson; a reversed verdict supersedes the earlier example and its lesson leans twice as hard
-the other way. `flask spam retrain` (spam.training) rebuilds the model from the examples exactly.
+"""Learning from moderators: each spam or not-spam verdict is kept as an example and taught to the model as
+one lesson, by a `spam.learn` task run after the moderator's answer (app/services/tasks.py); a reversed verdict
+supersedes the earlier example and its lesson leans twice as hard the other way. `flask spam retrain`
+(spam.training) rebuilds the model from the examples exactly.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Comment, SpamExample
+from app.models import Comment, CommentStatus, SpamExample
 from app.models.types import utcnow
 from app.services.spam.features import Vector, vectorise
 from app.services.spam.storage import WRITE_ATTEMPTS, current_model, forget_cached, save_version
+from app.services.tasks import enqueue
 
 MODERATOR = "moderator"
+LEARN_TASK = "spam.learn"
 
 
 @dataclass(frozen=True)
@@ -72,10 +76,38 @@ def keep_example(comment: Comment, is_spam: bool) -> SpamExample:
 
 
 def on_spam_decision(comment: Comment, is_spam: bool, **_: object) -> None:
-    """Learn from a moderator's verdict, leaning the other way twice as hard when it reverses an earlier one.
+    """Queue the lesson of a moderator's verdict, in the moderator's transaction: it is learned after the answer.
 
-    `moderation.apply()` commits the move before it sends the signal, so the lesson is committed here with
-    the comment's `trained_as`; a verdict repeated is not learned twice.
+    A verdict the comment has already taught is not queued again (trashing and restoring spam teaches nothing).
+    """
+    if comment.trained_as != ("spam" if is_spam else "ham"):
+        enqueue(LEARN_TASK, {"comment_id": comment.id, "is_spam": is_spam})
+
+
+def learn_from_task(payload: dict[str, Any]) -> None:
+    """The `spam.learn` task: learn the verdict in the payload about the comment, unless it is gone (purged)
+    or a later verdict has overruled it.
+
+    Where the comment stands tells: a spam verdict holds while it is in spam or trash, a not-spam one while
+    it is out of spam. So when two opposite verdicts come quickly and two runners take their tasks in the
+    wrong order, the overruled one teaches nothing, and the model ends where the moderators did.
+    """
+    comment = db.session.get(Comment, int(payload["comment_id"]))
+    if comment is None:
+        return
+    is_spam = bool(payload["is_spam"])
+    in_spam = comment.status is CommentStatus.spam
+    overruled = not (in_spam or comment.status is CommentStatus.trash) if is_spam else in_spam
+    if not overruled:
+        learn(comment, is_spam)
+
+
+def learn(comment: Comment, is_spam: bool) -> None:
+    """Learn from a moderator's verdict, leaning the other way twice as hard when it reverses an earlier one
+    (caller commits).
+
+    The comment's `trained_as` records the lesson in the same transaction, so a verdict repeated, or a task
+    run twice, is not learned twice.
     """
     lesson = "spam" if is_spam else "ham"
     if comment.trained_as == lesson:
@@ -85,8 +117,10 @@ def on_spam_decision(comment: Comment, is_spam: bool, **_: object) -> None:
     vector = vectorise(comment.body, comment.writer_name, comment.writer_website)
     taught = Lesson(vector, is_spam, example.id, weight=2.0 if reversal else 1.0, new_decision=not reversal)
     teach([taught], "lesson", f"comment {comment.id}: {lesson}")
+    # The process's copy of the model is read again at the next score: if this transaction is rolled back,
+    # the version just remembered never existed.
+    forget_cached()
     comment.trained_as = lesson
-    db.session.commit()
 
 
 def site_decisions() -> int:
