@@ -11,6 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import create_engine, event
+
+from app.extensions import SQLITE_CACHED_STATEMENTS
 from tests.akismet_fake import SPAM_MARKER, VALID_KEY, running_fake
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,3 +98,19 @@ def test_with_a_key_the_akismet_client_is_loaded_on_first_use_and_judges_the_com
     assert served["answers"] == [202, 200, 200]
     assert served["status"] == "spam" and "akismet" in served["reasons"]
     assert served["loaded"] == sorted(UNUSED_WITHOUT_A_KEY)
+
+
+def _connect_arguments(engine) -> dict:
+    seen: dict = {}
+    event.listen(engine, "do_connect", lambda dialect, record, cargs, cparams: seen.update(cparams))
+    engine.connect().close()
+    engine.dispose()
+    return seen
+
+
+def test_a_sqlite_connection_keeps_a_bounded_number_of_prepared_statements():
+    """Statements with lists of ids differ for every length; Python's default of 128 kept ~7 MiB of them."""
+    assert _connect_arguments(create_engine("sqlite://"))["cached_statements"] == SQLITE_CACHED_STATEMENTS < 128
+    # An engine that names its own number keeps it.
+    named = create_engine("sqlite://", connect_args={"cached_statements": 7})
+    assert _connect_arguments(named)["cached_statements"] == 7
