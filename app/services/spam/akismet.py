@@ -6,14 +6,13 @@ for a moderator with the reason "spam service unavailable" — never lost, never
 Moderators' verdicts are reported by `akismet.report` tasks after the answer, retried while Akismet is down.
 """
 
+from __future__ import annotations
+
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-import akismet
-import httpx
 from flask import current_app, has_request_context, request, url_for
 
 from app.extensions import db
@@ -23,39 +22,15 @@ from app.services.settings import CommentRules
 from app.services.spam.verdicts import Submission, Verdict
 from app.services.tasks import enqueue
 
+if TYPE_CHECKING:
+    import akismet
+
 CODE = "akismet"
 UNAVAILABLE = "spam service unavailable"
-# Where the akismet package sends its requests; AKISMET_API_URL replaces this part of the URL.
-DEFAULT_API_URL = "https://rest.akismet.com"
-USER_AGENT = f"Afterword | {akismet.USER_AGENT}"
 # After Akismet could not be reached, reports wait this long before trying again, so that a bulk
 # action on many comments costs one timeout, not one per comment.
 REPORT_PAUSE_SECONDS = 60
 REPORT_TASK = "akismet.report"
-
-
-class _RebasedTransport(httpx.BaseTransport):
-    """Send the package's requests to AKISMET_API_URL (a proxy, or the tests' fake) instead of Akismet's host.
-
-    The package builds absolute URLs from a constant, so an httpx `base_url` would be ignored.
-    """
-
-    def __init__(self, api_url: str):
-        self.base = httpx.URL(api_url)
-        self.inner = httpx.HTTPTransport()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.url = request.url.copy_with(
-            scheme=self.base.scheme,
-            host=self.base.host,
-            port=self.base.port,
-            path=self.base.path.rstrip("/") + request.url.path,
-        )
-        request.headers["Host"] = self.base.netloc.decode("ascii")
-        return self.inner.handle_request(request)
-
-    def close(self) -> None:
-        self.inner.close()
 
 
 def is_configured() -> bool:
@@ -73,22 +48,17 @@ def blog_url() -> str:
     return url or ""
 
 
-@contextmanager
-def _client(blog: str) -> Iterator[akismet.SyncClient]:
-    config = current_app.config
-    with httpx.Client(
-        headers={"User-Agent": USER_AGENT},
-        timeout=float(config.get("AKISMET_TIMEOUT") or 3),
-        transport=_RebasedTransport(config.get("AKISMET_API_URL") or DEFAULT_API_URL),
-    ) as http_client:
-        # The plain constructor, not the verifying one: verify-key first would double every request,
-        # and a bad key shows anyway as the "invalid" answer, which the package raises as APIKeyError.
-        yield akismet.SyncClient(
-            config=akismet.Config(key=str(config["AKISMET_KEY"]), url=blog), http_client=http_client
-        )
+def _client(blog: str) -> AbstractContextManager[akismet.SyncClient]:
+    """A client for one exchange with Akismet. The akismet package and httpx are imported here, on first use
+    (and by the functions that test its answers), so that a site without a key never loads them."""
+    from app.services.spam.akismet_client import client  # noqa: PLC0415
+
+    return client(blog)
 
 
 def _require_blog_url() -> str:
+    import akismet  # noqa: PLC0415 (see _client)
+
     blog = blog_url()
     if not blog:
         raise akismet.ConfigurationError("No AKISMET_BLOG_URL or SITE_URL, and no request to take the host from.")
@@ -138,6 +108,8 @@ def check_akismet(submission: Submission, rules: CommentRules) -> Verdict:
     """Ask Akismet's comment-check: spam is caught, ham passes, and any failure holds the comment."""
     if not is_configured():
         return Verdict("pass", CODE, "Akismet is not configured.")
+    import akismet  # noqa: PLC0415 (see _client)
+
     try:
         blog = _require_blog_url()
         fields: akismet.AkismetArguments = {
@@ -189,6 +161,8 @@ def send_report(comment: Comment, is_spam: bool, blog: str = "") -> None:
 
     After Akismet could not be reached, reports are not sent for REPORT_PAUSE_SECONDS.
     """
+    import akismet  # noqa: PLC0415 (see _client)
+
     operation = "submit-spam" if is_spam else "submit-ham"
     state = current_app.extensions.setdefault("akismet", {})
     if time.monotonic() < state.get("reports_paused_until", 0):
