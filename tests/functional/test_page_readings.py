@@ -167,14 +167,20 @@ def test_a_reply_form_is_the_viewers_own_and_not_kept(workers):
     assert f'id="reply-{comment_id}"' not in _page(first.test_client(), slug)
 
 
-def test_no_form_token_or_form_time_passes_from_one_viewer_to_another(workers, monkeypatch):
-    first, second = workers
+def _with_forms(workers, monkeypatch, title: str) -> tuple[str, SimpleNamespace]:
+    """CSRF tokens on in both workers, an article to read, and a clock for the forms' signed times (set its
+    `value`); the article's slug and the clock."""
     for app in workers:
         app.config["WTF_CSRF_ENABLED"] = True
-    slug = create_article(_user("author", "Ada Author"), "Tokens", "One.", published=True).slug
+    slug = create_article(_user("author", "Ada Author"), title, "One.", published=True).slug
+    clock = SimpleNamespace(value=1_900_000_000.0)
+    monkeypatch.setattr(checks, "time", SimpleNamespace(time=lambda: clock.value))
+    return slug, clock
 
-    now = SimpleNamespace(value=1_900_000_000)
-    monkeypatch.setattr(checks, "time", SimpleNamespace(time=lambda: now.value))
+
+def test_no_form_token_or_form_time_passes_from_one_viewer_to_another(workers, monkeypatch):
+    first, second = workers
+    slug, now = _with_forms(workers, monkeypatch, "Tokens")
     one, two = first.test_client(), first.test_client()
     page_one = _page(one, slug)
     now.value += 5
@@ -200,12 +206,8 @@ def test_no_form_token_or_form_time_passes_from_one_viewer_to_another(workers, m
 
 def test_a_visitors_copy_is_revalidated_with_a_weak_etag_and_never_shared(workers, monkeypatch):
     first, _ = workers
-    for app in workers:
-        app.config["WTF_CSRF_ENABLED"] = True
-    slug = create_article(_user("author", "Ada Author"), "Tagged", "One.", published=True).slug
-    clock = SimpleNamespace(value=1_900_000_000.0)
+    slug, clock = _with_forms(workers, monkeypatch, "Tagged")
     monkeypatch.setattr(article_page, "time", SimpleNamespace(time=lambda: clock.value))
-    monkeypatch.setattr(checks, "time", SimpleNamespace(time=lambda: clock.value))  # the form times too
     client = first.test_client()
     url = f"/articles/{slug}"
 

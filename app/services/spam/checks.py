@@ -3,6 +3,7 @@
 import re
 import time
 from collections.abc import Sequence
+from typing import cast
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -106,11 +107,14 @@ def check_duplicate(submission: Submission, rules: CommentRules) -> Verdict:
     return Verdict("pass", "duplicate", "Not a repeat.")
 
 
-def _links(submission: Submission) -> tuple[list[str], int]:
+def _links(submission: Submission) -> tuple[tuple[str, ...], int]:
     """The hosts the comment links to (as shown: rendered and sanitised), and how many words it has of its own
-    (a link's text counts, its address does not)."""
-    hosts = [host for host in (host_of(href) for href in _HREF.findall(submission.html or "")) if host]
-    return hosts, len(words_of(markup_free(submission.body).text))
+    (a link's text counts, its address does not). Three checks read them; they are worked out once."""
+    found = submission.worked_out.get("links")
+    if found is None:
+        hosts = tuple(host for host in (host_of(href) for href in _HREF.findall(submission.html or "")) if host)
+        found = submission.worked_out["links"] = (hosts, len(words_of(markup_free(submission.body).text)))
+    return cast(tuple[tuple[str, ...], int], found)
 
 
 def _plural(count: int, word: str) -> str:
@@ -151,7 +155,7 @@ def check_shortener(submission: Submission, rules: CommentRules) -> Verdict:
     for a person to see where it goes."""
     hosts, words = _links(submission)
     if submission.website:
-        hosts.append(host_of(submission.website) or "")
+        hosts = (*hosts, host_of(submission.website) or "")
     hidden = sorted({host for host in hosts if is_shortener(host)})
     if not hidden:
         return Verdict("pass", "shortener", "No URL shorteners.")
@@ -180,9 +184,13 @@ def _matches(words: Sequence[str], haystack: str) -> list[str]:
 
 
 def _haystack(submission: Submission) -> str:
-    return fold_for_matching(
-        " \n ".join([submission.body, submission.name, submission.email, submission.website or ""])
-    )
+    """Everything the writer sent, folded, for the word lists (both lists read it; it is folded once)."""
+    found = submission.worked_out.get("haystack")
+    if found is None:
+        found = submission.worked_out["haystack"] = fold_for_matching(
+            " \n ".join([submission.body, submission.name, submission.email, submission.website or ""])
+        )
+    return cast(str, found)
 
 
 def check_blocked_words(submission: Submission, rules: CommentRules) -> Verdict:

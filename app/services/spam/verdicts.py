@@ -68,3 +68,5 @@ class Submission:
     form: dict[str, str] | None = None
     # The comment answered, if this is a reply (Akismet tells comments and replies apart).
     parent_id: int | None = None
+    # What a check worked out from the text and that later checks read too (spam.checks), worked out once.
+    worked_out: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
