@@ -75,21 +75,31 @@ def readings() -> Readings | None:
     return store if store is not None and store.max_bytes > 0 else None
 
 
+def _kept(key: Hashable, version: int, build: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str, str]:
+    """The bytes `build` makes for `key` at `version` (with their type), their digest, and the type: made once per
+    process and version while the store has room."""
+    store = readings()
+    entry = store.get(key, version) if store is not None else None
+    if entry is not None:
+        return entry
+    body, mimetype = build()
+    digest = hashlib.blake2b(body, digest_size=12).hexdigest()
+    if store is not None:
+        store.put(key, version, body, digest, mimetype)
+    return body, digest, mimetype
+
+
 def public_reading(key: Hashable, version: int, build: Callable[[], Response]) -> Response:
     """The response `build` makes for `key` at the discussion's `version`, made once per process and version, with
     its ETag; 304 without a body when the reader's copy (If-None-Match) is this one.
 
     `build` returns a 200 response; its bytes and type are kept, nothing else of it (no cookies, no headers)."""
-    store = readings()
-    entry = store.get(key, version) if store is not None else None
-    if entry is None:
-        made = build()
-        body, mimetype = made.get_data(), made.mimetype or "application/octet-stream"
-        etag = hashlib.blake2b(body, digest_size=12).hexdigest()
-        if store is not None:
-            store.put(key, version, body, etag, mimetype)
-    else:
-        body, etag, mimetype = entry
+
+    def made() -> tuple[bytes, str]:
+        response = build()
+        return response.get_data(), response.mimetype or "application/octet-stream"
+
+    body, etag, mimetype = _kept(key, version, made)
     response = Response(body, mimetype=mimetype)
     response.set_etag(etag)
     response.cache_control.public = True
@@ -101,13 +111,5 @@ def prepared_text(key: Hashable, version: int, build: Callable[[], str]) -> tupl
     """The text `build` makes for `key` at the discussion's `version`, and a digest of it, made once per process and
     version: a part of a page that is the same for every reader it is served to. Kept as UTF-8 bytes beside the
     readings, within the same bound (keys must not collide with theirs: start them with a name of their own)."""
-    store = readings()
-    entry = store.get(key, version) if store is not None else None
-    if entry is not None:
-        return entry[0].decode(), entry[1]
-    text = build()
-    body = text.encode()
-    digest = hashlib.blake2b(body, digest_size=12).hexdigest()
-    if store is not None:
-        store.put(key, version, body, digest, "text/html")
-    return text, digest
+    body, digest, _ = _kept(key, version, lambda: (build().encode(), "text/html"))
+    return body.decode(), digest
