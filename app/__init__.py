@@ -13,10 +13,10 @@ from app.auth import account as account_views
 from app.auth import routes as auth_views
 from app.authoring import routes as authoring_views
 from app.comments import routes as comment_views
-from app.config import CONFIGS, database_url_from_env, secret_key_from
+from app.config import CONFIGS, database_url_from_env, default_sender, mail_settings_problem, secret_key_from
 from app.corrections import routes as correction_views
 from app.moderation import routes as moderation_views
-from app.services import tasks
+from app.services import outbox, tasks
 from app.services.accounts import user_for_session
 from app.services.signals import spam_decision
 from app.services.spam import akismet, learning
@@ -83,6 +83,13 @@ def register_config(app: Flask, config: str | dict | None) -> None:
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key_from(app.instance_path)
+    problem = mail_settings_problem(app.config)
+    if problem:
+        raise ValueError(problem)
+    app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+    app.config["MAIL_FILE_PATH"] = app.config["MAIL_FILE_PATH"] or os.path.join(app.instance_path, "mail")
+    if not app.config["MAIL_DEFAULT_SENDER"]:
+        app.config["MAIL_DEFAULT_SENDER"] = default_sender(app.config["SITE_NAME"], app.config["BASE_URL"])
     if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"]
@@ -99,6 +106,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the module-level extensions to this app."""
     login_manager = extensions.login_manager
     extensions.db.init_app(app)
+    extensions.mail.init_app(app)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     login_manager.init_app(app)
@@ -164,4 +172,5 @@ def register_tasks(app: Flask) -> None:
     """The handlers of the tasks queued for after the answer, and the hook that runs them once it is sent."""
     tasks.handles(learning.LEARN_TASK, learning.learn_from_task)
     tasks.handles(akismet.REPORT_TASK, akismet.report_from_task)
+    tasks.handles(outbox.DELIVER_TASK, outbox.deliver_from_task)
     after_answer.init_app(app)

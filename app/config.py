@@ -1,8 +1,11 @@
 """Configuration classes. Every setting can be overridden as AFTERWORD_<NAME> in the environment."""
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 
 def database_url_from_env(default: str) -> str:
@@ -58,6 +61,58 @@ def per_process_limits_problem(storage_uri: str, enabled: bool, workers: int) ->
         "Use database:// (the default: counters in the site's database, shared by every process) or "
         "redis://HOST:6379/0, or run a single worker."
     )
+
+
+MAIL_BACKENDS = ("smtp", "file", "console")
+
+
+def _flag(config: dict[str, Any], name: str) -> str | None:
+    value = config.get(name)
+    if isinstance(value, bool):
+        return None
+    return f"AFTERWORD_{name} must be true or false, not {value!r}."
+
+
+def mail_settings_problem(config: dict[str, Any]) -> str | None:
+    """What is wrong with the settings mail needs, or None. The factory refuses to start with a problem, so a
+    site never queues mail it cannot send or whose links lead nowhere."""
+    base = str(config.get("BASE_URL") or "")
+    if not base:
+        return (
+            "AFTERWORD_BASE_URL is not set: mail needs the site's address for its links, "
+            "e.g. AFTERWORD_BASE_URL=https://comments.example.org"
+        )
+    parts = urlsplit(base)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        return (
+            f"AFTERWORD_BASE_URL must be the site's address with http:// or https://, a host and at most a path, "
+            f"e.g. https://comments.example.org, not {base!r}."
+        )
+    if config.get("MAIL_BACKEND") not in MAIL_BACKENDS:
+        return f"AFTERWORD_MAIL_BACKEND must be one of {', '.join(MAIL_BACKENDS)}, not {config.get('MAIL_BACKEND')!r}."
+    port = config.get("MAIL_PORT")
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        return f"AFTERWORD_MAIL_PORT must be a port number (1 to 65535), not {port!r}."
+    problem = _flag(config, "MAIL_USE_TLS") or _flag(config, "MAIL_USE_SSL")
+    if problem:
+        return problem
+    if config["MAIL_USE_TLS"] and config["MAIL_USE_SSL"]:
+        return (
+            "Set only one of AFTERWORD_MAIL_USE_TLS (STARTTLS, usually port 587) and AFTERWORD_MAIL_USE_SSL "
+            "(TLS from the start, usually port 465)."
+        )
+    return None
+
+
+def default_sender(site_name: str, base_url: str) -> str:
+    """`Site name <noreply@host>` for the host of BASE_URL (localhost when it is an IP address)."""
+    host = urlsplit(base_url).hostname or "localhost"
+    try:
+        ipaddress.ip_address(host)
+        host = "localhost"
+    except ValueError:
+        pass
+    return f"{site_name} <noreply@{host}>"
 
 
 class Config:
@@ -156,6 +211,19 @@ class Config:
     TASKS_MAX_ATTEMPTS = 8  # then the task is given up, its error kept (`flask tasks list`)
     TASKS_KEEP_DONE_DAYS = 7  # done tasks are deleted after this many days
 
+    # Mail (docs/configuration.md#mail): messages wait in the outbox table and tasks send them.
+    BASE_URL = ""  # the site's address, for the links in mail, e.g. https://comments.example.org (required)
+    MAIL_BACKEND = "smtp"  # smtp; file: one file per delivery run in MAIL_FILE_PATH; console: standard output
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting (usually port 587)
+    MAIL_USE_SSL = False  # TLS from the start (usually port 465)
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = ""  # empty: "SITE_NAME <noreply@the host of BASE_URL>"
+    MAIL_TIMEOUT = 10  # seconds to wait for the SMTP server at each step; keep it well under TASKS_CLAIM_SECONDS
+    MAIL_FILE_PATH = ""  # for the file backend; empty: instance/mail
+
     # Security headers
     FRAME_ANCESTORS = "'none'"
     CONTENT_SECURITY_POLICY = (
@@ -178,6 +246,8 @@ class DevelopmentConfig(Config):
     """Local development: `make run`."""
 
     TEMPLATES_AUTO_RELOAD = True
+    BASE_URL = "http://127.0.0.1:5000"  # what `make run` serves; the Makefile passes its PORT
+    MAIL_BACKEND = "file"  # instance/mail/, read by the developer: no SMTP server needed
 
 
 class ProductionConfig(Config):
@@ -193,6 +263,8 @@ class TestingConfig(Config):
 
     TESTING = True
     SECRET_KEY = "testing-secret-key"
+    BASE_URL = "http://localhost"  # the test client's host
+    MAIL_BACKEND = "file"  # into the test's instance folder; mail tests point MAIL_BACKEND at a local SMTP server
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False

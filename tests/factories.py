@@ -80,11 +80,10 @@ def make_note(
     *,
     paragraph: str | None = None,
     prompted_by: Iterable[int | str] = (),
-    page_url: str = "",
 ) -> Note:
     """A signed note added through add_note: a correction at the end of the article unless told otherwise."""
     body = body or f"A note ({next(_numbers)})."
-    return add_note(article, author, kind, body, paragraph=paragraph, prompted_by=prompted_by, page_url=page_url)
+    return add_note(article, author, kind, body, paragraph=paragraph, prompted_by=prompted_by)
 
 
 def api_comment(client, article: Article, body: str, parent_id: int | None = None, **fields) -> int:

@@ -1,6 +1,6 @@
 """/api/v1: an article's notes and correction requests, and the author's handling of requests."""
 
-from flask import abort, request, url_for
+from flask import abort, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -65,10 +65,6 @@ def _published(slug: str, user):
     return article
 
 
-def _page_url(article) -> str:
-    return url_for("articles.show", slug=article.slug, _external=True)
-
-
 def _signed_in():
     user = api_user()
     if user is None:
@@ -102,7 +98,6 @@ class ArticleNotes(MethodView):
             data["body"],
             paragraph=data["paragraph"],
             prompted_by=data["prompted_by"],
-            page_url=_page_url(article),
         )
         return {"note": note}
 
@@ -206,6 +201,5 @@ class CorrectionRequestItem(MethodView):
             user,
             note_id=data["note_id"],
             reason=data["reason"],
-            page_url=_page_url(found.article),
         )
         return {"correction_request": found}

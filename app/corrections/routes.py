@@ -48,10 +48,6 @@ def _writable(slug: str):
     return article
 
 
-def _page_url(article) -> str:
-    return url_for("articles.show", slug=article.slug, _external=True)
-
-
 def _note_url(note) -> str:
     return url_for("articles.show", slug=note.article.slug) + f"#note-{note.id}"
 
@@ -96,7 +92,6 @@ def new_note(slug: str):
                 form.body.data,
                 paragraph=form.paragraph.data,
                 prompted_by=_comment_numbers(form.prompted_by.data),
-                page_url=_page_url(article),
             )
         except ServiceError as error:
             attach_errors(form, error)
@@ -105,9 +100,7 @@ def new_note(slug: str):
                 RequestStatus.open,
                 RequestStatus.acknowledged,
             }:
-                correction_requests.decide_request(
-                    pending_request, "resolve", current_user, note_id=note.id, page_url=_page_url(article)
-                )
+                correction_requests.decide_request(pending_request, "resolve", current_user, note_id=note.id)
             flash(f"{note.kind.label} added.", "success")
             return redirect(_note_url(note))
     cited = _cited_preview(article, form.prompted_by.data)
@@ -299,7 +292,6 @@ def decide(request_id: int):
             current_user,
             note_id=whole_number(note_id),
             reason=_field("reason", found.id),
-            page_url=_page_url(found.article),
         )
     except ServiceError as error:
         if script_wants_json():
@@ -339,7 +331,7 @@ def bulk():
             flash(f"Request {request_id}: not one of yours.", "error")
             continue
         try:
-            correction_requests.decide_request(found, action, current_user, page_url=_page_url(found.article))
+            correction_requests.decide_request(found, action, current_user)
         except ServiceError as error:
             flash(f"Request {request_id}: {error.message}", "error")
         else:

@@ -13,6 +13,7 @@ from app.models.types import MAX_ID, utcnow
 from app.services.accounts import normalise_email
 from app.services.comments import guest_name
 from app.services.errors import ServiceError
+from app.services.links import absolute_url
 from app.services.markdown import render_note
 from app.services.outbox import queue_message
 from app.services.permissions import can_handle_requests
@@ -181,7 +182,6 @@ def decide_request(
     *,
     note_id: int | None = None,
     reason: str | None = None,
-    page_url: str = "",
 ) -> CorrectionRequest:
     """Move a request along: acknowledge, resolve by a note, decline with a public reason, or sort spam."""
     article = correction_request.article
@@ -220,25 +220,29 @@ def decide_request(
     correction_request.status = target
     if target in {RequestStatus.resolved, RequestStatus.declined}:
         correction_request.decided_at, correction_request.decided_by_id = now, actor.id
-        _tell_requester(correction_request, page_url or f"/articles/{article.slug}")
+        _tell_requester(correction_request)
     db.session.commit()
     return correction_request
 
 
-def _tell_requester(correction_request: CorrectionRequest, page_url: str) -> None:
-    title = correction_request.article.title
-    if correction_request.status is RequestStatus.resolved:
-        outcome = f"It was resolved by a note: {page_url}#note-{correction_request.note_id}"
-    else:
-        outcome = f"It was declined: {correction_request.decline_reason}"
+def _tell_requester(correction_request: CorrectionRequest) -> None:
+    article = correction_request.article
+    resolved = correction_request.status is RequestStatus.resolved
     queue_message(
         "request_decided",
         correction_request.id,
         correction_request.name,
         correction_request.email,
-        f"Your correction request on “{title}”",
-        f"Hello {correction_request.name},\n\nYou asked for a correction on “{title}”:\n\n"
-        f"{correction_request.body}\n\n{outcome}\n",
+        f"Your correction request on “{article.title}”",
+        {
+            "request": correction_request,
+            "article_title": article.title,
+            "resolved": resolved,
+            "article_url": absolute_url("articles.show", slug=article.slug),
+            "note_url": absolute_url("articles.show", anchor=f"note-{correction_request.note_id}", slug=article.slug)
+            if resolved
+            else None,
+        },
     )
 
 

@@ -28,6 +28,7 @@ from app.models.note import NOTE_BODY_MAX, RETRACT_REASON_MAX
 from app.models.types import MAX_ID, utcnow
 from app.services.anchoring import find_paragraph
 from app.services.errors import ServiceError
+from app.services.links import absolute_url
 from app.services.markdown import render_note
 from app.services.outbox import queue_message
 from app.services.permissions import can_add_note
@@ -103,8 +104,9 @@ def _check_writer(user: User | None, article: Article) -> None:
         )
 
 
-def _tell_cited(note: Note, comments: list[Comment], page_url: str) -> None:
+def _tell_cited(note: Note, comments: list[Comment]) -> None:
     told: set[str] = set()
+    note_url = absolute_url("articles.show", anchor=f"note-{note.id}", slug=note.article.slug)
     for comment in comments:
         if comment.user_id is not None and comment.user_id == note.author_id:
             continue
@@ -118,9 +120,7 @@ def _tell_cited(note: Note, comments: list[Comment], page_url: str) -> None:
             comment.writer_name,
             email,
             f"Your comment led to {note.kind.label.lower()} on “{note.article.title}”",
-            f"Hello {comment.writer_name},\n\n"
-            f"{note.signature} cites your comment on “{note.article.title}”:\n\n{note.body}\n\n"
-            f"Read it here: {page_url}#note-{note.id}\n",
+            {"note": note, "article_title": note.article.title, "note_url": note_url},
         )
 
 
@@ -132,7 +132,6 @@ def add_note(
     *,
     paragraph: str | None = None,
     prompted_by: Iterable[int | str] | None = (),
-    page_url: str = "",
 ) -> Note:
     """Append a signed note to a published article, after a paragraph or at the end, citing comments."""
     _check_writer(writer, article)
@@ -161,7 +160,7 @@ def add_note(
     for comment in cited:
         db.session.add(NoteCitation(note=note, comment=comment))
     db.session.flush()
-    _tell_cited(note, cited, page_url or f"/articles/{article.slug}")
+    _tell_cited(note, cited)
     db.session.commit()
     return note
 

@@ -1,13 +1,138 @@
 """The outbox: messages for people, written in the same transaction as the change they tell about, so none is
-lost; delivery reads them from here."""
+lost, and sent by email by a `mail.deliver` task (app/services/tasks.py).
 
-from app.extensions import db
-from app.models import OutboxMessage
+Each message is rendered when it is written, in plain text and HTML, from `templates/mail/<topic>.txt` and
+`.html`, with absolute links (BASE_URL), and gets its Message-ID then. Delivery sends what was written: a
+retry sends the same message with the same Message-ID.
+
+No message is sent twice: one task per message, a task is run by one runner at a time, and the handler sends
+nothing for a message whose `sent_at` is set (on PostgreSQL it locks the row first). The one gap left is a
+runner stalled for longer than its claim (TASKS_CLAIM_SECONDS) in the middle of a send: another runner then
+sends the message again, with the same Message-ID.
+"""
+
+from email.utils import make_msgid
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_mailman import EmailMultiAlternatives
+from sqlalchemy import Select, select
+
+from app.extensions import db, mail
+from app.models import OutboxMessage, Task
+from app.models.types import utcnow
+from app.services import tasks
+
+DELIVER_TASK = "mail.deliver"
 
 
-def queue_message(topic: str, subject_id: int, name: str, email: str | None, subject: str, body: str) -> None:
-    """Add a message to the session (the caller commits it); nothing is queued for someone without an email."""
-    if email:
-        db.session.add(
-            OutboxMessage(topic=topic, subject_id=subject_id, to_name=name, to_email=email, subject=subject, body=body)
-        )
+def _one_line(text: str) -> str:
+    # A header holds one line; a title or a name is never worth refusing a message for.
+    return " ".join(text.split())
+
+
+def render(template: str, values: dict[str, Any]) -> str:
+    """Render a mail template outside any request: no request globals (current user, CSRF) reach a mail."""
+    return current_app.jinja_env.get_template(template).render(values)
+
+
+def queue_message(
+    topic: str,
+    subject_id: int,
+    name: str,
+    email: str | None,
+    subject: str,
+    context: dict[str, Any],
+    *,
+    unsubscribe_url: str | None = None,
+) -> OutboxMessage | None:
+    """Write a message from the templates of `topic` and the task that sends it into the session (the caller
+    commits them with its change). Nothing is queued for someone without an email.
+
+    `unsubscribe_url` is for notifications: it is sent as List-Unsubscribe with one-click POST (RFC 8058) and
+    shown at the foot of the mail.
+    """
+    if not email:
+        return None
+    config = current_app.config
+    values = {
+        **context,
+        "to_name": name,
+        "site_name": config["SITE_NAME"],
+        "site_url": config["BASE_URL"] + "/",
+        "unsubscribe_url": unsubscribe_url,
+    }
+    message = OutboxMessage(
+        topic=topic,
+        subject_id=subject_id,
+        to_name=_one_line(name),
+        to_email=email,
+        subject=_one_line(subject),
+        body=render(f"mail/{topic}.txt", values),
+        body_html=render(f"mail/{topic}.html", values),
+        message_id=make_msgid(domain=urlsplit(config["BASE_URL"]).hostname),
+        unsubscribe_url=unsubscribe_url,
+    )
+    db.session.add(message)
+    db.session.flush()
+    message.task = tasks.enqueue(DELIVER_TASK, {"outbox_id": message.id})
+    return message
+
+
+def send(message: OutboxMessage) -> None:
+    """Hand one message to the mail backend (MAIL_BACKEND: SMTP, a file, the console); raises if it fails."""
+    headers = {"Auto-Submitted": "auto-generated"}  # RFC 3834: no vacation auto-replies to a robot
+    if message.message_id:
+        headers["Message-ID"] = message.message_id
+    if message.unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body,
+        from_email=current_app.config["MAIL_DEFAULT_SENDER"],
+        to=[(message.to_name, message.to_email)],
+        headers=headers,
+        connection=mail.get_connection(),
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    email.send()
+
+
+def deliver_from_task(payload: dict[str, Any]) -> None:
+    """The `mail.deliver` handler: send the message unless it was sent already, and mark it sent (committed by the
+    runner with the task's "done"). A message deleted meanwhile is nothing to send."""
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id == int(payload["outbox_id"])).with_for_update()
+    ).first()
+    if message is None or message.sent_at is not None:
+        return
+    send(message)
+    message.sent_at = utcnow()
+
+
+def state(message: OutboxMessage) -> str:
+    """Where a message is: sent, or its task's state (due, waiting, running, failed); "not queued" for the
+    messages written before delivery existed."""
+    if message.sent_at is not None:
+        return "sent"
+    if message.task is None:
+        return "not queued"
+    return tasks.state(message.task)
+
+
+def unsent() -> Select[OutboxMessage]:
+    """Messages not sent yet, oldest first."""
+    return select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id)
+
+
+def given_up() -> Select[OutboxMessage]:
+    """Messages whose task was given up after its last attempt: what moderators and admins should hear of."""
+    return (
+        select(OutboxMessage)
+        .join(Task, Task.id == OutboxMessage.task_id)
+        .where(OutboxMessage.sent_at.is_(None), Task.failed_at.is_not(None))
+        .order_by(OutboxMessage.id)
+    )

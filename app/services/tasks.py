@@ -18,7 +18,7 @@ asked for it was committed. A runner (the worker that answered, once the answer 
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -78,14 +78,16 @@ class Claimed:
     attempt: int
 
 
-def claim() -> Claimed | None:
-    """Take the oldest due task nobody holds, and commit the claim; None when no task is due."""
+def claim(kinds: Collection[str] | None = None) -> Claimed | None:
+    """Take the oldest due task nobody holds (of one of `kinds`, when given), and commit the claim; None when no
+    such task is due."""
     now = utcnow()
     free = or_(Task.claimed_until.is_(None), Task.claimed_until < now)
+    candidates = select(Task.id).where(Task.done_at.is_(None), Task.failed_at.is_(None), Task.run_after <= now, free)
+    if kinds is not None:
+        candidates = candidates.where(Task.kind.in_(kinds))
     oldest_due = (
-        select(Task.id)
-        .where(Task.done_at.is_(None), Task.failed_at.is_(None), Task.run_after <= now, free)
-        .order_by(Task.run_after, Task.id)
+        candidates.order_by(Task.run_after, Task.id)
         .limit(1)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has one writer at a time and ignores it
         .cte("oldest_due")  # selected once (PostgreSQL may run an IN subquery again for every row)
@@ -187,15 +189,15 @@ class Report:
         )
 
 
-def run_due(limit: int | None = None, seconds: float | None = None) -> Report:
-    """Claim and run due tasks one by one until none is due, `limit` tasks have run, or `seconds` have passed
-    (checked before each claim)."""
+def run_due(limit: int | None = None, seconds: float | None = None, kinds: Collection[str] | None = None) -> Report:
+    """Claim and run due tasks (of `kinds` only, when given) one by one until none is due, `limit` tasks have
+    run, or `seconds` have passed (checked before each claim)."""
     report = Report()
     deadline = None if seconds is None else time.monotonic() + seconds
     while limit is None or report.ran < limit:
         if deadline is not None and time.monotonic() >= deadline:
             break
-        claimed = claim()
+        claimed = claim(kinds)
         if claimed is None:
             break
         outcome = run(claimed)

@@ -263,15 +263,15 @@ def test_citing_a_guests_comment_queues_one_unsent_message_to_their_email(articl
     assert message.subject == f"Your comment led to correction on “{article.title}”"
     assert "Correction — Dana Reyes, author cites your comment" in message.body
     assert "The sum was four million." in message.body
-    assert f"/articles/{article.slug}#note-{note.id}" in message.body
+    assert f"Read it here: http://localhost/articles/{article.slug}#note-{note.id}\n" in message.body
+    assert f'<a href="http://localhost/articles/{article.slug}#note-{note.id}">' in message.body_html
 
 
-def test_citing_a_signed_in_readers_comment_writes_to_their_account_and_uses_the_page_url(make_user, article, dana):
+def test_citing_a_signed_in_readers_comment_writes_to_their_account(make_user, article, dana):
     reader = make_user("reader", name="Rob Reader", email="rob@example.org")
     cited = make_comment(article, writer=Writer(user=reader))
-    note = make_note(article, dana, prompted_by=[cited.id], page_url="https://example.org/articles/budget")
+    note = make_note(article, dana, prompted_by=[cited.id])
     assert _outbox() == [("note_cited", note.id, "Rob Reader", "rob@example.org", None)]
-    assert f"https://example.org/articles/budget#note-{note.id}" in db.session.scalar(select(OutboxMessage.body))
 
 
 def test_citing_ones_own_comment_queues_nothing(article, dana):
@@ -647,7 +647,8 @@ def test_resolving_needs_a_note_on_the_same_article_and_tells_the_requester(make
     assert (stored.status, stored.note_id, stored.decided_by_id) == (R_RESOLVED, note.id, dana.id)
     assert stored.decided_at is not None
     assert _outbox() == [("request_decided", stored.id, "Rita Reader", "rita@example.org", None)]
-    assert f"/articles/{article.slug}#note-{note.id}" in db.session.scalar(select(OutboxMessage.body))
+    body = db.session.scalar(select(OutboxMessage.body))
+    assert f"It was resolved by a note: http://localhost/articles/{article.slug}#note-{note.id}\n" in body
     assert requests_on_page(article, None, set()) == ([], [stored])
 
 
@@ -668,7 +669,9 @@ def test_declining_stores_the_reason_and_tells_the_requester(article, dana):
         dana.id,
     )
     assert _outbox() == [("request_decided", stored.id, "Rita Reader", "rita@example.org", None)]
-    assert "It was declined: The minutes say three million." in db.session.scalar(select(OutboxMessage.body))
+    body = db.session.scalar(select(OutboxMessage.body))
+    assert "It was declined: The minutes say three million." in body
+    assert f"The article: http://localhost/articles/{article.slug}\n" in body
 
 
 def test_reopening_clears_the_outcome(article, dana):
