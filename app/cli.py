@@ -4,6 +4,7 @@ import os
 import re
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -16,7 +17,7 @@ from app.demo import ACCOUNTS, seed
 from app.extensions import db
 from app.models import Article, CommentStatus
 from app.models.spam import ORIGIN_MAX
-from app.services import accounts, tasks
+from app.services import accounts, outbox, tasks
 from app.services.errors import ServiceError
 from app.services.markdown import render_comment
 from app.services.moderation import purge
@@ -265,21 +266,36 @@ def tasks_run(watch: bool, interval: float) -> None:
         tasks.prune_done()
         click.echo(str(tasks.run_due()))
         return
+
+    def run_some() -> tasks.Report:
+        tasks.prune_done(every_seconds=3600)
+        return tasks.run_due(limit=100)
+
+    _watch(run_some, interval, f"Running tasks as they fall due, looking every {interval:g} s")
+
+
+def _watch(
+    run_some: Callable[[], tasks.Report],
+    interval: float,
+    started: str,
+    describe: Callable[[tasks.Report], str] = str,
+) -> None:
+    """Call `run_some` until SIGTERM or Ctrl-C, waiting `interval` seconds whenever it found nothing to do; a failure
+    (the database restarting, say) is reported and tried again after the wait."""
     _Stop.requested = False
     previous = {number: signal.signal(number, _Stop.request) for number in (signal.SIGTERM, signal.SIGINT)}
-    click.echo(f"Running tasks as they fall due, looking every {interval:g} s; stop with SIGTERM or Ctrl-C.")
+    click.echo(f"{started}; stop with SIGTERM or Ctrl-C.")
     try:
         while not _Stop.requested:
             try:
-                tasks.prune_done(every_seconds=3600)
-                report = tasks.run_due(limit=100)
+                report = run_some()
             except Exception as error:  # the database restarting, say: the runner waits and tries again
                 db.session.rollback()
                 click.echo(f"Running tasks failed, trying again in {interval:g} s: {error}", err=True)
                 _sleep(interval)
                 continue
             if report.ran:
-                click.echo(str(report))
+                click.echo(describe(report))
             elif not _Stop.requested:
                 _sleep(interval)
     finally:
@@ -322,10 +338,66 @@ def tasks_retry(task_ids: tuple[int, ...], all_failed: bool) -> None:
     click.echo(f"{count} task(s) due again.")
 
 
+outbox_cli = AppGroup("outbox", help="Mail for people: deliver it, list what is not sent.")
+
+
+@outbox_cli.command("deliver")
+@click.option("--watch", is_flag=True, help="Keep delivering, looking for due mail every --interval seconds.")
+@click.option(
+    "--interval", default=2.0, show_default=True, type=click.FloatRange(0.1, 3600), help="Seconds between looks."
+)
+def outbox_deliver(watch: bool, interval: float) -> None:
+    """Send the mail that is due, then stop (or, with --watch, keep going until SIGTERM or Ctrl-C).
+
+    Runs only the `mail.deliver` tasks, with their retries and give-up; any number may run beside the web
+    workers and `flask tasks run`: no message is sent twice.
+    """
+    if not watch:
+        click.echo(_deliveries(tasks.run_due(kinds=[outbox.DELIVER_TASK])))
+        return
+    _watch(
+        lambda: tasks.run_due(limit=100, kinds=[outbox.DELIVER_TASK]),
+        interval,
+        f"Delivering mail as it falls due, looking every {interval:g} s",
+        _deliveries,
+    )
+
+
+def _deliveries(report: tasks.Report) -> str:
+    return (
+        f"Delivered {report.count('done')} message(s); {report.count('retry')} to be retried, "
+        f"{report.count('failed')} given up, {report.count('lost')} taken over by another runner."
+    )
+
+
+@outbox_cli.command("list")
+@click.option("--failed", "only_failed", is_flag=True, help="Only the messages given up after their last attempt.")
+def outbox_list(only_failed: bool) -> None:
+    """List the messages not sent yet, oldest first, with their delivery task's state and last error."""
+    found = db.session.scalars(outbox.given_up() if only_failed else outbox.unsent()).all()
+    if not found:
+        click.echo("No undelivered messages." if only_failed else "Every message was sent.")
+        return
+    for message in found:
+        task, where = message.task, outbox.state(message)
+        if task is not None:
+            when = {"waiting": task.run_after, "running": task.claimed_until, "failed": task.failed_at}.get(where)
+            if when is not None:
+                where += f" {'at' if where == 'failed' else 'until'} {when:%Y-%m-%d %H:%M:%S}Z"
+            where += f" (task {task.id}, {task.attempts} attempt(s))"
+        written = f"{message.created_at:%Y-%m-%d %H:%M}Z"
+        click.echo(f"{message.id:>7}  {message.topic:<16} to {message.to_email}, written {written}: {where}")
+        if task is not None and task.last_error:
+            click.echo(f"         last error: {task.last_error}")
+    if any(outbox.state(message) == "failed" for message in found):
+        click.echo("Retry given-up messages with `flask --app wsgi tasks retry TASK_ID...` once the mail server works.")
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask`."""
     app.cli.add_command(user_cli)
     app.cli.add_command(tasks_cli)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(moderation_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(spam_cli)

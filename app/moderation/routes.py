@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Ban, Comment, CommentStatus
 from app.models.types import utcnow
 from app.moderation import bp
-from app.services import moderation
+from app.services import moderation, outbox
 from app.services import overview as overview_service
 from app.services.articles import find_article
 from app.services.comments import Writer, find_comment, post_comment
@@ -128,6 +128,7 @@ def overview():
         outcomes=overview_service.OUTCOMES,
         totals=totals,
         counts=moderation.queue_counts(current_user),
+        undelivered=outbox.given_up_count() if _is_staff() else 0,
     )
 
 

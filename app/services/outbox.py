@@ -11,13 +11,13 @@ runner stalled for longer than its claim (TASKS_CLAIM_SECONDS) in the middle of 
 sends the message again, with the same Message-ID.
 """
 
-from email.utils import make_msgid
+from email.utils import formataddr, make_msgid
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_mailman import EmailMultiAlternatives
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from app.extensions import db, mail
 from app.models import OutboxMessage, Task
@@ -92,13 +92,18 @@ def send(message: OutboxMessage) -> None:
         subject=message.subject,
         body=message.body,
         from_email=current_app.config["MAIL_DEFAULT_SENDER"],
-        to=[(message.to_name, message.to_email)],
+        to=[formataddr((message.to_name, message.to_email))],  # the name quoted, or encoded if not ASCII
         headers=headers,
-        connection=mail.get_connection(),
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
-    email.send()
+    # Opened and closed here: the backend leaves its connection open when the server refuses a message.
+    connection = mail.get_connection()
+    connection.open()
+    try:
+        connection.send_messages([email])
+    finally:
+        connection.close()
 
 
 def deliver_from_task(payload: dict[str, Any]) -> None:
@@ -136,3 +141,8 @@ def given_up() -> Select[OutboxMessage]:
         .where(OutboxMessage.sent_at.is_(None), Task.failed_at.is_not(None))
         .order_by(OutboxMessage.id)
     )
+
+
+def given_up_count() -> int:
+    """How many messages were given up: the line moderators and admins see on their overview."""
+    return db.session.scalar(select(func.count()).select_from(given_up().subquery())) or 0
