@@ -41,9 +41,10 @@ db-upgrade: install
 seed-demo: db-upgrade
 	$(FLASK) seed-demo
 
+# Mail is written to instance/mail/ (one file per delivery run), with links to this server.
 run: seed-demo
-	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops it); mail goes to instance/mail/"
+	AFTERWORD_BASE_URL=$${AFTERWORD_BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-dev axe
 	$(BIN)/python -m pytest

@@ -34,6 +34,10 @@ VIEWS = (
 )
 
 
+# Settings read from the environment as text, never parsed as JSON.
+TEXT_SETTINGS = ("BASE_URL", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "MAIL_FILE_PATH")
+
+
 def create_app(config: str | dict | None = None, *, migrations: bool = True) -> Flask:
     """Build the app. `config` is an environment name or a mapping of settings to apply last.
 
@@ -79,6 +83,9 @@ def register_config(app: Flask, config: str | dict | None) -> None:
     if os.environ.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     app.config.from_prefixed_env("AFTERWORD")
+    for name in TEXT_SETTINGS:  # as written: a password of digits or "true" must not become a number or a boolean
+        if f"AFTERWORD_{name}" in os.environ:
+            app.config[name] = os.environ[f"AFTERWORD_{name}"]
     app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SECRET_KEY"):

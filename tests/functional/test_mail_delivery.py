@@ -362,3 +362,13 @@ def test_development_and_tests_need_no_base_url(tmp_path, monkeypatch):
     assert create_app({**config, "ENV_NAME": "testing"}).config["BASE_URL"] == "http://localhost"
     with pytest.raises(ValueError, match="AFTERWORD_BASE_URL is not set"):
         create_app({**config, "ENV_NAME": "production"})
+
+
+def test_mail_passwords_and_names_are_read_as_written(tmp_path, monkeypatch):
+    monkeypatch.setenv("AFTERWORD_MAIL_PASSWORD", "123456")
+    monkeypatch.setenv("AFTERWORD_MAIL_USERNAME", "true")
+    monkeypatch.setenv("AFTERWORD_MAIL_PORT", "587")
+    monkeypatch.setenv("AFTERWORD_MAIL_USE_TLS", "true")
+    made = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": str(tmp_path)})
+    assert (made.config["MAIL_PASSWORD"], made.config["MAIL_USERNAME"]) == ("123456", "true")
+    assert (made.config["MAIL_PORT"], made.config["MAIL_USE_TLS"]) == (587, True)
