@@ -104,15 +104,20 @@ def mail_settings_problem(config: dict[str, Any]) -> str | None:
     return None
 
 
-def default_sender(site_name: str, base_url: str) -> str:
-    """`Site name <noreply@host>` for the host of BASE_URL (localhost when it is an IP address)."""
+def mail_domain(base_url: str) -> str:
+    """The domain of the site's mail (default sender, Message-IDs): the host of BASE_URL, or localhost for an IP
+    address, which is no domain."""
     host = urlsplit(base_url).hostname or "localhost"
     try:
         ipaddress.ip_address(host)
-        host = "localhost"
     except ValueError:
-        pass
-    return f"{site_name} <noreply@{host}>"
+        return host
+    return "localhost"
+
+
+def default_sender(site_name: str, base_url: str) -> str:
+    """`Site name <noreply@domain>` for the domain of BASE_URL."""
+    return f"{site_name} <noreply@{mail_domain(base_url)}>"
 
 
 class Config:

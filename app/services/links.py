@@ -1,8 +1,9 @@
 """Absolute links for what leaves the site (mail), built from BASE_URL rather than from a request's host, which
 comes from the client and does not exist in a worker."""
 
+import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from flask import current_app
 
@@ -13,3 +14,13 @@ def absolute_url(endpoint: str, anchor: str | None = None, **values: Any) -> str
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
     url = adapter.build(endpoint, values, force_external=True)
     return f"{url}#{anchor}" if anchor else url
+
+
+# A link in HTML this site rendered and sanitised: bleach writes every attribute in double quotes.
+_HREF = re.compile(r'(<a\b[^>]*?\bhref=")([^"]*)(")')
+
+
+def absolute_links(html: str, page_url: str) -> str:
+    """Make the links of sanitised HTML absolute, read as if on `page_url` ("#p-2" and "/articles/x" in a note
+    lead where they lead on the page), for HTML that leaves the site."""
+    return _HREF.sub(lambda found: found.group(1) + urljoin(page_url, found.group(2)) + found.group(3), html)

@@ -28,7 +28,7 @@ from app.models.note import NOTE_BODY_MAX, RETRACT_REASON_MAX
 from app.models.types import MAX_ID, utcnow
 from app.services.anchoring import find_paragraph
 from app.services.errors import ServiceError
-from app.services.links import absolute_url
+from app.services.links import absolute_links, absolute_url
 from app.services.markdown import render_note
 from app.services.outbox import queue_message
 from app.services.permissions import can_add_note
@@ -106,7 +106,9 @@ def _check_writer(user: User | None, article: Article) -> None:
 
 def _tell_cited(note: Note, comments: list[Comment]) -> None:
     told: set[str] = set()
-    note_url = absolute_url("articles.show", anchor=f"note-{note.id}", slug=note.article.slug)
+    page_url = absolute_url("articles.show", slug=note.article.slug)
+    note_url = f"{page_url}#note-{note.id}"
+    note_html = Markup(absolute_links(note.body_html, page_url))  # sanitised when the note was written
     for comment in comments:
         if comment.user_id is not None and comment.user_id == note.author_id:
             continue
@@ -120,7 +122,7 @@ def _tell_cited(note: Note, comments: list[Comment]) -> None:
             comment.writer_name,
             email,
             f"Your comment led to {note.kind.label.lower()} on “{note.article.title}”",
-            {"note": note, "article_title": note.article.title, "note_url": note_url},
+            {"note": note, "note_html": note_html, "article_title": note.article.title, "note_url": note_url},
         )
 
 

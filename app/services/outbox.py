@@ -13,12 +13,12 @@ sends the message again, with the same Message-ID.
 
 from email.utils import formataddr, make_msgid
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import Select, func, select
 
+from app.config import mail_domain
 from app.extensions import db, mail
 from app.models import OutboxMessage, Task
 from app.models.types import utcnow
@@ -71,7 +71,7 @@ def queue_message(
         subject=_one_line(subject),
         body=render(f"mail/{topic}.txt", values),
         body_html=render(f"mail/{topic}.html", values),
-        message_id=make_msgid(domain=urlsplit(config["BASE_URL"]).hostname),
+        message_id=make_msgid(domain=mail_domain(config["BASE_URL"])),
         unsubscribe_url=unsubscribe_url,
     )
     db.session.add(message)

@@ -88,7 +88,11 @@ def test_a_note_added_through_the_api_reaches_the_cited_writer_by_smtp_after_the
     cited = api_comment(client, article, "Wrong figure.", name="Gail Guest", email="gail@example.org")
     response = client.post(
         f"/api/v1/articles/{article.slug}/notes",
-        json={"kind": "correction", "body": "The sum was **four** million.", "prompted_by": [cited]},
+        json={
+            "kind": "correction",
+            "body": "The sum was **four** million, as [the minutes](/minutes) and [step 2](#p-2) say.",
+            "prompted_by": [cited],
+        },
         headers=token_for(author),
     )
     assert response.status_code == 201, response.get_json()
@@ -107,13 +111,15 @@ def test_a_note_added_through_the_api_reaches_the_cited_writer_by_smtp_after_the
     text, html = _parts(arrived)
     link = f"{BASE}/articles/{article.slug}#note-{note_id}"
     assert "Hello Gail Guest," in text
-    assert "The sum was **four** million." in text
+    assert "The sum was **four** million, as [the minutes](/minutes) and [step 2](#p-2) say." in text
     assert f"Read it here: {link}\n" in text
     assert "<strong>four</strong>" in html
+    assert '<a href="https://comments.example.org/minutes" rel="nofollow ugc noopener">the minutes</a>' in html
+    assert f'<a href="{BASE}/articles/{article.slug}#p-2" rel="nofollow ugc noopener">step 2</a>' in html
     assert f'<a href="{link}">' in html
     # Every link in the mail is absolute, under BASE_URL.
     for url in re.findall(r'href="([^"]*)"', html) + re.findall(r"https?://\S+", text):
-        assert url.startswith(BASE + "/"), url
+        assert url.startswith("https://comments.example.org/"), url
     assert stored.sent_at is not None
 
     # Delivering again sends nothing: the message is sent and its task done.
@@ -258,7 +264,7 @@ def test_a_notification_carries_one_click_unsubscribe(mail_app, smtp):
         "Gail Guest",
         "gail@example.org",
         "A subject",
-        {"note": {"signature": "Dana", "body": "Text.", "body_html": "<p>Text.</p>"}, "article_title": "T"},
+        {"note": {"signature": "Dana", "body": "Text."}, "note_html": "<p>Text.</p>", "article_title": "T"},
         unsubscribe_url=f"{BASE}/unsubscribe/abc",
     )
     db.session.commit()
