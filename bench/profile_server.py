@@ -72,6 +72,9 @@ class Site:
             "DATABASE_URL": database_url or f"sqlite:///{workdir / 'afterword.db'}",
             "SECRET_KEY": "bench-secret-key",
             "AFTERWORD_ENV": "production",
+            "AFTERWORD_BASE_URL": "http://127.0.0.1",  # production requires it (links in mail)
+            "AFTERWORD_MAIL_BACKEND": "file",  # mail the bench causes stays in the work folder
+            "AFTERWORD_MAIL_FILE_PATH": str(workdir / "mail"),
             "AFTERWORD_SESSION_COOKIE_SECURE": "false",
             "AFTERWORD_RATELIMIT_ENABLED": "false",
             "AFTERWORD_MODERATION_HOLD_UNTIL_APPROVED": "0",

@@ -4,6 +4,7 @@ sink, and the start-up check on BASE_URL."""
 
 import email
 import email.policy
+import importlib.util
 import os
 import re
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select, update
@@ -340,6 +342,21 @@ def test_production_refuses_to_start_without_base_url(tmp_path):
     started = _flask("outbox", "--help", AFTERWORD_BASE_URL="https://comments.example.org", **production)
     assert started.returncode == 0, started.stderr
     assert "deliver" in started.stdout
+
+
+def test_gunicorn_refuses_to_start_production_without_base_url(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.delenv("AFTERWORD_BASE_URL", raising=False)
+    for name, value in {"AFTERWORD_ENV": "production", "SECRET_KEY": "x" * 32}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'site.sqlite3'}")
+    server = SimpleNamespace(cfg=SimpleNamespace(workers=2))
+    with pytest.raises(RuntimeError, match="AFTERWORD_BASE_URL is not set: mail needs the site's address"):
+        module.on_starting(server)
+    monkeypatch.setenv("AFTERWORD_BASE_URL", "https://comments.example.org")
+    module.on_starting(server)
 
 
 @pytest.mark.parametrize(
