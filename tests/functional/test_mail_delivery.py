@@ -395,3 +395,27 @@ def test_mail_passwords_and_names_are_read_as_written(tmp_path, monkeypatch):
     made = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": str(tmp_path)})
     assert (made.config["MAIL_PASSWORD"], made.config["MAIL_USERNAME"]) == ("123456", "true")
     assert (made.config["MAIL_PORT"], made.config["MAIL_USE_TLS"]) == (587, True)
+
+
+def test_messages_from_before_delivery_are_listed_but_never_sent(mail_app, smtp):
+    db.session.add(
+        OutboxMessage(
+            topic="request_decided", subject_id=1, to_name="Old", to_email="old@example.org", subject="S", body="/x"
+        )
+    )
+    db.session.commit()
+    assert "Delivered 0 message(s)" in _deliver(mail_app)
+    assert "to old@example.org, written" in _listed(mail_app) and ": not queued\n" in _listed(mail_app)
+    assert smtp.inbox.messages == []
+
+
+def test_old_done_tasks_go_and_their_sent_messages_stay(mail_app, smtp, make_article):
+    _cite_a_guest(make_article)
+    _deliver(mail_app)
+    db.session.execute(update(Task).values(done_at=utcnow() - timedelta(days=30)))
+    db.session.commit()
+    assert tasks.prune_done() == 1
+    db.session.expire_all()
+    message = db.session.scalar(select(OutboxMessage))
+    assert (message.sent_at is not None, outbox.state(message)) == (True, "sent")
+    assert _listed(mail_app) == "Every message was sent.\n"
