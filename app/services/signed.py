@@ -22,7 +22,7 @@ class TokenProblem(Exception):
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=f"afterword.mail.{purpose}")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"afterword.mail.{purpose}")
 
 
 def make_token(purpose: str, data: Any) -> str:
