@@ -55,11 +55,12 @@ def handles(kind: str, handler: Handler) -> None:
     _handlers[kind] = handler
 
 
-def enqueue(kind: str, payload: dict[str, Any]) -> Task:
-    """Add a task to the session, due at once (the caller commits it with the change that asks for it)."""
+def enqueue(kind: str, payload: dict[str, Any], due: datetime | None = None) -> Task:
+    """Add a task to the session, due at once or at `due` (the caller commits it with the change that asks for
+    it)."""
     if kind not in _handlers:
         raise ValueError(f"No handler is registered for tasks of kind {kind!r}.")
-    task = Task(kind=kind, payload=payload, attempts=0, run_after=utcnow())
+    task = Task(kind=kind, payload=payload, attempts=0, run_after=due or utcnow())
     db.session.add(task)
     return task
 

@@ -226,3 +226,14 @@ def test_two_quick_opposite_verdicts_learned_in_either_order_end_where_the_moder
     db.session.commit()
     db.session.expire_all()
     assert (in_order.trained_as, reversed_order.trained_as) == ("ham", "ham")
+
+
+def test_a_task_queued_for_later_waits_until_then(app, ran):
+    task = tasks.enqueue(KIND, {"n": 41}, due=utcnow() + timedelta(hours=1))
+    db.session.commit()
+    assert tasks.run_due().ran == 0
+    assert ran[41] == 0
+    _age(run_after=True)
+    tasks.run_due()
+    assert ran[41] == 1
+    assert _task(task.id).done_at is not None
