@@ -13,7 +13,15 @@ from app.auth import account as account_views
 from app.auth import routes as auth_views
 from app.authoring import routes as authoring_views
 from app.comments import routes as comment_views
-from app.config import CONFIGS, database_url_from_env, default_sender, mail_settings_problem, secret_key_from
+from app.config import (
+    CONFIGS,
+    MAIL_OFF,
+    database_url_from_env,
+    default_sender,
+    mail_is_off,
+    mail_settings_problem,
+    secret_key_from,
+)
 from app.corrections import routes as correction_views
 from app.moderation import routes as moderation_views
 from app.services import outbox, tasks
@@ -90,9 +98,13 @@ def register_config(app: Flask, config: str | dict | None) -> None:
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key_from(app.instance_path)
-    problem = mail_settings_problem(app.config)
+    problem = mail_settings_problem(
+        app.config, mail_server_given="AFTERWORD_MAIL_SERVER" in os.environ or "MAIL_SERVER" in overrides
+    )
     if problem:
         raise ValueError(problem)
+    if mail_is_off(app.config):
+        app.logger.error(MAIL_OFF)
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
     app.config["MAIL_FILE_PATH"] = app.config["MAIL_FILE_PATH"] or os.path.join(app.instance_path, "mail")
     if not app.config["MAIL_DEFAULT_SENDER"]:

@@ -13,6 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app.config import MAIL_OFF, mail_is_off
 from app.demo import ACCOUNTS, seed
 from app.extensions import db
 from app.models import Article, CommentStatus
@@ -352,6 +353,8 @@ def outbox_deliver(watch: bool, interval: float) -> None:
     Runs only the `mail.deliver` tasks, with their retries and give-up; any number may run beside the web
     workers and `flask tasks run`: no message is sent twice.
     """
+    if mail_is_off(current_app.config):
+        raise click.ClickException(MAIL_OFF)
     if not watch:
         click.echo(_deliveries(tasks.run_due(kinds=[outbox.DELIVER_TASK])))
         return

@@ -73,15 +73,33 @@ def _flag(config: dict[str, Any], name: str) -> str | None:
     return f"AFTERWORD_{name} must be true or false, not {value!r}."
 
 
-def mail_settings_problem(config: dict[str, Any]) -> str | None:
+MAIL_OFF = (
+    "AFTERWORD_BASE_URL is not set, so mail is off: mail needs the site's address for its links. Messages are "
+    "kept in the outbox unsent (`flask --app wsgi outbox list`). Set it to turn mail on, "
+    "e.g. AFTERWORD_BASE_URL=https://comments.example.org"
+)
+
+
+def mail_is_off(config: dict[str, Any]) -> bool:
+    """Mail is off while the site does not know its own address (production before AFTERWORD_BASE_URL is set):
+    messages are written to the outbox and never sent. The factory says so at start-up."""
+    return not config.get("BASE_URL")
+
+
+def mail_settings_problem(config: dict[str, Any], mail_server_given: bool = False) -> str | None:
     """What is wrong with the settings mail needs, or None. The factory refuses to start with a problem, so a
-    site never queues mail it cannot send or whose links lead nowhere."""
+    site never sends mail it cannot deliver or whose links lead nowhere.
+
+    Without a BASE_URL mail is off (MAIL_OFF), which is no problem unless a mail server was named
+    (`mail_server_given`): then the operator meant mail to go, and the start is refused."""
     base = str(config.get("BASE_URL") or "")
     if not base:
-        return (
-            "AFTERWORD_BASE_URL is not set: mail needs the site's address for its links, "
-            "e.g. AFTERWORD_BASE_URL=https://comments.example.org"
-        )
+        if mail_server_given:
+            return (
+                "AFTERWORD_MAIL_SERVER is set but AFTERWORD_BASE_URL is not: mail needs the site's address for "
+                "its links, e.g. AFTERWORD_BASE_URL=https://comments.example.org"
+            )
+        base = "http://localhost"  # the other mail settings are still checked
     parts = urlsplit(base)
     if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
         return (
@@ -217,7 +235,7 @@ class Config:
     TASKS_KEEP_DONE_DAYS = 7  # done tasks are deleted after this many days
 
     # Mail (docs/configuration.md#mail): messages wait in the outbox table and tasks send them.
-    BASE_URL = ""  # the site's address, for the links in mail, e.g. https://comments.example.org (required)
+    BASE_URL = ""  # the site's address, for the links in mail, e.g. https://comments.example.org (none: mail is off)
     MAIL_BACKEND = "smtp"  # smtp; file: one file per delivery run in MAIL_FILE_PATH; console: standard output
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25

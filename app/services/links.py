@@ -9,10 +9,15 @@ from flask import current_app
 
 
 def absolute_url(endpoint: str, anchor: str | None = None, **values: Any) -> str:
-    """The full address of a route under BASE_URL (a path in it is kept), with an optional #anchor."""
+    """The full address of a route under BASE_URL (a path in it is kept), with an optional #anchor.
+
+    While mail is off (no BASE_URL: app.config.mail_is_off) the site has no address to give, and the link is the
+    route's path alone; such messages are kept and never sent."""
     base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
-    url = adapter.build(endpoint, values, force_external=True)
+    adapter = current_app.url_map.bind(
+        base.netloc or "localhost", script_name=base.path or "/", url_scheme=base.scheme or "http"
+    )
+    url = adapter.build(endpoint, values, force_external=bool(base.netloc))
     return f"{url}#{anchor}" if anchor else url
 
 

@@ -2,7 +2,8 @@
 lost, and sent by email by a `mail.deliver` task (app/services/tasks.py).
 
 Each message is rendered when it is written, in plain text and HTML, from `templates/mail/<topic>.txt` and
-`.html`, with absolute links (BASE_URL), and gets its Message-ID then. Delivery sends what was written: a
+`.html`, with absolute links (BASE_URL), and gets its Message-ID then. While mail is off (production without
+BASE_URL) messages are still written, for the record, but get no delivery task. Delivery sends what was written: a
 retry sends the same message with the same Message-ID.
 
 No message is sent twice: one task per message, a task is run by one runner at a time, and the handler sends
@@ -18,7 +19,7 @@ from flask import current_app
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import Select, func, select
 
-from app.config import mail_domain
+from app.config import mail_domain, mail_is_off
 from app.extensions import db, mail
 from app.models import OutboxMessage, Task
 from app.models.types import utcnow
@@ -63,6 +64,7 @@ def queue_message(
         "site_url": config["BASE_URL"] + "/",
         "unsubscribe_url": unsubscribe_url,
     }
+    off = mail_is_off(config)
     message = OutboxMessage(
         topic=topic,
         subject_id=subject_id,
@@ -71,10 +73,12 @@ def queue_message(
         subject=_one_line(subject),
         body=render(f"mail/{topic}.txt", values),
         body_html=render(f"mail/{topic}.html", values),
-        message_id=make_msgid(domain=mail_domain(config["BASE_URL"])),
+        message_id=None if off else make_msgid(domain=mail_domain(config["BASE_URL"])),
         unsubscribe_url=unsubscribe_url,
     )
     db.session.add(message)
+    if off:  # kept, listed by `flask outbox list`, never sent: its links are paths without the site's address
+        return message
     db.session.flush()
     message.task = tasks.enqueue(DELIVER_TASK, {"outbox_id": message.id})
     return message

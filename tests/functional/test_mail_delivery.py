@@ -15,7 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app import cli, create_app
 from app.extensions import db
@@ -330,39 +330,80 @@ def _flask(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_production_refuses_to_start_without_base_url(tmp_path):
-    production = {
-        "AFTERWORD_ENV": "production",
-        "SECRET_KEY": "x" * 32,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
-    }
-    refused = _flask("outbox", "--help", **production)
+PRODUCTION = {"AFTERWORD_ENV": "production", "SECRET_KEY": "x" * 32}
+
+
+def test_production_without_base_url_starts_with_mail_off_and_says_so(tmp_path):
+    production = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}"}
+    migrated = _flask("db", "upgrade", **production)
+    assert migrated.returncode == 0, migrated.stderr
+    started = _flask("outbox", "list", **production)
+    assert started.returncode == 0, started.stderr
+    assert "Every message was sent." in started.stdout
+    assert "AFTERWORD_BASE_URL is not set, so mail is off" in started.stderr
+    refused = _flask("outbox", "deliver", **production)
     assert refused.returncode != 0
-    assert "AFTERWORD_BASE_URL is not set: mail needs the site's address for its links" in refused.stderr
-    started = _flask("outbox", "--help", AFTERWORD_BASE_URL="https://comments.example.org", **production)
+    assert "Error: AFTERWORD_BASE_URL is not set, so mail is off" in refused.stderr
+    on = _flask("outbox", "deliver", AFTERWORD_BASE_URL="https://comments.example.org", **production)
+    assert on.returncode == 0, on.stderr
+    assert "mail is off" not in on.stderr
+    assert "Delivered 0 message(s)" in on.stdout
+
+
+def test_production_naming_a_mail_server_without_base_url_refuses_to_start(tmp_path):
+    production = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}"}
+    refused = _flask("outbox", "--help", AFTERWORD_MAIL_SERVER="smtp.example.org", **production)
+    assert refused.returncode != 0
+    assert "AFTERWORD_MAIL_SERVER is set but AFTERWORD_BASE_URL is not" in refused.stderr
+    started = _flask(
+        "outbox",
+        "--help",
+        AFTERWORD_MAIL_SERVER="smtp.example.org",
+        AFTERWORD_BASE_URL="https://comments.example.org",
+        **production,
+    )
     assert started.returncode == 0, started.stderr
     assert "deliver" in started.stdout
 
 
-def test_gunicorn_refuses_to_start_production_without_base_url(tmp_path, monkeypatch):
+def test_gunicorn_refuses_a_mail_server_without_base_url_and_starts_with_mail_off(tmp_path, monkeypatch):
     spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     monkeypatch.delenv("AFTERWORD_BASE_URL", raising=False)
-    for name, value in {"AFTERWORD_ENV": "production", "SECRET_KEY": "x" * 32}.items():
+    for name, value in PRODUCTION.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'site.sqlite3'}")
+    monkeypatch.setenv("AFTERWORD_MAIL_SERVER", "smtp.example.org")
     server = SimpleNamespace(cfg=SimpleNamespace(workers=2))
-    with pytest.raises(RuntimeError, match="AFTERWORD_BASE_URL is not set: mail needs the site's address"):
+    with pytest.raises(RuntimeError, match="AFTERWORD_MAIL_SERVER is set but AFTERWORD_BASE_URL is not"):
         module.on_starting(server)
     monkeypatch.setenv("AFTERWORD_BASE_URL", "https://comments.example.org")
     module.on_starting(server)
+    monkeypatch.delenv("AFTERWORD_BASE_URL")
+    monkeypatch.delenv("AFTERWORD_MAIL_SERVER")
+    module.on_starting(server)  # mail off: the site runs (and says so in its log)
+
+
+@pytest.mark.parametrize("app", [{"BASE_URL": ""}], indirect=True)
+def test_with_mail_off_messages_are_kept_unsent_with_no_delivery_task(app, make_article):
+    article, note = _cite_a_guest(make_article)
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert message.to_email == "gail@example.org"
+    assert message.task is None and message.message_id is None and message.sent_at is None
+    assert outbox.state(message) == "not queued"
+    assert f"Read it here: /articles/{article.slug}#note-{note.id}" in message.body
+    assert db.session.scalar(select(func.count()).select_from(Task)) == 0
+    result = app.test_cli_runner().invoke(args=["outbox", "deliver"])
+    assert result.exit_code != 0
+    assert "mail is off" in result.output
 
 
 @pytest.mark.parametrize(
     "settings, problem",
     [
-        ({"BASE_URL": ""}, "AFTERWORD_BASE_URL is not set"),
+        ({"BASE_URL": "", "MAIL_SERVER": "smtp.example.org"}, "AFTERWORD_MAIL_SERVER is set but AFTERWORD_BASE_URL"),
+        ({"BASE_URL": "", "MAIL_PORT": 0}, "AFTERWORD_MAIL_PORT must be a port number"),
         ({"BASE_URL": "comments.example.org"}, "AFTERWORD_BASE_URL must be the site's address"),
         ({"BASE_URL": "https://comments.example.org/?x=1"}, "AFTERWORD_BASE_URL must be the site's address"),
         ({"MAIL_BACKEND": "pigeon"}, "AFTERWORD_MAIL_BACKEND must be one of smtp, file, console"),
@@ -383,8 +424,7 @@ def test_development_and_tests_need_no_base_url(tmp_path, monkeypatch):
     config = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": str(tmp_path)}
     assert create_app({**config, "ENV_NAME": "development"}).config["BASE_URL"] == "http://127.0.0.1:5000"
     assert create_app({**config, "ENV_NAME": "testing"}).config["BASE_URL"] == "http://localhost"
-    with pytest.raises(ValueError, match="AFTERWORD_BASE_URL is not set"):
-        create_app({**config, "ENV_NAME": "production"})
+    assert create_app({**config, "ENV_NAME": "production"}).config["BASE_URL"] == ""  # mail off
 
 
 def test_mail_passwords_and_names_are_read_as_written(tmp_path, monkeypatch):
