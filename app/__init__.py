@@ -23,6 +23,7 @@ from app.config import (
     secret_key_from,
 )
 from app.corrections import routes as correction_views
+from app.feeds import routes as feed_views
 from app.moderation import routes as moderation_views
 from app.services import outbox, tasks
 from app.services.accounts import user_for_session
@@ -37,6 +38,7 @@ VIEWS = (
     authoring_views,
     comment_views,
     correction_views,
+    feed_views,
     moderation_views,
     admin_views,
 )

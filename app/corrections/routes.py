@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, jsonify, make_response, redirect, r
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from app.atom import AtomEntry, atom_response
 from app.corrections import bp
 from app.corrections.forms import CorrectionRequestForm, NoteAmendForm, NoteForm, RequestDecisionForm, RetractForm
 from app.errors import attach_errors, http_error, json_error, script_wants_json
@@ -353,38 +354,24 @@ def recent():
 
 
 def _feed(entries, title: str, page_url: str, feed_url: str):
-    # Imported when a feed is asked for: feedgen brings lxml, some 15 MiB a worker need not hold until then.
-    from feedgen.feed import FeedGenerator  # noqa: PLC0415
-
-    feed = FeedGenerator()
-    feed.id(feed_url)
-    feed.title(title)
-    feed.link(href=page_url, rel="alternate")
-    feed.link(href=feed_url, rel="self")
-    feed.language("en")
-    feed.author({"name": current_app.config["SITE_NAME"]})
-    feed.subtitle("Signed notes appended to articles: corrections, updates, clarifications and editor's notes.")
-    latest = max((note.retracted_at or note.amended_at or note.created_at for note in entries), default=None)
-    if latest is not None:
-        feed.updated(latest)
-    for note in reversed(entries):  # feedgen prepends each new entry; feed the oldest first
-        link = url_for("articles.show", slug=note.article.slug, _external=True) + f"#note-{note.id}"
-        entry = feed.add_entry()
-        entry.id(link)
-        label = note.kind.label + (" (retracted)" if note.retracted else "")
-        entry.title(f"{label}: {note.article.title}")
-        entry.link(href=link)
-        entry.author({"name": note.author.name})
-        entry.published(note.created_at)
-        entry.updated(note.retracted_at or note.amended_at or note.created_at)
+    items = []
+    for note in entries:
         text = notes.plain_text(note.body)
         if note.retracted:
             text = f"Retracted: {note.retracted_reason}. The note said: {text}"
-        entry.summary(f"{text} — {note.signature}")
-        entry.content(render_template("corrections/_feed_entry.html", note=note), type="html")
-    response = make_response(feed.atom_str(pretty=True))
-    response.mimetype = "application/atom+xml"
-    return response
+        items.append(
+            AtomEntry(
+                link=url_for("articles.show", slug=note.article.slug, _external=True) + f"#note-{note.id}",
+                title=f"{note.kind.label}{' (retracted)' if note.retracted else ''}: {note.article.title}",
+                author=note.author.name,
+                published=note.created_at,
+                updated=note.retracted_at or note.amended_at or note.created_at,
+                summary=f"{text} — {note.signature}",
+                content_html=render_template("corrections/_feed_entry.html", note=note),
+            )
+        )
+    subtitle = "Signed notes appended to articles: corrections, updates, clarifications and editor's notes."
+    return atom_response(title, subtitle, page_url, feed_url, items)
 
 
 @bp.route("/corrections.atom")

@@ -1,0 +1,37 @@
+"""What the public Atom feeds hold: published articles, and public comments on them, newest first."""
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from app.models import Article, ArticleStatus, Comment, CommentStatus
+
+
+def newest_articles(limit: int) -> Select[Article]:
+    """The newest published articles, with their authors."""
+    return (
+        select(Article)
+        .where(Article.status == ArticleStatus.published)
+        .options(joinedload(Article.author))
+        .order_by(Article.published_at.desc(), Article.id.desc())
+        .limit(limit)
+    )
+
+
+def newest_public_comments(limit: int, article: Article | None = None) -> Select[Comment]:
+    """The newest comments every reader sees (approved, not deleted) on published articles, site-wide or on one
+    article; never a held, spam, trashed or deleted one."""
+    query = (
+        select(Comment)
+        .join(Article, Article.id == Comment.article_id)
+        .where(
+            Article.status == ArticleStatus.published,
+            Comment.status == CommentStatus.approved,
+            Comment.deleted_at.is_(None),
+        )
+        .options(joinedload(Comment.article))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(limit)
+    )
+    if article is not None:
+        query = query.where(Comment.article_id == article.id)
+    return query
