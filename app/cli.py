@@ -17,7 +17,7 @@ from app.demo import ACCOUNTS, seed
 from app.extensions import db
 from app.models import Article, CommentStatus
 from app.models.spam import ORIGIN_MAX
-from app.services import accounts, outbox, tasks
+from app.services import accounts, outbox, staff_mail, tasks
 from app.services.errors import ServiceError
 from app.services.markdown import render_comment
 from app.services.moderation import purge
@@ -393,11 +393,26 @@ def outbox_list(only_failed: bool) -> None:
         click.echo("Retry given-up messages with `flask --app wsgi tasks retry TASK_ID...` once the mail server works.")
 
 
+mail_cli = AppGroup("mail", help="Staff mail: the moderators' digest.")
+
+
+@mail_cli.command("digest")
+def mail_digest() -> None:
+    """Write the digest of every moderator on the daily digest who has new comments waiting, now (for cron; the
+    `staff_mail.digest` task does the same each day at MODERATION_MAIL_DIGEST_AT). Run twice, the second run writes
+    nothing: each digest lists only what arrived since that moderator's last mail. `flask outbox deliver` or any
+    task runner sends them."""
+    written = staff_mail.send_digests()
+    db.session.commit()
+    click.echo(f"Wrote {written} digest(s).")
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask`."""
     app.cli.add_command(user_cli)
     app.cli.add_command(tasks_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(moderation_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(spam_cli)
