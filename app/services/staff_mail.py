@@ -105,24 +105,27 @@ def _row(user_id: int) -> StaffMailSettings:
 
 def choose(user: User, moderation_mail: str | None = None, correction_requests: bool | None = None) -> None:
     """Save a person's choices (None leaves one as it is); each only for those who may get that mail."""
-    row = _row(user.id)
+    choice = None
     if moderation_mail is not None:
         if not is_staff_account(user):
             raise ServiceError(
                 "Mail about comments waiting is for moderators and admins.", code="forbidden", status=403
             )
         try:
-            row.moderation = ModerationMail(moderation_mail)
+            choice = ModerationMail(moderation_mail)
         except ValueError:
             choices = ", ".join(choice.value for choice in ModerationMail)
             raise ServiceError(f"Choose one of: {choices}.", field="moderation") from None
-        if row.moderation is ModerationMail.daily:
+    if correction_requests is not None and not is_writer_account(user):
+        raise ServiceError("Mail about correction requests is for authors and admins.", code="forbidden", status=403)
+    if choice is None and correction_requests is None:
+        return
+    row = _row(user.id)
+    if choice is not None:
+        row.moderation = choice
+        if choice is ModerationMail.daily:
             plan_digest()
     if correction_requests is not None:
-        if not is_writer_account(user):
-            raise ServiceError(
-                "Mail about correction requests is for authors and admins.", code="forbidden", status=403
-            )
         row.correction_requests = correction_requests
     db.session.commit()
 

@@ -40,7 +40,7 @@ def confirm(token: str) -> Response:
             asked=asked,
             acted=request.method == "POST" and asked.done is None,
             label=staff_mail.LINK_LABELS[asked.action],
-            flags=[flag for flag in moderation.load_context([asked.comment])["flags"][asked.comment.id]],
+            flags=moderation.load_context([asked.comment])["flags"][asked.comment.id],
             trash_reasons=moderation.TRASH_REASONS,
         )
     )
@@ -76,14 +76,11 @@ def unsubscribe(token: str) -> Response:
 @login_required
 def settings() -> Response:
     """Save the choices of the account page's "Mail for staff" section."""
-    moderation_mail = request.form.get("moderation") if staff_mail.is_staff_account(current_user) else None
-    correction_requests = (
-        bool(request.form.get("correction_requests"))
-        if staff_mail.is_writer_account(current_user) and request.form.get("correction_requests_shown")
-        else None
-    )
+    # The checkbox is absent when unticked: the hidden field says the form showed it.
+    shown = bool(request.form.get("correction_requests_shown"))
+    correction_requests = bool(request.form.get("correction_requests")) if shown else None
     try:
-        staff_mail.choose(current_user, moderation_mail, correction_requests)
+        staff_mail.choose(current_user, request.form.get("moderation"), correction_requests)
     except ServiceError as error:
         flash(error.message, "error")
     else:
