@@ -349,18 +349,25 @@ outbox_cli = AppGroup("outbox", help="Mail for people: deliver it, list what is 
 def outbox_deliver(watch: bool, interval: float) -> None:
     """Send the mail that is due, then stop (or, with --watch, keep going until SIGTERM or Ctrl-C).
 
-    Runs only the `mail.deliver` tasks, with their retries and give-up; any number may run beside the web
+    Runs only the `mail.deliver` tasks, with their retries and give-up, after the staff mail that falls due
+    (planned moderation mail, the daily digest), which writes messages; any number may run beside the web
     workers and `flask tasks run`: no message is sent twice.
     """
     if not watch:
-        click.echo(_deliveries(tasks.run_due(kinds=[outbox.DELIVER_TASK])))
+        click.echo(_deliveries(_write_and_deliver()))
         return
     _watch(
-        lambda: tasks.run_due(limit=100, kinds=[outbox.DELIVER_TASK]),
+        lambda: _write_and_deliver(limit=100),
         interval,
         f"Delivering mail as it falls due, looking every {interval:g} s",
         _deliveries,
     )
+
+
+def _write_and_deliver(limit: int | None = None) -> tasks.Report:
+    """Run the staff mail tasks that are due (they write messages), then deliver; the deliveries' report."""
+    tasks.run_due(limit=limit, kinds=staff_mail.MAIL_WRITING_TASKS)
+    return tasks.run_due(limit=limit, kinds=[outbox.DELIVER_TASK])
 
 
 def _deliveries(report: tasks.Report) -> str:

@@ -51,6 +51,8 @@ from app.services.signed import TokenProblem, make_token, read_token
 WAITING_TASK = "staff_mail.waiting"
 SEND_TASK = "staff_mail.send"
 DIGEST_TASK = "staff_mail.digest"
+# Tasks that write messages: `flask outbox deliver` runs them too, so a mail worker alone sends staff mail on time.
+MAIL_WRITING_TASKS = (WAITING_TASK, SEND_TASK, DIGEST_TASK)
 ACTION_PURPOSE = "moderate"
 UNSUBSCRIBE_PURPOSE = "staff-unsubscribe"
 # The two mails a person can turn off: the settings' field for each, and how a page names it.
