@@ -170,7 +170,8 @@ def _is_id(value: object) -> bool:
 
 def on_comment_waits(comment: Comment, **_: object) -> None:
     """Receiver of `comment_waits`: queue the task that tells the moderators (in the caller's transaction)."""
-    tasks.enqueue(WAITING_TASK, {})
+    if current_app.config["STAFF_MAIL_ENABLED"]:
+        tasks.enqueue(WAITING_TASK, {})
 
 
 def waiting_from_task(payload: dict[str, Any]) -> None:
@@ -502,6 +503,8 @@ def on_correction_requested(correction_request: CorrectionRequest, **_: object) 
     """Receiver of `correction_requested`: write to the article's account (its author, or the host who
     published a guest post), unless the checks caught the request as spam, the author asked for it themselves, or
     turned this mail off."""
+    if not current_app.config["STAFF_MAIL_ENABLED"]:
+        return
     article = correction_request.article
     author = article.author
     if correction_request.status is not RequestStatus.open or not is_writer_account(author):

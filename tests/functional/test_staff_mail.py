@@ -44,7 +44,7 @@ def smtp():
 def app(app_with, smtp, request):
     """Mail through the test's SMTP server, links under a BASE_URL with a path; more settings by indirect
     parametrisation."""
-    settings = {"BASE_URL": BASE, **smtp.settings(), **getattr(request, "param", {})}
+    settings = {"BASE_URL": BASE, "STAFF_MAIL_ENABLED": True, **smtp.settings(), **getattr(request, "param", {})}
     with app_with(**settings) as application:
         yield application
 
@@ -541,3 +541,15 @@ def test_next_digest_time_is_today_or_tomorrow():
     assert staff_mail.next_digest_at(now, "09:00") == now + timedelta(days=1)
     assert staff_mail.digest_time_problem({"MODERATION_MAIL_DIGEST_AT": "25:00"}) is not None
     assert staff_mail.digest_time_problem({"MODERATION_MAIL_DIGEST_AT": "07:05"}) is None
+
+
+@pytest.mark.parametrize("app", [{"STAFF_MAIL_ENABLED": False, "MODERATION_HOLD_ALL": True}], indirect=True)
+def test_with_staff_mail_off_a_held_comment_and_a_request_queue_nothing_for_staff(app, smtp, make_user, make_article):
+    moderator, author = make_user("moderator"), make_user("author")
+    staff_mail.choose(moderator, "immediately")
+    article = make_article(author=author)
+    _post_held(app.test_client(), article, "Held, and nobody told.")
+    _request_correction(app, article)
+    assert db.session.scalars(select(Task.kind).where(Task.kind.like("staff_mail.%"))).all() == []
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert smtp.inbox.messages == []
