@@ -116,7 +116,7 @@ def choose(user: User, moderation_mail: str | None = None, correction_requests: 
         try:
             choice = ModerationMail(moderation_mail)
         except ValueError:
-            choices = ", ".join(choice.value for choice in ModerationMail)
+            choices = ", ".join(option.value for option in ModerationMail)
             raise ServiceError(f"Choose one of: {choices}.", field="moderation") from None
     if correction_requests is not None and not is_writer_account(user):
         raise ServiceError("Mail about correction requests is for authors and admins.", code="forbidden", status=403)
@@ -125,7 +125,7 @@ def choose(user: User, moderation_mail: str | None = None, correction_requests: 
     row = _row(user.id)
     if choice is not None:
         row.moderation = choice
-        if choice is ModerationMail.daily:
+        if choice is ModerationMail.daily and current_app.config["STAFF_MAIL_ENABLED"]:
             plan_digest()
     if correction_requests is not None:
         row.correction_requests = correction_requests
@@ -177,6 +177,8 @@ def on_comment_waits(comment: Comment, **_: object) -> None:
 def waiting_from_task(payload: dict[str, Any]) -> None:
     """The `staff_mail.waiting` handler: mail each moderator who chose "immediately" now, or plan their mail for
     the end of their quiet time; make sure a digest is planned for the others."""
+    if not current_app.config["STAFF_MAIL_ENABLED"]:
+        return
     plan_digest()
     now = utcnow()
     every = timedelta(minutes=int(current_app.config["MODERATION_MAIL_EVERY_MINUTES"]))
@@ -199,14 +201,17 @@ def send_from_task(payload: dict[str, Any]) -> None:
         return
     row = _row(user.id)
     row.planned_at = None
-    if is_staff_account(user) and row.moderation is ModerationMail.immediately:
+    enabled = current_app.config["STAFF_MAIL_ENABLED"]
+    if enabled and is_staff_account(user) and row.moderation is ModerationMail.immediately:
         send_moderation_mail(user, row)
 
 
 def digest_from_task(payload: dict[str, Any]) -> None:
-    """The `staff_mail.digest` handler: the daily digests, then the next day's task."""
-    send_digests()
-    plan_digest()
+    """The `staff_mail.digest` handler: the daily digests, then the next day's task (none once staff mail is
+    off)."""
+    if current_app.config["STAFF_MAIL_ENABLED"]:
+        send_digests()
+        plan_digest()
 
 
 def send_digests() -> int:

@@ -553,3 +553,18 @@ def test_with_staff_mail_off_a_held_comment_and_a_request_queue_nothing_for_staf
     assert db.session.scalars(select(Task.kind).where(Task.kind.like("staff_mail.%"))).all() == []
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     assert smtp.inbox.messages == []
+
+
+@pytest.mark.parametrize("app", [{"MODERATION_MAIL_MAX_COMMENTS": 2}], indirect=True)
+def test_a_mail_lists_at_most_the_settings_number_of_comments_and_counts_the_rest(app, smtp, make_user, make_article):
+    moderator = make_user("moderator")
+    article = make_article()
+    held = [make_comment(article, f"Held number {n}.", rules=HELD) for n in range(3)]
+    assert app.test_cli_runner().invoke(args=["mail", "digest"]).output == "Wrote 1 digest(s).\n"
+    run_tasks()
+    (arrived,) = _to(smtp, moderator)
+    text = _text(arrived)
+    assert arrived["Subject"] == "3 new comments waiting for moderation (daily digest)"
+    assert [f"Comment {comment.id} " in text for comment in held] == [True, True, False]
+    assert f"And 1 more on the desk: {BASE}/moderation\n" in text
+    assert len(_links(arrived)["Approve"]) == 2
