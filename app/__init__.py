@@ -26,9 +26,11 @@ from app.corrections import routes as correction_views
 from app.feeds import routes as feed_views
 from app.moderation import routes as moderation_views
 from app.services import outbox, tasks
+from app.services import staff_mail as staff_mail_service  # app.staff_mail is the area's blueprint
 from app.services.accounts import user_for_session
-from app.services.signals import spam_decision
+from app.services.signals import comment_waits, correction_requested, spam_decision
 from app.services.spam import akismet, learning
+from app.staff_mail import routes as staff_mail_views
 
 # The view modules of each area; importing one attaches its routes to its area's blueprint (`views.bp`).
 VIEWS = (
@@ -41,6 +43,7 @@ VIEWS = (
     feed_views,
     moderation_views,
     admin_views,
+    staff_mail_views,
 )
 
 
@@ -180,13 +183,15 @@ def register_cli(app: Flask) -> None:
 
 def register_signal_receivers() -> None:
     """Connect what learns from moderators' spam decisions: the classifier's counts and Akismet's reports
-    (each queues a task, run after the answer).
+    (each queues a task, run after the answer); and staff mail, told of comments waiting and correction requests.
 
     Signals are process-wide, so this runs for every app made and connects each receiver once (blinker
     keeps one connection per receiver); strong references, since the receivers are module functions.
     """
     spam_decision.connect(learning.on_spam_decision, weak=False)
     spam_decision.connect(akismet.on_spam_decision, weak=False)
+    comment_waits.connect(staff_mail_service.on_comment_waits, weak=False)
+    correction_requested.connect(staff_mail_service.on_correction_requested, weak=False)
 
 
 def register_tasks(app: Flask) -> None:
@@ -194,4 +199,10 @@ def register_tasks(app: Flask) -> None:
     tasks.handles(learning.LEARN_TASK, learning.learn_from_task)
     tasks.handles(akismet.REPORT_TASK, akismet.report_from_task)
     tasks.handles(outbox.DELIVER_TASK, outbox.deliver_from_task)
+    tasks.handles(staff_mail_service.WAITING_TASK, staff_mail_service.waiting_from_task)
+    tasks.handles(staff_mail_service.SEND_TASK, staff_mail_service.send_from_task)
+    tasks.handles(staff_mail_service.DIGEST_TASK, staff_mail_service.digest_from_task)
+    problem = staff_mail_service.digest_time_problem(app.config)  # the digest task's time of day, checked at start-up
+    if problem:
+        raise ValueError(problem)
     after_answer.init_app(app)

@@ -18,7 +18,7 @@ from app.demo import ACCOUNTS, seed
 from app.extensions import db
 from app.models import Article, CommentStatus
 from app.models.spam import ORIGIN_MAX
-from app.services import accounts, outbox, tasks
+from app.services import accounts, outbox, staff_mail, tasks
 from app.services.errors import ServiceError
 from app.services.markdown import render_comment
 from app.services.moderation import purge
@@ -350,20 +350,27 @@ outbox_cli = AppGroup("outbox", help="Mail for people: deliver it, list what is 
 def outbox_deliver(watch: bool, interval: float) -> None:
     """Send the mail that is due, then stop (or, with --watch, keep going until SIGTERM or Ctrl-C).
 
-    Runs only the `mail.deliver` tasks, with their retries and give-up; any number may run beside the web
+    Runs only the `mail.deliver` tasks, with their retries and give-up, after the staff mail that falls due
+    (planned moderation mail, the daily digest), which writes messages; any number may run beside the web
     workers and `flask tasks run`: no message is sent twice.
     """
     if mail_is_off(current_app.config):
         raise click.ClickException(MAIL_OFF)
     if not watch:
-        click.echo(_deliveries(tasks.run_due(kinds=[outbox.DELIVER_TASK])))
+        click.echo(_deliveries(_write_and_deliver()))
         return
     _watch(
-        lambda: tasks.run_due(limit=100, kinds=[outbox.DELIVER_TASK]),
+        lambda: _write_and_deliver(limit=100),
         interval,
         f"Delivering mail as it falls due, looking every {interval:g} s",
         _deliveries,
     )
+
+
+def _write_and_deliver(limit: int | None = None) -> tasks.Report:
+    """Run the staff mail tasks that are due (they write messages), then deliver; the deliveries' report."""
+    tasks.run_due(limit=limit, kinds=staff_mail.MAIL_WRITING_TASKS)
+    return tasks.run_due(limit=limit, kinds=[outbox.DELIVER_TASK])
 
 
 def _deliveries(report: tasks.Report) -> str:
@@ -396,11 +403,26 @@ def outbox_list(only_failed: bool) -> None:
         click.echo("Retry given-up messages with `flask --app wsgi tasks retry TASK_ID...` once the mail server works.")
 
 
+mail_cli = AppGroup("mail", help="Staff mail: the moderators' digest.")
+
+
+@mail_cli.command("digest")
+def mail_digest() -> None:
+    """Write the digest of every moderator on the daily digest who has new comments waiting, now (for cron; the
+    `staff_mail.digest` task does the same each day at MODERATION_MAIL_DIGEST_AT). Run twice, the second run writes
+    nothing: each digest lists only what arrived since that moderator's last mail. `flask outbox deliver` or any
+    task runner sends them."""
+    written = staff_mail.send_digests()
+    db.session.commit()
+    click.echo(f"Wrote {written} digest(s).")
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask`."""
     app.cli.add_command(user_cli)
     app.cli.add_command(tasks_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(moderation_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(spam_cli)

@@ -247,6 +247,15 @@ class Config:
     MAIL_TIMEOUT = 10  # seconds to wait for the SMTP server at each step; keep it well under TASKS_CLAIM_SECONDS
     MAIL_FILE_PATH = ""  # for the file backend; empty: instance/mail
 
+    # Staff mail (docs/operations.md#staff-mail): moderators hear of comments waiting in Pending or Flagged
+    # (immediately, in a daily digest, or not at all: each chooses on their account page), authors of correction
+    # requests on their articles.
+    STAFF_MAIL_ENABLED = True  # false: no staff mail at all (held comments and flags then queue no task for it)
+    MODERATION_MAIL_EVERY_MINUTES = 15  # "immediately": at most one mail per moderator in this many minutes
+    MODERATION_MAIL_DIGEST_AT = "08:00"  # the daily digest's time of day, UTC, as HH:MM
+    MODERATION_MAIL_LINK_DAYS = 7  # a mail's Approve / Spam / Trash links work this many days
+    MODERATION_MAIL_MAX_COMMENTS = 20  # comments listed in one mail; the mail counts the rest, the desk has them
+
     # Security headers
     FRAME_ANCESTORS = "'none'"
     CONTENT_SECURITY_POLICY = (
@@ -296,6 +305,9 @@ class TestingConfig(Config):
     MODERATION_HOLD_UNTIL_APPROVED = 0
     SPAM_MIN_SECONDS = 0
     SPAM_CLASSIFIER_ENABLED = False
+    # Off, so a held comment or a request queues only what the test at hand looks for; the staff mail tests turn
+    # it on.
+    STAFF_MAIL_ENABLED = False
 
 
 CONFIGS = {

@@ -9,6 +9,7 @@ from app.models.outbox import OutboxMessage
 from app.models.ratelimit import DatabaseStorage, RateLimitCounter
 from app.models.site_state import SiteVersion, bump_site_versions
 from app.models.spam import SpamExample, SpamModel
+from app.models.staff_mail import ModerationMail, StaffMailSettings
 from app.models.task import Task
 from app.models.user import ApiToken, Role, User
 
@@ -27,6 +28,7 @@ __all__ = [
     "Flag",
     "FlagReason",
     "ModerationEvent",
+    "ModerationMail",
     "Note",
     "NoteCitation",
     "NoteKind",
@@ -39,6 +41,7 @@ __all__ = [
     "SiteVersion",
     "SpamExample",
     "SpamModel",
+    "StaffMailSettings",
     "Task",
     "User",
     "bump_discussions",

@@ -20,6 +20,7 @@ from app.services.identity import display_name
 from app.services.markdown import render_comment
 from app.services.screening import screen
 from app.services.settings import CommentRules
+from app.services.signals import comment_waits
 from app.services.spam.verdicts import Submission
 from app.services.text import clean_line, optional_http_url, required_text
 
@@ -214,6 +215,8 @@ def post_comment(
         db.session.execute(
             update(articles).where(articles.c.id == article.id).values(comment_count=articles.c.comment_count + 1)
         )
+    elif comment.status is CommentStatus.pending:
+        comment_waits.send(comment)  # staff mail: a task for the moderators, in this transaction
     _commit_keeping(comment, article)
     return comment
 

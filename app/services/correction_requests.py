@@ -19,6 +19,7 @@ from app.services.outbox import queue_message
 from app.services.permissions import can_handle_requests
 from app.services.screening import screen_request
 from app.services.settings import CommentRules
+from app.services.signals import correction_requested
 from app.services.spam.verdicts import Submission
 from app.services.text import optional_http_url, required_text
 from app.services.transitions import next_state
@@ -161,6 +162,7 @@ def request_correction(
         spam_score=max((v.score for v in screening.verdicts), default=0.0),
     )
     db.session.add(correction_request)
+    correction_requested.send(correction_request)  # staff mail writes to the author in this transaction
     db.session.commit()
     return correction_request
 

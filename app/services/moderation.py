@@ -54,7 +54,7 @@ from app.services.correction_requests import Requester, request_correction
 from app.services.errors import ServiceError
 from app.services.permissions import STAFF_ROLES, can_apply, can_edit_comment, can_moderate, is_staff
 from app.services.settings import CommentRules
-from app.services.signals import spam_decision
+from app.services.signals import comment_waits, spam_decision
 from app.services.text import required_text
 from app.services.transitions import next_state
 
@@ -301,6 +301,7 @@ def flag_comment(
         )
         db.session.flush()
         refresh_comment_count(comment.article_id)
+    comment_waits.send(comment)  # in the Flagged queue now: staff mail queues a task for the moderators
     db.session.commit()
     return flag
 

@@ -13,3 +13,12 @@ signals = Namespace()
 # which the spam classifier learns (and unlearns) from it and Akismet hears about corrections. Receivers never
 # commit.
 spam_decision = signals.signal("spam-decision")
+
+# Sent with sender=comment when a comment starts waiting for a moderator: held when posted (comments.post_comment)
+# or flagged by a reader (moderation.flag_comment), before the commit. Staff mail's receiver queues one task in
+# that transaction; the task tells the moderators. Never sent for a comment published at once.
+comment_waits = signals.signal("comment-waits")
+
+# Sent with sender=correction_request by correction_requests.request_correction before the commit: staff mail's
+# receiver writes the mail to the article's author in that transaction.
+correction_requested = signals.signal("correction-requested")
