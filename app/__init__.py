@@ -17,9 +17,11 @@ from app.config import CONFIGS, database_url_from_env, default_sender, mail_sett
 from app.corrections import routes as correction_views
 from app.moderation import routes as moderation_views
 from app.services import outbox, tasks
+from app.services import subscriptions as subscription_service  # app.subscriptions is the views' package
 from app.services.accounts import user_for_session
-from app.services.signals import spam_decision
+from app.services.signals import comment_published, spam_decision
 from app.services.spam import akismet, learning
+from app.subscriptions import routes as subscription_views
 
 # The view modules of each area; importing one attaches its routes to its area's blueprint (`views.bp`).
 VIEWS = (
@@ -31,6 +33,7 @@ VIEWS = (
     correction_views,
     moderation_views,
     admin_views,
+    subscription_views,
 )
 
 
@@ -166,13 +169,15 @@ def register_cli(app: Flask) -> None:
 
 def register_signal_receivers() -> None:
     """Connect what learns from moderators' spam decisions: the classifier's counts and Akismet's reports
-    (each queues a task, run after the answer).
+    (each queues a task, run after the answer); and what tells readers of a comment made public (reply mail and
+    thread subscriptions).
 
     Signals are process-wide, so this runs for every app made and connects each receiver once (blinker
     keeps one connection per receiver); strong references, since the receivers are module functions.
     """
     spam_decision.connect(learning.on_spam_decision, weak=False)
     spam_decision.connect(akismet.on_spam_decision, weak=False)
+    comment_published.connect(subscription_service.on_comment_published, weak=False)
 
 
 def register_tasks(app: Flask) -> None:
@@ -180,4 +185,6 @@ def register_tasks(app: Flask) -> None:
     tasks.handles(learning.LEARN_TASK, learning.learn_from_task)
     tasks.handles(akismet.REPORT_TASK, akismet.report_from_task)
     tasks.handles(outbox.DELIVER_TASK, outbox.deliver_from_task)
+    tasks.handles(subscription_service.NOTIFY_TASK, subscription_service.notify_from_task)
+    tasks.handles(subscription_service.DIGEST_TASK, subscription_service.digest_from_task)
     after_answer.init_app(app)

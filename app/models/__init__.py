@@ -9,6 +9,7 @@ from app.models.outbox import OutboxMessage
 from app.models.ratelimit import DatabaseStorage, RateLimitCounter
 from app.models.site_state import SiteVersion, bump_site_versions
 from app.models.spam import SpamExample, SpamModel
+from app.models.subscription import Notification, Recipient, Subscription
 from app.models.task import Task
 from app.models.user import ApiToken, Role, User
 
@@ -31,14 +32,17 @@ __all__ = [
     "NoteCitation",
     "NoteKind",
     "NoteRevision",
+    "Notification",
     "OutboxMessage",
     "RateLimitCounter",
+    "Recipient",
     "RequestStatus",
     "Role",
     "Setting",
     "SiteVersion",
     "SpamExample",
     "SpamModel",
+    "Subscription",
     "Task",
     "User",
     "bump_discussions",
