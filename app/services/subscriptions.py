@@ -286,13 +286,14 @@ def followed_by(user: User) -> list[Followed]:
     subscribed = set(
         db.session.scalars(select(Subscription.article_id).join(Recipient).where(Recipient.user_id == user.id))
     )
-    asking = dict(
-        db.session.execute(
+    asking: dict[int, int] = {
+        article_id: count
+        for article_id, count in db.session.execute(
             select(Comment.article_id, func.count(Comment.id))
             .where(Comment.user_id == user.id, Comment.reply_mail.is_(True))
             .group_by(Comment.article_id)
-        ).tuples()
-    )
+        )
+    }
     ids = subscribed | set(asking)
     if not ids:
         return []
