@@ -21,7 +21,7 @@ from app.models import Comment, Notification
 from app.services import accounts
 from app.services.articles import create_article
 from app.services.settings import update_settings
-from tests.e2e.conftest import CHROMIUM_ARGS, DESKTOP, MIGRATIONS, TIMEOUT_MS, PageProblems
+from tests.e2e.conftest import DESKTOP, MIGRATIONS, TIMEOUT_MS, PageProblems
 from tests.e2e.pages import card, comments_status
 from tests.smtp_server import SmtpServer, free_port
 
