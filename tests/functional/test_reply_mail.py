@@ -479,3 +479,22 @@ def test_the_notification_task_is_idempotent(app, smtp, make_article):
     db.session.commit()
     run_tasks()
     assert len(smtp.inbox.messages) == 2
+
+
+def test_the_demo_mails_ruth_of_the_hosts_answer_and_lee_follows_the_discussion(app, smtp, runner):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "reply mail for Ruth's criticism with a mail about the host's answer" in first.output
+    assert "Lee Morgan follows the discussion" in first.output
+    told = [m for m in smtp.inbox.messages if m["List-Unsubscribe"] is not None]
+    (answer,) = told
+    assert answer["To"] == "Ruth Okonkwo <r.okonkwo@example.com>"
+    assert _subject(answer).startswith("Dana Reyes replied to your comment on “Small claims court")
+    assert "Thank you, Ruth." in _text(answer)
+
+    again = runner.invoke(args=["seed-demo"])
+    assert "nothing changed" in again.output
+    lee = db.session.scalar(select(User).where(User.email == "lee@example.org"))
+    (followed,) = subscriptions.followed_by(lee)
+    assert followed.subscribed and followed.article.subscription_count == 1
+    assert len(smtp.inbox.messages) == 2  # the note citing Ruth's comment, and the answer
