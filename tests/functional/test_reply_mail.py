@@ -498,3 +498,24 @@ def test_the_demo_mails_ruth_of_the_hosts_answer_and_lee_follows_the_discussion(
     (followed,) = subscriptions.followed_by(lee)
     assert followed.subscribed and followed.article.subscription_count == 1
     assert len(smtp.inbox.messages) == 2  # the note citing Ruth's comment, and the answer
+
+
+def test_a_reply_nobody_asked_about_costs_not_one_statement_more(app, make_article, count_queries):
+    """The receiver reads only what posting holds already: the same statements with it connected as without."""
+    from app.services.signals import comment_published
+
+    client = app.test_client()
+    article = make_article()
+    parents = [_post(client, article, f"Parent {n}.", name=f"Writer {n}", email=f"w{n}@example.org") for n in range(3)]
+    _post(app.test_client(), article, "Warming up.", parent_id=parents[0], name="Rae", email="rae@example.org")
+    costs = []
+    for parent in parents[1:]:
+        with count_queries() as counted:
+            _post(
+                app.test_client(), article, f"Reply to {parent}.", parent_id=parent, name="Rae", email="rae@example.org"
+            )
+        costs.append(counted.n)
+        comment_published.disconnect(subscriptions.on_comment_published)
+    comment_published.connect(subscriptions.on_comment_published, weak=False)
+    assert costs[0] == costs[1], costs
+    assert db.session.scalar(select(func.count(Task.id))) == 0
