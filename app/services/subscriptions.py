@@ -138,7 +138,7 @@ class Outcome:
     @property
     def message(self) -> str:
         return {
-            "on": "We will email you when there is something new.",
+            "on": "We will email you when someone replies.",
             "confirm": "We sent you an email with a link: follow it to confirm your address, then mail will come.",
             "pending": "Follow the link in the email we sent you to confirm your address; then mail will come.",
             "none": "",

@@ -423,8 +423,10 @@ def test_the_account_page_section_sets_the_default_and_stops_mail(app, client, l
     client.post("/account/reply-mail", data={"reply_mail": "on"})
     form = client.get(f"/articles/{article.slug}").text
     assert re.search(r'<input checked id="notify-replies" name="notify_replies" type="checkbox"', form)
-    posted = client.post(f"/articles/{article.slug}/comments", data={"body": "Mine.", "notify_replies": "y"})
-    assert posted.status_code == 302
+    posted = client.post(
+        f"/articles/{article.slug}/comments", data={"body": "Mine.", "notify_replies": "y"}, follow_redirects=True
+    )
+    assert "Your comment is published. We will email you when someone replies." in posted.text
     client.post(f"/articles/{other.slug}/subscribe")
     page = client.get("/account").text
     assert "replies to 1 of your comment" in page and "every new comment" in page
