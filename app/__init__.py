@@ -27,10 +27,12 @@ from app.feeds import routes as feed_views
 from app.moderation import routes as moderation_views
 from app.services import outbox, tasks
 from app.services import staff_mail as staff_mail_service  # app.staff_mail is the area's blueprint
+from app.services import subscriptions as subscription_service  # app.subscriptions is the views' package
 from app.services.accounts import user_for_session
-from app.services.signals import comment_waits, correction_requested, spam_decision
+from app.services.signals import comment_published, comment_waits, correction_requested, spam_decision
 from app.services.spam import akismet, learning
 from app.staff_mail import routes as staff_mail_views
+from app.subscriptions import routes as subscription_views
 
 # The view modules of each area; importing one attaches its routes to its area's blueprint (`views.bp`).
 VIEWS = (
@@ -44,6 +46,7 @@ VIEWS = (
     moderation_views,
     admin_views,
     staff_mail_views,
+    subscription_views,
 )
 
 
@@ -183,7 +186,8 @@ def register_cli(app: Flask) -> None:
 
 def register_signal_receivers() -> None:
     """Connect what learns from moderators' spam decisions: the classifier's counts and Akismet's reports
-    (each queues a task, run after the answer); and staff mail, told of comments waiting and correction requests.
+    (each queues a task, run after the answer); staff mail, told of comments waiting and correction requests;
+    and what tells readers of a comment made public (reply mail and thread subscriptions).
 
     Signals are process-wide, so this runs for every app made and connects each receiver once (blinker
     keeps one connection per receiver); strong references, since the receivers are module functions.
@@ -192,6 +196,7 @@ def register_signal_receivers() -> None:
     spam_decision.connect(akismet.on_spam_decision, weak=False)
     comment_waits.connect(staff_mail_service.on_comment_waits, weak=False)
     correction_requested.connect(staff_mail_service.on_correction_requested, weak=False)
+    comment_published.connect(subscription_service.on_comment_published, weak=False)
 
 
 def register_tasks(app: Flask) -> None:
@@ -205,4 +210,6 @@ def register_tasks(app: Flask) -> None:
     problem = staff_mail_service.digest_time_problem(app.config)  # the digest task's time of day, checked at start-up
     if problem:
         raise ValueError(problem)
+    tasks.handles(subscription_service.NOTIFY_TASK, subscription_service.notify_from_task)
+    tasks.handles(subscription_service.DIGEST_TASK, subscription_service.digest_from_task)
     after_answer.init_app(app)

@@ -18,7 +18,7 @@ from app.demo import ACCOUNTS, seed
 from app.extensions import db
 from app.models import Article, CommentStatus
 from app.models.spam import ORIGIN_MAX
-from app.services import accounts, outbox, staff_mail, tasks
+from app.services import accounts, outbox, staff_mail, subscriptions, tasks
 from app.services.errors import ServiceError
 from app.services.markdown import render_comment
 from app.services.moderation import purge
@@ -350,9 +350,9 @@ outbox_cli = AppGroup("outbox", help="Mail for people: deliver it, list what is 
 def outbox_deliver(watch: bool, interval: float) -> None:
     """Send the mail that is due, then stop (or, with --watch, keep going until SIGTERM or Ctrl-C).
 
-    Runs only the `mail.deliver` tasks, with their retries and give-up, after the staff mail that falls due
-    (planned moderation mail, the daily digest), which writes messages; any number may run beside the web
-    workers and `flask tasks run`: no message is sent twice.
+    Runs only the `mail.deliver` tasks, with their retries and give-up, after the tasks that write mail and fall
+    due (planned moderation mail, the daily digest, reply mail and readers' digests); any number may run beside
+    the web workers and `flask tasks run`: no message is sent twice.
     """
     if mail_is_off(current_app.config):
         raise click.ClickException(MAIL_OFF)
@@ -368,8 +368,8 @@ def outbox_deliver(watch: bool, interval: float) -> None:
 
 
 def _write_and_deliver(limit: int | None = None) -> tasks.Report:
-    """Run the staff mail tasks that are due (they write messages), then deliver; the deliveries' report."""
-    tasks.run_due(limit=limit, kinds=staff_mail.MAIL_WRITING_TASKS)
+    """Run the tasks that write mail and are due, then deliver; the deliveries' report."""
+    tasks.run_due(limit=limit, kinds=[*staff_mail.MAIL_WRITING_TASKS, *subscriptions.MAIL_WRITING_TASKS])
     return tasks.run_due(limit=limit, kinds=[outbox.DELIVER_TASK])
 
 

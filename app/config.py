@@ -246,6 +246,10 @@ class Config:
     MAIL_DEFAULT_SENDER = ""  # empty: "SITE_NAME <noreply@the host of BASE_URL>"
     MAIL_TIMEOUT = 10  # seconds to wait for the SMTP server at each step; keep it well under TASKS_CLAIM_SECONDS
     MAIL_FILE_PATH = ""  # for the file backend; empty: instance/mail
+    # Reply mail and thread subscriptions (docs/configuration.md#reply-mail-and-subscriptions)
+    NOTIFICATION_EVERY_MINUTES = 15  # at most one mail per discussion per reader this often; the rest in a digest
+    NOTIFICATION_CONFIRM_HOURS = 72  # a guest's link confirming their address works this long
+    SUBSCRIBE_LIMIT = "20 per hour"  # requests to follow a discussion from one network (each may mail a link)
 
     # Staff mail (docs/operations.md#staff-mail): moderators hear of comments waiting in Pending or Flagged
     # (immediately, in a daily digest, or not at all: each chooses on their account page), authors of correction

@@ -19,7 +19,7 @@ from app.errors import http_error, json_error
 from app.guests import edit_token, guest_comment_ids, remember_guest_comment
 from app.ratelimit import client_key
 from app.services import comments as comment_service
-from app.services import notes, threads
+from app.services import notes, subscriptions, threads
 from app.services.articles import visible_article
 from app.services.comments import Writer
 from app.services.threads import CommentNode
@@ -161,6 +161,7 @@ class ArticleComments(MethodView):
         user = api_user()
         article = _article(slug, user, with_author=False)
         current = rules()
+        asked = data["notify_replies"]
         writer = Writer(
             user=user,
             name=data["name"],
@@ -168,6 +169,8 @@ class ArticleComments(MethodView):
             website=data["website"],
             ip_network=client_key(),
             **request_details(),
+            # Unsaid, an account's choice on its account page; a guest says it each time.
+            notify_replies=bool(user.reply_mail) if asked is None and user is not None else bool(asked),
         )
         comment = comment_service.post_comment(article, writer, data["body"], current, parent_id=data["parent_id"])
         node = threads.node_for(comment)
@@ -180,6 +183,7 @@ class ArticleComments(MethodView):
             }
         )
         response = make_response(payload, 201 if comment.is_public else 202)
+        subscriptions.reply_mail_asked(comment)  # a guest's confirmation mail, when they asked for reply mail
         if comment.user_id is None:
             remember_guest_comment(response, comment.id, current)
         return response

@@ -331,6 +331,15 @@ class CommentCreateSchema(ma.Schema):
         allow_none=True,
         metadata={"description": "A visible comment on the same article (422 when there is none with this id)."},
     )
+    notify_replies = ma.fields.Boolean(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "Email the writer when someone replies to this comment (once the reply is published). "
+            "A guest is first sent a link to confirm their address; an account's default is its account page's "
+            "choice."
+        },
+    )
 
 
 class CommentEditSchema(ma.Schema):

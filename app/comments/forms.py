@@ -1,5 +1,6 @@
 """The comment form. Lengths and formats are checked by services.comments; the form carries CSRF."""
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField, URLField
 
@@ -13,6 +14,10 @@ class CommentForm(FlaskForm):
     email = EmailField("Email", description="Never shown to anyone.")
     website = URLField("Website (optional)", description="http:// or https://")
     remember = BooleanField("Remember my name, email and website on this device")
+    # Ticked by default for an account that chose so on its account page (app/subscriptions/routes.py).
+    notify_replies = BooleanField(
+        "Email me when someone replies", default=lambda: bool(getattr(current_user, "reply_mail", False))
+    )
     parent_id = HiddenField()
 
 

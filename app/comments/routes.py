@@ -19,7 +19,7 @@ from app.guests import (
 from app.models import Article, Comment
 from app.ratelimit import client_key
 from app.services import comments as comment_service
-from app.services import moderation, threads
+from app.services import moderation, subscriptions, threads
 from app.services.articles import visible_article
 from app.services.comments import Writer
 from app.services.errors import ServiceError
@@ -88,6 +88,7 @@ def create(slug: str):
             HONEYPOT_FIELD: request.form.get(HONEYPOT_FIELD, ""),
             TIMESTAMP_FIELD: request.form.get(TIMESTAMP_FIELD, ""),
         },
+        notify_replies=bool(form.notify_replies.data),
     )
     try:
         comment = comment_service.post_comment(
@@ -109,6 +110,9 @@ def create(slug: str):
         message = "Your comment is published."
     else:
         message = "Thank you. Your comment is awaiting moderation; only you can see it until then."
+    mail = subscriptions.reply_mail_asked(comment)
+    if mail.state != "none":
+        message = f"{message} {mail.message}"
     if script_wants_json():
         response = jsonify(
             id=comment.id,

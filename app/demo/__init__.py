@@ -7,6 +7,7 @@ from flask import current_app
 
 from app.demo.corrections import seed_corrections
 from app.demo.discussion import seed_discussion, seed_moderation, seed_spam
+from app.demo.subscriptions import seed_reply_mail
 from app.models import Role, User
 from app.services import accounts
 from app.services.articles import GuestAuthor, create_article, find_article
@@ -75,4 +76,5 @@ def seed() -> list[str]:
     created.extend(seed_corrections(article, users))
     created.extend(seed_moderation(article, users))
     created.extend(seed_spam(article))
+    created.extend(seed_reply_mail(article, users))
     return created

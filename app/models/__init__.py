@@ -10,6 +10,7 @@ from app.models.ratelimit import DatabaseStorage, RateLimitCounter
 from app.models.site_state import SiteVersion, bump_site_versions
 from app.models.spam import SpamExample, SpamModel
 from app.models.staff_mail import ModerationMail, StaffMailSettings
+from app.models.subscription import Notification, Recipient, Subscription
 from app.models.task import Task
 from app.models.user import ApiToken, Role, User
 
@@ -33,8 +34,10 @@ __all__ = [
     "NoteCitation",
     "NoteKind",
     "NoteRevision",
+    "Notification",
     "OutboxMessage",
     "RateLimitCounter",
+    "Recipient",
     "RequestStatus",
     "Role",
     "Setting",
@@ -42,6 +45,7 @@ __all__ = [
     "SpamExample",
     "SpamModel",
     "StaffMailSettings",
+    "Subscription",
     "Task",
     "User",
     "bump_discussions",

@@ -54,6 +54,9 @@ class Article(Model):
     # Goes up with every change to what the article's discussion shows (app/models/discussion.py): a reading
     # prepared for one version is still right while the version stands, in every process.
     discussion_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Readers following the discussion by mail (app/services/subscriptions.py), kept with their subscriptions:
+    # while it is 0, a new comment here looks for no one to tell.
+    subscription_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     author: Mapped[User] = relationship()
 

@@ -85,6 +85,9 @@ class Comment(Model):
     # own replies). Kept by the listener below on every change; while it is above zero, a removed comment
     # leaves a placeholder so the thread still reads.
     visible_replies: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The writer asked for mail when someone replies to this comment (app/services/subscriptions.py): read when a
+    # reply is published, so a reply to a comment nobody asked about costs nothing more.
+    reply_mail: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     article: Mapped[Article] = relationship()
     user: Mapped[User | None] = relationship()

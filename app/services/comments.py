@@ -20,7 +20,7 @@ from app.services.identity import display_name
 from app.services.markdown import render_comment
 from app.services.screening import screen
 from app.services.settings import CommentRules
-from app.services.signals import comment_waits
+from app.services.signals import comment_published, comment_waits
 from app.services.spam.verdicts import Submission
 from app.services.text import clean_line, optional_http_url, required_text
 
@@ -39,6 +39,8 @@ class Writer:
     user_agent: str = ""
     referrer: str = ""
     form: dict[str, str] | None = None
+    # "Email me when someone replies" (app/services/subscriptions.py): kept on the comment.
+    notify_replies: bool = False
 
 
 # --- closing ---------------------------------------------------------------------------------
@@ -182,6 +184,7 @@ def post_comment(
         edited_at=None,
         deleted_at=None,
         trained_as=None,
+        reply_mail=writer.notify_replies,
     )
     submission = Submission(
         article,
@@ -215,6 +218,7 @@ def post_comment(
         db.session.execute(
             update(articles).where(articles.c.id == article.id).values(comment_count=articles.c.comment_count + 1)
         )
+        comment_published.send(comment, parent=parent)
     elif comment.status is CommentStatus.pending:
         comment_waits.send(comment)  # staff mail: a task for the moderators, in this transaction
     _commit_keeping(comment, article)

@@ -54,7 +54,7 @@ from app.services.correction_requests import Requester, request_correction
 from app.services.errors import ServiceError
 from app.services.permissions import STAFF_ROLES, can_apply, can_edit_comment, can_moderate, is_staff
 from app.services.settings import CommentRules
-from app.services.signals import comment_waits, spam_decision
+from app.services.signals import comment_published, comment_waits, spam_decision
 from app.services.text import required_text
 from app.services.transitions import next_state
 
@@ -174,6 +174,8 @@ def apply(
         spam_decision.send(comment, is_spam=True, previous=previous)
     elif comment.status is A and (previous is S or held_at_submission):
         spam_decision.send(comment, is_spam=False, previous=previous)
+    if comment.is_public and previous is not A:
+        comment_published.send(comment, parent=None)
     if commit:
         db.session.commit()
     return comment
@@ -355,6 +357,8 @@ def dismiss_flags(comment: Comment, moderator: User, remark: str | None = None) 
     _resolve_flags(comment, "dismissed")
     db.session.flush()
     refresh_comment_count(comment.article_id)
+    if hidden_by_flags and comment.is_public:
+        comment_published.send(comment, parent=None)
     db.session.commit()
     return comment
 

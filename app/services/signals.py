@@ -22,3 +22,10 @@ comment_waits = signals.signal("comment-waits")
 # Sent with sender=correction_request by correction_requests.request_correction before the commit: staff mail's
 # receiver writes the mail to the article's author in that transaction.
 correction_requested = signals.signal("correction-requested")
+
+# Sent with sender=comment and parent=the comment it answers (when the sender has it at hand, else None) when a
+# comment becomes public: on posting when approved at once (after the comment is flushed), and when moderation
+# publishes it (approve, not spam, restore, flags dismissed). Before the commit, like spam_decision: the receiver
+# (subscriptions.on_comment_published) queues the task that tells who asked to hear of it. It must cost nothing
+# when nobody asked: the posting path counts its statements.
+comment_published = signals.signal("comment-published")
