@@ -521,3 +521,21 @@ def test_a_reply_nobody_asked_about_costs_not_one_statement_more(app, make_artic
     comment_published.connect(subscriptions.on_comment_published, weak=False)
     assert costs[0] == costs[1], costs
     assert db.session.scalar(select(func.count(Task.id))) == 0
+
+
+def test_the_mail_worker_alone_writes_and_sends_a_readers_digest_when_it_falls_due(app, smtp, make_article):
+    client = app.test_client()
+    article = make_article(title="The budget")
+    mine = _post(client, article, "My point.", notify=True)
+    _confirm(client, smtp.inbox.messages[0])
+    for n in range(2):
+        _post(app.test_client(), article, f"Reply {n}.", parent_id=mine, name=f"Reader {n}", email=f"r{n}@example.org")
+    assert len(smtp.inbox.messages) == 2  # the confirmation and the first reply; the second waits for the digest
+    for notification in db.session.scalars(select(Notification).where(Notification.sent_at.is_not(None))):
+        notification.sent_at -= timedelta(minutes=15)
+    db.session.execute(update(Task).where(Task.done_at.is_(None)).values(run_after=utcnow()))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["outbox", "deliver"])
+    assert result.exit_code == 0, result.output
+    assert "Delivered 1 message(s)" in result.output
+    assert _subject(smtp.inbox.messages[2]) == "Reader 1 replied to your comment on “The budget”"
