@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -256,16 +257,19 @@ def confirm_email_change(token: str) -> User:
     user = _live_user(data["user"])
     if data.get("from") != user.email or not isinstance(data.get("to"), str):
         raise TokenProblem("invalid")
+    taken = ServiceError(
+        "Another account uses this email address now; your address did not change.", code="email_taken", status=409
+    )
     address = data["to"]
     if accounts.find_user_by_email(address) is not None:
-        raise ServiceError(
-            "Another account uses this email address now; your address did not change.",
-            code="email_taken",
-            status=409,
-        )
+        raise taken
     user.email = address
     user.email_verified_at = utcnow()
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # another account took it between the check and the write
+        db.session.rollback()
+        raise taken from None
     return user
 
 
