@@ -4,6 +4,7 @@ nagged; the downgrade drops the new columns."""
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
+from app.extensions import db
 from tests.conftest import ON_POSTGRES, make_app
 from tests.functional.test_migrations import empty_database
 
@@ -39,3 +40,5 @@ def test_existing_accounts_count_as_confirmed(kind, tmp_path):
             assert "email_verified_at" not in columns and "deleted_at" not in columns
         finally:
             engine.dispose()
+            with app.app_context():
+                db.engine.dispose()  # the app's own connections, before the database is dropped
