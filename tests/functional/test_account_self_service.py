@@ -261,7 +261,7 @@ def test_a_new_account_is_asked_to_confirm_its_address(client):
     home = client.get("/").get_data(as_text=True)
     assert "Please confirm your email address" in home and "rosa@example.org" not in home
     page = client.get("/account").get_data(as_text=True)
-    assert "Not confirmed yet." in page
+    assert "Not confirmed yet." in page and "Please confirm your email address" not in page  # said once there
 
     confirmed = client.get(_link(mail), follow_redirects=True)
     assert confirmed.status_code == 200
