@@ -16,12 +16,12 @@ import secrets
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models import Article, Comment, CorrectionRequest, Flag, Note, OutboxMessage, Role, User
+from app.models import Article, Comment, CorrectionRequest, Flag, Note, OutboxMessage, Role, SpamExample, User
 from app.models.site_state import STAFF, bump_site_versions
 from app.models.types import utcnow
 from app.models.user import new_session_token
@@ -355,6 +355,12 @@ def delete_account(user: User, password: str, comments: str) -> None:
                 actor=user,
                 remark="removed with its writer's account",
             )
+    # The spam learner's copies of these comments keep their text (its lessons) but not who wrote them.
+    db.session.execute(
+        update(SpamExample)
+        .where(SpamExample.comment_id.in_(select(Comment.id).where(Comment.user_id == user.id)))
+        .values(name=FORMER_READER, website=None)
+    )
     for correction_request in db.session.scalars(select(CorrectionRequest).where(CorrectionRequest.user_id == user.id)):
         correction_request.name = FORMER_READER
         correction_request.email = None

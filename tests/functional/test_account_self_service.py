@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Comment, ModerationEvent, OutboxMessage, User
-from app.services import accounts, self_service
-from app.services.comments import Writer, delete_comment
+from app.models import Comment, ModerationEvent, OutboxMessage, SpamExample, User
+from app.services import accounts, moderation, self_service
+from app.services.comments import Writer, delete_comment, edit_comment
+from app.services.settings import CommentRules
 from tests.conftest import PASSWORD
-from tests.factories import make_comment
+from tests.factories import make_comment, run_tasks
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -567,14 +568,19 @@ def test_deleting_the_account_can_remove_its_comments_leaving_placeholders_where
     answered = make_comment(article, "Answered words.", writer=Writer(user=user))
     make_comment(article, "A reply from someone else.", parent=answered)
     lonely = make_comment(article, "Lonely words.", writer=Writer(user=user))
-    lonely.body = "Edited lonely words."
-    db.session.commit()
+    edit_comment(lonely, "Edited lonely words.", CommentRules(), editor=user)
+    assert len(lonely.revisions) == 1
     login(user)
     assert _delete(client, "remove").status_code == 302
 
     page = client.get(f"/articles/{article.slug}").get_data(as_text=True)
     assert "A reply from someone else." in page and "Comment removed." in page
-    assert "Answered words." not in page and "Lonely words." not in page and f'id="comment-{lonely.id}"' not in page
+    assert (
+        "Answered words." not in page
+        and "Lonely words." not in page
+        and "Edited lonely words." not in page
+        and f'id="comment-{lonely.id}"' not in page
+    )
     for comment_id in (answered.id, lonely.id):
         stored = db.session.get(Comment, comment_id)
         assert stored.deleted_at is not None and stored.body == "" and stored.revisions == []
@@ -667,3 +673,17 @@ def test_self_service_links_carry_no_secret(app, make_user):
     self_service.request_password_reset(user.email)
     link = _link(_mail("password_reset")[0])
     assert user.password_hash not in link and user.session_token not in link
+
+
+def test_the_spam_learners_copies_of_the_comments_forget_their_writer(client, make_user, make_article, login):
+    user = make_user(name="Rosa Diaz")
+    moderator = make_user("moderator")
+    comment = make_comment(make_article(), "Buy my things.", writer=Writer(user=user, website="https://rosa.example"))
+    moderation.apply(comment, "spam", moderator)
+    run_tasks()
+    (example,) = db.session.scalars(select(SpamExample).where(SpamExample.comment_id == comment.id))
+    assert (example.name, example.website) == ("Rosa Diaz", "https://rosa.example")
+    login(user)
+    _delete(client, "keep")
+    db.session.expire_all()
+    assert (example.name, example.website) == ("Former reader", None)
