@@ -84,10 +84,8 @@ def register():
             getattr(form, error.field, form.email).errors.append(error.message)
         else:
             start_session(user)
-            flash(
-                f"Welcome, {user.name}. Your account is ready; we mailed you a link to confirm your address.",
-                "success",
-            )
+            # The banner on every page asks for the confirmation (templates/auth/_confirm_banner.html).
+            flash(f"Welcome, {user.name}. Your account is ready.", "success")
             return redirect(destination)
     return render_template("auth/register.html", form=form)
 
