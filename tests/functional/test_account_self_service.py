@@ -10,6 +10,7 @@ import time
 from html import unescape
 
 import pytest
+from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -654,7 +655,7 @@ def test_deleting_the_account_drops_its_mail_from_the_outbox(client):
 # --- the page ------------------------------------------------------------------------------------------------------
 
 
-def test_the_account_page_has_its_sections_and_an_empty_notifications_one(client, make_user, login):
+def test_the_account_page_has_its_sections(client, make_user, login):
     login(make_user())
     page = client.get("/account").get_data(as_text=True)
     headings = re.findall(r'<h2 id="([a-z]+)-title">', page)
@@ -687,3 +688,14 @@ def test_the_spam_learners_copies_of_the_comments_forget_their_writer(client, ma
     _delete(client, "keep")
     db.session.expire_all()
     assert (example.name, example.website) == ("Former reader", None)
+
+
+def test_the_notifications_section_shows_the_partials_that_exist(app, client, make_user, login):
+    """Reply notifications and staff mail bring their own partials; the section shows whichever is there."""
+    app.jinja_env.loader = ChoiceLoader(
+        [DictLoader({"auth/_staff_mail.html": '<p id="staff-mail">Staff mail settings</p>'}), app.jinja_env.loader]
+    )
+    login(make_user("moderator"))
+    page = client.get("/account").get_data(as_text=True)
+    section = page.split('id="notifications-title"', 1)[1].split("</section>", 1)[0]
+    assert '<p id="staff-mail">Staff mail settings</p>' in section
