@@ -169,6 +169,16 @@ class Config:
     # Registration attempts, made or refused: a refusal tells whether an address has an account, so failures count.
     REGISTER_LIMIT_PER_NETWORK = "10 per hour"
     REGISTER_LIMIT_PER_EMAIL = "5 per hour"
+    # Account self-service (docs/accounts.md). A password-reset link works once, for this many seconds; a link
+    # confirming an address (a new account's, or the new one an account moves to) for this many.
+    PASSWORD_RESET_MAX_AGE = 3600
+    EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
+    # Reset requests count as they arrive, answered or not, per network and per address in any spelling: each
+    # one mails a stranger's inbox when the address is someone else's.
+    PASSWORD_RESET_LIMIT_PER_NETWORK = "10 per hour"
+    PASSWORD_RESET_LIMIT_PER_EMAIL = "3 per hour"
+    # Confirmation mails an account asks for (sent again, or for a new address), per account.
+    CONFIRMATION_LIMIT_PER_ACCOUNT = "3 per hour;10 per day"
 
     # Requests and content
     MAX_CONTENT_LENGTH = 1024 * 1024

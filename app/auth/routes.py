@@ -4,12 +4,16 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp, throttle
-from app.auth.forms import LoginForm, RegisterForm
+from app.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from app.ratelimit import client_key
-from app.services import accounts
+from app.services import accounts, self_service
 from app.services.errors import ServiceError
 from app.services.identity import email_key
+from app.services.signed import TokenProblem
 from app.urls import safe_next
+
+# The reset page's address holds the link's token: no other site learns it from a Referer, no cache keeps it.
+PRIVATE_PAGE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
 def _door(name: str, per_network: str, per_email: str, email: str | None) -> throttle.Attempt:
@@ -26,7 +30,7 @@ def _turned_away(template: str, form, attempt: throttle.Attempt, what: str):
     return render_template(template, form=form), 429, {"Retry-After": str(attempt.retry_after)}
 
 
-def _start_session(user, remember: bool = False) -> None:
+def start_session(user, remember: bool = False) -> None:
     """Renew the session on sign-in so an identifier planted before it is worthless."""
     session.clear()
     login_user(user, remember=remember)
@@ -52,7 +56,7 @@ def login():
         )
         if user is not None:
             attempt.give_back()
-            _start_session(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")
             return redirect(destination)
         form.form_errors.append("The email or the password is not right.")
@@ -75,18 +79,12 @@ def register():
         if attempt.refused:
             return _turned_away("auth/register.html", form, attempt, "create an account")
         try:
-            user = accounts.create_user(
-                form.email.data,
-                form.name.data,
-                form.password.data,
-                "reader",
-                hash_method=current_app.config["PASSWORD_HASH_METHOD"],
-                min_length=current_app.config["PASSWORD_MIN_LENGTH"],
-            )
+            user = self_service.register(form.email.data, form.name.data, form.password.data)
         except ServiceError as error:
             getattr(form, error.field, form.email).errors.append(error.message)
         else:
-            _start_session(user)
+            start_session(user)
+            # The banner on every page asks for the confirmation (templates/auth/_confirm_banner.html).
             flash(f"Welcome, {user.name}. Your account is ready.", "success")
             return redirect(destination)
     return render_template("auth/register.html", form=form)
@@ -100,3 +98,76 @@ def logout():
     session.clear()
     flash("Signed out.", "info")
     return redirect(url_for("articles.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a password-reset link. The answer is the same whether or not the address has an account; requests
+    count as they arrive, per network and per address (PASSWORD_RESET_LIMIT_*)."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        attempt = _door(
+            "password-reset", "PASSWORD_RESET_LIMIT_PER_NETWORK", "PASSWORD_RESET_LIMIT_PER_EMAIL", form.email.data
+        )
+        if attempt.refused:
+            return _turned_away("auth/forgot_password.html", form, attempt, "reset a password")
+        self_service.request_password_reset(form.email.data)
+        flash(
+            "If an account uses that address, a link to choose a new password is on its way there. "
+            f"It works once, for {self_service.lifetime_of(self_service.RESET)}.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password through a mailed link; every session of the account ends and this one starts."""
+    try:
+        user = self_service.user_for_reset(token)
+    except TokenProblem as problem:
+        message = self_service.link_problem(self_service.RESET, problem.reason)
+        return render_template("auth/link_problem.html", message=message, again=True), 400, PRIVATE_PAGE
+    form = ResetPasswordForm()
+    form.password.description = f"At least {current_app.config['PASSWORD_MIN_LENGTH']} characters."
+    if form.validate_on_submit():
+        try:
+            user = self_service.reset_password(token, form.password.data, form.confirm.data)
+        except TokenProblem as problem:  # used by another tab between the page and the post
+            message = self_service.link_problem(self_service.RESET, problem.reason)
+            return render_template("auth/link_problem.html", message=message, again=True), 400, PRIVATE_PAGE
+        except ServiceError as error:
+            getattr(form, error.field or "password", form.password).errors.append(error.message)
+        else:
+            start_session(user)
+            flash("Your password was changed, and every other session of your account was signed out.", "success")
+            return redirect(url_for("auth.account"))
+    status = 422 if form.errors else 200
+    return render_template("auth/reset_password.html", form=form, name=user.name), status, PRIVATE_PAGE
+
+
+@bp.route("/account/confirm/<token>")
+def confirm_email(token: str):
+    """Follow the link mailed to a new account's address (signed in or not, on any device)."""
+    try:
+        self_service.confirm_email(token)
+    except TokenProblem as problem:
+        message = self_service.link_problem(self_service.CONFIRM, problem.reason)
+        return render_template("auth/link_problem.html", message=message, again=False), 400, PRIVATE_PAGE
+    flash("Thank you: your email address is confirmed.", "success")
+    return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.login"))
+
+
+@bp.route("/account/email/confirm/<token>")
+def confirm_email_change(token: str):
+    """Follow the link mailed to the new address an account moves to."""
+    try:
+        self_service.confirm_email_change(token)
+    except TokenProblem as problem:
+        message = self_service.link_problem(self_service.CHANGE, problem.reason)
+        return render_template("auth/link_problem.html", message=message, again=False), 400, PRIVATE_PAGE
+    except ServiceError as error:
+        return render_template("auth/link_problem.html", message=error.message, again=False), error.status, PRIVATE_PAGE
+    flash("Your account now uses its new email address.", "success")
+    return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.login"))

@@ -46,6 +46,12 @@ class User(UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # "Email me when someone replies" ticked for this account by default (the account page's choice).
     reply_mail: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When the owner of `email` proved it by following the link mailed there; None until then (and again after
+    # the address changes). No mail but the confirmation itself and password resets goes to an unproved address.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the owner deleted the account: the row stays, without personal data, for the records that point
+    # at it (comments kept under "Former reader", moderation events); it can never sign in again.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -55,7 +61,12 @@ class User(UserMixin, Model):
 
     @property
     def is_active(self) -> bool:
-        return self.active
+        return self.active and self.deleted_at is None
+
+    @property
+    def email_verified(self) -> bool:
+        """Whether mail other than a confirmation or a password reset may go to this account's address."""
+        return self.email_verified_at is not None and self.deleted_at is None
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"

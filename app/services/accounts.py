@@ -83,8 +83,19 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == address))
 
 
-def create_user(email: str, name: str, password: str, role: str | Role, *, hash_method: str, min_length: int) -> User:
-    """Create and commit an account, or raise ServiceError saying which field is wrong."""
+def create_user(
+    email: str,
+    name: str,
+    password: str,
+    role: str | Role,
+    *,
+    hash_method: str,
+    min_length: int,
+    verified: bool = True,
+) -> User:
+    """Create and commit an account, or raise ServiceError saying which field is wrong. An account an operator
+    makes (the CLI, the demo) has its address counted as confirmed; a reader registering (services.self_service)
+    passes `verified=False` and confirms it by mail."""
     role = parse_role(role)
     email = normalise_email(email)
     name = clean_name(name)
@@ -95,7 +106,13 @@ def create_user(email: str, name: str, password: str, role: str | Role, *, hash_
         raise ServiceError(
             "An account with this email address already exists.", field="email", code="email_taken", status=409
         )
-    user = User(email=email, name=name, role=role, password_hash=generate_password_hash(password, method=hash_method))
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        password_hash=generate_password_hash(password, method=hash_method),
+        email_verified_at=utcnow() if verified else None,
+    )
     db.session.add(user)
     db.session.commit()
     return user
@@ -122,7 +139,7 @@ def set_role(user: User, role: str | Role) -> User:
     role = parse_role(role)
     if role is user.role:
         return user
-    if user.role is Role.admin and _admin_count() <= 1:
+    if user.role is Role.admin and admin_count() <= 1:
         raise ServiceError(
             "The site needs at least one admin; make someone else admin first.",
             field="role",
@@ -135,7 +152,7 @@ def set_role(user: User, role: str | Role) -> User:
     return user
 
 
-def _admin_count() -> int:
+def admin_count() -> int:
     # A count query always returns a row; `or 0` only satisfies scalar()'s Optional type.
     return db.session.scalar(select(func.count(User.id)).where(User.role == Role.admin, User.active.is_(True))) or 0
 

@@ -71,13 +71,15 @@ PLAN_LOST_AFTER = timedelta(hours=1)
 
 
 def is_staff_account(user: User) -> bool:
-    """Moderators and admins, with an open account: who may hear of comments waiting."""
-    return user.active and user.role in STAFF_ROLES
+    """Moderators and admins, with an open account: who may hear of comments waiting (once their address is
+    confirmed) and act from the mail's links."""
+    return user.is_active and user.role in STAFF_ROLES
 
 
 def is_writer_account(user: User) -> bool:
-    """Authors and admins, with an open account: who may hear of correction requests."""
-    return user.active and user.role in WRITER_ROLES
+    """Authors and admins, with an open account: who may hear of correction requests (once their address is
+    confirmed)."""
+    return user.is_active and user.role in WRITER_ROLES
 
 
 def settings_of(user: User) -> StaffMailSettings:
@@ -202,7 +204,7 @@ def send_from_task(payload: dict[str, Any]) -> None:
     row = _row(user.id)
     row.planned_at = None
     enabled = current_app.config["STAFF_MAIL_ENABLED"]
-    if enabled and is_staff_account(user) and row.moderation is ModerationMail.immediately:
+    if enabled and is_staff_account(user) and user.email_verified and row.moderation is ModerationMail.immediately:
         send_moderation_mail(user, row)
 
 
@@ -261,7 +263,13 @@ def _staff_choosing(choice: ModerationMail) -> Select[User]:
     return (
         select(User)
         .outerjoin(StaffMailSettings, StaffMailSettings.user_id == User.id)
-        .where(User.role.in_(STAFF_ROLES), User.active.is_(True), chosen == choice)
+        .where(
+            User.role.in_(STAFF_ROLES),
+            User.active.is_(True),
+            User.deleted_at.is_(None),
+            User.email_verified_at.is_not(None),
+            chosen == choice,
+        )
         .order_by(User.id)
     )
 
@@ -513,6 +521,8 @@ def on_correction_requested(correction_request: CorrectionRequest, **_: object) 
     article = correction_request.article
     author = article.author
     if correction_request.status is not RequestStatus.open or not is_writer_account(author):
+        return
+    if not author.email_verified:  # no mail to an address its owner has not confirmed (self_service)
         return
     if correction_request.user is not None and correction_request.user.id == author.id:
         return

@@ -107,7 +107,8 @@ def _wrote(recipient: Recipient, comment: Comment) -> bool:
 def _reachable(recipient: Recipient) -> bool:
     if recipient.confirmed_at is None or not recipient.address:
         return False
-    return recipient.user is None or recipient.user.active
+    # An account's address must be proved (self_service): no notification goes to an address nobody confirmed.
+    return recipient.user is None or (recipient.user.is_active and recipient.user.email_verified)
 
 
 def _queue_confirmation(recipient: Recipient) -> bool:

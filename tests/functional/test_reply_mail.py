@@ -539,3 +539,18 @@ def test_the_mail_worker_alone_writes_and_sends_a_readers_digest_when_it_falls_d
     assert result.exit_code == 0, result.output
     assert "Delivered 1 message(s)" in result.output
     assert _subject(smtp.inbox.messages[2]) == "Reader 1 replied to your comment on “The budget”"
+
+
+def test_an_account_whose_address_is_not_confirmed_gets_no_reply_mail(app, smtp, make_article, make_user, token_for):
+    article = make_article(title="The budget")
+    dana = make_user("reader", name="Dana Reyes", email="dana@example.org")
+    asked = _post(app.test_client(), article, "With the box.", headers=token_for(dana), notify=True)
+    db.session.execute(update(User).where(User.id == dana.id).values(email_verified_at=None))
+    db.session.commit()
+    _post(app.test_client(), article, "A reply.", parent_id=asked, name="Rae", email="rae@example.org")
+    assert smtp.inbox.messages == []
+    db.session.execute(update(User).where(User.id == dana.id).values(email_verified_at=utcnow()))
+    db.session.commit()
+    _post(app.test_client(), article, "Another reply.", parent_id=asked, name="Rae", email="rae@example.org")
+    (notification,) = smtp.inbox.messages
+    assert "Another reply." in _text(notification)

@@ -22,6 +22,7 @@ from app.models import (
     RequestStatus,
     StaffMailSettings,
     Task,
+    User,
 )
 from app.models.types import utcnow
 from app.services import accounts, moderation, staff_mail
@@ -568,3 +569,21 @@ def test_a_mail_lists_at_most_the_settings_number_of_comments_and_counts_the_res
     assert [f"Comment {comment.id} " in text for comment in held] == [True, True, False]
     assert f"And 1 more on the desk: {BASE}/moderation\n" in text
     assert len(_links(arrived)["Approve"]) == 2
+
+
+@pytest.mark.parametrize("app", [{"MODERATION_HOLD_ALL": True}], indirect=True)
+def test_no_staff_mail_goes_to_an_address_its_owner_has_not_confirmed(app, smtp, make_user, make_article):
+    eager = make_user("moderator", name="Mo Eager")
+    unproved = make_user("moderator", name="Mo Unproved")
+    author = make_user("author", name="Dana Reyes")
+    for user in (eager, unproved):
+        _choose(app, user, moderation="immediately")
+    db.session.execute(update(User).where(User.id.in_([unproved.id, author.id])).values(email_verified_at=None))
+    db.session.commit()
+    _post_held(app.test_client(), make_article(title="The budget"), "The figure is wrong, see page 4.")
+    _request_correction(app, make_article(author=author, title="The dates"))
+    assert [message["To"] for message in smtp.inbox.messages] == [f"Mo Eager <{eager.email}>"]
+    staff_mail.send_digests()
+    db.session.commit()
+    run_tasks()
+    assert unproved.email not in str(smtp.inbox.envelopes) and author.email not in str(smtp.inbox.envelopes)
