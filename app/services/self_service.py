@@ -21,11 +21,22 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models import Article, Comment, CorrectionRequest, Flag, Note, OutboxMessage, Role, SpamExample, User
+from app.models import (
+    Article,
+    Comment,
+    CorrectionRequest,
+    Flag,
+    Note,
+    OutboxMessage,
+    Role,
+    SpamExample,
+    StaffMailSettings,
+    User,
+)
 from app.models.site_state import STAFF, bump_site_versions
 from app.models.types import utcnow
 from app.models.user import new_session_token
-from app.services import accounts
+from app.services import accounts, subscriptions
 from app.services.audit import record_event
 from app.services.comments import refresh_comment_count
 from app.services.errors import ServiceError
@@ -367,6 +378,9 @@ def delete_account(user: User, password: str, comments: str) -> None:
         correction_request.ip_network = None
     for flag in db.session.scalars(select(Flag).where(Flag.user_id == user.id)):
         flag.ip_network = None
+    # Mail about comments (subscriptions, reply mail) and staff mail settings go with the account.
+    subscriptions.forget_account(user)
+    db.session.execute(delete(StaffMailSettings).where(StaffMailSettings.user_id == user.id))
     # The outbox keeps whole messages (addresses, names, links): none of them outlives the account.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_email == user.email))
     record_event(

@@ -278,6 +278,27 @@ def stop(recipient: Recipient, article_id: int | None) -> int:
     return len(ended) + int(getattr(result, "rowcount", 0) or 0)
 
 
+def forget_account(user: User) -> None:
+    """Drop everything about an account's mail about comments, as it is deleted: its recipient, subscriptions
+    (articles recounted), waiting and past notifications, and its comments' wish for reply mail. The caller
+    commits."""
+    recipient = db.session.scalar(select(Recipient).where(Recipient.user_id == user.id))
+    if recipient is None:
+        return
+    followed = list(db.session.scalars(select(Subscription).where(Subscription.recipient_id == recipient.id)))
+    for subscription in followed:
+        db.session.delete(subscription)
+    db.session.execute(delete(Notification).where(Notification.recipient_id == recipient.id))
+    db.session.execute(
+        update(Comment).where(Comment.user_id == user.id, Comment.reply_mail.is_(True)).values(reply_mail=False),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.delete(recipient)
+    db.session.flush()
+    for article_id in sorted({subscription.article_id for subscription in followed}):
+        _recount(article_id)
+
+
 # --- the account page ------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from app.models import Comment, Notification, OutboxMessage, Recipient, Subscrip
 from app.models.types import utcnow
 from app.services import subscriptions
 from app.services.signed import make_token
+from tests.conftest import PASSWORD
 from tests.factories import make_comment, make_guest, run_tasks
 from tests.smtp_server import SmtpServer
 
@@ -554,3 +555,22 @@ def test_an_account_whose_address_is_not_confirmed_gets_no_reply_mail(app, smtp,
     _post(app.test_client(), article, "Another reply.", parent_id=asked, name="Rae", email="rae@example.org")
     (notification,) = smtp.inbox.messages
     assert "Another reply." in _text(notification)
+
+
+def test_deleting_an_account_drops_its_subscriptions_and_reply_mail(
+    app, client, make_article, make_user, token_for, login
+):
+    article = make_article(title="The budget")
+    dana = make_user("reader", name="Dana Reyes", email="dana@example.org")
+    asked = _post(app.test_client(), article, "With the box.", headers=token_for(dana), notify=True)
+    subscriptions.subscribe(article, dana)
+    db.session.commit()
+    assert db.session.get(type(article), article.id).subscription_count == 1
+    login(dana)
+    response = client.post("/account/delete", data={"delete-comments": "keep", "delete-password": PASSWORD})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(article), article.id).subscription_count == 0
+    assert db.session.scalar(select(func.count()).select_from(Recipient)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Subscription)) == 0
+    assert db.session.get(Comment, asked).reply_mail is False
