@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, Mapper, aliased, mapped_column, relationship
 
 from app.extensions import Model
 from app.folding import matching_key
-from app.models.article import Article
+from app.models.article import IMPORT_ID_MAX, IMPORT_ORIGIN_MAX, Article
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import EMAIL_MAX, NAME_MAX, User
 
@@ -40,6 +40,8 @@ class Comment(Model):
         Index("ix_comments_writer_email_created_at", "writer_email", "created_at"),
         # The moderation queues: one status, newest first (the desk's order), counted and paged from the index.
         Index("ix_comments_status_created_at_id", "status", "created_at", "id"),
+        # An import finds what an earlier run of it brought over, so running it again adds nothing.
+        Index("ix_comments_origin_origin_id", "origin", "origin_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +87,9 @@ class Comment(Model):
     # own replies). Kept by the listener below on every change; while it is above zero, a removed comment
     # leaves a placeholder so the thread still reads.
     visible_replies: Mapped[int] = mapped_column(default=0, server_default="0")
+    # For a comment brought over by `flask import`: the platform it came from and its id there.
+    origin: Mapped[str | None] = mapped_column(String(IMPORT_ORIGIN_MAX))
+    origin_id: Mapped[str | None] = mapped_column(String(IMPORT_ID_MAX))
 
     article: Mapped[Article] = relationship()
     user: Mapped[User | None] = relationship()
