@@ -423,6 +423,7 @@ class Loader:
             for record in batch:
                 if record.key in stored:
                     self.report.already += 1
+                    self._article(record.thread)  # counted as matched, as on the first run
                     self._remember(record.key, stored[record.key])
                     self._release(record.key)
                 else:

@@ -6,6 +6,7 @@ could not read, where it is and why. The loader (importing.loader) does the rest
 
 import enum
 import html
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -159,9 +160,8 @@ def parse_time(value: str | float | int | None) -> datetime | None:
 
 
 def _trim_fraction(text: str) -> str:
-    head, dot, rest = text.partition(".")
-    if not dot:
+    match = re.match(r"^(.*?T?\d\d:\d\d:\d\d)\.(\d+)(.*)$", text)
+    if match is None:
         return text
-    digits = "".join(ch for ch in rest[:12] if ch.isdigit())
-    tail = rest[len(digits) :]
-    return f"{head}.{digits[:6].ljust(6, '0')}{tail}" if digits else text
+    head, digits, tail = match.groups()
+    return f"{head}.{digits[:6].ljust(6, '0')}{tail}"
