@@ -221,6 +221,8 @@ class Loader:
         self.batch: list[CommentRecord] = []
         self.seen: set[str] = set()
         self.accounts: dict[str, int | None] = {}
+        # Each address as given and as stored (checking one costs more than the rest of a comment's fields).
+        self.emails: dict[str, str] = {}
         self.owner: User | None = options.owner
         self.started = time.monotonic()
 
@@ -490,7 +492,11 @@ class Loader:
             attach = parent
             while attach is not None and attach.depth >= self.options.max_depth - 1:
                 attach = self._ancestor(attach.parent_id)
-            email = _email(record.email)
+            email = self.emails.get(record.email)
+            if email is None:
+                if len(self.emails) >= REMEMBERED:
+                    self.emails.clear()
+                email = self.emails[record.email] = _email(record.email)
             trained = None
             if self.options.train and record.status in {CommentStatus.spam, CommentStatus.approved}:
                 trained = "spam" if record.status is CommentStatus.spam else "ham"
