@@ -75,8 +75,14 @@ class _TreeBuilder(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         element = _Element(tag, {name: value or "" for name, value in attrs})
-        if tag in {"p", "li"} and self.stack[-1].tag == tag:
-            self.stack.pop()  # <p>one<p>two: the second paragraph closes the first, as browsers read it
+        # As browsers read it: a block closes an open paragraph (<p>one <b>two<p>three), an item the open item.
+        closes = "li" if tag == "li" else "p" if tag in _BLOCKS else None
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == closes:
+                del self.stack[depth:]
+                break
+            if self.stack[depth].tag in {"ul", "ol", "blockquote", "div", "td", "th"}:
+                break
         self.stack[-1].children.append(element)
         if tag not in _VOID:
             self.stack.append(element)
@@ -161,7 +167,7 @@ class _Converter:
             if self.breaks:
                 text = re.sub(r"[ \t\r\f\v]+", " ", node.replace("\r\n", "\n"))
             else:
-                text = re.sub(r"\s+", " ", node)
+                text = re.sub(r"[ \t\n\r\f\v]+", " ", node)  # as a browser collapses them: not &nbsp;
             return _escape(text)
         tag = node.tag
         if tag in _DROPPED:
