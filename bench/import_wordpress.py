@@ -136,9 +136,9 @@ def flask(args: list[str], env: dict[str, str]) -> tuple[str, float, float, floa
     return output, took, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def fresh_database(url: str | None, workdir: Path) -> str:
+def fresh_database(url: str | None, workdir: Path, label: str) -> str:
     if url is None:
-        return f"sqlite:///{workdir / 'bench.sqlite3'}"
+        return f"sqlite:///{workdir / f'bench-{label}.sqlite3'}"
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -150,7 +150,7 @@ def fresh_database(url: str | None, workdir: Path) -> str:
 def run(comments: int, posts: int, url: str | None, workdir: Path) -> None:
     export = workdir / f"wxr-{comments}.xml"
     made, pingbacks = generate(export, comments, posts)
-    database = fresh_database(url, workdir)
+    database = fresh_database(url, workdir, str(comments))
     env = {**os.environ, "DATABASE_URL": database, "AFTERWORD_ENV": "development"}
     flask(["db", "upgrade"], env)
     flask(["user", "create", "--email", "admin@bench.example.org", "--name", "Admin", "--role", "admin",

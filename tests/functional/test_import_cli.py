@@ -20,6 +20,9 @@ from app.models import (
     SpamExample,
     Task,
 )
+from app.services import moderation
+from app.services.articles import create_article
+from tests.factories import make_comment
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 A, P, S, T = CommentStatus.approved, CommentStatus.pending, CommentStatus.spam, CommentStatus.trash
@@ -374,3 +377,20 @@ def test_the_owner_option_names_who_owns_made_articles(app, runner, make_user):
     assert {article.author_id for article in db.session.scalars(select(Article))} == {author.id}
     result = runner.invoke(args=["import", "disqus", str(FIXTURES / "disqus.xml"), "--owner", "nobody@example.org"])
     assert result.exit_code != 0 and "No account has the email address" in result.output
+
+
+def test_imported_comments_join_a_discussion_already_here_and_moderation_works_on_them(app, runner, site):
+    admin, dana = site
+    article = create_article(dana, "Tides", "Body.", published=True, slug="tides-and-currents")
+    here = make_comment(article, "Posted here before the import.")
+    make_comment(article, "A reply posted here.", parent=here)
+    run_import(runner, "disqus", "disqus.xml")
+    assert_counters_hold()
+    comments = by_origin()
+    moderation.apply(comments["2002"], "restore", admin)  # trashed on Disqus: back to the queue for a decision
+    assert comments["2002"].status is P
+    moderation.apply(comments["2002"], "approve", admin)
+    moderation.apply(comments["2001"], "trash", admin, "other")
+    assert_counters_hold()
+    db.session.expire_all()
+    assert db.session.get(Article, article.id).comment_count == 5  # 2 posted here, 3 imported, 1 approved, 1 trashed
