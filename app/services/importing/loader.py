@@ -99,17 +99,20 @@ class Report:
     seconds: float = 0.0
 
     def error(self, where: str, reason: str) -> None:
+        """A record that could not be read, and why (kept word for word up to KEPT)."""
         self.error_count += 1
         if len(self.errors) < KEPT:
             self.errors.append((where, reason))
 
     def note(self, text: str) -> None:
+        """Something imported otherwise than the file had it (kept word for word up to KEPT)."""
         self.note_count += 1
         if len(self.notes) < KEPT:
             self.notes.append(text)
 
     @property
     def comments(self) -> int:
+        """How many comments were imported, in every state."""
         return sum(self.imported.values())
 
     def lines(self) -> list[str]:
