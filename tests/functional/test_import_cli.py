@@ -2,6 +2,7 @@
 hand-made exports of each platform (tests/fixtures/import/), then read back through the thread API and the models.
 """
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -394,3 +395,18 @@ def test_imported_comments_join_a_discussion_already_here_and_moderation_works_o
     assert_counters_hold()
     db.session.expire_all()
     assert db.session.get(Article, article.id).comment_count == 5  # 2 posted here, 3 imported, 1 approved, 1 trashed
+
+
+def test_a_page_address_longer_than_an_id_column_still_finds_its_comments(app, runner, site, tmp_path):
+    uri = "/" + "very-long-segment/" * 20 + "the-page/"
+    export = tmp_path / "long.json"
+    comments = [
+        {"id": 1, "created": "2020-01-01 10:00:00", "text": "Hi"},
+        {"id": 2, "parent": 1, "created": "2020-01-01 11:00:00", "text": "Reply"},
+    ]
+    export.write_text(json.dumps([{"uri": uri, "title": "Long", "comments": comments}]), encoding="utf-8")
+    result = run_import(runner, "isso", export)
+    assert "Comments: 2 imported (2 approved)." in result.output and "Errors: 0" in result.output
+    article = db.session.scalar(select(Article))
+    assert article.slug == "the-page" and len(article.origin_id) == 200
+    assert "Already imported earlier, left as they are: 2." in run_import(runner, "isso", export).output

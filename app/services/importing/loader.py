@@ -238,9 +238,13 @@ class Loader:
                 self.origin = (self.options.origin or record.origin)[:IMPORT_ORIGIN_MAX]
                 self.report.origin = self.origin
             elif isinstance(record, ArticleRecord):
-                self.threads[record.key] = record
+                key = origin_key(record.key)
+                if key in self.threads:
+                    self.report.skipped["given twice in the file (the first kept)"] += 1
+                    continue
+                self.threads[key] = record
                 if not record.is_thread:
-                    self._article(record.key)
+                    self._article(key)
             elif isinstance(record, CommentRecord):
                 self._comment(record)
             elif isinstance(record, Skipped):
