@@ -10,7 +10,15 @@ from app.models import CommentStatus
 from app.services.importing import commento, disqus, isso, wordpress
 from app.services.importing.htmltext import html_to_markdown
 from app.services.importing.loader import origin_key, slug_from_url
-from app.services.importing.records import ArticleRecord, CommentRecord, Skipped, Source, Unreadable, parse_time
+from app.services.importing.records import (
+    ArticleRecord,
+    CommentRecord,
+    Noted,
+    Skipped,
+    Source,
+    Unreadable,
+    parse_time,
+)
 from app.services.importing.xml import Cleaned
 from app.services.markdown import render_comment
 
@@ -180,6 +188,15 @@ def test_a_comment_left_open_is_named_and_not_imported_while_its_neighbours_are(
     broken = [r for r in found if isinstance(r, Unreadable)]
     assert "1" in keys and "2" not in keys
     assert broken and broken[0].where.startswith("comment 2 on post 7") and "damaged" in broken[0].reason
+
+
+def test_damage_in_a_post_itself_is_noted_and_the_post_read_as_the_parser_read_it():
+    broken = "<title>Post</title><wp:plugin_field attr=1>"  # an attribute without quotes
+    text = WXR.format(version="1.2", comments=wxr_comment(1)).replace("<title>Post</title>", broken)
+    found = records(wordpress.read, text)
+    noted = [r for r in found if isinstance(r, Noted)]
+    assert noted and all(r.where == "post 7 'Post' (line 4)" and "damaged" in r.text for r in noted)
+    assert [type(r) for r in found if not isinstance(r, Noted)] == [Source, ArticleRecord, CommentRecord]
 
 
 def test_a_file_that_is_not_xml_at_all_reads_as_nothing_with_the_reason():

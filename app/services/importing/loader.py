@@ -41,6 +41,7 @@ from app.services.identity import display_name
 from app.services.importing.records import (
     ArticleRecord,
     CommentRecord,
+    Noted,
     Platform,
     Record,
     Skipped,
@@ -251,6 +252,8 @@ class Loader:
                 self.report.skipped[record.reason] += 1
             elif isinstance(record, Unreadable):
                 self.report.error(record.where, record.reason)
+            elif isinstance(record, Noted):
+                self.report.note(f"{record.where}: {record.text}")
             if len(self.batch) >= self.options.batch:
                 self._write()
 

@@ -7,7 +7,7 @@ could not read, where it is and why. The loader (importing.loader) does the rest
 import enum
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.models import CommentStatus
@@ -104,15 +104,15 @@ class Unreadable:
     reason: str
 
 
-Record = Source | ArticleRecord | CommentRecord | Skipped | Unreadable
+@dataclass(frozen=True)
+class Noted:
+    """Something a person should know about a record that was read all the same."""
+
+    where: str
+    text: str
 
 
-@dataclass
-class Notes:
-    """Problems a reader worked around, to show in the report (capped: the first few say enough)."""
-
-    items: list[str] = field(default_factory=list)
-    total: int = 0
+Record = Source | ArticleRecord | CommentRecord | Skipped | Unreadable | Noted
 
 
 def plain(text: str | None) -> str:

@@ -15,6 +15,7 @@ from app.services.importing.records import (
     ArticleRecord,
     Author,
     CommentRecord,
+    Noted,
     Record,
     Skipped,
     Source,
@@ -168,6 +169,10 @@ def _item(item: Any, authors: dict[str, Author], damage: list[xml.Problem]) -> I
     post_id = fields.get("post_id", "").strip() or "?"
     yield article
     comments = [child for child in xml.children(item) if xml.name(child) == "comment"]
+    first = comments[0].sourceline if comments else None
+    if isinstance(article, ArticleRecord):
+        for problem in (error for error in damage if first is None or error.line < first):
+            yield Noted(article.where, f"the file is damaged in it ({problem}); imported as the parser read it")
     for index, element in enumerate(comments):
         if not isinstance(article, ArticleRecord):
             where = f"comment on post {post_id} (line {element.sourceline})"
