@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app wsgi seed-demo`, `flask --app wsgi user create|token|role`."""
+"""Command-line tools: `flask --app wsgi seed-demo`, `flask --app wsgi user create|token|role`, `import ...`."""
 
 import os
 import re
@@ -16,6 +16,7 @@ from flask.cli import AppGroup
 from app.config import MAIL_OFF, mail_is_off
 from app.demo import ACCOUNTS, seed
 from app.extensions import db
+from app.importers.cli import import_cli
 from app.models import Article, CommentStatus
 from app.models.spam import ORIGIN_MAX
 from app.services import accounts, outbox, staff_mail, subscriptions, tasks
@@ -426,3 +427,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(moderation_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(spam_cli)
+    app.cli.add_command(import_cli)

@@ -17,6 +17,9 @@ BODY_MAX = 100_000
 GUEST_NAME_MAX = 120
 GUEST_BIO_MAX = 500
 CLOSED_REASON_MAX = 300
+# Where an imported row came from: the platform and site ("wordpress:blog.example.org"), and its id there.
+IMPORT_ORIGIN_MAX = 80
+IMPORT_ID_MAX = 200
 
 
 class ArticleStatus(str, enum.Enum):
@@ -30,7 +33,11 @@ class Article(Model):
     """An article. `author` is the account that owns and publishes it (the host of a guest post)."""
 
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_status_published_at", "status", "published_at"),)
+    __table_args__ = (
+        Index("ix_articles_status_published_at", "status", "published_at"),
+        # An import finds what an earlier run of it brought over, so running it again adds nothing.
+        Index("ix_articles_origin_origin_id", "origin", "origin_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
@@ -57,6 +64,9 @@ class Article(Model):
     # Readers following the discussion by mail (app/services/subscriptions.py), kept with their subscriptions:
     # while it is 0, a new comment here looks for no one to tell.
     subscription_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # For an article brought over by `flask import`: the platform it came from and its id (or address) there.
+    origin: Mapped[str | None] = mapped_column(String(IMPORT_ORIGIN_MAX))
+    origin_id: Mapped[str | None] = mapped_column(String(IMPORT_ID_MAX))
 
     author: Mapped[User] = relationship()
 

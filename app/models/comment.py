@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, Mapper, aliased, mapped_column, relationship
 
 from app.extensions import Model
 from app.folding import matching_key
-from app.models.article import Article
+from app.models.article import IMPORT_ID_MAX, IMPORT_ORIGIN_MAX, Article
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import EMAIL_MAX, NAME_MAX, User
 
@@ -40,6 +40,8 @@ class Comment(Model):
         Index("ix_comments_writer_email_created_at", "writer_email", "created_at"),
         # The moderation queues: one status, newest first (the desk's order), counted and paged from the index.
         Index("ix_comments_status_created_at_id", "status", "created_at", "id"),
+        # An import finds what an earlier run of it brought over, so running it again adds nothing.
+        Index("ix_comments_origin_origin_id", "origin", "origin_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +90,9 @@ class Comment(Model):
     # The writer asked for mail when someone replies to this comment (app/services/subscriptions.py): read when a
     # reply is published, so a reply to a comment nobody asked about costs nothing more.
     reply_mail: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # For a comment brought over by `flask import`: the platform it came from and its id there.
+    origin: Mapped[str | None] = mapped_column(String(IMPORT_ORIGIN_MAX))
+    origin_id: Mapped[str | None] = mapped_column(String(IMPORT_ID_MAX))
 
     article: Mapped[Article] = relationship()
     user: Mapped[User | None] = relationship()

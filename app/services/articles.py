@@ -4,6 +4,7 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -156,7 +157,7 @@ def create_article(
     return article
 
 
-def _keep_version(article: Article, editor: User | None) -> None:
+def _keep_version(article: Article, editor: User | None, at: datetime | None = None) -> None:
     """Record the article's title and body as they now stand: one row per published version."""
     db.session.add(
         ArticleRevision(
@@ -165,9 +166,61 @@ def _keep_version(article: Article, editor: User | None) -> None:
             body=article.body,
             body_html=article.body_html,
             author_id=editor.id if editor is not None else None,
-            created_at=utcnow(),
+            created_at=at or utcnow(),
         )
     )
+
+
+@dataclass
+class ImportedArticle:
+    """An article as another platform had it (see add_imported_article)."""
+
+    title: str
+    body: str
+    published: bool
+    published_at: datetime | None
+    created_at: datetime | None
+    slug: str = ""
+    guest_author: GuestAuthor | None = None
+    comments_open: bool = True
+    comments_closed_reason: str | None = None
+
+
+def add_imported_article(author: User, imported: ImportedArticle, origin: str, origin_id: str) -> Article:
+    """Add an article brought over by `flask import` to the session, flushed, not committed (the import commits
+    with its comments). Its dates stay the original ones; its slug is kept when it is free and valid, else one is
+    made as for a new article; published without a body, it is kept as a draft. ServiceError for a body too long.
+    """
+    title = _clean_title(imported.title[:TITLE_MAX])
+    body = _clean_body(imported.body)
+    guest = _clean_guest(imported.guest_author)
+    wanted = slugify(imported.slug)
+    slug = wanted if wanted and not _slug_taken(wanted) else _unique_slug(wanted or slugify(title))
+    created = imported.created_at or imported.published_at or utcnow()
+    article = Article(
+        slug=slug,
+        title=title,
+        body=body,
+        body_html=render_article(body).html,
+        author=author,
+        guest_author_name=guest.name if guest else None,
+        guest_author_bio=guest.bio if guest else None,
+        created_at=created,
+        updated_at=created,
+        comments_open=imported.comments_open,
+        comments_closed_reason=imported.comments_closed_reason,
+        origin=origin,
+        origin_id=origin_id,
+    )
+    if imported.published and body.strip():
+        article.status = ArticleStatus.published
+        article.published_at = imported.published_at or created
+        _keep_version(article, author, article.published_at)
+    else:
+        article.status = ArticleStatus.draft
+    db.session.add(article)
+    db.session.flush()
+    return article
 
 
 def update_article(
