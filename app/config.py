@@ -247,6 +247,13 @@ class Config:
     MAIL_TIMEOUT = 10  # seconds to wait for the SMTP server at each step; keep it well under TASKS_CLAIM_SECONDS
     MAIL_FILE_PATH = ""  # for the file backend; empty: instance/mail
 
+    # Discussions embedded in other sites' pages (docs/embed.md). New threads made by page views, per network.
+    EMBED_NEW_THREADS_PER_NETWORK = "20 per minute;200 per hour"
+    # Afterword on another site than the pages embedding it (comments.example framed by blog.example): the
+    # session and the guests' cookies become SameSite=None; Secure; Partitioned (CHIPS), so the framed discussion
+    # keeps its own cookies for each embedding site. Needs HTTPS. Off: same-site embedding only (subdomains).
+    EMBED_CROSS_SITE = False
+
     # Security headers
     FRAME_ANCESTORS = "'none'"
     CONTENT_SECURITY_POLICY = (

@@ -100,6 +100,11 @@ def _unique_slug(base: str) -> str:
     return candidate
 
 
+def free_slug(text: str) -> str:
+    """A slug made from `text` that no article has yet."""
+    return _unique_slug(slugify(text))
+
+
 def _slug_conflict(slug: str) -> ServiceError:
     return ServiceError(
         f"The slug {slug!r} is already used by another article.", field="slug", code="slug_taken", status=409
