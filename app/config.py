@@ -253,6 +253,8 @@ class Config:
     # session and the guests' cookies become SameSite=None; Secure; Partitioned (CHIPS), so the framed discussion
     # keeps its own cookies for each embedding site. Needs HTTPS. Off: same-site embedding only (subdomains).
     EMBED_CROSS_SITE = False
+    # The origin `flask seed-demo` registers as a site: where `make run` serves examples/static-site.
+    DEMO_SITE_ORIGIN = "http://127.0.0.1:5001"
 
     # Security headers
     FRAME_ANCESTORS = "'none'"

@@ -230,14 +230,13 @@ def revisions_of(article: Article) -> list[ArticleRevision]:
     )
 
 
-def published_articles() -> Select[Article]:
-    """Published articles, newest first, with their authors loaded."""
-    return (
-        select(Article)
-        .where(Article.status == ArticleStatus.published)
-        .options(joinedload(Article.author))
-        .order_by(Article.published_at.desc(), Article.id.desc())
-    )
+def published_articles(hosted_only: bool = False) -> Select[Article]:
+    """Published articles, newest first, with their authors loaded; `hosted_only` leaves out the discussions of
+    pages on other sites (docs/embed.md), which have no text of their own to list."""
+    query = select(Article).where(Article.status == ArticleStatus.published)
+    if hosted_only:
+        query = query.where(Article.site_id.is_(None))
+    return query.options(joinedload(Article.author)).order_by(Article.published_at.desc(), Article.id.desc())
 
 
 def articles_by(user: User) -> Select[Article]:
