@@ -94,7 +94,9 @@ def _page_thread() -> tuple[Site, Article | None]:
     if site is None:
         abort(_nothing("This page's site is not registered for discussions here.", 404))
     referrer = sites.origin_of(request.referrer)
-    if request.referrer and referrer not in site.origin_list:
+    if referrer == sites.origin_of(request.host_url):
+        referrer = None  # the frame reloading itself: shows the thread, starts none
+    elif request.referrer and referrer not in site.origin_list:
         abort(_nothing("Discussions of this site's pages are shown on its own pages only.", 403))
     try:
         thread = sites.thread_for_page(site, request.args.get("id"), page_url, request.args.get("title"), create=False)

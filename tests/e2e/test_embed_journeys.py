@@ -35,7 +35,7 @@ PAGE = """<!doctype html>
   <h1>{title}</h1>
   <p class="count"><a href="{path}#comments" data-afterword-count="{key}">Comments</a></p>
   <div class="spacer" style="height: 3000px">The post's long text.</div>
-  <div id="thread" data-afterword-thread="{key}"><a href="{live}/embed/open?url={page_url}">Read the comments</a></div>
+  <div id="thread" data-afterword-thread="{key}"><a href="{live}/embed/open?url={page_url}&amp;id={key}">Read the comments</a></div>
   <script src="{live}/embed.js" async></script>
 </body></html>
 """
@@ -205,3 +205,47 @@ def test_a_page_on_an_unregistered_origin_gets_no_thread(browser, live_server, h
         assert thread_of(live_server, key) is None
     finally:
         context.close()
+
+
+def test_the_discussion_follows_the_host_pages_theme(new_context, live_server, host_sites, unique):
+    """Dark where the snippet stands on a dark background, light again when the page switches its theme; an
+    attribute overrides both."""
+    folder, (origin, _) = host_sites
+    register(live_server, origin, unique)
+    page_url = write_page(folder, live_server, origin, f"dark-{unique}", f"Dark {unique}", f"dark-{unique}")
+    reader = new_context().new_page()
+    reader.goto(page_url)
+    reader.evaluate("document.body.style.background = 'rgb(20, 20, 24)'")
+    reader.locator("#thread").scroll_into_view_if_needed()
+    root = reader.frame_locator("#thread iframe").locator("html")
+    expect(root).to_have_attribute("data-theme", "dark")
+    text = reader.frame_locator("#thread iframe").locator("#comments-title")
+    expect(text).to_have_css("color", "rgb(236, 232, 225)")  # --text of the dark theme
+    reader.evaluate("document.body.style.background = 'rgb(250, 250, 250)'")
+    expect(root).to_have_attribute("data-theme", "light")
+    expect(text).to_have_css("color", "rgb(31, 29, 26)")
+
+    asked = write_page(folder, live_server, origin, f"asked-{unique}", f"Asked {unique}", f"asked-{unique}")
+    (folder / f"asked-{unique}.html").write_text(
+        (folder / f"asked-{unique}.html").read_text().replace('id="thread"', 'id="thread" data-afterword-theme="dark"')
+    )
+    reader.goto(asked)
+    reader.locator("#thread").scroll_into_view_if_needed()
+    expect(reader.frame_locator("#thread iframe").locator("html")).to_have_attribute("data-theme", "dark")
+
+
+def test_without_javascript_the_snippet_is_a_link_to_the_discussion(new_context, live_server, host_sites, unique):
+    """No script, no frame: the snippet's link leads to the page's discussion on Afterword, made for it."""
+    folder, (origin, _) = host_sites
+    register(live_server, origin, unique)
+    key = f"plain-{unique}"
+    page_url = write_page(folder, live_server, origin, f"plain-{unique}", f"Plain {unique}", key)
+    reader = new_context(java_script_enabled=False).new_page()
+    reader.goto(page_url)
+    expect(reader.locator("#thread iframe")).to_have_count(0)
+    reader.get_by_role("link", name="Read the comments").click()
+    expect(reader).to_have_url(re.compile(re.escape(f"{live_server.url}/articles/") + ".+#comments$"))
+    thread = thread_of(live_server, key)
+    assert thread is not None and reader.url.endswith(f"/articles/{thread.slug}#comments")
+    expect(reader.locator(".notice--embedded")).to_contain_text(f"This is the discussion of a page on {origin[7:]}")
+    expect(reader.locator("form#comment-form")).to_be_visible()

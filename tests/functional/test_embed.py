@@ -77,6 +77,14 @@ def test_without_a_referrer_existing_threads_show_and_none_is_made(client, site)
     assert len(threads()) == 1
 
 
+def test_the_frame_reloading_itself_shows_the_thread_and_starts_none(client, site):
+    ours = {"Referer": "http://localhost/embed/thread?id=first-snow"}
+    assert "There is no discussion of this page." in embed(client, headers=ours).get_data(as_text=True)
+    assert threads() == []
+    embed(client)
+    assert 'id="comment-form"' in embed(client, headers=ours).get_data(as_text=True)
+
+
 def test_no_thread_is_made_when_the_site_allows_none(client, site):
     sites.update_site(site, sites.SiteFields("Blog", BLOG, allow_new_threads=False))
     answer = embed(client)
