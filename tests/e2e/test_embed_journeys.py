@@ -35,7 +35,9 @@ PAGE = """<!doctype html>
   <h1>{title}</h1>
   <p class="count"><a href="{path}#comments" data-afterword-count="{key}">Comments</a></p>
   <div class="spacer" style="height: 3000px">The post's long text.</div>
-  <div id="thread" data-afterword-thread="{key}"><a href="{live}/embed/open?url={page_url}&amp;id={key}">Read the comments</a></div>
+  <div id="thread" data-afterword-thread="{key}">
+    <a href="{live}/embed/open?url={page_url}&amp;id={key}">Read the comments</a>
+  </div>
   <script src="{live}/embed.js" async></script>
 </body></html>
 """
