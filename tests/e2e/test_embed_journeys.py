@@ -8,14 +8,15 @@ import functools
 import re
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Article
-from app.services import accounts, sites
+from app.models import Article, Comment
+from app.services import accounts, moderation, sites
 from tests.e2e.conftest import CHROMIUM_ARGS, DESKTOP
 
 pytestmark = pytest.mark.e2e
@@ -251,3 +252,35 @@ def test_without_javascript_the_snippet_is_a_link_to_the_discussion(new_context,
     assert thread is not None and reader.url.endswith(f"/articles/{thread.slug}#comments")
     expect(reader.locator(".notice--embedded")).to_contain_text(f"This is the discussion of a page on {origin[7:]}")
     expect(reader.locator("form#comment-form")).to_be_visible()
+
+
+def test_the_example_static_site_embeds_its_discussion(new_context, live_server, host_sites, unique, screenshots_dir):
+    """examples/static-site as `make run` serves it, pointed at the live server: the index counts, the post shows
+    its discussion (the screenshot in docs/screenshots/embed-static-site.png)."""
+    folder, (origin, _) = host_sites
+    register(live_server, origin, unique)
+    example = Path(__file__).resolve().parents[2] / "examples" / "static-site"
+    for source in example.rglob("*.*"):
+        target = folder / "example" / source.relative_to(example)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = source.read_text(encoding="utf-8").replace("http://127.0.0.1:5000", live_server.url)
+        target.write_text(text.replace("http://127.0.0.1:5001", f"{origin}/example"), encoding="utf-8")
+    reader = new_context().new_page()
+    reader.goto(f"{origin}/example/posts/first-snow.html")
+    reader.locator("[data-afterword-thread]").scroll_into_view_if_needed()
+    frame = reader.frame_locator("[data-afterword-thread] iframe")
+    post(frame, "Kale and **purple sprouting broccoli**: both laugh at frost.", "Ruth Allotment", "ruth@example.org")
+    expect(frame.locator("li.comment .comment__pending")).to_have_text(PENDING_NOTICE)  # the site holds them
+    with live_server.app.app_context():
+        moderation.apply(
+            db.session.scalar(select(Comment).where(Comment.writer_name == "Ruth Allotment")), "approve", None
+        )
+    reader.reload()
+    reader.locator("[data-afterword-thread]").scroll_into_view_if_needed()
+    expect(frame.locator("li.comment .comment__text")).to_contain_text("Kale and purple sprouting broccoli")
+    expect(frame.locator("li.comment .comment__pending")).to_have_count(0)
+    reader.wait_for_timeout(300)  # the frame's new height reaches the page
+    reader.screenshot(path=str(screenshots_dir / "embed-static-site.png"), full_page=True)
+    index = new_context().new_page()
+    index.goto(f"{origin}/example/index.html")
+    expect(index.locator("[data-afterword-count]")).to_have_text("1 comment")
