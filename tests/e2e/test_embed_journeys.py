@@ -284,3 +284,29 @@ def test_the_example_static_site_embeds_its_discussion(new_context, live_server,
     index = new_context().new_page()
     index.goto(f"{origin}/example/index.html")
     expect(index.locator("[data-afterword-count]")).to_have_text("1 comment")
+
+
+def test_a_moderator_signs_in_from_the_frame_and_gets_the_tools(new_context, live_server, host_sites, unique):
+    """ "Sign in" opens the sign-in page in a window of its own; once signed in, the frame reloads signed in, with
+    the way to this discussion on the desk (same site: the window and the frame share the cookies)."""
+    folder, (origin, _) = host_sites
+    register(live_server, origin, unique)
+    page_url = write_page(folder, live_server, origin, f"mod-{unique}", f"Moderated {unique}", f"mod-{unique}")
+    email = f"frame-mod-{unique}@example.org"
+    live_server.create_user("moderator", f"Frame Moderator {unique}", email, PASSWORD)
+    reader = new_context().new_page()
+    reader.goto(page_url)
+    reader.locator("#thread").scroll_into_view_if_needed()
+    frame = reader.frame_locator("#thread iframe")
+    expect(frame.locator(".embed__tools")).to_have_count(0)
+    with reader.expect_popup() as opened:
+        frame.get_by_role("link", name="Sign in").click()
+    window = opened.value
+    window.get_by_label("Email").fill(email)
+    window.get_by_label("Password", exact=True).fill(PASSWORD)
+    window.get_by_role("button", name="Sign in").click()
+    expect(window.get_by_role("heading", name="You are signed in")).to_be_visible()
+    expect(frame.locator(".embed__account")).to_contain_text(f"Signed in as Frame Moderator {unique}")
+    thread = thread_of(live_server, f"mod-{unique}")
+    desk = frame.get_by_role("link", name="this discussion on the desk")
+    expect(desk).to_have_attribute("href", f"/moderation?article={thread.slug}")
