@@ -18,7 +18,7 @@ from app.extensions import limiter
 from app.models import Article, Site
 from app.ratelimit import client_key
 from app.security import allow_framing_by
-from app.services import sites
+from app.services import moderation, sites
 from app.services.errors import ServiceError
 from app.services.permissions import can_close_comments
 from app.web import viewer
@@ -116,13 +116,15 @@ def thread():
     theme = request.args.get("theme")
     if article is None or not article.is_published:
         return render_template("embed/nothing.html", message="There is no discussion of this page.", framed=True)
-    moderator = can_close_comments(viewer(), article)
+    reader = viewer()
+    # Moderators, admins and the site's owner: what waits on the desk for this discussion.
+    waiting = moderation.queue_counts(reader, article) if reader and can_close_comments(reader, article) else None
     response = Response(
         render_embed_page(
             article,
             parent_origin=sites.origin_of(page_url),
             theme=theme if theme in THEMES else None,
-            moderator=moderator,
+            waiting=waiting,
         )
     )
     response.cache_control.private = True

@@ -234,6 +234,7 @@ def test_the_no_script_link_leads_to_the_discussion(client, site):
     assert answer.status_code == 302 and answer.location.endswith(f"/articles/{thread.slug}#comments")
     page = client.get(f"/articles/{thread.slug}").get_data(as_text=True)
     assert "This is the discussion of a page on blog.example" in page and f'href="{PAGE}"' in page
+    assert "History</a>" not in page and "Suggest a correction" not in page
     assert client.get("/embed/open", query_string={"url": "https://evil.example/x"}).status_code == 404
 
 
@@ -281,10 +282,18 @@ def test_only_admins_register_sites(client, make_user, login, role):
     assert sites.site_for_origin(BLOG) is None
 
 
+def test_readers_get_no_moderation_tools_in_the_frame(client, site, make_user, login):
+    login(make_user("reader"))
+    html = embed(client).get_data(as_text=True)
+    assert "Signed in as" in html and "this discussion on the desk" not in html
+
+
 def test_moderators_get_their_tools_in_the_frame(client, site, make_user, login):
     embed(client)
+    [thread] = threads()
+    make_comment(thread, "Held.", status=CommentStatus.pending)
     assert "this discussion on the desk" not in embed(client).get_data(as_text=True)
     login(make_user("moderator"))
     html = embed(client).get_data(as_text=True)
-    [thread] = threads()
-    assert f'href="/moderation?article={thread.slug}"' in html and "this discussion on the desk" in html
+    assert f'href="/moderation?article={thread.slug}">this discussion on the desk</a> (1 held, 0 flagged)' in html
+    assert f'href="/moderation?article={thread.slug}&amp;queue=flagged"' in html
