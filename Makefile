@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
+EXAMPLE_PORT ?= 5001
+export AFTERWORD_DEMO_SITE_ORIGIN ?= http://127.0.0.1:$(EXAMPLE_PORT)
 AXE := tests/e2e/axe
 
 .PHONY: install install-dev axe run test test-fast lint format db-upgrade seed-demo clean
@@ -41,9 +43,14 @@ db-upgrade: install
 seed-demo: db-upgrade
 	$(FLASK) seed-demo
 
-# Mail is written to instance/mail/ (one file per delivery run), with links to this server.
+# Mail is written to instance/mail/ (one file per delivery run), with links to this server. Beside it, on
+# EXAMPLE_PORT, a plain static site (examples/static-site) whose posts embed their discussions from it; the demo
+# registers that origin (docs/embed.md). Its pages load the script from port 5000: keep PORT at 5000 to try it.
 run: seed-demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops it); mail goes to instance/mail/"
+	@echo "The example static site embedding its discussions: http://127.0.0.1:$(EXAMPLE_PORT)/posts/first-snow.html"
+	@$(BIN)/python -m http.server $(EXAMPLE_PORT) --bind 127.0.0.1 --directory examples/static-site >/dev/null 2>&1 & \
+	trap "kill $$! 2>/dev/null" EXIT INT TERM; \
 	AFTERWORD_BASE_URL=$${AFTERWORD_BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-dev axe

@@ -23,6 +23,7 @@ from app.config import (
     secret_key_from,
 )
 from app.corrections import routes as correction_views
+from app.embed import routes as embed_views
 from app.feeds import routes as feed_views
 from app.moderation import routes as moderation_views
 from app.services import outbox, tasks
@@ -42,6 +43,7 @@ VIEWS = (
     authoring_views,
     comment_views,
     correction_views,
+    embed_views,
     feed_views,
     moderation_views,
     admin_views,
@@ -117,6 +119,9 @@ def register_config(app: Flask, config: str | dict | None) -> None:
     app.config["MAIL_FILE_PATH"] = app.config["MAIL_FILE_PATH"] or os.path.join(app.instance_path, "mail")
     if not app.config["MAIL_DEFAULT_SENDER"]:
         app.config["MAIL_DEFAULT_SENDER"] = default_sender(app.config["SITE_NAME"], app.config["BASE_URL"])
+    if app.config["EMBED_CROSS_SITE"]:
+        # Framed by other sites' pages: cookies that still reach the frame, each embedding site its own jar.
+        app.config.update(SESSION_COOKIE_SAMESITE="None", SESSION_COOKIE_SECURE=True, SESSION_COOKIE_PARTITIONED=True)
     if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"]

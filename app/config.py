@@ -270,6 +270,15 @@ class Config:
     MODERATION_MAIL_LINK_DAYS = 7  # a mail's Approve / Spam / Trash links work this many days
     MODERATION_MAIL_MAX_COMMENTS = 20  # comments listed in one mail; the mail counts the rest, the desk has them
 
+    # Discussions embedded in other sites' pages (docs/embed.md). New threads made by page views, per network.
+    EMBED_NEW_THREADS_PER_NETWORK = "20 per minute;200 per hour"
+    # Afterword on another site than the pages embedding it (comments.example framed by blog.example): the
+    # session and the guests' cookies become SameSite=None; Secure; Partitioned (CHIPS), so the framed discussion
+    # keeps its own cookies for each embedding site. Needs HTTPS. Off: same-site embedding only (subdomains).
+    EMBED_CROSS_SITE = False
+    # The origin `flask seed-demo` registers as a site: where `make run` serves examples/static-site.
+    DEMO_SITE_ORIGIN = "http://127.0.0.1:5001"
+
     # Security headers
     FRAME_ANCESTORS = "'none'"
     CONTENT_SECURITY_POLICY = (

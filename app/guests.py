@@ -27,9 +27,17 @@ def _signer(purpose: str) -> URLSafeTimedSerializer:
 
 
 def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
-    """Every cookie here: HttpOnly, SameSite=Lax, Secure when the session cookie is."""
+    """Every cookie here: HttpOnly, SameSite=Lax, Secure when the session cookie is; under EMBED_CROSS_SITE,
+    SameSite=None; Secure; Partitioned like the session's, so a discussion framed by another site keeps them."""
+    config = current_app.config
     response.set_cookie(
-        name, value, max_age=max_age, httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"]
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite=config["SESSION_COOKIE_SAMESITE"] if config["EMBED_CROSS_SITE"] else "Lax",
+        secure=config["SESSION_COOKIE_SECURE"],
+        partitioned=bool(config["EMBED_CROSS_SITE"]),
     )
 
 

@@ -1,6 +1,11 @@
 """Security headers added to every response."""
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
+
+
+def allow_framing_by(origins: list[str]) -> None:
+    """Let these origins (a registered site's) frame this response, and no one else: for the embed's pages only."""
+    g.frame_ancestors = " ".join(origins) or "'none'"
 
 
 def register(app: Flask) -> None:
@@ -9,7 +14,8 @@ def register(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         config = app.config
-        policy = f"{config['CONTENT_SECURITY_POLICY']}; frame-ancestors {config['FRAME_ANCESTORS']}"
+        ancestors = g.get("frame_ancestors") or config["FRAME_ANCESTORS"]
+        policy = f"{config['CONTENT_SECURITY_POLICY']}; frame-ancestors {ancestors}"
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -17,7 +23,7 @@ def register(app: Flask) -> None:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         )
-        if config["FRAME_ANCESTORS"].strip() == "'none'":
+        if ancestors.strip() == "'none'":
             response.headers.setdefault("X-Frame-Options", "DENY")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

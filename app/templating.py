@@ -1,6 +1,7 @@
 """Jinja filters and globals shared by every template."""
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask_login import current_user
@@ -29,11 +30,17 @@ def iso(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
+def page_host(url: str | None) -> str:
+    """The host (and port) of a page elsewhere, as the desk and the API say where a discussion lives."""
+    return urlsplit(url or "").netloc
+
+
 def register(app: Flask) -> None:
     """Install filters and the permission helpers templates ask about."""
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(iso, "iso")
     app.add_template_filter(date_time, "date_time")
+    app.add_template_filter(page_host, "page_host")
 
     @app.context_processor
     def inject_labels():

@@ -1,6 +1,7 @@
 """Request-level helpers every page and API view shares: who is asking, the comment rules of this request,
 what the spam checks may know of the request, and the flood limits on posting."""
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import limiter
-from app.models import User
+from app.models import Article, User
 from app.models.site_state import SETTINGS
 from app.ratelimit import client_key, comment_writer_key, describe_limit
 from app.services.settings import RULES_CONFIG, CommentRules, comment_rules
@@ -30,6 +31,15 @@ def rules() -> CommentRules:
         inputs = tuple(config[key] for key in RULES_CONFIG)
         g.comment_rules = remembered(SETTINGS, lambda: comment_rules(config), inputs)
     return g.comment_rules  # type: ignore[no-any-return]
+
+
+def rules_for(article: Article) -> CommentRules:
+    """The rules a new comment on this article follows: the site's, plus its own hold for an embedded thread whose
+    site holds every comment (docs/embed.md)."""
+    current = rules()
+    if article.site_id is not None and article.site is not None and article.site.hold_all and not current.hold_all:
+        return dataclasses.replace(current, hold_all=True)
+    return current
 
 
 def discussion_bounds(api: bool = False) -> dict[str, int]:

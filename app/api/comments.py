@@ -23,7 +23,7 @@ from app.services import notes, subscriptions, threads
 from app.services.articles import visible_article
 from app.services.comments import Writer
 from app.services.threads import CommentNode
-from app.web import comment_limits, discussion_bounds, flood_limit, request_details, rules
+from app.web import comment_limits, discussion_bounds, flood_limit, request_details, rules, rules_for
 
 # Made once: a schema's construction costs more than the dump of one comment.
 CREATED = CommentCreatedSchema()
@@ -160,7 +160,7 @@ class ArticleComments(MethodView):
         """Post a comment or a reply; 201 when published at once, 202 when held for moderation."""
         user = api_user()
         article = _article(slug, user, with_author=False)
-        current = rules()
+        current = rules_for(article)
         asked = data["notify_replies"]
         writer = Writer(
             user=user,

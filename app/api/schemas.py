@@ -5,7 +5,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES as RESERVED
 from flask import url_for
 from marshmallow import validate
 
-from app.models.article import BODY_MAX, GUEST_BIO_MAX, GUEST_NAME_MAX, SLUG_MAX, TITLE_MAX
+from app.models.article import BODY_MAX, GUEST_BIO_MAX, GUEST_NAME_MAX, SLUG_MAX, THREAD_KEY_MAX, TITLE_MAX
 from app.models.comment import WEBSITE_MAX
 from app.models.moderation import REMARK_MAX, FlagReason
 from app.models.note import DECLINE_REASON_MAX, SOURCE_URL_MAX, NoteKind
@@ -14,7 +14,9 @@ from app.models.user import EMAIL_MAX
 from app.services.comments import closed_reason
 from app.services.moderation import TRASH_REASONS
 from app.services.notes import MAX_CITED
+from app.services.sites import COUNT_KEYS_MAX
 from app.services.text import visible_pattern
+from app.templating import page_host
 from app.web import rules
 
 # What the services refuse, written into the OpenAPI document so a client generated from it sends nothing the API
@@ -107,6 +109,20 @@ class ArticleSchema(ma.Schema):
     comments_open = ma.fields.Method("open_for_comments", metadata={"type": "boolean"})
     comments_closed_reason = ma.fields.Method("why_closed", metadata={"type": "string", "nullable": True})
     url = ma.fields.Method("page_url")
+    embedded_on = ma.fields.Method(
+        "where_embedded",
+        metadata={
+            "type": "object",
+            "nullable": True,
+            "description": "For the discussion of a page on a registered site (docs/embed.md): that page's "
+            "address (`page_url`), host and thread key; null for an article hosted here.",
+        },
+    )
+
+    def where_embedded(self, article) -> dict[str, str] | None:
+        if article.site_id is None:
+            return None
+        return {"page_url": article.page_url, "host": page_host(article.page_url), "thread_key": article.thread_key}
 
     def _closed_reason(self, article) -> str | None:
         # The rules are read once per request, not once per article of a listing.
@@ -194,6 +210,28 @@ class ArticlePatchSchema(ma.Schema):
     )
     published = ma.fields.Boolean()
     guest_author = ma.fields.Nested(GuestAuthorSchema, allow_none=True)
+
+
+class ThreadCountsQuerySchema(ma.Schema):
+    """Thread keys of one registered site: the site of the request's Origin, or `site` (an origin) without one."""
+
+    id = ma.fields.List(
+        ma.fields.String(validate=validate.Length(min=1, max=THREAD_KEY_MAX)),
+        required=True,
+        validate=validate.Length(min=1, max=COUNT_KEYS_MAX, error="Ask for 1 to {max} threads at once."),
+        metadata={"description": "A thread key (`data-afterword-thread`, or the page's address); repeat it."},
+    )
+    site = ma.fields.String(
+        load_default=None, metadata={"description": "The site's origin, for clients that send no Origin header."}
+    )
+
+
+class ThreadCountsSchema(ma.Schema):
+    counts = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        metadata={"description": "Published comments of each key asked for; 0 for a thread not started."},
+    )
 
 
 class PageQuerySchema(ma.Schema):

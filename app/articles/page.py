@@ -193,7 +193,14 @@ class _Page:
         return self.shell.replace(_MARKER, self.discussion, 1)
 
 
-def _render(article: Article, form: CommentForm | None, status: int, where: threads.Location | None) -> _Page:
+def _render(
+    article: Article,
+    form: CommentForm | None,
+    status: int,
+    where: threads.Location | None,
+    template: str = "articles/show.html",
+    extra: dict[str, Any] | None = None,
+) -> _Page:
     current = rules()
     guest_ids = guest_comment_ids(current)
     where = where or asked_location()
@@ -253,7 +260,7 @@ def _render(article: Article, form: CommentForm | None, status: int, where: thre
     # The page is rendered around a marker, and the discussion put in its place: the tag is then a digest of the
     # page's own few kilobytes and of the discussion's digest, not of every byte of a long discussion again.
     shell = render_template(
-        "articles/show.html",
+        template,
         article=article,
         discussion=Markup(_MARKER),  # noqa: S704 (a constant comment)
         form=top_form,
@@ -267,6 +274,7 @@ def _render(article: Article, form: CommentForm | None, status: int, where: thre
         request_form=CorrectionRequestForm(formdata=None, **(guest_profile() if viewer() is None else {})),
         **common,
         **context,
+        **(extra or {}),
     )
     return _Page(shell, discussion, digest, tokens)
 
@@ -277,6 +285,12 @@ def render_article_page(
     """The article with a page of its discussion (or of one of its threads) and the comment form (or the form
     with errors). `where` defaults to what the request asks for."""
     return _render(article, form, status, where).html, status
+
+
+def render_embed_page(article: Article, **extra: Any) -> str:
+    """The discussion and the comment form in the embed's own small page (templates/embed/thread.html): the same
+    parts, from the same prepared discussion, as the article page."""
+    return _render(article, None, 200, None, "embed/thread.html", extra).html
 
 
 def _without(text: str, tokens: tuple[str, ...]) -> str:

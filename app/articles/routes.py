@@ -13,8 +13,10 @@ from app.services.notes import notes_for, timeline
 
 @bp.route("/")
 def index():
-    """Published articles, newest first."""
-    page = db.paginate(published_articles(), per_page=current_app.config["ARTICLES_PER_PAGE"], error_out=False)
+    """Published articles, newest first (the discussions of other sites' pages live on those pages)."""
+    page = db.paginate(
+        published_articles(hosted_only=True), per_page=current_app.config["ARTICLES_PER_PAGE"], error_out=False
+    )
     return render_template("articles/index.html", page=page)
 
 

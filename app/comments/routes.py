@@ -27,7 +27,7 @@ from app.services.markdown import render_comment
 from app.services.permissions import can_add_note, can_close_comments
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD
 from app.services.text import clean_text, whole_number
-from app.web import comment_limits, flood_limit, request_details, rules, viewer
+from app.web import comment_limits, flood_limit, request_details, rules, rules_for, viewer
 
 
 def _published_article(slug: str) -> Article:
@@ -95,7 +95,7 @@ def create(slug: str):
             article,
             writer,
             form.body.data or "",
-            rules(),
+            rules_for(article),
             parent_id=parent_id,
         )
     except ServiceError as error:

@@ -9,7 +9,7 @@ from app.demo.corrections import seed_corrections
 from app.demo.discussion import seed_discussion, seed_moderation, seed_spam
 from app.demo.subscriptions import seed_reply_mail
 from app.models import Role, User
-from app.services import accounts
+from app.services import accounts, sites
 from app.services.articles import GuestAuthor, create_article, find_article
 
 ARTICLE_SLUG = "small-claims-court-a-plain-language-guide"
@@ -77,4 +77,14 @@ def seed() -> list[str]:
     created.extend(seed_moderation(article, users))
     created.extend(seed_spam(article))
     created.extend(seed_reply_mail(article, users))
+    created.extend(seed_site(users[Role.admin]))
     return created
+
+
+def seed_site(owner: User) -> list[str]:
+    """Register the example static site (examples/static-site, served by `make run`) unless its origin is."""
+    origin = current_app.config["DEMO_SITE_ORIGIN"]
+    if not origin or sites.site_for_origin(sites.normalise_origin(origin)) is not None:
+        return []
+    sites.register_site(owner, sites.SiteFields("Example static site", origin))
+    return [f"site {origin}"]

@@ -7,6 +7,7 @@ from app.models.moderation import Ban, BanKind, Flag, FlagReason, ModerationEven
 from app.models.note import CorrectionRequest, Note, NoteCitation, NoteKind, NoteRevision, RequestStatus
 from app.models.outbox import OutboxMessage
 from app.models.ratelimit import DatabaseStorage, RateLimitCounter
+from app.models.site import Site, SiteOrigin
 from app.models.site_state import SiteVersion, bump_site_versions
 from app.models.spam import SpamExample, SpamModel
 from app.models.staff_mail import ModerationMail, StaffMailSettings
@@ -41,6 +42,8 @@ __all__ = [
     "RequestStatus",
     "Role",
     "Setting",
+    "Site",
+    "SiteOrigin",
     "SiteVersion",
     "SpamExample",
     "SpamModel",

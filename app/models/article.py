@@ -4,10 +4,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Enum, ForeignKey, Index, String, Text, event
+from sqlalchemy import Connection, Enum, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from app.extensions import Model
+from app.models.site import Site
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import User
 
@@ -20,6 +21,8 @@ CLOSED_REASON_MAX = 300
 # Where an imported row came from: the platform and site ("wordpress:blog.example.org"), and its id there.
 IMPORT_ORIGIN_MAX = 80
 IMPORT_ID_MAX = 200
+THREAD_KEY_MAX = 300
+PAGE_URL_MAX = 2000
 
 
 class ArticleStatus(str, enum.Enum):
@@ -30,13 +33,17 @@ class ArticleStatus(str, enum.Enum):
 
 
 class Article(Model):
-    """An article. `author` is the account that owns and publishes it (the host of a guest post)."""
+    """An article. `author` is the account that owns and publishes it (the host of a guest post).
+
+    An article with a `site` is the discussion of a page elsewhere (docs/embed.md): created on the page's first
+    view, published with an empty body and the page's title, keyed by `thread_key` within its site."""
 
     __tablename__ = "articles"
     __table_args__ = (
         Index("ix_articles_status_published_at", "status", "published_at"),
         # An import finds what an earlier run of it brought over, so running it again adds nothing.
         Index("ix_articles_origin_origin_id", "origin", "origin_id", unique=True),
+        UniqueConstraint("site_id", "thread_key", name="uq_articles_site_id_thread_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,7 +75,18 @@ class Article(Model):
     origin: Mapped[str | None] = mapped_column(String(IMPORT_ORIGIN_MAX))
     origin_id: Mapped[str | None] = mapped_column(String(IMPORT_ID_MAX))
 
+    # Where the discussion lives when it is not here: its site, its key there and the page that embeds it.
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    thread_key: Mapped[str | None] = mapped_column(String(THREAD_KEY_MAX))
+    page_url: Mapped[str | None] = mapped_column(String(PAGE_URL_MAX))
+
     author: Mapped[User] = relationship()
+    site: Mapped[Site | None] = relationship()
+
+    @property
+    def is_embedded(self) -> bool:
+        """The discussion of a page on a registered site rather than of an article hosted here."""
+        return self.site_id is not None
 
     @property
     def is_published(self) -> bool:

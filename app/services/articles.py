@@ -101,6 +101,11 @@ def _unique_slug(base: str) -> str:
     return candidate
 
 
+def free_slug(text: str) -> str:
+    """A slug made from `text` that no article has yet."""
+    return _unique_slug(slugify(text))
+
+
 def _slug_conflict(slug: str) -> ServiceError:
     return ServiceError(
         f"The slug {slug!r} is already used by another article.", field="slug", code="slug_taken", status=409
@@ -278,14 +283,13 @@ def revisions_of(article: Article) -> list[ArticleRevision]:
     )
 
 
-def published_articles() -> Select[Article]:
-    """Published articles, newest first, with their authors loaded."""
-    return (
-        select(Article)
-        .where(Article.status == ArticleStatus.published)
-        .options(joinedload(Article.author))
-        .order_by(Article.published_at.desc(), Article.id.desc())
-    )
+def published_articles(hosted_only: bool = False) -> Select[Article]:
+    """Published articles, newest first, with their authors loaded; `hosted_only` leaves out the discussions of
+    pages on other sites (docs/embed.md), which have no text of their own to list."""
+    query = select(Article).where(Article.status == ArticleStatus.published)
+    if hosted_only:
+        query = query.where(Article.site_id.is_(None))
+    return query.options(joinedload(Article.author)).order_by(Article.published_at.desc(), Article.id.desc())
 
 
 def articles_by(user: User) -> Select[Article]:

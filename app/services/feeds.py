@@ -7,10 +7,10 @@ from app.models import Article, ArticleStatus, Comment, CommentStatus
 
 
 def newest_articles(limit: int) -> Select[Article]:
-    """The newest published articles, with their authors."""
+    """The newest published articles hosted here (not the discussions of other sites' pages), with their authors."""
     return (
         select(Article)
-        .where(Article.status == ArticleStatus.published)
+        .where(Article.status == ArticleStatus.published, Article.site_id.is_(None))
         .options(joinedload(Article.author))
         .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(limit)

@@ -1,0 +1,147 @@
+"""The embed: /embed.js for host pages, the framed discussion it loads, and the link shown without JavaScript.
+
+The host page only ever holds an iframe of ours and exchanges height and theme messages with it: no comment
+data, email, address or edit token reaches the host page's scripts. Only a registered site's origins may frame
+the discussion (CSP frame-ancestors), and only pages on them get a thread.
+"""
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Response, abort, current_app, make_response, redirect, render_template, request, url_for
+from limits import parse_many
+
+from app.articles.page import render_embed_page
+from app.embed import bp
+from app.extensions import limiter
+from app.models import Article, Site
+from app.ratelimit import client_key
+from app.security import allow_framing_by
+from app.services import moderation, sites
+from app.services.errors import ServiceError
+from app.services.permissions import can_close_comments
+from app.web import viewer
+
+THEMES = {"light", "dark"}
+SCRIPT = Path(__file__).resolve().parents[2] / "static" / "js" / "embed.js"
+YEAR = 365 * 86400
+
+
+@cache
+def _script() -> tuple[bytes, str]:
+    """The embed script and the digest of its bytes (read once per process)."""
+    body = SCRIPT.read_bytes()
+    return body, hashlib.sha256(body).hexdigest()[:16]
+
+
+def script_digest() -> str:
+    """The content hash in the pinned address of the embed script, /embed.<digest>.js."""
+    return _script()[1]
+
+
+def _script_response(max_age: int, immutable: bool = False) -> Response:
+    body, digest = _script()
+    response = Response(body, mimetype="text/javascript")
+    response.set_etag(digest)
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    if immutable:
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.stale_while_revalidate = 7 * 86400
+    # Loaded by other sites' pages, some of which isolate themselves (Cross-Origin-Embedder-Policy).
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response.make_conditional(request)
+
+
+@bp.route("/embed.js")
+def script():
+    """The snippet's script: a day's caching at its lasting address (revalidated by its content hash after)."""
+    return _script_response(86400)
+
+
+@bp.route("/embed.<digest>.js")
+def pinned_script(digest: str):
+    """The same script at an address naming its content hash: cached for a year, never changed."""
+    if digest != script_digest():
+        abort(404)
+    return _script_response(YEAR, immutable=True)
+
+
+def _nothing(message: str, status: int) -> Response:
+    """What a page gets when it may have no thread here: a short page nobody else may frame."""
+    return make_response(render_template("embed/nothing.html", message=message), status)
+
+
+def _may_start_thread() -> bool:
+    """Count a new thread against this network's allowance (EMBED_NEW_THREADS_PER_NETWORK); False when spent."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return True
+    allowed = True
+    for item in parse_many(current_app.config["EMBED_NEW_THREADS_PER_NETWORK"]):
+        allowed = limiter.limiter.hit(item, "embed-new-thread", client_key()) and allowed
+    return allowed
+
+
+def _page_thread() -> tuple[Site, Article | None]:
+    """The registered site of the page named by `url`, and its thread: found, or made now when the request comes
+    from one of the site's pages (its Referer), the site allows new threads, and the network's allowance holds.
+
+    Aborts with a page of its own: 404 for a page on no registered origin, 403 for a request from elsewhere."""
+    page_url = request.args.get("url", "")
+    site = sites.site_for_origin(sites.origin_of(page_url))
+    if site is None:
+        abort(_nothing("This page's site is not registered for discussions here.", 404))
+    referrer = sites.origin_of(request.referrer)
+    if referrer == sites.origin_of(request.host_url):
+        referrer = None  # the frame reloading itself: shows the thread, starts none
+    elif request.referrer and referrer not in site.origin_list:
+        abort(_nothing("Discussions of this site's pages are shown on its own pages only.", 403))
+    try:
+        thread = sites.thread_for_page(site, request.args.get("id"), page_url, request.args.get("title"), create=False)
+        if thread is None and site.allow_new_threads and referrer is not None and _may_start_thread():
+            thread = sites.thread_for_page(site, request.args.get("id"), page_url, request.args.get("title"))
+    except ServiceError as error:
+        abort(_nothing(error.message, error.status))
+    return site, thread
+
+
+@bp.route("/embed/thread")
+def thread():
+    """The discussion of one page of a registered site, framed by that page (only its site's origins may)."""
+    page_url = request.args.get("url", "")
+    site, article = _page_thread()
+    allow_framing_by(site.origin_list)
+    theme = request.args.get("theme")
+    if article is None or not article.is_published:
+        return render_template("embed/nothing.html", message="There is no discussion of this page.", framed=True)
+    reader = viewer()
+    # Moderators, admins and the site's owner: what waits on the desk for this discussion.
+    waiting = moderation.queue_counts(reader, article) if reader and can_close_comments(reader, article) else None
+    response = Response(
+        render_embed_page(
+            article,
+            parent_origin=sites.origin_of(page_url),
+            theme=theme if theme in THEMES else None,
+            waiting=waiting,
+        )
+    )
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.route("/embed/open")
+def open_discussion():
+    """Where the snippet's link leads without JavaScript: the page's discussion here, on its own page."""
+    _, article = _page_thread()
+    if article is None or not article.is_published:
+        return _nothing("No one has started a discussion of this page yet.", 404)
+    return redirect(url_for("articles.show", slug=article.slug) + "#comments")
+
+
+@bp.route("/embed/signed-in")
+def signed_in():
+    """The end of signing in from an embedded discussion: tells the framed discussions to reload, then closes."""
+    return render_template("embed/signed_in.html")
