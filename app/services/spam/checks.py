@@ -94,12 +94,21 @@ _SAME_TEXT = {
 }
 
 
+def body_key(submission: Submission) -> str:
+    """The digest of the text as the duplicate check compares it (folding.matching_key): the check reads it, and the
+    comment keeps it (Comment.body_key), so it is worked out once."""
+    found = submission.worked_out.get("body_key")
+    if found is None:
+        found = submission.worked_out["body_key"] = matching_key(submission.body)
+    return cast(str, found)
+
+
 def check_duplicate(submission: Submission, rules: CommentRules) -> Verdict:
     """The same text from the same writer on the same article is refused."""
     user = submission.user
     parameters = {
         "article": submission.article.id,
-        "key": matching_key(submission.body),
+        "key": body_key(submission),
         "writer": user.id if user is not None else submission.email,
     }
     if db.session.scalar(_SAME_TEXT[user is not None], parameters) is not None:
