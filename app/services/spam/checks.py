@@ -13,7 +13,7 @@ from app.extensions import db
 from app.folding import fold_for_matching, matching_key
 from app.models import Comment
 from app.services.settings import CommentRules
-from app.services.spam.markup import markup_free, readable_text
+from app.services.spam.markup import Plain, markup_free, readable_text
 from app.services.spam.signs import EMAIL, URL, host_of, is_reference, is_shortener, site_of, words_of
 from app.services.spam.verdicts import Submission, Verdict
 
@@ -118,13 +118,23 @@ def check_duplicate(submission: Submission, rules: CommentRules) -> Verdict:
     return Verdict("pass", "duplicate", "Not a repeat.")
 
 
+def plain_words(submission: Submission) -> tuple[Plain, list[str]]:
+    """The text without its markup (spam.markup) and its words as the classifier counts them (signs.words_of): the
+    link checks and the classifier read them, so they are worked out once."""
+    found = submission.worked_out.get("plain_words")
+    if found is None:
+        plain = markup_free(submission.body)
+        found = submission.worked_out["plain_words"] = (plain, words_of(plain.text))
+    return cast(tuple[Plain, list[str]], found)
+
+
 def _links(submission: Submission) -> tuple[tuple[str, ...], int]:
     """The hosts the comment links to (as shown: rendered and sanitised), and how many words it has of its own
     (a link's text counts, its address does not). Three checks read them; they are worked out once."""
     found = submission.worked_out.get("links")
     if found is None:
         hosts = tuple(host for host in (host_of(href) for href in _HREF.findall(submission.html or "")) if host)
-        found = submission.worked_out["links"] = (hosts, len(words_of(markup_free(submission.body).text)))
+        found = submission.worked_out["links"] = (hosts, len(plain_words(submission)[1]))
     return cast(tuple[tuple[str, ...], int], found)
 
 
