@@ -218,11 +218,18 @@ def post_comment(
     )
     comment = _write_comment(values, article)
     insert_event(
-        db.session.connection(), comment.id, comment.created_at, "submit", None, status.value,
-        actor=writer.user, rule=screening.rule,
-    )  # fmt: skip
-    _commit_keeping(article)
-    return _loaded(comment)
+        db.session.connection(),
+        comment.id,
+        comment.created_at,
+        "submit",
+        None,
+        status.value,
+        actor=writer.user,
+        rule=screening.rule,
+    )
+    # What else is written with the comment goes here, before the commit: the session holds the comment, with its id.
+    _commit_keeping(comment, article)
+    return comment
 
 
 # What a new comment changes besides its own row, as the session's listeners would (models.discussion,
@@ -246,14 +253,18 @@ _ARTICLE_COLUMNS = frozenset(attribute.key for attribute in inspect(Article).col
 def _write_comment(values: dict[str, Any], article: Article) -> Comment:
     """Insert the comment with statements in the session's transaction, doing what the session's flush listeners do
     for a comment added to it: raise the discussion version, count a visible reply in the comments it answers
-    (models.comment), and count a published comment on its article. Returns the comment as a new object that the
-    session does not hold yet (see _loaded)."""
+    (models.comment), and count a published comment on its article. Returns the comment as the object its values
+    make, held by the session as if read back: every column loaded, its article the one it was posted on; its
+    account, if any, comes from the session's identity map when asked for."""
     connection = db.session.connection()
     comment_id = connection.execute(_INSERT_COMMENT, values).scalar_one()
     comment: Comment = Comment.__mapper__.class_manager.new_instance()
     for key, value in values.items():
         set_committed_value(comment, key, value)
     set_committed_value(comment, "id", comment_id)
+    missing = _COMMENT_COLUMNS - vars(comment).keys()
+    if missing:
+        raise RuntimeError(f"a posted comment misses {sorted(missing)}")  # a column added without a value here
     connection.execute(
         _NEW_COMMENT_ON_ARTICLE[comment.status is CommentStatus.approved and comment.deleted_at is None],
         {"article": article.id},
@@ -261,29 +272,23 @@ def _write_comment(values: dict[str, Any], article: Article) -> Comment:
     if comment.is_visible and (comment.parent_id is not None or comment.in_reply_to_id is not None):
         count_visible_replies(connection, comment.parent_id, comment.in_reply_to_id, 1)
     set_committed_value(comment, "article", article)
-    set_committed_value(comment, "revisions", [])
-    return comment
-
-
-def _loaded(comment: Comment) -> Comment:
-    """The comment written by _write_comment, now held by the session as if read back after the commit: every
-    column loaded (nothing is read again), its article the one it was posted on; its account, if any, comes from
-    the session's identity map when asked for."""
-    missing = _COMMENT_COLUMNS - vars(comment).keys()
-    if missing:
-        raise RuntimeError(f"a posted comment misses {sorted(missing)}")  # a column added without a value here
     make_transient_to_detached(comment)
-    db.session.add(comment)
+    db.session.add(comment)  # persistent at once: nothing is written again
     return comment
 
 
-def _commit_keeping(article: Article) -> None:
-    """Commit, then put back what the article held, as committed values: the writer's answer is built from them
-    without reading it again. Its counters, which statements changed, are left to be read when asked for."""
-    kept = {key: value for key, value in vars(article).items() if key in _ARTICLE_KEPT}
+def _commit_keeping(comment: Comment, article: Article) -> None:
+    """Commit, then put back what the comment and its article held, as committed values: the writer's answer is
+    built from them without reading them again. The article's counters, which statements changed, are left to be
+    read when asked for."""
+    kept = [
+        (target, {key: value for key, value in vars(target).items() if key in columns})
+        for target, columns in ((comment, _COMMENT_COLUMNS), (article, _ARTICLE_KEPT))
+    ]
     db.session.commit()
-    for key, value in kept.items():
-        set_committed_value(article, key, value)
+    for target, values in kept:
+        for key, value in values.items():
+            set_committed_value(target, key, value)
 
 
 _ARTICLE_KEPT = _ARTICLE_COLUMNS - {"comment_count", "discussion_version"}
