@@ -25,8 +25,6 @@ from app.services.comments import Writer
 from app.services.threads import CommentNode
 from app.web import comment_limits, discussion_bounds, flood_limit, request_details, rules, rules_for
 
-# Made once: a schema's construction costs more than the dump of one comment.
-CREATED = CommentCreatedSchema()
 blp = Blueprint("api_comments", __name__, url_prefix="/api/v1", description="Comments")
 blp.before_request(require_json_body)
 errors = documented_errors(blp)
@@ -77,6 +75,32 @@ def comment_data(node: CommentNode, led: dict | None = None) -> dict:
         "replies": [comment_data(reply, led) for reply in node.replies],
         "more_replies": node.hidden_replies,
         "more_replies_url": _thread_url(comment, after=node.continue_after) if node.continues else None,
+    }
+
+
+def created_data(comment, current) -> dict:
+    """What `POST /articles/<slug>/comments` answers (see CommentCreatedSchema), before it is dumped."""
+    return {
+        "comment": comment_data(threads.node_for(comment), {}),  # nothing cites a comment just posted
+        "status": "approved" if comment.is_public else "pending",
+        "edit_token": edit_token(comment.id) if comment.user_id is None else None,
+        "editable_until": comment_service.edit_deadline(comment, current),
+    }
+
+
+def created_dump(data: dict) -> dict:
+    """`CommentCreatedSchema().dump(data)` without marshmallow's work on every field: `created_data` already gives
+    each field its type, so only the times become text (tests/functional/test_comment_api.py checks the two agree)."""
+    return {**data, "comment": _comment_dump(data["comment"]), "editable_until": data["editable_until"].isoformat()}
+
+
+def _comment_dump(data: dict) -> dict:
+    edited_at = data["edited_at"]
+    return {
+        **data,
+        "created_at": data["created_at"].isoformat(),
+        "edited_at": None if edited_at is None else edited_at.isoformat(),
+        "replies": [_comment_dump(reply) for reply in data["replies"]],
     }
 
 
@@ -173,16 +197,7 @@ class ArticleComments(MethodView):
             notify_replies=bool(user.reply_mail) if asked is None and user is not None else bool(asked),
         )
         comment = comment_service.post_comment(article, writer, data["body"], current, parent_id=data["parent_id"])
-        node = threads.node_for(comment)
-        payload = CREATED.dump(
-            {
-                "comment": comment_data(node, {}),  # nothing cites a comment just posted
-                "status": "approved" if comment.is_public else "pending",
-                "edit_token": edit_token(comment.id) if comment.user_id is None else None,
-                "editable_until": comment_service.edit_deadline(comment, current),
-            }
-        )
-        response = make_response(payload, 201 if comment.is_public else 202)
+        response = make_response(created_dump(created_data(comment, current)), 201 if comment.is_public else 202)
         subscriptions.reply_mail_asked(comment)  # a guest's confirmation mail, when they asked for reply mail
         if comment.user_id is None:
             remember_guest_comment(response, comment.id, current)

@@ -126,14 +126,17 @@ def _was_visible(comment: Comment) -> bool:
     return public or (bool(before("removed_by_author")) and before("deleted_at") is None)
 
 
-def _count_visible(connection: Connection, comment: Comment, change: int) -> None:
-    """Add `change` to `visible_replies` of every comment this one answers: its ancestors, the comment it
-    answers from beside it past the depth limit, and that one's ancestors. One statement, at most a few rows:
-    the depth limit bounds how far up a thread goes."""
+def count_visible_replies(
+    connection: Connection, parent_id: int | None, in_reply_to_id: int | None, change: int
+) -> None:
+    """Add `change` to `visible_replies` of every comment a comment hanging under `parent_id` and answering
+    `in_reply_to_id` answers: its ancestors, the comment it answers from beside it past the depth limit, and that
+    one's ancestors. One statement, at most a few rows: the depth limit bounds how far up a thread goes.
+
+    The listeners below call it for every change made through the ORM; a comment written with a statement
+    (services.comments.post_comment) calls it itself."""
     this = aliased(Comment)
-    seeds = select(Comment.id).where(
-        Comment.id.in_([ref for ref in (comment.parent_id, comment.in_reply_to_id) if ref is not None])
-    )
+    seeds = select(Comment.id).where(Comment.id.in_([ref for ref in (parent_id, in_reply_to_id) if ref is not None]))
     answered = seeds.cte("answered", recursive=True)
     answered = answered.union(
         select(this.parent_id).join(answered, this.id == answered.c.id).where(this.parent_id.is_not(None))
@@ -153,14 +156,14 @@ def _key_body(target: Comment, value: str, old: object, initiator: object) -> No
 @event.listens_for(Comment, "after_insert")
 def _count_new_comment(mapper: Mapper[Any], connection: Connection, target: Comment) -> None:
     if target.is_visible and (target.parent_id is not None or target.in_reply_to_id is not None):
-        _count_visible(connection, target, 1)
+        count_visible_replies(connection, target.parent_id, target.in_reply_to_id, 1)
 
 
 @event.listens_for(Comment, "after_update")
 def _count_changed_comment(mapper: Mapper[Any], connection: Connection, target: Comment) -> None:
     was, now = _was_visible(target), target.is_visible
     if was != now and (target.parent_id is not None or target.in_reply_to_id is not None):
-        _count_visible(connection, target, 1 if now else -1)
+        count_visible_replies(connection, target.parent_id, target.in_reply_to_id, 1 if now else -1)
 
 
 class CommentRevision(Model):

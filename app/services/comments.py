@@ -2,25 +2,27 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, inspect, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, func, insert, inspect, select, update
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import Article, Comment, CommentRevision, CommentStatus, User
 from app.models.article import CLOSED_REASON_MAX
-from app.models.comment import WEBSITE_MAX
+from app.models.comment import WEBSITE_MAX, count_visible_replies
 from app.models.types import MAX_ID, utcnow
 from app.models.user import NAME_MAX
 from app.services.accounts import normalise_email, refuse_lookalike_name
-from app.services.audit import record_event
+from app.services.audit import insert_event, record_event
 from app.services.errors import ServiceError
 from app.services.identity import display_name
 from app.services.markdown import render_comment
 from app.services.screening import screen
 from app.services.settings import CommentRules
 from app.services.signals import comment_published, comment_waits
+from app.services.spam.checks import body_key
 from app.services.spam.verdicts import Submission
 from app.services.text import clean_line, optional_http_url, required_text
 
@@ -167,32 +169,32 @@ def post_comment(
     # Past the depth limit a reply hangs beside the comment it answers, at the deepest level.
     while attach_to is not None and attach_to.depth >= rules.max_depth - 1:
         attach_to = db.session.get(Comment, attach_to.parent_id) if attach_to.parent_id else None
-    comment = Comment(
-        article=article,
-        parent_id=attach_to.id if attach_to else None,
-        in_reply_to_id=parent.id if parent else None,
-        root_id=(attach_to.root_id or attach_to.id) if attach_to else None,
-        depth=attach_to.depth + 1 if attach_to else 0,
-        user=writer.user,
-        writer_name=name,
-        writer_email=email,
-        writer_website=website,
-        ip_network=writer.ip_network,
-        body=body,
-        body_html=render_comment(body),
-        # Given, though empty, so the comment holds every value its writer's answer shows (see _commit_keeping).
-        edited_at=None,
-        deleted_at=None,
-        trained_as=None,
-        reply_mail=writer.notify_replies,
-    )
+    # Every column of the new row (see _write_comment): the comment is written with a statement, not the session's
+    # unit of work, and given back as the object those values make.
+    values: dict[str, Any] = {
+        "article_id": article.id,
+        "parent_id": attach_to.id if attach_to else None,
+        "in_reply_to_id": parent.id if parent else None,
+        "root_id": (attach_to.root_id or attach_to.id) if attach_to else None,
+        "depth": attach_to.depth + 1 if attach_to else 0,
+        "user_id": writer.user.id if writer.user is not None else None,
+        "writer_name": name,
+        "writer_email": email,
+        "writer_website": website,
+        "ip_network": writer.ip_network,
+        "body": body,
+        "body_html": render_comment(body),
+        "reply_mail": writer.notify_replies,  # app/services/subscriptions.py
+        "origin": None,  # set only by `flask import`
+        "origin_id": None,
+    }
     submission = Submission(
         article,
         writer.user,
         email,
         writer.ip_network,
         body,
-        html=comment.body_html,
+        html=values["body_html"],
         name=name,
         website=website,
         ip_address=writer.ip_address,
@@ -206,35 +208,92 @@ def post_comment(
     except ServiceError:
         db.session.rollback()
         raise
-    comment.status = screening.status
-    comment.reasons = screening.reasons
-    comment.spam_score = max((v.score for v in screening.verdicts), default=0.0)
-    db.session.add(comment)
-    record_event(comment, "submit", None, comment.status.value, actor=writer.user, rule=screening.rule)
-    if comment.status is CommentStatus.approved:
-        # One more published comment (the other paths recount: refresh_comment_count). A statement on the table,
-        # so the session neither flushes first nor looks for the article among its objects.
-        articles = Article.__table__
-        db.session.execute(
-            update(articles).where(articles.c.id == article.id).values(comment_count=articles.c.comment_count + 1)
-        )
-        comment_published.send(comment, parent=parent)
-    elif comment.status is CommentStatus.pending:
+    status = screening.status
+    values.update(
+        body_key=body_key(submission),  # the duplicate check worked it out (Comment.body_key)
+        status=status,
+        reasons=screening.reasons,
+        spam_score=max((v.score for v in screening.verdicts), default=0.0),
+        created_at=utcnow(),
+        edited_at=None,
+        edited_by_moderator=False,
+        deleted_at=None,
+        removed_by_author=False,
+        trained_as=None,
+        visible_replies=0,
+    )
+    comment = _write_comment(values, article)
+    insert_event(
+        db.session.connection(),
+        comment.id,
+        comment.created_at,
+        "submit",
+        None,
+        status.value,
+        actor=writer.user,
+        rule=screening.rule,
+    )
+    # What else is written with the comment goes here, before the commit: the session holds the comment, with its id.
+    if comment.is_public:
+        comment_published.send(comment, parent=parent)  # reply mail and subscriptions: a task only if someone asked
+    elif status is CommentStatus.pending:
         comment_waits.send(comment)  # staff mail: a task for the moderators, in this transaction
     _commit_keeping(comment, article)
     return comment
 
 
+# What a new comment changes besides its own row, as the session's listeners would (models.discussion,
+# models.comment): the article's discussion version, and its count when the comment is published at once (the
+# other paths recount: refresh_comment_count). One statement, built once for each case.
+_ARTICLES = Article.__table__
+_NEW_COMMENT_ON_ARTICLE = {
+    published: update(_ARTICLES)
+    .where(_ARTICLES.c.id == bindparam("article"))
+    .values(
+        discussion_version=_ARTICLES.c.discussion_version + 1,
+        **({"comment_count": _ARTICLES.c.comment_count + 1} if published else {}),
+    )
+    for published in (True, False)
+}
+_INSERT_COMMENT = insert(Comment.__table__).returning(Comment.__table__.c.id)
+_COMMENT_COLUMNS = frozenset(attribute.key for attribute in inspect(Comment).column_attrs)
+_ARTICLE_COLUMNS = frozenset(attribute.key for attribute in inspect(Article).column_attrs)
+
+
+def _write_comment(values: dict[str, Any], article: Article) -> Comment:
+    """Insert the comment with statements in the session's transaction, doing what the session's flush listeners do
+    for a comment added to it: raise the discussion version, count a visible reply in the comments it answers
+    (models.comment), and count a published comment on its article. Returns the comment as the object its values
+    make, held by the session as if read back: every column loaded, its article the one it was posted on; its
+    account, if any, comes from the session's identity map when asked for."""
+    connection = db.session.connection()
+    comment_id = connection.execute(_INSERT_COMMENT, values).scalar_one()
+    comment: Comment = Comment.__mapper__.class_manager.new_instance()
+    for key, value in values.items():
+        set_committed_value(comment, key, value)
+    set_committed_value(comment, "id", comment_id)
+    missing = _COMMENT_COLUMNS - vars(comment).keys()
+    if missing:
+        raise RuntimeError(f"a posted comment misses {sorted(missing)}")  # a column added without a value here
+    connection.execute(
+        _NEW_COMMENT_ON_ARTICLE[comment.status is CommentStatus.approved and comment.deleted_at is None],
+        {"article": article.id},
+    )
+    if comment.is_visible and (comment.parent_id is not None or comment.in_reply_to_id is not None):
+        count_visible_replies(connection, comment.parent_id, comment.in_reply_to_id, 1)
+    set_committed_value(comment, "article", article)
+    make_transient_to_detached(comment)
+    db.session.add(comment)  # persistent at once: nothing is written again
+    return comment
+
+
 def _commit_keeping(comment: Comment, article: Article) -> None:
     """Commit, then put back what the comment and its article held, as committed values: the writer's answer is
-    built from them without reading them again. The article's counters, which statements changed behind the
-    session's back, are left to be read when asked for."""
+    built from them without reading them again. The article's counters, which statements changed, are left to be
+    read when asked for."""
     kept = [
         (target, {key: value for key, value in vars(target).items() if key in columns})
-        for target, columns in (
-            (comment, _COMMENT_COLUMNS),
-            (article, _ARTICLE_COLUMNS - {"comment_count", "discussion_version"}),
-        )
+        for target, columns in ((comment, _COMMENT_COLUMNS), (article, _ARTICLE_KEPT))
     ]
     db.session.commit()
     for target, values in kept:
@@ -242,8 +301,7 @@ def _commit_keeping(comment: Comment, article: Article) -> None:
             set_committed_value(target, key, value)
 
 
-_COMMENT_COLUMNS = frozenset(attribute.key for attribute in inspect(Comment).column_attrs)
-_ARTICLE_COLUMNS = frozenset(attribute.key for attribute in inspect(Article).column_attrs)
+_ARTICLE_KEPT = _ARTICLE_COLUMNS - {"comment_count", "discussion_version"}
 
 
 def refresh_comment_count(article_id: int) -> None:

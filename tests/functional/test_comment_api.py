@@ -7,10 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from app.api.comments import created_data, created_dump
+from app.api.schemas import CommentCreatedSchema
 from app.extensions import db
 from app.models import Article, Comment, CommentRevision, CommentStatus
 from app.models.types import utcnow
 from app.services.comments import refresh_comment_count
+from app.services.settings import CommentRules
 from tests.conftest import PASSWORD
 from tests.unit.test_markdown import active_parts
 
@@ -289,6 +292,36 @@ def test_the_post_response_says_whom_a_deep_reply_answers(client, make_article):
     comment = _created(_post(client, article, "Below the limit.", parent_id=chain[4]))["comment"]
     assert comment["parent_id"] == chain[3]
     assert comment["in_reply_to"] == {"id": chain[4], "name": "W4"}
+
+
+def test_the_post_answer_is_what_the_documented_schema_dumps(app, client, make_user, make_article, token_for):
+    """The answer to a post is built without marshmallow (api.comments.created_dump): it must be, field for field,
+    what CommentCreatedSchema dumps, for every shape a new comment takes: a guest's, an account's with a badge, a
+    deep reply that says whom it answers, a held one, an edited one."""
+    author = make_user("author")
+    article = make_article(author=author)
+    chain = []
+    for level in range(6):  # the last one past the depth limit, beside the comment it answers
+        chain.append(_new_id(client, article, f"Level {level}.", parent_id=chain[-1] if chain else None))
+    app.config["MODERATION_HOLD_ALL"] = True
+    assert _post(client, article, "Held.", website="https://gail.example/").status_code == 202
+    app.config["MODERATION_HOLD_ALL"] = False
+    by_author = client.post(
+        f"/api/v1/articles/{article.slug}/comments", json={"body": "From the author."}, headers=token_for(author)
+    )
+    assert by_author.status_code == 201, by_author.get_json()
+    posted = db.session.scalars(select(Comment).order_by(Comment.id)).all()
+    posted[0].edited_at = utcnow()
+    db.session.commit()
+    schema = CommentCreatedSchema()
+    rules = CommentRules()
+    with app.test_request_context():
+        for comment in posted:
+            data = created_data(comment, rules)
+            assert created_dump(data) == schema.dump(data)
+        assert any(created_data(comment, rules)["comment"]["in_reply_to"] for comment in posted)
+        assert any(created_data(comment, rules)["comment"]["author"]["badge"] for comment in posted)
+    assert {comment.status for comment in posted} == {CommentStatus.approved, CommentStatus.pending}
 
 
 def test_writes_take_json_only(client, make_article):

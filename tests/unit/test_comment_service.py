@@ -4,7 +4,7 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 
 from app.extensions import db
 from app.models import Article, Comment, CommentRevision, CommentStatus
@@ -74,6 +74,26 @@ def test_a_guest_comment_is_stored_with_clean_html_and_only_a_network(make_artic
     assert (stored.parent_id, stored.root_id, stored.in_reply_to_id, stored.depth) == (None, None, None, 0)
     assert stored.status is CommentStatus.approved and stored.user_id is None
     assert db.session.get(Article, article.id).comment_count == 1
+
+
+def test_a_posted_comment_is_the_sessions_with_every_column_as_stored(make_user, make_article, count_queries):
+    """post_comment writes with statements and gives back the object its values make: it must hold what a read of
+    the row gives, the session must know it, and nothing about it (nor its article) is read again."""
+    article = make_article()
+    reader = make_user("reader")
+    parent = make_comment(article, "The first word.", make_guest("Pia"))
+    comment = post_comment(article, Writer(user=reader, ip_network="127.0.0.0/24"), "A *reply*.", RULES, parent.id)
+    columns = [attribute.key for attribute in inspect(Comment).column_attrs]
+    with count_queries() as counted:
+        held = {key: getattr(comment, key) for key in columns}
+        assert comment.article is article and article.slug and article.author_id
+    assert counted.n == 0, counted.statements
+    assert comment in db.session and inspect(comment).persistent
+    assert comment.user is reader and comment.body_key and held["id"] > parent.id
+    db.session.expire_all()
+    stored = {key: getattr(db.session.get(Comment, comment.id), key) for key in columns}
+    assert held == stored
+    assert db.session.get(Comment, parent.id).visible_replies == 1
 
 
 def test_a_signed_in_writer_posts_as_their_account_whatever_name_is_sent(make_user, make_article):

@@ -4,7 +4,7 @@ import math
 
 from app.services.spam.features import SIZE, bucket, vectorise
 from app.services.spam.markup import markup_free, readable_text
-from app.services.spam.signs import signs
+from app.services.spam.signs import signs, words_of
 
 
 def _signs(text: str, name: str = "", website: str | None = None) -> set[str]:
@@ -106,3 +106,17 @@ def test_buckets_are_stable_and_words_are_labelled_for_explanations():
     vector = vectorise("Please subscribe to my channel http://promo.example.com")
     assert {"subscribe", "my channel", "cta:subscribe", "domain:promo.example.com"} <= set(vector.labels.values())
     assert vector.labels[bucket("s", "cta:subscribe")] == "cta:subscribe"
+
+
+def test_features_from_a_prepared_text_are_those_of_the_text():
+    """The checks of one comment share its text without markup and its words (spam.checks.plain_words); the
+    classifier's features from them are the features of the text itself."""
+    for text in (
+        "Check out my channel!!! https://bit.ly/x [site](https://shop.example/buy) for CHEAP pills, sooooo good",
+        "A plain reply about the court's fee, with <a href='https://example.org/a'>a link</a>.",
+        "",
+    ):
+        plain = markup_free(text)
+        prepared = vectorise(text, "Ann Lee", "https://ann.example", (plain, words_of(plain.text)))
+        assert prepared == vectorise(text, "Ann Lee", "https://ann.example")
+        assert signs(plain, "Ann Lee", None, words_of(plain.text)) == signs(plain, "Ann Lee")

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.folding import fold_for_matching, matching_key
 from app.models import Comment
 from app.services.settings import CommentRules
-from app.services.spam.markup import markup_free, readable_text
+from app.services.spam.markup import Plain, markup_free, readable_text
 from app.services.spam.signs import EMAIL, URL, host_of, is_reference, is_shortener, site_of, words_of
 from app.services.spam.verdicts import Submission, Verdict
 
@@ -80,18 +80,29 @@ def check_timing(submission: Submission, rules: CommentRules) -> Verdict:
 
 
 # The duplicate check's query for each kind of writer, built once: comments keep the digest of their folded
-# text (Comment.body_key), so it is one indexed lookup.
+# text (Comment.body_key), so it is one indexed lookup. A statement on the table, not the mapped class: it loads no
+# objects, so the session runs it without the ORM's work on each execution.
+_COMMENTS = Comment.__table__.c
 _SAME_TEXT = {
-    by_account: select(Comment.id)
+    by_account: select(_COMMENTS.id)
     .where(
-        Comment.article_id == bindparam("article"),
-        Comment.body_key == bindparam("key"),
-        (Comment.user_id if by_account else Comment.writer_email) == bindparam("writer"),
-        Comment.deleted_at.is_(None),
+        _COMMENTS.article_id == bindparam("article"),
+        _COMMENTS.body_key == bindparam("key"),
+        (_COMMENTS.user_id if by_account else _COMMENTS.writer_email) == bindparam("writer"),
+        _COMMENTS.deleted_at.is_(None),
     )
     .limit(1)
     for by_account in (True, False)
 }
+
+
+def body_key(submission: Submission) -> str:
+    """The digest of the text as the duplicate check compares it (folding.matching_key): the check reads it, and the
+    comment keeps it (Comment.body_key), so it is worked out once."""
+    found = submission.worked_out.get("body_key")
+    if found is None:
+        found = submission.worked_out["body_key"] = matching_key(submission.body)
+    return cast(str, found)
 
 
 def check_duplicate(submission: Submission, rules: CommentRules) -> Verdict:
@@ -99,12 +110,22 @@ def check_duplicate(submission: Submission, rules: CommentRules) -> Verdict:
     user = submission.user
     parameters = {
         "article": submission.article.id,
-        "key": matching_key(submission.body),
+        "key": body_key(submission),
         "writer": user.id if user is not None else submission.email,
     }
     if db.session.scalar(_SAME_TEXT[user is not None], parameters) is not None:
         return Verdict("reject", "duplicate", "You already said that on this article.")
     return Verdict("pass", "duplicate", "Not a repeat.")
+
+
+def plain_words(submission: Submission) -> tuple[Plain, list[str]]:
+    """The text without its markup (spam.markup) and its words as the classifier counts them (signs.words_of): the
+    link checks and the classifier read them, so they are worked out once."""
+    found = submission.worked_out.get("plain_words")
+    if found is None:
+        plain = markup_free(submission.body)
+        found = submission.worked_out["plain_words"] = (plain, words_of(plain.text))
+    return cast(tuple[Plain, list[str]], found)
 
 
 def _links(submission: Submission) -> tuple[tuple[str, ...], int]:
@@ -113,7 +134,7 @@ def _links(submission: Submission) -> tuple[tuple[str, ...], int]:
     found = submission.worked_out.get("links")
     if found is None:
         hosts = tuple(host for host in (host_of(href) for href in _HREF.findall(submission.html or "")) if host)
-        found = submission.worked_out["links"] = (hosts, len(words_of(markup_free(submission.body).text)))
+        found = submission.worked_out["links"] = (hosts, len(plain_words(submission)[1]))
     return cast(tuple[tuple[str, ...], int], found)
 
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from flask import current_app
 
 from app.services.settings import CommentRules
+from app.services.spam.checks import plain_words
 from app.services.spam.features import vectorise
+from app.services.spam.markup import Plain
 from app.services.spam.model import Clue
 from app.services.spam.storage import current_model
 from app.services.spam.verdicts import Submission, Verdict
@@ -29,10 +31,12 @@ class Score:
     decisions: int
 
 
-def classify(text: str, name: str = "", website: str | None = None) -> Score:
-    """Score a comment with the site's newest model."""
+def classify(
+    text: str, name: str = "", website: str | None = None, prepared: tuple[Plain, list[str]] | None = None
+) -> Score:
+    """Score a comment with the site's newest model (`prepared`: see features.vectorise)."""
     _, model = current_model(bool(current_app.config.get("SPAM_CLASSIFIER_BOOTSTRAP", True)))
-    vector = vectorise(text, name, website)
+    vector = vectorise(text, name, website, prepared)
     return Score(model.probability(vector), model.clues(vector), model.decisions)
 
 
@@ -40,7 +44,7 @@ def check_classifier(submission: Submission, rules: CommentRules) -> Verdict:
     """Spam at rules.spam_at once the site has rules.min_decisions decisions of its own; held at rules.hold_at."""
     if not current_app.config.get("SPAM_CLASSIFIER_ENABLED", True):
         return Verdict("pass", CODE, "The content classifier is switched off.")
-    score = classify(submission.body, submission.name, submission.website)
+    score = classify(submission.body, submission.name, submission.website, plain_words(submission))
     probability = score.probability
     signs = ", ".join(clue.label for clue in score.clues) or "none"
     message = f"Spam probability {probability:.1%} (strongest signs of spam: {signs})."

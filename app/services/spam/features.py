@@ -13,7 +13,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 
-from app.services.spam.markup import markup_free
+from app.services.spam.markup import Plain, markup_free
 from app.services.spam.signs import STRETCH, WORD, signs
 
 # Bump when features change: a model trained on other features is refused (see model.LinearModel).
@@ -62,9 +62,14 @@ def _add(
         values[index] = values.get(index, 0.0) + scale * weight / length
 
 
-def vectorise(text: str, name: str = "", website: str | None = None) -> Vector:
-    """The features of a comment's text, with its writer's name and website among the signs."""
-    plain = markup_free(text)
+def vectorise(
+    text: str, name: str = "", website: str | None = None, prepared: tuple[Plain, list[str]] | None = None
+) -> Vector:
+    """The features of a comment's text, with its writer's name and website among the signs.
+
+    `prepared`: the text without markup and its words (`markup_free(text)`, `words_of` its text), when the caller
+    has them already (the checks of one comment share them: spam.checks.plain_words)."""
+    plain, plain_words = prepared if prepared is not None else (markup_free(text), None)
     # Words and n-grams read the links too (their hosts and paths say a lot), stretches shortened.
     readable = STRETCH.sub(r"\1\1", " ".join([plain.text, *plain.links]).casefold())
     words = [word.replace("’", "'") for word in WORD.findall(readable)]
@@ -80,5 +85,5 @@ def vectorise(text: str, name: str = "", website: str | None = None) -> Vector:
     labels: dict[int, str] = {}
     _add(values, labels, "w", word_counts, WORD_SCALE)
     _add(values, None, "c", char_counts, CHAR_SCALE)
-    _add(values, labels, "s", Counter(signs(plain, name, website)), SIGN_SCALE)
+    _add(values, labels, "s", Counter(signs(plain, name, website, plain_words)), SIGN_SCALE)
     return Vector(values, labels)

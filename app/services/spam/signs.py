@@ -188,8 +188,9 @@ def words_of(text: str) -> list[str]:
     return [word.replace("’", "'") for word in WORD.findall(folded)]
 
 
-def signs(plain: Plain, name: str = "", website: str | None = None) -> set[str]:
-    """The signs of spam in a comment (see the module's docstring), and in its writer's name and website."""
+def signs(plain: Plain, name: str = "", website: str | None = None, words: list[str] | None = None) -> set[str]:
+    """The signs of spam in a comment (see the module's docstring), and in its writer's name and website (`words`:
+    `words_of(plain.text)`, when the caller has them already)."""
     text = plain.text
     urls = [*plain.links, *URL.findall(text)]
     found: set[str] = set()
@@ -199,7 +200,8 @@ def signs(plain: Plain, name: str = "", website: str | None = None) -> set[str]:
         found.add("has:email")
     if _HANDLE.search(text):
         found.add("has:handle")
-    words = words_of(text)
+    if words is None:
+        words = words_of(text)
     found |= _length_signs(words)
     found |= _shape_tokens(URL.sub(" ", text))
     if "has:url" in found:
