@@ -15,6 +15,9 @@ from app.services import moderation, sites
 from app.services.settings import CommentRules
 from tests.conftest import PASSWORD
 from tests.factories import make_comment
+from tests.functional.test_reply_mail import BASE as MAIL_BASE
+from tests.functional.test_reply_mail import _confirm, _path, _post, _text
+from tests.smtp_server import SmtpServer
 
 BLOG = "https://blog.example"
 PAGE = f"{BLOG}/posts/first-snow"
@@ -243,3 +246,17 @@ def test_a_page_no_longer_on_its_sites_origins_gets_no_redirect(client, thread):
     article.page_url = "javascript:alert(1)//https://new.blog.example/"
     db.session.commit()
     assert client.get(f"/comments/{published.id}").headers["Location"].startswith(f"/articles/{article.slug}")
+
+
+def test_reply_mail_leads_to_the_host_page_at_the_reply(app_with, make_user):
+    with SmtpServer() as smtp, app_with(BASE_URL=MAIL_BASE, **smtp.settings()) as app:
+        site = sites.register_site(make_user("admin"), sites.SiteFields("Blog", BLOG))
+        client = app.test_client()
+        embed(client)
+        article = sites.find_thread(site, "first-snow")
+        mine = _post(client, article, "My point.", notify=True)
+        _confirm(client, smtp.inbox.messages[0])
+        reply = _post(app.test_client(), article, "A reply.", parent_id=mine, name="Rae", email="rae@example.org")
+        (link,) = re.findall(r"Read it and reply: (\S+)", _text(smtp.inbox.messages[1]))
+        assert link == f"{MAIL_BASE}/comments/{reply}"
+        assert client.get(_path(link)).headers["Location"] == f"{PAGE}#comment-{reply}"
