@@ -22,11 +22,11 @@ from app.corrections.page import article_context
 from app.guests import guest_comment_ids, guest_profile
 from app.models import Article, Comment, User
 from app.models.types import utcnow
-from app.services import threads
+from app.services import moderation, threads
 from app.services.comments import check_can_change, closed_reason
 from app.services.errors import ServiceError
 from app.services.notes import led_to
-from app.services.permissions import can_close_comments
+from app.services.permissions import can_close_comments, can_moderate_discussion, is_staff
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_timestamp
 from app.services.text import whole_number
 from app.web import discussion_bounds, rules, viewer
@@ -88,6 +88,7 @@ def comment_location(comment: Comment, guest_ids: AbstractSet[int] = frozenset()
         guest_ids,
         replies=bounds["replies"],
         limit=bounds["limit"],
+        moderator=can_moderate_discussion(viewer(), comment.article),
     )
 
 
@@ -121,9 +122,14 @@ def change_check(guest_ids: set[int]) -> Callable[[Comment], bool]:
 
 
 def _shown(
-    article: Article, where: threads.Location, reader: User | None, guest_ids: AbstractSet[int]
+    article: Article,
+    where: threads.Location,
+    reader: User | None,
+    guest_ids: AbstractSet[int],
+    moderator: bool = False,
 ) -> threads.ThreadPage:
-    """The page of threads (or of one thread) `where` names, as `reader` (with these guest comments) sees it."""
+    """The page of threads (or of one thread) `where` names, as `reader` (with these guest comments) sees it;
+    with the held comments too when `moderator`."""
     per_page = int(current_app.config["COMMENTS_PER_PAGE"])
     bounds = discussion_bounds()
     if where.thread is None:
@@ -136,6 +142,7 @@ def _shown(
             guest_ids,
             replies=bounds["replies"],
             limit=bounds["limit"],
+            moderator=moderator,
         )
     window = threads.thread_window(
         article,
@@ -147,6 +154,7 @@ def _shown(
         viewer=reader,
         guest_ids=guest_ids,
         replies=bounds["replies"],
+        moderator=moderator,
     )
     if window is None:
         abort(404)
@@ -163,6 +171,24 @@ def _discussion(article: Article, shown: threads.ThreadPage, cites: bool, **view
         led_to=led_to(threads.node_ids(shown.threads)) if cites else {},
         **viewer_parts,
     )
+
+
+@dataclass
+class ModeratorTools:
+    """What a moderator of the discussion gets beside each comment (templates/comments/_macros.html
+    moderator_tools): the desk's actions, posted to the desk's own route, which comes back to `back`."""
+
+    staff: bool
+    flagged: set[int]
+    back: str
+    csrf: str
+    trash_reasons: dict[str, str]
+
+
+def _moderator_tools(shown: threads.ThreadPage, back: str, csrf: str) -> ModeratorTools:
+    """The tools for a viewer who moderates this discussion (`back`: the page the actions return to)."""
+    flagged = moderation.flagged_among(threads.node_ids(shown.threads))
+    return ModeratorTools(is_staff(viewer()), flagged, back, csrf, moderation.TRASH_REASONS)
 
 
 def _shared(article: Article, guest_ids: AbstractSet[int]) -> bool:
@@ -200,6 +226,7 @@ def _render(
     where: threads.Location | None,
     template: str = "articles/show.html",
     extra: dict[str, Any] | None = None,
+    back: str | None = None,
 ) -> _Page:
     current = rules()
     guest_ids = guest_comment_ids(current)
@@ -231,12 +258,14 @@ def _render(
                 reply_form=None,
                 can_change=lambda comment: False,
                 can_add_note=False,
+                tools=None,
                 **common,
             ),
         )
         reply_form = None
     else:
-        shown = _shown(article, where, viewer(), guest_ids)
+        moderator = can_moderate_discussion(viewer(), article)
+        shown = _shown(article, where, viewer(), guest_ids, moderator)
         # A reply form only makes sense under a comment this page shows, in a thread that is open;
         # otherwise the form (and any error about its parent) is shown at the bottom.
         if reply_to is not None and reply_to not in _shown_ids(shown.threads):
@@ -250,6 +279,11 @@ def _render(
             reply_form=reply_form,
             can_change=change_check(guest_ids),
             can_add_note=context.get("can_add_note", False),
+            tools=_moderator_tools(
+                shown, back or url_for("articles.show", slug=article.slug, **location_args(where)), csrf
+            )
+            if moderator
+            else None,
             form_timestamp=stamp,
             honeypot_field=HONEYPOT_FIELD,
             timestamp_field=TIMESTAMP_FIELD,
@@ -287,10 +321,11 @@ def render_article_page(
     return _render(article, form, status, where).html, status
 
 
-def render_embed_page(article: Article, **extra: Any) -> str:
+def render_embed_page(article: Article, where: threads.Location | None = None, **extra: Any) -> str:
     """The discussion and the comment form in the embed's own small page (templates/embed/thread.html): the same
-    parts, from the same prepared discussion, as the article page."""
-    return _render(article, None, 200, None, "embed/thread.html", extra).html
+    parts, from the same prepared discussion, as the article page. A moderator's actions come back to the frame."""
+    back = request.full_path.rstrip("?")
+    return _render(article, None, 200, where, "embed/thread.html", {"back": back, **extra}, back=back).html
 
 
 def _without(text: str, tokens: tuple[str, ...]) -> str:

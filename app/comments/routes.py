@@ -19,7 +19,7 @@ from app.guests import (
 from app.models import Article, Comment
 from app.ratelimit import client_key
 from app.services import comments as comment_service
-from app.services import moderation, subscriptions, threads
+from app.services import moderation, sites, subscriptions, threads
 from app.services.articles import visible_article
 from app.services.comments import Writer
 from app.services.errors import ServiceError
@@ -27,6 +27,7 @@ from app.services.markdown import render_comment
 from app.services.permissions import can_add_note, can_close_comments
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD
 from app.services.text import clean_text, whole_number
+from app.urls import safe_next
 from app.web import comment_limits, flood_limit, request_details, rules, rules_for, viewer
 
 
@@ -174,12 +175,16 @@ def preview():
 
 @bp.route("/comments/<int:comment_id>")
 def permalink(comment_id: int):
-    """A comment's lasting address: the page of the discussion that shows it, scrolled to it."""
+    """A comment's lasting address: the page of the discussion that shows it, scrolled to it. For the discussion
+    of a page elsewhere, that page (its embed.js finds the comment), while it is on its site's origins."""
     comment = comment_service.find_comment(comment_id)
     if comment is None or visible_article(comment.article.slug, viewer()) is None:
         abort(404)
     if not comment.is_public and not comment_service.owns(comment, viewer(), guest_comment_ids(rules())):
         abort(404)
+    page = sites.host_page(comment.article)
+    if page is not None:
+        return redirect(f"{page}#comment-{comment.id}")
     return redirect(_comment_url(comment))
 
 
@@ -246,7 +251,7 @@ def close(slug: str):
             flash(error.message, "error")
         else:
             flash("Comments are closed on this article.", "success")
-    return redirect(url_for("articles.show", slug=slug) + "#comments")
+    return _back_to_discussion(slug)
 
 
 @bp.route("/articles/<slug>/comments/reopen", methods=["POST"])
@@ -257,7 +262,12 @@ def reopen(slug: str):
     if CloseCommentsForm().validate_on_submit():
         comment_service.reopen_comments(article)
         flash("Comments are open again.", "success")
-    return redirect(url_for("articles.show", slug=slug) + "#comments")
+    return _back_to_discussion(slug)
+
+
+def _back_to_discussion(slug: str):
+    """Back where the form was: the framed discussion names itself in `next`; the article page does not."""
+    return redirect(safe_next(request.form.get("next"), url_for("articles.show", slug=slug) + "#comments"))
 
 
 FLAG_REASONS = [

@@ -12,16 +12,19 @@ from pathlib import Path
 from flask import Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from limits import parse_many
 
-from app.articles.page import render_embed_page
+from app.articles.page import comment_location, render_embed_page
 from app.embed import bp
 from app.extensions import limiter
+from app.guests import guest_comment_ids
 from app.models import Article, Site
 from app.ratelimit import client_key
 from app.security import allow_framing_by
-from app.services import moderation, sites
+from app.services import moderation, sites, threads
+from app.services.comments import find_comment, owns
 from app.services.errors import ServiceError
-from app.services.permissions import can_close_comments
-from app.web import viewer
+from app.services.permissions import can_close_comments, can_moderate_discussion
+from app.services.text import whole_number
+from app.web import rules, viewer
 
 THEMES = {"light", "dark"}
 SCRIPT = Path(__file__).resolve().parents[2] / "static" / "js" / "embed.js"
@@ -107,6 +110,19 @@ def _page_thread() -> tuple[Site, Article | None]:
     return site, thread
 
 
+def _asked_comment_location(article: Article) -> threads.Location | None:
+    """Where the comment the host page's address names (`#comment-<id>`, passed by embed.js as `comment`) is shown,
+    when it is one of this discussion's that the viewer may read; None (the first page) otherwise."""
+    comment_id = whole_number(request.args.get("comment", ""))
+    comment = find_comment(comment_id) if comment_id else None
+    if comment is None or comment.article_id != article.id:
+        return None
+    moderates = can_moderate_discussion(viewer(), article)
+    if not (comment.is_public or moderates or owns(comment, viewer(), guest_comment_ids(rules()))):
+        return None
+    return comment_location(comment, guest_comment_ids(rules()))
+
+
 @bp.route("/embed/thread")
 def thread():
     """The discussion of one page of a registered site, framed by that page (only its site's origins may)."""
@@ -122,6 +138,7 @@ def thread():
     response = Response(
         render_embed_page(
             article,
+            _asked_comment_location(article),
             parent_origin=sites.origin_of(page_url),
             theme=theme if theme in THEMES else None,
             waiting=waiting,

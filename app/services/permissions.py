@@ -54,6 +54,13 @@ def can_handle_requests(user: User | None, article: Article) -> bool:
     return can_add_note(user, article)
 
 
+def can_moderate_discussion(user: User | None, article: Article) -> bool:
+    """Whether the user moderates the comments on this article, as `can_moderate` decides for each of them."""
+    if not is_signed_in(user):
+        return False
+    return user.role in STAFF_ROLES or (user.role is Role.author and article.author_id == user.id)
+
+
 def can_moderate(user: User | None, comment: Comment) -> bool:
     """Moderators and admins moderate every comment; authors those on their own articles."""
     if not is_signed_in(user):

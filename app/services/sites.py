@@ -143,6 +143,14 @@ def site_for_origin(origin: str | None) -> Site | None:
     return db.session.scalar(select(Site).join(SiteOrigin).where(SiteOrigin.origin == origin))
 
 
+def host_page(article: Article) -> str | None:
+    """The page on its site that shows this discussion, while that page is on one of the site's registered origins
+    (so a link to it can never lead elsewhere); None for a hosted article."""
+    if article.site is None or not article.page_url:
+        return None
+    return article.page_url if origin_of(article.page_url) in article.site.origin_list else None
+
+
 def thread_key(text: str | None, page_url: str) -> str:
     """The key a page names its thread by (`data-afterword-thread`), or its address without query or fragment."""
     key = (text or "").strip() or page_address(page_url)

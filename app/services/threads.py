@@ -40,6 +40,8 @@ class CommentNode:
     comment: Comment
     removed: bool = False
     pending: bool = False
+    # Pending and shown to a moderator of the discussion (not its writer): held, with the reasons, and their tools.
+    held: bool = False
     badge: str | None = None
     # Set when the comment answers one other than the comment it hangs under: past the depth limit, or on a
     # thread's later page, where what it answers may be on an earlier page (`in_reply_to_here` is then False).
@@ -119,18 +121,23 @@ def _viewer_id(viewer: User | None) -> int | None:
 
 
 class _Reader:
-    """One viewer reading one article: which comments they see, as SQL conditions and in Python."""
+    """One viewer reading one article: which comments they see, as SQL conditions and in Python. A `moderator`
+    of the discussion also sees every comment held for moderation (pending), marked as held."""
 
-    def __init__(self, article: Article, viewer: User | None, guest_ids: AbstractSet[int]) -> None:
+    def __init__(
+        self, article: Article, viewer: User | None, guest_ids: AbstractSet[int], moderator: bool = False
+    ) -> None:
         self.article = article
         self.user_id = _viewer_id(viewer)
         self.guest_ids = frozenset(guest_ids)
+        self.moderator = moderator
         self._answered_by_own: CTE | None = None
-        if self.user_id is not None or self.guest_ids:
-            # The comments the viewer's own held ones answer, and their ancestors: placeholders for this viewer
-            # only, so the viewer's held reply under a removed comment still has a place to hang.
+        if self.user_id is not None or self.guest_ids or moderator:
+            # The comments the viewer's own held ones (or, for a moderator, all held ones) answer, and their
+            # ancestors: placeholders for this viewer only, so a held reply under a removed comment still has a
+            # place to hang.
             mine = aliased(Comment)
-            own = and_(mine.article_id == article.id, self._own(mine))
+            own = and_(mine.article_id == article.id, self._waiting(mine))
             above = aliased(Comment)
             answered = (
                 select(above.id)
@@ -158,6 +165,12 @@ class _Reader:
             return false()
         return and_(model.deleted_at.is_(None), model.status.in_([P, S]), or_(*mine))
 
+    def _waiting(self, model: _Model) -> ColumnElement[bool]:
+        """The held comments this viewer sees: their own, and for a moderator every pending one."""
+        if not self.moderator:
+            return self._own(model)
+        return or_(self._own(model), and_(model.deleted_at.is_(None), model.status == P))
+
     def shown(self, model: _Model) -> ColumnElement[bool]:
         """Shown to this viewer: published; answered by something visible or removed by the article's author
         (a placeholder); the viewer's own held comment, or a comment it answers."""
@@ -167,7 +180,7 @@ class _Reader:
             and_(model.removed_by_author, model.deleted_at.is_(None)),
         ]
         if self._answered_by_own is not None:
-            conditions += [self._own(model), model.id.in_(select(self._answered_by_own.c.id))]
+            conditions += [self._waiting(model), model.id.in_(select(self._answered_by_own.c.id))]
         return or_(*conditions)
 
     def node(self, comment: Comment) -> CommentNode:
@@ -180,6 +193,8 @@ class _Reader:
             mine = comment.id in self.guest_ids
         if comment.deleted_at is None and comment.status in {P, S} and mine:
             return CommentNode(comment, pending=True, badge=badge_for(comment, self.article))
+        if comment.deleted_at is None and comment.status is P and self.moderator:
+            return CommentNode(comment, pending=True, held=True, badge=badge_for(comment, self.article))
         if comment.deleted_at is not None:
             removed_by = "writer"
         elif comment.removed_by_author:
@@ -305,10 +320,12 @@ def thread_page(
     *,
     replies: int = REPLIES,
     limit: int = LIMIT,
+    moderator: bool = False,
 ) -> ThreadPage:
     """A page of threads in two queries whatever the discussion's size: the page's top-level comments (with how
-    many threads there are and how long each is, up to `replies`), and the replies the page shows."""
-    reader = _Reader(article, viewer, guest_ids)
+    many threads there are and how long each is, up to `replies`), and the replies the page shows. `moderator`:
+    the viewer moderates this discussion, and sees its held comments too."""
+    reader = _Reader(article, viewer, guest_ids, moderator)
     page = min(max(1, page), _NO_CUTOFF // max(1, per_page))  # an OFFSET the database can hold
     roots, total = _roots_page(reader, page, per_page, order, replies)
     sizes = {root.id: size for root, size, _ in roots}
@@ -342,11 +359,12 @@ def thread_window(
     viewer: User | None = None,
     guest_ids: AbstractSet[int] = frozenset(),
     replies: int = REPLIES,
+    moderator: bool = False,
 ) -> ThreadPage | None:
     """One thread on its own: its first comment and `replies` of its replies in the order they were written,
     from the start, after reply `after`, or up to reply `before`. None when the viewer does not see a thread
     starting at `root_id` on this article. Four queries whatever the thread's length."""
-    reader = _Reader(article, viewer, guest_ids)
+    reader = _Reader(article, viewer, guest_ids, moderator)
     reply = aliased(Comment)
     earlier: ColumnElement[bool] = false()
     later: ColumnElement[bool] = false()
@@ -448,9 +466,10 @@ def page_of(
     order: str = "oldest",
     viewer: User | None = None,
     guest_ids: AbstractSet[int] = frozenset(),
+    moderator: bool = False,
 ) -> int:
     """The page of the article's discussion on which this comment's thread appears."""
-    reader = _Reader(comment.article, viewer, guest_ids)
+    reader = _Reader(comment.article, viewer, guest_ids, moderator)
     root = comment if comment.root_id is None else db.session.get(Comment, comment.root_id)
     if root is None:
         return 1
@@ -469,13 +488,14 @@ def locate(
     *,
     replies: int = REPLIES,
     limit: int = LIMIT,
+    moderator: bool = False,
 ) -> Location:
     """Where the comment is shown: on its thread's page of the discussion when that page shows it, otherwise on
     a page of its thread starting with it. A few queries, each reading at most a page's worth of rows."""
-    page = page_of(comment, per_page, order, viewer, guest_ids)
+    page = page_of(comment, per_page, order, viewer, guest_ids, moderator)
     if comment.root_id is None:
         return Location(page)
-    reader = _Reader(comment.article, viewer, guest_ids)
+    reader = _Reader(comment.article, viewer, guest_ids, moderator)
     roots, _ = _roots_page(reader, page, per_page, order, replies)
     allotted = _allotments(((root.id, size) for root, size, _ in roots), replies, max(0, limit - len(roots)))
     reply = aliased(Comment)

@@ -1,6 +1,7 @@
-// Inside the framed discussion: tell the host page our height, take its theme, keep in-page links in the frame,
-// delete in place, and reload once the reader signs in in the other window. Messages go to the host page's
-// origin only, and carry nothing but the height.
+// Inside the framed discussion: tell the host page our height (and where the comment our address names is, so
+// the page scrolls to it), take its theme, keep in-page links in the frame, delete in place, and reload once the
+// reader signs in in the other window. Messages go to the host page's origin only, and carry nothing but
+// heights and offsets.
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -15,7 +16,16 @@
     if (height !== last) { last = height; tell({ type: "afterword:height", height: height }); }
   }
   if (window.ResizeObserver) new ResizeObserver(measure).observe(document.body);
-  window.addEventListener("load", measure);
+  window.addEventListener("load", function () {
+    measure();
+    // A comment named by our address (#comment-<id>, from the host page's, or after a moderator's action):
+    // the frame does not scroll, so the page does, to the comment's offset in the frame.
+    var named = /^#comment-\d+$/.test(location.hash) && document.getElementById(location.hash.slice(1));
+    if (named) {
+      window.scrollTo(0, 0);
+      tell({ type: "afterword:scroll", top: Math.round(named.getBoundingClientRect().top + window.pageYOffset) });
+    }
+  });
   measure();
 
   window.addEventListener("message", function (event) {

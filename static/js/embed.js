@@ -1,6 +1,7 @@
 /* Afterword embed (docs/embed.md). <div data-afterword-thread="key"></div> gets the discussion in an iframe
-   when scrolled near; <a data-afterword-count="key"> gets "N comments". The page and the frame exchange only
-   height and theme messages, each checking the other's origin. */
+   when scrolled near (at once when the page's address names a comment, #comment-<id>: the frame shows it and
+   the page scrolls to it); <a data-afterword-count="key"> gets "N comments". The page and the frame exchange
+   only height, theme and scroll messages, each checking the other's origin. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -9,6 +10,7 @@
   var base = script.src.replace(/\/embed(\.[0-9a-f]+)?\.js([?#].*)?$/, "");
   var origin = new URL(base).origin;
   var frames = [];
+  var named = /^#comment-(\d{1,18})$/.exec(location.hash);
 
   function pageUrl() {
     var canonical = document.querySelector("link[rel=canonical]");
@@ -47,6 +49,7 @@
       title: el.getAttribute("data-afterword-title") || document.title,
       theme: entry.theme
     });
+    if (named) frame.src += "&comment=" + named[1] + "#comment-" + named[1];
     frame.title = "Comments";
     frame.setAttribute("scrolling", "no");
     frame.style.cssText = "display:block;width:100%;height:200px;border:0;margin:0;padding:0;background:transparent";
@@ -63,6 +66,12 @@
       if (data.type === "afterword:height" && data.height > 0) {
         entry.frame.style.height = Math.min(Math.ceil(data.height), 200000) + "px";
       } else if (data.type === "afterword:ready") send(entry);
+      else if (data.type === "afterword:scroll" && named && data.top >= 0) {
+        // The named comment's place in the frame: bring it to the upper third of the window, once.
+        var top = entry.frame.getBoundingClientRect().top + window.pageYOffset + Math.min(data.top, 200000);
+        window.scrollTo(0, Math.max(0, top - window.innerHeight / 3));
+        named = null;
+      }
     });
   });
 
@@ -74,7 +83,7 @@
   var near = window.IntersectionObserver && new IntersectionObserver(function (seen) {
     seen.forEach(function (item) { if (item.isIntersecting) { near.unobserve(item.target); load(item.target); } });
   }, { rootMargin: "600px 0px" });
-  threads.forEach(function (el) { if (near) near.observe(el); else load(el); });
+  threads.forEach(function (el) { if (near && !named) near.observe(el); else load(el); });
 
   var counted = Array.prototype.slice.call(document.querySelectorAll("[data-afterword-count]"));
   function key(el) {

@@ -17,7 +17,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Article, Comment
 from app.services import accounts, moderation, sites
+from app.services.settings import CommentRules
 from tests.e2e.conftest import CHROMIUM_ARGS, DESKTOP
+from tests.factories import make_comment
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)
@@ -286,9 +288,13 @@ def test_the_example_static_site_embeds_its_discussion(new_context, live_server,
     expect(index.locator("[data-afterword-count]")).to_have_text("1 comment")
 
 
-def test_a_moderator_signs_in_from_the_frame_and_gets_the_tools(new_context, live_server, host_sites, unique):
+def test_a_moderator_signs_in_from_the_frame_and_approves_a_held_comment_there(
+    new_context, live_server, host_sites, unique, screenshots_dir
+):
     """ "Sign in" opens the sign-in page in a window of its own; once signed in, the frame reloads signed in, with
-    the way to this discussion on the desk (same site: the window and the frame share the cookies)."""
+    the way to this discussion on the desk (same site: the window and the frame share the cookies), the comment
+    held for moderation with its reasons, and the desk's buttons: Approve reloads the frame with it published, for
+    every reader, and the page's frame takes the new height."""
     folder, (origin, _) = host_sites
     register(live_server, origin, unique)
     page_url = write_page(folder, live_server, origin, f"mod-{unique}", f"Moderated {unique}", f"mod-{unique}")
@@ -298,7 +304,15 @@ def test_a_moderator_signs_in_from_the_frame_and_gets_the_tools(new_context, liv
     reader.goto(page_url)
     reader.locator("#thread").scroll_into_view_if_needed()
     frame = reader.frame_locator("#thread iframe")
+    expect(frame.locator("#comments-title")).to_have_text("0 comments")
     expect(frame.locator(".embed__tools")).to_have_count(0)
+    thread = thread_of(live_server, f"mod-{unique}")
+    with live_server.app.app_context():
+        held = make_comment(
+            db.session.merge(thread), "Sow the broad beans in October.", rules=CommentRules(hold_all=True)
+        )
+        held_id = held.id
+    expect(frame.locator(f"#comment-{held_id}")).to_have_count(0)  # not for readers
     with reader.expect_popup() as opened:
         frame.get_by_role("link", name="Sign in").click()
     window = opened.value
@@ -307,6 +321,64 @@ def test_a_moderator_signs_in_from_the_frame_and_gets_the_tools(new_context, liv
     window.get_by_role("button", name="Sign in").click()
     expect(window.get_by_role("heading", name="You are signed in")).to_be_visible()
     expect(frame.locator(".embed__account")).to_contain_text(f"Signed in as Frame Moderator {unique}")
-    thread = thread_of(live_server, f"mod-{unique}")
     desk = frame.get_by_role("link", name="this discussion on the desk")
     expect(desk).to_have_attribute("href", f"/moderation?article={thread.slug}")
+    expect(frame.get_by_role("button", name="Close comments")).to_be_visible()
+
+    held = frame.locator(f"#comment-{held_id}")
+    expect(held.locator(".comment__held")).to_contain_text("Held for moderation")
+    expect(held.locator(".comment__reasons")).to_contain_text("The site holds every comment for moderation.")
+    height = reader.locator("#thread iframe").evaluate("el => el.getBoundingClientRect().height")
+    reader.locator("#thread iframe").screenshot(path=str(screenshots_dir / "embed-moderator.png"))
+    new_tabs = []
+    reader.context.on("page", lambda tab: new_tabs.append(tab))
+    held.get_by_role("button", name=re.compile(r"^Approve comment by")).click()
+    expect(frame.locator(".flash--success")).to_have_text(f"Comment {held_id} is approved.")
+    expect(held.locator(".comment__held")).to_have_count(0)
+    expect(held.get_by_role("button", name=re.compile(r"^Trash comment by"))).to_be_visible()
+    expect(frame.locator("#comments-title")).to_have_text("1 comment")
+    assert reader.url == page_url  # the frame reloaded, not the page, nor a new tab
+    assert new_tabs == []
+    frame_body = frame.locator("body").evaluate("el => Math.ceil(el.getBoundingClientRect().height)")
+    expect(reader.locator("#thread iframe")).to_have_attribute("style", re.compile(rf"height: {frame_body}px"))
+    assert frame_body != height
+    with live_server.app.app_context():
+        approved = db.session.get(Comment, held_id)
+        assert approved.status.value == "approved"
+        events = db.session.scalars(moderation.events_for(held_id)).all()
+        assert [event.actor.email for event in events if event.action == "approve"] == [email]
+
+    visitor = new_context().new_page()
+    visitor.goto(page_url)
+    visitor.locator("#thread").scroll_into_view_if_needed()
+    expect(visitor.frame_locator("#thread iframe").locator(f"#comment-{held_id}")).to_contain_text("broad beans")
+    expect(visitor.frame_locator("#thread iframe").locator("form.comment__moderate")).to_have_count(0)
+
+
+def test_a_host_page_opened_at_a_comment_scrolls_to_it(new_context, live_server, host_sites, unique):
+    """A link to a comment of an embedded discussion (mail, feeds: /comments/<id>) leads to the host page at
+    #comment-<id>; the page loads its discussion at once, the frame finds the comment and the page scrolls to
+    it, 3,000 pixels of post and a dozen comments further down."""
+    folder, (origin, _) = host_sites
+    register(live_server, origin, unique)
+    key = f"deep-{unique}"
+    page_url = write_page(folder, live_server, origin, f"deep-{unique}", f"Deep {unique}", key)
+    with live_server.app.app_context():
+        site = sites.site_for_origin(origin)
+        thread = sites.thread_for_page(site, key, page_url, f"Deep {unique}")
+        made = [make_comment(thread, f"Comment number {n} on the deep post.") for n in range(12)]
+        target = made[10].id
+    permalink = new_context().new_page()
+    permalink.goto(f"{live_server.url}/comments/{target}")
+    expect(permalink).to_have_url(f"{page_url}#comment-{target}")
+    frame = permalink.frame_locator("#thread iframe")
+    expect(frame.locator(f"#comment-{target}")).to_contain_text("Comment number 10")
+    viewport = permalink.viewport_size["height"]
+    for _ in range(50):
+        box = frame.locator(f"#comment-{target}").bounding_box()
+        if box and box["y"] >= 0 and box["y"] + 40 <= viewport:
+            break
+        permalink.wait_for_timeout(100)
+    else:
+        raise AssertionError(f"comment {target} is not in view: {box}, viewport {viewport}")
+    assert permalink.evaluate("window.scrollY") > 3000
