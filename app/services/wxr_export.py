@@ -133,6 +133,7 @@ def export_wxr(out: IO[bytes], site_name: str) -> tuple[int, int]:
         .order_by(User.id)
     ).all()
     articles = comments = 0
+    # Each element is serialised on its own, so it repeats the namespace declarations: valid, and WordPress reads it.
     with etree.xmlfile(out, encoding="utf-8") as xf:
         xf.write_declaration()
         with xf.element("rss", {"version": "2.0"}, nsmap=NAMESPACES), xf.element("channel"):
@@ -147,17 +148,17 @@ def export_wxr(out: IO[bytes], site_name: str) -> tuple[int, int]:
             ):
                 element = etree.Element(tag, nsmap=NAMESPACES)
                 element.text = value
-                xf.write(element)
+                xf.write("\n", element)
             for user in authors:
                 author = etree.Element(_q("wp", "author"), nsmap=NAMESPACES)
                 _add(author, _q("wp", "author_id"), user.id)
                 _add(author, _q("wp", "author_login"), _login(user))
                 _add(author, _q("wp", "author_email"), user.email)
                 _add(author, _q("wp", "author_display_name"), user.name)
-                xf.write(author)
+                xf.write("\n", author)
             for article in _articles():
                 item, written = _item(article)
-                xf.write(item)
+                xf.write("\n", item)
                 xf.flush()
                 articles += 1
                 comments += written

@@ -6,6 +6,7 @@ import os
 import stat
 
 import pytest
+from lxml import etree
 from sqlalchemy import func, select, text
 
 from app.extensions import db
@@ -250,3 +251,76 @@ def test_guest_bylines_and_unicode_survive(app, runner, make_user, make_article,
     export(runner, path)
     assert read_export(path) == before
     assert db.session.scalar(select(Article.guest_author_name)) == "Sam 日本"
+
+
+# --- WordPress (WXR) ---------------------------------------------------------------------------
+
+
+def thread_shape(article: Article) -> list[tuple]:
+    """The public thread: each comment's writer, words and the writer of the public comment it answers (or of the
+    nearest public one above it: a removed comment is not in a WordPress export, its replies move up)."""
+    db.session.expire_all()
+    comments = db.session.scalars(
+        select(Comment)
+        .where(Comment.article_id == article.id, Comment.status == A, Comment.deleted_at.is_(None))
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    by_id = {comment.id: comment for comment in db.session.scalars(select(Comment))}
+    shape = []
+    for comment in comments:
+        answered = by_id.get(comment.in_reply_to_id or comment.parent_id or 0)
+        while answered is not None and not answered.is_public:
+            answered = by_id.get(answered.in_reply_to_id or answered.parent_id or 0)
+        words = " ".join(comment.body.replace("*", "").split())
+        shape.append((comment.writer_name, comment.writer_email, words, answered.writer_name if answered else None))
+    return shape
+
+
+def test_wxr_holds_published_articles_and_public_comments_and_wordpress_import_reads_them_back(
+    app, runner, rich_site, tmp_path
+):
+    path = tmp_path / "site.xml"
+    result = export(runner, path, "--format", "wxr")
+    assert "2 published article(s) with 8 public comment(s), as WordPress WXR 1.2" in result.output
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    content = path.read_text(encoding="utf-8")
+    channel = etree.parse(str(path)).getroot().find("channel")
+    assert channel.findtext("{http://wordpress.org/export/1.2/}wxr_version") == "1.2"
+    items = channel.findall("item")
+    assert [item.findtext("{http://wordpress.org/export/1.2/}status") for item in items] == ["publish", "publish"]
+    assert "A draft" not in content  # drafts stay here
+    for hidden in ("Buy cheap pills", "Waiting for a look.", "Off topic.", "I will delete this."):
+        assert hidden not in content
+    assert "&lt;strong&gt;Dana&lt;/strong&gt;" in content  # the comment's HTML, escaped once by the serialiser
+    tides = db.session.get(Article, rich_site["tides"].id)
+    expected = thread_shape(tides)
+    assert len(expected) == 6
+    assert (
+        "Ray Plier",
+        "ray@example.org",
+        "A reply that keeps it on the page.",
+        None,
+    ) in expected  # its parent is gone
+
+    empty_the_site()
+    runner.invoke(
+        args=[
+            "user",
+            "create",
+            "--email",
+            "ada@example.org",
+            "--name",
+            "Ada",
+            "--role",
+            "admin",
+            "--password",
+            PASSWORD,
+        ]
+    )
+    result = runner.invoke(args=["import", "wordpress", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Articles: 2 created" in result.output and "Comments: 8 imported (8 approved)." in result.output
+    imported = db.session.scalar(select(Article).where(Article.title == "Tides & currents"))
+    assert imported.slug == tides.slug and imported.comment_count == 6
+    assert "twice a day" in imported.body_html
+    assert thread_shape(imported) == expected
