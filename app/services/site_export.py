@@ -135,15 +135,17 @@ def _decoder(column: Column[Any]) -> Callable[[Any], Any]:
     return lambda value: value
 
 
-# ------------------------------------------------------------------------------------------------ export
-
-
 def export_site(out: IO[str]) -> dict[str, int]:
     """Write the whole site to `out` as the format above, a row at a time; returns the count of rows per table."""
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        # Every table read from one snapshot, so a comment written during the export cannot lose its article.
-        connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+    engine = db.engine
+    # Every table read from one snapshot on PostgreSQL, so a comment written during the export cannot lose its
+    # article. SQLite's driver reads each statement on its own: the docs say to export a SQLite site while it rests.
+    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect().execution_options(**options) as connection, connection.begin():
+        return _write(connection, out)
+
+
+def _write(connection: Connection, out: IO[str]) -> dict[str, int]:
     header = {"format": FORMAT, "version": VERSION, "exported_at": utcnow().isoformat()}
     out.write(json.dumps(header, ensure_ascii=False)[:-1] + ',\n "tables": {')
     counts: dict[str, int] = {}
@@ -159,11 +161,7 @@ def export_site(out: IO[str]) -> dict[str, int]:
         out.write("\n  ]" if written else "]")
         counts[part.name] = written
     out.write("\n }\n}\n")
-    db.session.rollback()  # nothing was changed; ends the snapshot
     return counts
-
-
-# ------------------------------------------------------------------------------------------------ import
 
 
 def site_contents() -> dict[str, int]:
