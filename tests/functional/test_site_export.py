@@ -3,6 +3,7 @@ nothing lost, run as an operator runs them (through the command line), then read
 
 import json
 import os
+import re
 import stat
 
 import pytest
@@ -10,7 +11,7 @@ from lxml import etree
 from sqlalchemy import func, select, text
 
 from app.extensions import db
-from app.models import Article, Comment, CommentStatus, Role, User
+from app.models import Article, Comment, CommentStatus, OutboxMessage, Role, User
 from app.models.site_state import seed_site_versions
 from app.services import moderation, site_export, staff_mail, subscriptions
 from app.services.articles import update_article
@@ -150,6 +151,15 @@ def test_imported_accounts_keep_their_roles_but_not_their_passwords(app, runner,
     assert len(set(hashes)) == len(hashes) and all("$" not in value for value in hashes)
     login("ada@example.org", PASSWORD)
     assert client.get("/account").status_code == 302  # the old password does not sign in: not signed in
+
+    # "Forgot your password?" gives the account a new one.
+    client.post("/password/forgot", data={"email": "ada@example.org"})
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.topic == "password_reset"))
+    (link,) = set(re.findall(r"http://localhost(/password/reset/\S+)", mail.body))
+    done = client.post(link, data={"password": "a new password here", "confirm": "a new password here"})
+    assert done.status_code == 302 and done.headers["Location"] == "/account"
+    assert client.get("/account").status_code == 200
+    assert client.get("/admin/users").status_code == 200  # an admin still
 
 
 def test_the_file_is_readable_by_its_owner_only_and_the_output_says_what_it_holds(app, runner, rich_site, tmp_path):
