@@ -21,8 +21,9 @@ from datetime import datetime
 from typing import IO, Any
 
 import ijson
-from sqlalchemy import Column, Enum, Table, func, insert, select, text
+from sqlalchemy import Column, Enum, Table, func, insert, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DataError, IntegrityError
 
 from app.extensions import db
 from app.models import (
@@ -215,7 +216,11 @@ class Loaded:
 
 
 class _Table:
-    """Rows of one table on their way into the database, in batches."""
+    """Rows of one table on their way into the database, in batches.
+
+    A row that refers to a row of its own table further on in the file (a reply filed before the comment it
+    answers, as an import from another platform can leave it) is written without that reference, which is set
+    once the whole table is in: PostgreSQL checks every reference as the row is written."""
 
     def __init__(self, part: Part, connection: Connection) -> None:
         self.part = part
@@ -223,26 +228,56 @@ class _Table:
         self.decoders = {column.name: _decoder(column) for column in part.columns()}
         self.rows: list[dict[str, Any]] = []
         self.count = 0
+        keys = list(part.table.primary_key.columns)
+        self.key = keys[0].name if len(keys) == 1 else ""
+        self.own_references = [
+            column.name
+            for column in part.columns()
+            if self.key and any(key.column.table is part.table for key in column.foreign_keys)
+        ]
+        self.seen: set[Any] = set()
+        self.later: list[dict[str, Any]] = []
 
     def add(self, row: dict[str, Any]) -> None:
         unknown = set(row) - set(self.decoders)
         if unknown:
             where = f"{self.part.name} row {self.count + 1}"
             raise _refuse(f"{where} has columns this site does not know: {', '.join(sorted(unknown))}.")
-        record = {name: decode(row.get(name)) for name, decode in self.decoders.items() if name in row}
+        try:
+            record = {name: decode(row.get(name)) for name, decode in self.decoders.items() if name in row}
+        except (TypeError, ValueError) as error:
+            raise _refuse(
+                f"{self.part.name} row {self.count + 1} has a value this site cannot read: {error}."
+            ) from error
         for name, make in self.part.fill.items():
             record[name] = make()
+        if self.own_references:
+            references = ((name, record.get(name)) for name in self.own_references)
+            ahead = {name: value for name, value in references if value is not None and value not in self.seen}
+            if ahead:
+                self.later.append({"_key": record[self.key], **ahead})
+                record.update(dict.fromkeys(ahead))
+            self.seen.add(record.get(self.key))
         self.rows.append(record)
         self.count += 1
         if len(self.rows) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
-        # Rows of one batch are written with the same columns: those of the first row, others filled with None.
+        # Every row of a batch is written with the same columns (the union of theirs; one without a column gets None).
         if self.rows:
             names = set().union(*self.rows)
             self.connection.execute(insert(self.part.table), [{n: r.get(n) for n in names} for r in self.rows])
             self.rows = []
+
+    def finish(self) -> None:
+        """Write what is left, then the references that pointed further on."""
+        self.flush()
+        table, key = self.part.table, self.key
+        for fix in self.later:
+            values = {name: value for name, value in fix.items() if name != "_key"}
+            self.connection.execute(update(table).where(table.c[key] == fix["_key"]).values(**values))
+        self.later = []
 
 
 def import_site(raw: IO[bytes], *, dry_run: bool = False) -> Loaded:
@@ -267,7 +302,7 @@ def import_site(raw: IO[bytes], *, dry_run: bool = False) -> Loaded:
                 if name not in parts:
                     raise _refuse(f"The file has a table this site does not know: {name!r}.")
                 if current is not None:
-                    current.flush()
+                    current.finish()
                     if parts[name] <= parts[current.part.name]:
                         raise _refuse(f"The table {name!r} comes too late in the file (after {current.part.name!r}).")
                 current = _Table(TABLES[parts[name]], connection)
@@ -278,9 +313,13 @@ def import_site(raw: IO[bytes], *, dry_run: bool = False) -> Loaded:
         if not header_read:
             raise _refuse("The file has no tables: is it an Afterword export?")
         if current is not None:
-            current.flush()
+            current.finish()
         _restart_sequences(connection)
         bump_site_versions(connection, set(AREAS))
+    except (IntegrityError, DataError) as error:
+        db.session.rollback()
+        reason = str(error.orig).splitlines()[0] if error.orig else str(error)
+        raise _refuse(f"The database refused the file's rows ({reason}).") from error
     except Exception:
         db.session.rollback()
         raise

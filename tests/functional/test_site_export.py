@@ -8,7 +8,7 @@ import stat
 
 import pytest
 from lxml import etree
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from app.extensions import db
 from app.models import Article, Comment, CommentStatus, OutboxMessage, Role, User
@@ -20,7 +20,7 @@ from app.services.correction_requests import Requester, decide_request, request_
 from app.services.notes import amend_note, retract_note
 from app.services.settings import update_settings
 from tests.conftest import ON_POSTGRES, PASSWORD
-from tests.factories import OPEN, api_comment, make_comment, make_guest, make_note, run_tasks
+from tests.factories import OPEN, api_comment, make_chain, make_comment, make_guest, make_note, run_tasks
 
 A, P, S, T = CommentStatus.approved, CommentStatus.pending, CommentStatus.spam, CommentStatus.trash
 
@@ -203,6 +203,8 @@ def test_importing_into_a_site_that_is_not_empty_is_refused_and_changes_nothing(
         ('{"format": "afterword-export", "version": 1, "tables": {"comments": [], "users": []}}', "comes too late"),
         ('{"format": "afterword-export", "version": 1, "tables": {"users": [{"id": 1, "emial": "x"}]}}', "emial"),
         ('{"format": "afterword-export", "version": 1, "tables": {"users": [{"id": 1,', "not valid JSON"),
+        ('{"format": "afterword-export", "version": 1, "tables": {"users": [{"created_at": "May"}]}}', "cannot read"),
+        ('{"format": "afterword-export", "version": 1, "tables": {"users": [{"id": 1}]}}', "database refused"),
         ("[]", "no tables"),
     ],
 )
@@ -334,3 +336,25 @@ def test_wxr_holds_published_articles_and_public_comments_and_wordpress_import_r
     assert imported.slug == tides.slug and imported.comment_count == 6
     assert "twice a day" in imported.body_html
     assert thread_shape(imported) == expected
+
+
+def test_many_rows_and_a_reply_filed_before_the_comment_it_answers_come_back(app, runner, make_article, tmp_path):
+    article = make_article()
+    make_chain(article, 1200)  # more rows than one batch
+    early = make_comment(article, "Written first, answering the one below.").id
+    late = make_comment(article, "Written after it.").id
+    # As an import from another platform can leave it: a reply with a smaller id than the comment it answers.
+    db.session.execute(
+        update(Comment).where(Comment.id == early).values(parent_id=late, in_reply_to_id=late, root_id=late)
+    )
+    db.session.commit()
+    path = tmp_path / "site.json"
+    export(runner, path)
+    before = read_export(path)
+    empty_the_site()
+    result = runner.invoke(args=["import", "afterword", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "comments 1203" in result.output
+    export(runner, path)
+    assert read_export(path) == before
+    assert db.session.get(Comment, early).parent_id == late
