@@ -153,8 +153,11 @@ def export_cli(file: str, kind: str) -> None:
     """Write the site to FILE (readable by its owner only: it holds email addresses and networks)."""
     started = time.monotonic()
     # Created for the owner alone, before anything is written; an existing file is made so too.
-    handle = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(handle, 0o600)
+    try:
+        handle = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(handle, 0o600)
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {file}: {error.strerror}.") from error
     if kind == "wxr":
         with os.fdopen(handle, "wb") as out:
             articles, comments = wxr_export.export_wxr(out, current_app.config["SITE_NAME"])

@@ -9,7 +9,7 @@ The file is one JSON object, written as it is read from the database, one row to
 Each table is the list of its rows in the order of their key, each row an object of column: value (times in ISO
 8601 UTC, states by their name). Ids are kept, so an import into an empty site puts every row back as it was.
 `TABLES` is the site, in an order where each row's references come before it; `LEFT_OUT` is what a site rebuilds
-or never moves. A new table goes in one of the two (tests/unit/test_site_export.py checks every table is in one).
+or never moves. A new table goes in one of the two (tests/functional/test_site_export.py checks every table is in one).
 """
 
 import enum

@@ -118,8 +118,11 @@ def _item(article: Article) -> tuple[Any, int]:
 
 
 def _articles() -> Iterator[Article]:
-    statement = select(Article).where(Article.status == ArticleStatus.published).order_by(Article.id)
-    for article in db.session.scalars(statement):
+    ids = db.session.scalars(
+        select(Article.id).where(Article.status == ArticleStatus.published).order_by(Article.id)
+    ).all()
+    for article_id in ids:
+        article = db.session.get_one(Article, article_id)
         yield article
         db.session.expunge(article)  # one article and its comments in memory at a time
 

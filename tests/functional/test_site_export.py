@@ -358,3 +358,8 @@ def test_many_rows_and_a_reply_filed_before_the_comment_it_answers_come_back(app
     export(runner, path)
     assert read_export(path) == before
     assert db.session.get(Comment, early).parent_id == late
+
+
+def test_export_to_a_place_that_cannot_be_written_says_so(app, runner, tmp_path):
+    result = runner.invoke(args=["export", str(tmp_path / "missing" / "site.json")])
+    assert result.exit_code == 1 and "Cannot write" in result.output and "No such file or directory" in result.output
