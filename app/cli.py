@@ -16,7 +16,7 @@ from flask.cli import AppGroup
 from app.config import MAIL_OFF, mail_is_off
 from app.demo import ACCOUNTS, seed
 from app.extensions import db
-from app.importers.cli import import_cli
+from app.importers.cli import export_cli, import_cli
 from app.models import Article, CommentStatus
 from app.models.spam import ORIGIN_MAX
 from app.services import accounts, outbox, staff_mail, subscriptions, tasks
@@ -428,3 +428,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(spam_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(export_cli)
