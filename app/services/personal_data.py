@@ -64,6 +64,12 @@ class Person:
         account = db.session.scalar(select(User).where(func.lower(User.email) == address, User.deleted_at.is_(None)))
         return cls(user=account, email=address)
 
+    @classmethod
+    def for_account(cls, user: User) -> "Person":
+        """An account, with the guest comments written under its address once the address is confirmed (before
+        that, anyone could have typed it)."""
+        return cls(user=user, email=user.email if user.email_verified else "")
+
     def _match(self, user_column: Any, email_column: Any) -> ColumnElement[bool]:
         conditions: list[ColumnElement[bool]] = []
         if self.user is not None:

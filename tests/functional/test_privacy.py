@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Article, Comment, CommentStatus, Flag, ModerationEvent, OutboxMessage
 from app.models.types import utcnow
-from app.services import moderation, subscriptions
-from app.services.comments import Writer
+from app.services import accounts, moderation, subscriptions
+from app.services.comments import Writer, post_comment
 from app.services.correction_requests import Requester, request_correction
 from tests.conftest import PASSWORD
 from tests.factories import GUEST_NETWORK, OPEN, make_comment, make_guest
@@ -208,3 +208,27 @@ def test_find_by_email_export_and_bad_input(mail_app, make_user, make_article):
     assert _everything() == before
     nobody = browser.post("/moderation/people", data={"email": "nobody@example.org", "do": "find"})
     assert nobody.status_code == 200 and "0 comments by nobody@example.org" in nobody.get_data(as_text=True)
+
+
+def test_an_account_downloads_its_data_from_the_account_page(app, client, login, make_user, make_article):
+    user = make_user(name="Ada Reader", email="ada@example.org")
+    user.email_verified_at = utcnow()
+    accounts.create_api_token(user, "laptop")
+    db.session.commit()
+    article = make_article(title="On tides")
+    post_comment(article, Writer(name="Ada Reader", email="ada@example.org", user=user), "Signed in.", OPEN)
+    make_comment(article, "Before I had an account.", make_guest("Ada", "ada@example.org"))
+    make_comment(article, "Someone else.", make_guest("Bo", "bo@example.org"))
+    assert client.get("/account/data").status_code == 302  # signed-out: to the login page
+
+    login(user)
+    page = client.get("/account").get_data(as_text=True)
+    assert 'href="/account/data"' in page
+    answer = client.get("/account/data")
+    assert answer.status_code == 200 and answer.mimetype == "application/json"
+    text = answer.get_data(as_text=True)
+    data = json.loads(text)
+    assert data["account"]["email"] == "ada@example.org" and data["account"]["name"] == "Ada Reader"
+    assert [token["label"] for token in data["account"]["api_tokens"]] == ["laptop"]
+    assert [comment["body"] for comment in data["comments"]] == ["Signed in.", "Before I had an account."]
+    assert user.password_hash not in text and "password" not in text and "token_hash" not in text
