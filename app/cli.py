@@ -19,7 +19,7 @@ from app.extensions import db
 from app.importers.cli import export_cli, import_cli
 from app.models import Article, CommentStatus
 from app.models.spam import ORIGIN_MAX
-from app.services import accounts, outbox, staff_mail, subscriptions, tasks
+from app.services import accounts, outbox, personal_data, staff_mail, subscriptions, tasks
 from app.services.errors import ServiceError
 from app.services.markdown import render_comment
 from app.services.moderation import purge
@@ -31,6 +31,7 @@ from app.services.spam.verdicts import Submission
 
 user_cli = AppGroup("user", help="Manage accounts and API tokens.")
 moderation_cli = AppGroup("moderation", help="Moderation chores.")
+privacy_cli = AppGroup("privacy", help="Personal data: how long networks are kept.")
 ROLE_NAMES = ["reader", "author", "moderator", "admin"]
 
 
@@ -113,6 +114,20 @@ def purge_comments(status: str, older_than: str) -> None:
             if result.kept_author_removals
             else "."
         )
+    )
+
+
+@privacy_cli.command("purge")
+@click.option("--days", type=click.IntRange(min=0), help="Keep networks this many days (default PRIVACY_NETWORK_DAYS).")
+def privacy_purge(days: int | None) -> None:
+    """Drop the networks stored with comments, flags and correction requests older than the given number of days.
+    Safe to run again: what is cleared stays cleared."""
+    if days is None:
+        days = int(current_app.config["PRIVACY_NETWORK_DAYS"])
+    result = personal_data.purge_networks(days)
+    click.echo(
+        f"Dropped the networks of {result.comments} comment(s), {result.flags} flag(s) and "
+        f"{result.correction_requests} correction request(s) older than {days} day(s)."
     )
 
 
@@ -425,6 +440,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(moderation_cli)
+    app.cli.add_command(privacy_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(spam_cli)
     app.cli.add_command(import_cli)

@@ -244,6 +244,9 @@ class Config:
     TASKS_MAX_ATTEMPTS = 8  # then the task is given up, its error kept (`flask tasks list`)
     TASKS_KEEP_DONE_DAYS = 7  # done tasks are deleted after this many days
 
+    # Privacy (docs/operations.md#privacy): `flask privacy purge` drops networks stored longer than this.
+    PRIVACY_NETWORK_DAYS = 90
+
     # Mail (docs/configuration.md#mail): messages wait in the outbox table and tasks send them.
     BASE_URL = ""  # the site's address, for the links in mail, e.g. https://comments.example.org (none: mail is off)
     MAIL_BACKEND = "smtp"  # smtp; file: one file per delivery run in MAIL_FILE_PATH; console: standard output

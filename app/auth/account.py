@@ -4,13 +4,15 @@ Each section posts to its own route; a refused post shows the whole page again w
 errors (422), and changes nothing.
 """
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+import json
+
+from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
 from app.auth import bp, throttle
 from app.auth.forms import DeleteAccountForm, EmailChangeForm, NameForm, PasswordChangeForm
 from app.auth.routes import start_session
-from app.services import accounts, self_service
+from app.services import accounts, personal_data, self_service
 from app.services.errors import ServiceError
 
 FORMS = {"profile": NameForm, "email": EmailChangeForm, "password": PasswordChangeForm, "delete": DeleteAccountForm}
@@ -68,6 +70,18 @@ def _too_many(attempt: throttle.Attempt, what: str) -> ServiceError:
 def account():
     """The account page."""
     return _page()
+
+
+@bp.route("/account/data")
+@login_required
+def download_data():
+    """Everything stored about the signed-in person, as a JSON file (docs/accounts.md#your-data)."""
+    data = personal_data.export(personal_data.Person.for_account(current_user))
+    return Response(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="personal-data.json"', "Cache-Control": "no-store"},
+    )
 
 
 @bp.route("/account/name", methods=["POST"])

@@ -1,8 +1,9 @@
 """Desk views: each reads the form, calls one services.moderation function, and redirects back."""
 
+import json
 from datetime import timedelta
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.errors import json_error, script_wants_json
@@ -10,7 +11,7 @@ from app.extensions import db
 from app.models import Ban, Comment, CommentStatus
 from app.models.types import utcnow
 from app.moderation import bp
-from app.services import moderation, outbox
+from app.services import moderation, outbox, personal_data
 from app.services import overview as overview_service
 from app.services.articles import find_article
 from app.services.comments import Writer, find_comment, post_comment
@@ -339,6 +340,54 @@ def empty_spam():
             )
             return redirect(url_for("moderation.desk", queue="spam"))
     return render_template("moderation/empty_spam.html", preview=preview, problem=problem), status
+
+
+@bp.route("/people", methods=["GET", "POST"])
+def people():
+    """Find every comment by an email address, and export or erase what is stored about its writer, for a request
+    made by other means (moderators and admins). Addresses travel in POST bodies, never in URLs or logs."""
+    _require_staff()
+    if request.method == "GET":
+        return render_template("moderation/people.html", email="", comments=None, problem=None)
+    email, step = request.form.get("email", ""), request.form.get("do", "find")
+    try:
+        person = personal_data.Person.by_email(email)
+    except ServiceError as error:
+        return render_template("moderation/people.html", email=email, comments=None, problem=error.message), 422
+    comments = personal_data.comments_of(person)
+    problem = None
+    if step == "export":
+        data = json.dumps(personal_data.export(person), indent=2, ensure_ascii=False)
+        return Response(
+            data,
+            mimetype="application/json",
+            headers={"Content-Disposition": 'attachment; filename="personal-data.json"', "Cache-Control": "no-store"},
+        )
+    if step == "erase":
+        choice = request.form.get("comments", "")
+        if request.form.get("confirm") != "1":
+            problem = "Tick the box to confirm the erasure; nothing was erased."
+        else:
+            try:
+                erased = personal_data.erase(
+                    person,
+                    choice,
+                    current_user,
+                    remark=f"personal data erased on request by {current_user.name} (account {current_user.id}); "
+                    f"{_comments(len(comments))} {'removed' if choice == personal_data.REMOVE else 'anonymised'}",
+                )
+            except ServiceError as error:
+                problem = error.message
+            else:
+                db.session.commit()
+                flash(
+                    f"Erased: {_comments(erased.comments)} {'removed' if erased.removed else 'anonymised'}, "
+                    f"{erased.correction_requests} correction request(s) anonymised, mail settings dropped.",
+                    "success",
+                )
+                return redirect(url_for("moderation.people"))
+    status = 422 if problem else 200
+    return render_template("moderation/people.html", email=person.email, comments=comments, problem=problem), status
 
 
 def _comments(n: int) -> str:

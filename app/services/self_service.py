@@ -16,36 +16,29 @@ import secrets
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import (
     Article,
-    Comment,
-    CorrectionRequest,
-    Flag,
     Note,
-    OutboxMessage,
     Role,
-    SpamExample,
     StaffMailSettings,
     User,
 )
 from app.models.site_state import STAFF, bump_site_versions
 from app.models.types import utcnow
 from app.models.user import new_session_token
-from app.services import accounts, subscriptions
-from app.services.audit import record_event
-from app.services.comments import refresh_comment_count
+from app.services import accounts, personal_data
 from app.services.errors import ServiceError
 from app.services.links import absolute_url
 from app.services.outbox import queue_message
 from app.services.signed import TokenProblem, make_token, read_token
 
 # The name a deleted account's kept comments, requests and log entries show.
-FORMER_READER = "Former reader"
+FORMER_READER = personal_data.FORMER_READER
 # What a deleted account does with its comments: keep them under FORMER_READER, or remove them (placeholders
 # stand where they have replies).
 COMMENT_CHOICES = ("keep", "remove")
@@ -343,64 +336,23 @@ def delete_account(user: User, password: str, comments: str) -> None:
             code="signs_articles",
             status=409,
         )
-    remove = comments == "remove"
-    now = utcnow()
-    articles: set[int] = set()
-    for comment in db.session.scalars(select(Comment).where(Comment.user_id == user.id)):
-        comment.writer_name = FORMER_READER
-        comment.writer_email = ""
-        comment.writer_website = None
-        comment.ip_network = None
-        if remove:
-            if comment.deleted_at is None:
-                comment.deleted_at = now
-            comment.body = ""
-            comment.body_html = ""
-            comment.revisions.clear()
-            articles.add(comment.article_id)
-            record_event(
-                comment,
-                "delete",
-                comment.status.value,
-                comment.status.value,
-                actor=user,
-                remark="removed with its writer's account",
-            )
-    # The spam learner's copies of these comments keep their text (its lessons) but not who wrote them.
-    db.session.execute(
-        update(SpamExample)
-        .where(SpamExample.comment_id.in_(select(Comment.id).where(Comment.user_id == user.id)))
-        .values(name=FORMER_READER, website=None)
+    personal_data.erase(
+        personal_data.Person(user=user),
+        personal_data.REMOVE if comments == "remove" else personal_data.ANONYMISE,
+        user,
+        action="account_deleted",
+        remark=f"account {user.id} deleted by its owner; comments {'removed' if comments == 'remove' else 'kept'}",
+        comment_remark="removed with its writer's account",
     )
-    for correction_request in db.session.scalars(select(CorrectionRequest).where(CorrectionRequest.user_id == user.id)):
-        correction_request.name = FORMER_READER
-        correction_request.email = None
-        correction_request.ip_network = None
-    for flag in db.session.scalars(select(Flag).where(Flag.user_id == user.id)):
-        flag.ip_network = None
-    # Mail about comments (subscriptions, reply mail) and staff mail settings go with the account.
-    subscriptions.forget_account(user)
     db.session.execute(delete(StaffMailSettings).where(StaffMailSettings.user_id == user.id))
-    # The outbox keeps whole messages (addresses, names, links): none of them outlives the account.
-    db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_email == user.email))
-    record_event(
-        None,
-        "account_deleted",
-        None,
-        None,
-        actor=user,
-        remark=f"account {user.id} deleted by its owner; comments {'removed' if remove else 'kept'}",
-    )
     user.name = FORMER_READER
     user.email = f"deleted-{user.id}@deleted.invalid"
     user.password_hash = generate_password_hash(secrets.token_hex(32), method=_config("PASSWORD_HASH_METHOD"))
     user.session_token = new_session_token()
     user.role = Role.reader
     user.active = False
-    user.deleted_at = now
+    user.deleted_at = utcnow()
     user.email_verified_at = None
     user.tokens.clear()
     db.session.flush()  # the role change to reader tells the staff's remembered names (models.site_state)
-    for article_id in articles:
-        refresh_comment_count(article_id)
     db.session.commit()

@@ -299,6 +299,24 @@ def forget_account(user: User) -> None:
         _recount(article_id)
 
 
+def forget_address(email: str) -> None:
+    """Drop everything about a guest address's mail about comments, as its holder's data is erased: its
+    recipient, subscriptions (articles recounted) and notifications. The caller commits."""
+    recipient = db.session.scalar(
+        select(Recipient).where(Recipient.user_id.is_(None), Recipient.email == normalise_email(email))
+    )
+    if recipient is None:
+        return
+    followed = list(db.session.scalars(select(Subscription).where(Subscription.recipient_id == recipient.id)))
+    for subscription in followed:
+        db.session.delete(subscription)
+    db.session.execute(delete(Notification).where(Notification.recipient_id == recipient.id))
+    db.session.delete(recipient)
+    db.session.flush()
+    for article_id in sorted({subscription.article_id for subscription in followed}):
+        _recount(article_id)
+
+
 # --- the account page ------------------------------------------------------------------------
 
 

@@ -658,7 +658,7 @@ def test_the_account_page_has_its_sections(client, make_user, login):
     login(make_user())
     page = client.get("/account").get_data(as_text=True)
     headings = re.findall(r'<h2 id="([a-z]+)-title">', page)
-    assert headings == ["profile", "email", "password", "notifications", "tokens", "delete"]
+    assert headings == ["profile", "email", "password", "notifications", "tokens", "data", "delete"]
     assert len(set(re.findall(r' id="([^"]+)"', page))) == len(re.findall(r' id="([^"]+)"', page))
 
 

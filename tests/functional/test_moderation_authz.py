@@ -32,6 +32,10 @@ PAGE_FORM = {
     "expected": "1",
     "hold_all": "1",
     "flag_threshold": "1",
+    "email": "gail@example.org",
+    "do": "erase",
+    "comments": "remove",
+    "confirm": "1",
 }
 API_BODIES = {
     "api_moderation.ModerationItem": {"action": "approve"},
@@ -54,6 +58,7 @@ KNOWN = {
     "moderation.lift",
     "moderation.empty_spam",
     "moderation.settings",
+    "moderation.people",
     "api_moderation.ModerationQueue",
     "api_moderation.ModerationItem",
     "api_moderation.ModerationEvents",
@@ -255,6 +260,12 @@ def test_authors_moderate_comments_on_their_own_articles_only_on_the_desk(app, m
         ("POST", f"/moderation/bans/{ban.id}/lift", None),
         ("GET", "/moderation/settings", None),
         ("POST", "/moderation/settings", {"hold_all": "1"}),
+        ("GET", "/moderation/people", None),
+        (
+            "POST",
+            "/moderation/people",
+            {"email": "gail@example.org", "do": "erase", "comments": "remove", "confirm": "1"},
+        ),
     ):
         assert _send(browser, method, url, form=form).status_code == 403, (method, url)
     assert _state()[0] == before[0] and db.session.scalar(select(func.count()).select_from(Setting)) == 0
