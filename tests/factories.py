@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, select, update
 
 from app.extensions import db
 from app.models import Article, Comment, CommentStatus, Note, User
@@ -147,3 +147,22 @@ def make_chain(article: Article, replies: int, *, max_depth: int = 5, minutes_ag
     refresh_comment_count(article.id)
     db.session.commit()
     return ids
+
+
+def recount_visible_replies() -> dict[int, tuple[int, int]]:
+    """Each comment's stored `visible_replies` and the count from scratch: the visible comments (published, or
+    shown as removed by the article's author) below it, or answering it from beside it past the depth limit."""
+    db.session.expire_all()
+    rows = db.session.scalars(select(Comment)).all()
+    parent = {row.id: row.parent_id for row in rows}
+    expected: Counter[int] = Counter()
+    for row in rows:
+        if not row.is_visible:
+            continue
+        answered: set[int] = set()
+        for start in (row.parent_id, row.in_reply_to_id):
+            while start is not None and start not in answered:
+                answered.add(start)
+                start = parent.get(start)
+        expected.update(answered)
+    return {row.id: (row.visible_replies, expected[row.id]) for row in rows}

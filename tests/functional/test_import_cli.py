@@ -23,7 +23,7 @@ from app.models import (
 )
 from app.services import moderation
 from app.services.articles import create_article
-from tests.factories import make_comment
+from tests.factories import make_comment, recount_visible_replies
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 A, P, S, T = CommentStatus.approved, CommentStatus.pending, CommentStatus.spam, CommentStatus.trash
@@ -38,25 +38,6 @@ def run_import(runner, platform: str, name: str | Path, *options: str):
 def by_origin() -> dict[str, Comment]:
     db.session.expire_all()
     return {comment.origin_id: comment for comment in db.session.scalars(select(Comment))}
-
-
-def recount_visible_replies() -> dict[int, tuple[int, int]]:
-    """Each comment's stored `visible_replies` and the count from scratch (as tests/unit/test_visible_replies.py
-    computes it): the visible comments below it, or answering it from beside it past the depth limit."""
-    db.session.expire_all()
-    rows = db.session.scalars(select(Comment)).all()
-    parent = {row.id: row.parent_id for row in rows}
-    expected: Counter[int] = Counter()
-    for row in rows:
-        if not row.is_visible:
-            continue
-        answered: set[int] = set()
-        for start in (row.parent_id, row.in_reply_to_id):
-            while start is not None and start not in answered:
-                answered.add(start)
-                start = parent.get(start)
-        expected.update(answered)
-    return {row.id: (row.visible_replies, expected[row.id]) for row in rows}
 
 
 def assert_counters_hold() -> None:

@@ -2,7 +2,6 @@
 reading the whole discussion, stays equal to what it counts through every way a comment changes."""
 
 import random
-from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -13,33 +12,14 @@ from app.services import moderation
 from app.services.comments import delete_comment
 from app.services.errors import ServiceError
 from app.services.settings import CommentRules
-from tests.factories import make_comment, make_guest
+from tests.factories import make_comment, make_guest, recount_visible_replies
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 DEEP = CommentRules(max_depth=3)
 
 
-def _recount() -> dict[int, tuple[int, int]]:
-    """Each comment's stored count, and the count computed from scratch: the visible comments (published, or
-    shown as removed by the article's author) below it, or answering it from beside it past the depth limit."""
-    db.session.expire_all()
-    rows = db.session.scalars(select(Comment)).all()
-    parent = {row.id: row.parent_id for row in rows}
-    expected: Counter[int] = Counter()
-    for row in rows:
-        if not row.is_visible:
-            continue
-        answered: set[int] = set()
-        for start in (row.parent_id, row.in_reply_to_id):
-            while start is not None and start not in answered:
-                answered.add(start)
-                start = parent.get(start)
-        expected.update(answered)
-    return {row.id: (row.visible_replies, expected[row.id]) for row in rows}
-
-
 def _assert_counts_hold() -> None:
-    wrong = {cid: pair for cid, pair in _recount().items() if pair[0] != pair[1]}
+    wrong = {cid: pair for cid, pair in recount_visible_replies().items() if pair[0] != pair[1]}
     assert wrong == {}
 
 
