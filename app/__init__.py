@@ -10,6 +10,7 @@ from app.admin import routes as admin_views
 from app.api import blueprints as api_blueprints
 from app.articles import routes as article_views
 from app.auth import account as account_views
+from app.auth import my_data as my_data_views
 from app.auth import routes as auth_views
 from app.authoring import routes as authoring_views
 from app.comments import routes as comment_views
@@ -40,6 +41,7 @@ VIEWS = (
     article_views,
     auth_views,
     account_views,
+    my_data_views,
     authoring_views,
     comment_views,
     correction_views,

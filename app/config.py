@@ -177,6 +177,11 @@ class Config:
     # one mails a stranger's inbox when the address is someone else's.
     PASSWORD_RESET_LIMIT_PER_NETWORK = "10 per hour"
     PASSWORD_RESET_LIMIT_PER_EMAIL = "3 per hour"
+    # A guest's link to their own data (/my-data, docs/accounts.md#your-data) works for this many hours; asking
+    # for one counts like a reset request, answered or not, per network and per address in any spelling.
+    MY_DATA_LINK_HOURS = 24
+    MY_DATA_LIMIT_PER_NETWORK = "10 per hour"
+    MY_DATA_LIMIT_PER_EMAIL = "3 per hour"
     # Confirmation mails an account asks for (sent again, or for a new address), per account.
     CONFIRMATION_LIMIT_PER_ACCOUNT = "3 per hour;10 per day"
 

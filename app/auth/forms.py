@@ -37,6 +37,14 @@ class RegisterForm(FlaskForm):
     next = HiddenField()
 
 
+class MyDataForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        description="The address you gave with your comments, correction requests or follows.",
+        validators=[DataRequired("Enter your email address."), Length(max=EMAIL_MAX)],
+    )
+
+
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
         "Email",

@@ -40,7 +40,7 @@ def render(template: str, values: dict[str, Any]) -> str:
 
 def queue_message(
     topic: str,
-    subject_id: int,
+    subject_id: int | None,
     name: str,
     email: str | None,
     subject: str,

@@ -104,6 +104,18 @@ def comments_of(person: Person) -> list[Comment]:
     return list(db.session.scalars(query))
 
 
+def holds_anything(person: Person) -> bool:
+    """Whether anything is stored about the person: a comment, a correction request or a mail recipient."""
+    for model, condition in (
+        (Comment, person.comments()),
+        (CorrectionRequest, person.requests()),
+        (Recipient, _recipients(person)),
+    ):
+        if db.session.scalar(select(model.id).where(condition).limit(1)) is not None:
+            return True
+    return False
+
+
 def export(person: Person) -> dict[str, Any]:
     """Everything stored about the person, as JSON-ready data (docs/accounts.md#your-data describes the format).
     Never a password hash or a token digest."""

@@ -46,6 +46,7 @@ COMMENT_CHOICES = ("keep", "remove")
 RESET = "password-reset"
 CONFIRM = "confirm-email"
 CHANGE = "change-email"
+MY_DATA = "my-data"
 
 # What a link that cannot be used says, by TokenProblem reason and flow.
 _LINK_PROBLEMS = {
@@ -58,6 +59,9 @@ _LINK_PROBLEMS = {
     (CHANGE, "expired"): "This link has expired; your address did not change. Ask again from your account page.",
     (CHANGE, "invalid"): "This link does not work: the change was made or replaced already, or the link was copied "
     "incompletely. Your address did not change.",
+    (MY_DATA, "expired"): "This link to your data has expired. Ask for a new one below.",
+    (MY_DATA, "invalid"): "This link to your data does not work: it was copied incompletely or altered. Ask for a "
+    "new one below.",
 }
 
 
@@ -126,7 +130,55 @@ def _queue_confirmation(user: User) -> None:
 
 def lifetime_of(purpose: str) -> str:
     """How long a link for `purpose` works, in words."""
+    if purpose == MY_DATA:
+        return _lifetime(_my_data_max_age())
     return _lifetime(_config("PASSWORD_RESET_MAX_AGE" if purpose == RESET else "EMAIL_CONFIRM_MAX_AGE"))
+
+
+def _my_data_max_age() -> int:
+    return int(_config("MY_DATA_LINK_HOURS")) * 3600
+
+
+def request_my_data_link(email: str) -> None:
+    """Mail a guest's address a link to what is stored under it, if anything is; nothing happens otherwise, and
+    the caller answers the same either way. ServiceError about `email` when it is not an address."""
+    person = personal_data.Person(email=accounts.normalise_email(email or ""))
+    if not personal_data.holds_anything(person):
+        return
+    # The address travels in the signed token: it is the link holder's own, and the mail went only there.
+    token = make_token(MY_DATA, {"email": person.email})
+    queue_message(
+        "my_data_link",
+        None,
+        "",
+        person.email,
+        f"Your data on {_config('SITE_NAME')}",
+        {"my_data_url": absolute_url("auth.my_data_link", token=token), "lifetime": lifetime_of(MY_DATA)},
+    )
+    db.session.commit()
+
+
+def person_for_my_data(token: str) -> personal_data.Person:
+    """The guest address a mailed my-data link is for (never the account that may use it: accounts have their
+    own page), or TokenProblem when the link is expired or not genuine."""
+    data = read_token(MY_DATA, token, _my_data_max_age())
+    email = data.get("email") if isinstance(data, dict) else None
+    if not isinstance(email, str) or not email:
+        raise TokenProblem("invalid")
+    return personal_data.Person(email=email)
+
+
+def erase_my_data(person: personal_data.Person, choice: str) -> personal_data.Erased:
+    """Erase what is stored under a guest's address at its holder's request; the event names no one. Commits."""
+    erased = personal_data.erase(
+        person,
+        choice,
+        None,
+        remark=f"personal data erased on request by the guest through a mailed link; "
+        f"{'removed' if choice == personal_data.REMOVE else 'anonymised'}",
+    )
+    db.session.commit()
+    return erased
 
 
 def send_confirmation(user: User) -> None:
