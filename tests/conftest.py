@@ -23,10 +23,13 @@ from app.models import Role
 from app.models.site_state import seed_site_versions
 from app.services import accounts
 from app.services.articles import GuestAuthor, create_article
+from tests.smtp_server import SmtpServer
 
 TEST_DATABASE_URL = normalise_database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 PASSWORD = "correct horse battery"
+# Where mail tests put the site: a base URL with a path, so links that drop it are caught.
+MAIL_BASE = "https://comments.example.org/talk"
 _schema_ready = False
 
 
@@ -242,3 +245,10 @@ def count_queries(app):
             event.remove(_db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for one test; `smtp.settings()` points the app at it."""
+    with SmtpServer() as server:
+        yield server

@@ -9,16 +9,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import OutboxMessage
 from app.services import accounts, self_service
+from tests.conftest import MAIL_BASE as BASE
 from tests.conftest import PASSWORD
-from tests.smtp_server import SmtpServer
-
-BASE = "https://comments.example.org/talk"
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture

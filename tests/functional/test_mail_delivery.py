@@ -25,18 +25,11 @@ from app.services import accounts, outbox, tasks
 from app.services.articles import create_article
 from app.services.correction_requests import Requester, decide_request, request_correction
 from app.services.settings import CommentRules
+from tests.conftest import MAIL_BASE as BASE
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, make_app
 from tests.factories import api_comment, make_comment, make_guest, make_note
-from tests.smtp_server import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[2]
-BASE = "https://comments.example.org/talk"
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture

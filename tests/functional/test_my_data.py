@@ -12,18 +12,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Comment, ModerationEvent
 from app.services.signed import make_token
+from tests.conftest import MAIL_BASE as BASE
 from tests.factories import make_comment, make_guest
-from tests.smtp_server import SmtpServer
 
-BASE = "https://comments.example.org/talk"
 GAIL = "gail@example.org"
 SENT = "If we hold anything under that address, a link is on its way there."
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture

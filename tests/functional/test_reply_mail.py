@@ -14,18 +14,11 @@ from app.models import Comment, Notification, OutboxMessage, Recipient, Subscrip
 from app.models.types import utcnow
 from app.services import subscriptions
 from app.services.signed import make_token
+from tests.conftest import MAIL_BASE as BASE
 from tests.conftest import PASSWORD
 from tests.factories import make_comment, make_guest, run_tasks
-from tests.smtp_server import SmtpServer
 
-BASE = "https://comments.example.org/talk"
 GAIL = "gail@example.org"
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture

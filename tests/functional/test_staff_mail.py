@@ -27,18 +27,11 @@ from app.models import (
 from app.models.types import utcnow
 from app.services import accounts, moderation, staff_mail
 from app.services.signed import make_token
+from tests.conftest import MAIL_BASE as BASE
 from tests.conftest import PASSWORD
 from tests.factories import HELD, make_comment, run_tasks
-from tests.smtp_server import SmtpServer
 
-BASE = "https://comments.example.org/talk"
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture
