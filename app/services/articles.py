@@ -5,6 +5,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -122,6 +123,20 @@ def _set_published(article: Article, published: bool) -> None:
         article.status = ArticleStatus.draft
 
 
+def _new_article(author: User, slug: str, title: str, body: str, guest: GuestAuthor | None, **columns: Any) -> Article:
+    """An Article of cleaned fields with its body rendered, not yet in the session; `columns` sets the rest."""
+    return Article(
+        slug=slug,
+        title=title,
+        body=body,
+        body_html=render_article(body).html,
+        author=author,
+        guest_author_name=guest.name if guest else None,
+        guest_author_bio=guest.bio if guest else None,
+        **columns,
+    )
+
+
 def create_article(
     author: User,
     title: str,
@@ -141,15 +156,7 @@ def create_article(
             raise _slug_conflict(slug)
     else:
         slug = _unique_slug(slugify(title))
-    article = Article(
-        slug=slug,
-        title=title,
-        body=body,
-        body_html=render_article(body).html,
-        author=author,
-        guest_author_name=guest.name if guest else None,
-        guest_author_bio=guest.bio if guest else None,
-    )
+    article = _new_article(author, slug, title, body, guest)
     _set_published(article, published)
     db.session.add(article)
     if article.is_published:
@@ -202,14 +209,12 @@ def add_imported_article(author: User, imported: ImportedArticle, origin: str, o
     wanted = slugify(imported.slug)
     slug = wanted if wanted and not _slug_taken(wanted) else _unique_slug(wanted or slugify(title))
     created = imported.created_at or imported.published_at or utcnow()
-    article = Article(
-        slug=slug,
-        title=title,
-        body=body,
-        body_html=render_article(body).html,
-        author=author,
-        guest_author_name=guest.name if guest else None,
-        guest_author_bio=guest.bio if guest else None,
+    article = _new_article(
+        author,
+        slug,
+        title,
+        body,
+        guest,
         created_at=created,
         updated_at=created,
         comments_open=imported.comments_open,
