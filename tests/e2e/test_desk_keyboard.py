@@ -8,7 +8,7 @@ Each test filters the desk to its own article, since the live server is shared b
 """
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -452,6 +452,9 @@ def test_screenshots_of_the_overview_and_the_requests_desk(new_context, live_ser
     writers = ["Priya Natarajan", "Tom Becker", "Sam Okafor", "Alex Morgan", "Dana Whitfield", "Kwame Mensah"]
     # Comments per day over the 30 days (oldest first) and how many of them ended up held, spam or trashed.
     per_day = [2, 3, 1, 0, 4, 6, 3, 2, 2, 5, 7, 4, 1, 0, 2, 3, 8, 5, 3, 2, 4, 6, 9, 4, 3, 2, 5, 3, 1, 2]
+    # Each day's comments are dated from that day's midnight (UTC), so a run that crosses midnight while it
+    # writes them cannot push the oldest one out of the 30-day window.
+    midnight = datetime.combine(utcnow().date(), time.min, tzinfo=UTC)
     with live_server.app.app_context():
         article = find_article(slug)
         author = accounts.find_user_by_email(writer_email)
@@ -470,7 +473,7 @@ def test_screenshots_of_the_overview_and_the_requests_desk(new_context, live_ser
                         moderation.apply(comment, "spam", author)
                     else:
                         moderation.apply(comment, "trash", author, "off_topic")
-                comment.created_at = utcnow() - timedelta(days=days_ago, minutes=n)
+                comment.created_at = midnight - timedelta(days=days_ago) + timedelta(minutes=n)
                 db.session.commit()
         correction_requests.request_correction(
             article,
