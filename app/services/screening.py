@@ -92,9 +92,7 @@ def check_hold_all(submission: Submission, rules: CommentRules) -> Verdict:
 
 # The history queries, built once for each kind of writer (statements are reused with new parameters).
 _APPROVED = {
-    by_account: select(func.count(_COMMENTS.id)).where(
-        _writer_filter(by_account), _COMMENTS.status == CommentStatus.approved
-    )
+    by_account: select(func.count()).where(_writer_filter(by_account), _COMMENTS.status == CommentStatus.approved)
     for by_account in (True, False)
 }
 
@@ -139,7 +137,7 @@ def _rejected_by_a_person() -> ColumnElement[bool]:
 
 # Decided comments since the parameter "since", by status.
 _DECIDED = {
-    by_account: select(_COMMENTS.status, func.count(_COMMENTS.id))
+    by_account: select(_COMMENTS.status, func.count())
     .where(_writer_filter(by_account), _COMMENTS.created_at >= bindparam("since"))
     .where((_COMMENTS.status == CommentStatus.approved) | _rejected_by_a_person())
     .group_by(_COMMENTS.status)
