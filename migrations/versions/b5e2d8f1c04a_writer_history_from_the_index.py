@@ -1,6 +1,6 @@
-"""A guest's history from the index alone: the rejected-share rule counts a writer's recent comments by status
-(and leaves out the ones written from an account) from (writer_email, created_at, status, user_id), without
-reading each comment's row. It replaces the index on (writer_email, created_at), whose uses it serves too.
+"""A guest's history from the index alone: the rejected-share rule counts a writer's recent rejected comments, and
+their approved ones only when some were rejected, from (writer_email, status, created_at, user_id), without reading
+each comment's row. It replaces the index on (writer_email, created_at), whose uses it serves too.
 
 Revision ID: b5e2d8f1c04a
 Revises: a7c3e9f15d28
@@ -20,7 +20,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_comments_writer_email_created_at_status_user_id", ["writer_email", "created_at", "status", "user_id"]
+            "ix_comments_writer_email_status_created_at_user_id", ["writer_email", "status", "created_at", "user_id"]
         )
         batch_op.drop_index("ix_comments_writer_email_created_at")
 
@@ -28,4 +28,4 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.create_index("ix_comments_writer_email_created_at", ["writer_email", "created_at"], unique=False)
-        batch_op.drop_index("ix_comments_writer_email_created_at_status_user_id")
+        batch_op.drop_index("ix_comments_writer_email_status_created_at_user_id")
