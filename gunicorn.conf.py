@@ -17,7 +17,7 @@ CHECK = (
     "import sys\n"
     "from app import create_app\n"
     "from app.config import per_process_limits_problem\n"
-    "config = create_app().config\n"
+    "config = create_app(commands=False).config\n"
     "problem = per_process_limits_problem(\n"
     "    config['RATELIMIT_STORAGE_URI'], bool(config['RATELIMIT_ENABLED']), int(sys.argv[1])\n"
     ")\n"

@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import after_answer, caching, cli, errors, extensions, guards, models, security, templating
+from app import after_answer, caching, errors, extensions, guards, models, security, templating
 from app.admin import routes as admin_views
 from app.api import blueprints as api_blueprints
 from app.articles import routes as article_views
@@ -58,11 +58,12 @@ VIEWS = (
 TEXT_SETTINGS = ("BASE_URL", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "MAIL_FILE_PATH")
 
 
-def create_app(config: str | dict | None = None, *, migrations: bool = True) -> Flask:
+def create_app(config: str | dict | None = None, *, commands: bool = True) -> Flask:
     """Build the app. `config` is an environment name or a mapping of settings to apply last.
 
-    `migrations=False` leaves out the `flask db` commands and Alembic behind them (some 11 MiB): what a web
-    server's worker process never runs (wsgi.py, when gunicorn loads it)."""
+    `commands=False` leaves out the `flask` command's groups and what only they use: `flask db` with Alembic
+    (some 11 MiB), the importers and exports with lxml and ijson, the demo data, the spam evaluation (some 6 MiB
+    more). A web server's worker never runs them (wsgi.py, when gunicorn loads it)."""
     instance_path = config.get("INSTANCE_PATH") if isinstance(config, dict) else None
     app = Flask(
         __name__,
@@ -74,13 +75,14 @@ def create_app(config: str | dict | None = None, *, migrations: bool = True) -> 
     register_config(app, config)
     register_request_guards(app)
     register_extensions(app)
-    if migrations:
+    if commands:
         register_migrations(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security_headers(app)
     register_templates(app)
-    register_cli(app)
+    if commands:
+        register_cli(app)
     register_signal_receivers()
     register_tasks(app)
     return app
@@ -140,7 +142,6 @@ def register_extensions(app: Flask) -> None:
     """Bind the module-level extensions to this app."""
     login_manager = extensions.login_manager
     extensions.db.init_app(app)
-    extensions.mail.init_app(app)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     login_manager.init_app(app)
@@ -156,7 +157,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_migrations(app: Flask) -> None:
     """`flask db ...` (Flask-Migrate, Alembic), with the models' renderer for custom column types."""
-    from flask_migrate import Migrate  # noqa: PLC0415 (only where migrations may run: see create_app)
+    from flask_migrate import Migrate  # noqa: PLC0415 (only where commands may run: see create_app)
 
     migrate = Migrate(render_as_batch=True, compare_type=True)
     migrate.init_app(app, extensions.db, render_item=models.types.render_migration_type)
@@ -187,7 +188,9 @@ def register_templates(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    """`flask seed-demo`, `flask user ...`, `flask spam ...`, `flask moderation ...`."""
+    """`flask seed-demo`, `flask user ...`, `flask spam ...`, `flask import ...`, `flask export ...`, ..."""
+    from app import cli  # noqa: PLC0415 (only where commands may run: see create_app)
+
     cli.register(app)
 
 

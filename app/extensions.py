@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from apispec import BasePlugin
 from flask_limiter import Limiter
 from flask_login import LoginManager
-from flask_mailman import Mail
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -79,7 +78,6 @@ else:
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
-mail = Mail()
 limiter = Limiter(key_func=client_key)
 
 

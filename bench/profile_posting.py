@@ -54,7 +54,7 @@ def main() -> int:
         from app.services import accounts
         from app.services.articles import create_article
 
-        app = create_app(migrations=False)
+        app = create_app(commands=False)
         with app.app_context():
             db.create_all()
             author = accounts.create_user(

@@ -36,8 +36,9 @@ class Comment(Model):
         Index("ix_comments_root_id_id", "root_id", "id"),
         # The duplicate check: the same text on the same article.
         Index("ix_comments_article_id_body_key", "article_id", "body_key"),
-        # A guest's history (the new-commenter and rejected-share rules), by the address they give.
-        Index("ix_comments_writer_email_created_at", "writer_email", "created_at"),
+        # A guest's history (the new-commenter and rejected-share rules), by the address they give: each rule counts
+        # the comments of one status (in a window) from the index alone, without reading their rows.
+        Index("ix_comments_writer_email_status_created_at_user_id", "writer_email", "status", "created_at", "user_id"),
         # The moderation queues: one status, newest first (the desk's order), counted and paged from the index.
         Index("ix_comments_status_created_at_id", "status", "created_at", "id"),
         # An import finds what an earlier run of it brought over, so running it again adds nothing.

@@ -12,15 +12,14 @@ runner stalled for longer than its claim (TASKS_CLAIM_SECONDS) in the middle of 
 sends the message again, with the same Message-ID.
 """
 
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from typing import Any
 
 from flask import current_app
-from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import Select, func, select
 
 from app.config import mail_domain, mail_is_off
-from app.extensions import db, mail
+from app.extensions import db
 from app.models import OutboxMessage, Task
 from app.models.types import utcnow
 from app.services import tasks
@@ -86,28 +85,10 @@ def queue_message(
 
 def send(message: OutboxMessage) -> None:
     """Hand one message to the mail backend (MAIL_BACKEND: SMTP, a file, the console); raises if it fails."""
-    headers = {"Auto-Submitted": "auto-generated"}  # RFC 3834: no vacation auto-replies to a robot
-    if message.message_id:
-        headers["Message-ID"] = message.message_id
-    if message.unsubscribe_url:
-        headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body,
-        from_email=current_app.config["MAIL_DEFAULT_SENDER"],
-        to=[formataddr((message.to_name, message.to_email))],  # the name quoted, or encoded if not ASCII
-        headers=headers,
-    )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
-    # Opened and closed here: the backend leaves its connection open when the server refuses a message.
-    connection = mail.get_connection()
-    connection.open()
-    try:
-        connection.send_messages([email])
-    finally:
-        connection.close()
+    # Imported on the first message sent: a worker of a site whose mail is off never loads flask_mailman.
+    from app.services.mail_client import send as send_by_email  # noqa: PLC0415
+
+    send_by_email(message)
 
 
 def deliver_from_task(payload: dict[str, Any]) -> None:

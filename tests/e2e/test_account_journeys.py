@@ -24,12 +24,9 @@ NEW_PASSWORD = "a brand new passphrase"
 def smtp(live_server, monkeypatch):
     """The live server's mail, into a real SMTP server on 127.0.0.1 for the length of the test."""
     with SmtpServer() as server:
-        state = live_server.app.extensions["mailman"]
-        monkeypatch.setattr(state, "backend", "smtp")
-        monkeypatch.setattr(state, "server", "127.0.0.1")
-        monkeypatch.setattr(state, "port", server.port)
-        monkeypatch.setattr(state, "timeout", 5)
-        monkeypatch.setitem(live_server.app.config, "BASE_URL", live_server.url)
+        # Mail settings are read at each delivery.
+        for name, value in {**server.settings(), "BASE_URL": live_server.url}.items():
+            monkeypatch.setitem(live_server.app.config, name, value)
         yield server
 
 

@@ -181,12 +181,16 @@ def _python(code: str, tmp_path, **environment: str) -> str:
     return done.stdout.strip()
 
 
-def test_a_served_app_leaves_out_alembic_and_the_flask_command_keeps_db(tmp_path):
-    """gunicorn's workers never migrate, so wsgi.py leaves Flask-Migrate and Alembic out of them; `flask --app
-    wsgi db ...` still has its commands."""
-    check = "import sys, wsgi; print('alembic' in sys.modules, 'db' in wsgi.app.cli.commands)"
-    assert _python(check, tmp_path) == "False False"
-    assert _python(check, tmp_path, FLASK_RUN_FROM_CLI="true") == "True True"
+def test_a_served_app_leaves_out_the_commands_and_the_flask_command_keeps_them(tmp_path):
+    """gunicorn's workers never migrate, import or export, so wsgi.py leaves the commands, Flask-Migrate, Alembic
+    and lxml out of them; `flask --app wsgi db ...`, `import ...` and the rest still have their commands."""
+    check = (
+        "import sys, wsgi; commands = wsgi.app.cli.list_commands(None);"
+        "print('alembic' in sys.modules, 'lxml' in sys.modules, 'db' in commands, 'import' in commands,"
+        " 'user' in commands)"
+    )
+    assert _python(check, tmp_path) == "False False False False False"
+    assert _python(check, tmp_path, FLASK_RUN_FROM_CLI="true") == "True True True True True"
     upgraded = subprocess.run(
         [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "db", "upgrade"],
         cwd=ROOT,

@@ -56,7 +56,7 @@ def test_the_pipelines_own_verdicts_never_count_even_for_an_account(make_user, m
     # The writer deleting their own caught comment moves nothing either.
     delete_comment(caught, by=reader.user)
     verdict = _verdict(article, reader)
-    assert (verdict.action, verdict.message) == ("pass", "0 of 1 recent comments rejected.")
+    assert (verdict.action, verdict.message) == ("pass", "None of the commenter's recent comments was rejected.")
 
 
 def test_a_persons_move_into_spam_or_trash_counts_and_a_reversed_one_does_not(make_user, make_article):

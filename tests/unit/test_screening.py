@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select, update
 
 from app.extensions import db
@@ -12,6 +13,7 @@ from app.services import moderation
 from app.services.comments import Writer, edit_deadline, post_comment
 from app.services.errors import ServiceError
 from app.services.settings import CommentRules, comment_rules, current_settings, update_settings
+from tests.conftest import ON_POSTGRES
 from tests.factories import make_comment, make_guest
 
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
@@ -139,6 +141,35 @@ def test_the_rejected_share_needs_enough_decided_comments_and_a_high_enough_shar
     )
     # 0 turns it off
     assert make_comment(article, rules=CommentRules(rejected_percent=0, rejected_min_comments=1)).status is A
+
+
+def test_a_guests_history_is_counted_from_the_index_without_reading_rows(make_user, make_article):
+    """The rejected-share rule runs on every guest's comment; on SQLite its counts read only the writer's index."""
+    if ON_POSTGRES:
+        pytest.skip("SQLite's plans; PostgreSQL chooses by its statistics")
+    article = make_article()
+    make_comment(article, rules=CommentRules())
+    moderation.apply(make_comment(article, rules=CommentRules()), "trash", make_user("moderator"), "abusive")
+    seen: list[tuple[str, tuple]] = []
+
+    def history(connection, cursor, statement, parameters, context, executemany):
+        if "comments.writer_email = ?" in statement and "moderation_events" in statement:
+            seen.append((statement, parameters))
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", history)
+    try:
+        held = make_comment(article, rules=CommentRules(rejected_percent=50, rejected_min_comments=2))
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", history)
+    assert held.status is P  # 1 of 2 rejected: both counts were needed
+    [(statement, parameters)] = seen
+    plan = db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    searches = [row[3] for row in plan if " comments " in f"{row[3]} "]
+    assert len(searches) == 2, plan  # the rejected, the approved
+    for search in searches:
+        assert search.startswith(
+            "SEARCH comments USING COVERING INDEX ix_comments_writer_email_status_created_at_user_id"
+        ), plan
 
 
 # --- bans ------------------------------------------------------------------------------------
