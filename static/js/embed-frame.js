@@ -16,14 +16,25 @@
     if (height !== last) { last = height; tell({ type: "afterword:height", height: height }); }
   }
   if (window.ResizeObserver) new ResizeObserver(measure).observe(document.body);
+  // A comment named by our address (#comment-<id>, from the host page's, or after a moderator's action), or
+  // by the page's address changing later: the frame does not scroll, so the page does, to the comment's offset
+  // in the frame. A comment not on this page of the discussion: load the part that shows it.
+  function reveal(id) {
+    var comment = document.getElementById("comment-" + id);
+    if (comment) {
+      window.scrollTo(0, 0);
+      tell({ type: "afterword:scroll", top: Math.round(comment.getBoundingClientRect().top + window.pageYOffset) });
+      return;
+    }
+    var url = new URL(location.href);
+    url.searchParams.set("comment", id);
+    url.hash = "comment-" + id;
+    location.replace(url.href);
+  }
   window.addEventListener("load", function () {
     measure();
-    // A comment named by our address (#comment-<id>, from the host page's, or after a moderator's action):
-    // the frame does not scroll, so the page does, to the comment's offset in the frame.
-    var named = /^#comment-\d+$/.test(location.hash) && document.getElementById(location.hash.slice(1));
-    if (named) {
-      window.scrollTo(0, 0);
-      tell({ type: "afterword:scroll", top: Math.round(named.getBoundingClientRect().top + window.pageYOffset) });
+    if (/^#comment-\d+$/.test(location.hash) && document.getElementById(location.hash.slice(1))) {
+      reveal(location.hash.slice(9));
     }
   });
   measure();
@@ -33,7 +44,7 @@
     var data = event.data || {};
     if (data.type === "afterword:theme" && (data.theme === "light" || data.theme === "dark")) {
       root.setAttribute("data-theme", data.theme);
-    }
+    } else if (data.type === "afterword:show" && /^\d{1,18}$/.test(data.id)) reveal(data.id);
   });
   tell({ type: "afterword:ready" });
 
