@@ -12,11 +12,12 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import CommentStatus, ModerationEvent
 from app.services import moderation, sites
+from app.services.links import discussion_url
 from app.services.settings import CommentRules
 from tests.conftest import PASSWORD
 from tests.factories import make_comment
 from tests.functional.test_reply_mail import BASE as MAIL_BASE
-from tests.functional.test_reply_mail import _confirm, _path, _post, _text
+from tests.functional.test_reply_mail import _confirm, _html, _path, _post, _text
 from tests.smtp_server import SmtpServer
 
 BLOG = "https://blog.example"
@@ -236,6 +237,7 @@ def test_permalinks_lead_to_the_host_page_of_an_embedded_discussion(client, thre
     assert client.get(f"/comments/{comment.id}").headers["Location"] == f"/articles/{hosted.slug}#comment-{comment.id}"
     feed = client.get(f"/articles/{article.slug}/comments.atom").get_data(as_text=True)
     assert f"/comments/{published.id}" in feed
+    assert f'<link rel="alternate" href="{PAGE}"' in feed or f'href="{PAGE}"' in feed  # the feed's page: the host's
 
 
 def test_a_page_no_longer_on_its_sites_origins_gets_no_redirect(client, thread):
@@ -260,3 +262,8 @@ def test_reply_mail_leads_to_the_host_page_at_the_reply(app_with, make_user):
         (link,) = re.findall(r"Read it and reply: (\S+)", _text(smtp.inbox.messages[1]))
         assert link == f"{MAIL_BASE}/comments/{reply}"
         assert client.get(_path(link)).headers["Location"] == f"{PAGE}#comment-{reply}"
+        # The discussion's title links to the host page too, not to the discussion's page here.
+        assert f'<a href="{PAGE}">“First snow”</a>' in _html(smtp.inbox.messages[1])
+        # Once the page is no longer on the site's origins, the title leads here again.
+        sites.update_site(site, sites.SiteFields("Blog", "https://new.blog.example"))
+        assert discussion_url(article) == f"{MAIL_BASE}/articles/{article.slug}"
