@@ -19,6 +19,7 @@ from app.models import Comment
 from app.services import accounts, moderation, sites
 from app.services.settings import CommentRules
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS, PageProblems, serving
+from tests.e2e.test_accessibility import axe_source, describe, serious_violations  # noqa: F401 (a fixture)
 from tests.factories import make_comment
 
 pytestmark = pytest.mark.e2e
@@ -84,8 +85,8 @@ def strict_browser():
             chromium.close()
 
 
-def test_a_moderator_signs_in_inside_a_cross_site_frame_and_approves_a_held_comment(
-    cross_server, host, strict_browser, unique
+def test_a_moderator_signs_in_inside_a_cross_site_frame_edits_and_approves_a_held_comment(
+    cross_server, host, strict_browser, unique, axe_source
 ):
     folder, origin = host
     config = cross_server.app.config
@@ -133,8 +134,17 @@ def test_a_moderator_signs_in_inside_a_cross_site_frame_and_approves_a_held_comm
     ), sessions
     assert all(cookie["secure"] and cookie["sameSite"] == "None" for cookie in sessions)
 
+    framed = next(item for item in reader.frames if item.url.startswith(f"{cross_server.url}/embed/thread"))
+    violations = serious_violations(framed, axe_source)
+    assert not violations, describe(violations, "the moderator's frame")
+
     held = frame.locator(f"#comment-{held_id}")
     expect(held.locator(".comment__held")).to_contain_text("Held for moderation")
+    held.locator("summary").filter(has_text="Edit").click()
+    held.get_by_label("Text (readers will see “edited by a moderator”)").fill("Sow the broad beans in November.")
+    held.get_by_role("button", name=re.compile(r"^Save the edit")).click()
+    expect(frame.locator(".flash--success")).to_have_text("Comment edited; the previous text is kept in its history.")
+    expect(held.locator(".comment__text")).to_contain_text("in November")
     held.get_by_role("button", name=re.compile(r"^Approve comment by")).click()
     expect(frame.locator(".flash--success")).to_have_text(f"Comment {held_id} is approved.")
     expect(frame.locator("#comments-title")).to_have_text("1 comment")
@@ -153,7 +163,7 @@ def test_a_moderator_signs_in_inside_a_cross_site_frame_and_approves_a_held_comm
     # Signing out in the frame signs out the frame's jar only.
     frame.get_by_role("button", name="Sign out").click()
     expect(frame.get_by_role("link", name="Sign in")).to_be_visible()
-    expect(frame.locator(f"#comment-{held_id}")).to_contain_text("broad beans")
+    expect(frame.locator(f"#comment-{held_id}")).to_contain_text("broad beans in November")
     expect(frame.locator("form.comment__moderate")).to_have_count(0)
     context.close()
     assert not problems.items, problems.items
