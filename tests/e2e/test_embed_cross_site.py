@@ -86,7 +86,11 @@ def strict_browser():
 
 
 def test_a_moderator_signs_in_inside_a_cross_site_frame_edits_and_approves_a_held_comment(
-    cross_server, host, strict_browser, unique, axe_source
+    cross_server,
+    host,
+    strict_browser,
+    unique,
+    axe_source,  # noqa: F811 (the fixture imported above)
 ):
     folder, origin = host
     config = cross_server.app.config
