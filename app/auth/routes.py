@@ -69,6 +69,8 @@ def register():
     form = RegisterForm(next=request.args.get("next"))
     form.password.description = f"At least {current_app.config['PASSWORD_MIN_LENGTH']} characters."
     destination = safe_next(form.next.data, url_for("articles.index"))
+    if opened_from_frame(destination):
+        keep_opener()  # "Create an account" from the sign-in window a framed discussion opened
     if current_user.is_authenticated:
         return redirect(destination)
     if form.validate_on_submit():

@@ -110,10 +110,20 @@ def test_a_moderator_signs_in_inside_the_frame_through_the_handoff(cross_site, m
     assert db.session.scalar(select(SignInHandoff.nonce)) == NONCE
 
 
+def test_creating_an_account_from_the_sign_in_window_keeps_its_opener(client):
+    answer = client.get(f"/register?next=/embed/sign-in?nonce={NONCE}")
+    assert answer.headers["Cross-Origin-Opener-Policy"] == "unsafe-none"
+    assert f"/embed/sign-in?nonce={NONCE}" in answer.get_data(as_text=True)
+
+
 def test_pages_outside_the_flow_keep_their_opener_policy(client):
     assert client.get("/login").headers["Cross-Origin-Opener-Policy"] == "same-origin"
     assert client.get("/login?next=/account").headers["Cross-Origin-Opener-Policy"] == "same-origin"
     assert client.get("/").headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert client.get("/register").headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    # Only a path of this site starting the handoff counts, not an address elsewhere that looks like one.
+    away = client.get("/login?next=https://evil.example/embed/sign-in?nonce=x")
+    assert away.headers["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
 def test_a_token_signs_in_once_even_in_another_frame_claiming_its_nonce(cross_site, make_user):
