@@ -8,6 +8,17 @@ def allow_framing_by(origins: list[str]) -> None:
     g.frame_ancestors = " ".join(origins) or "'none'"
 
 
+def keep_opener() -> None:
+    """Let the window that opened this page keep its reference to it (COOP unsafe-none): for the pages of signing
+    in from a framed discussion only, whose last page hands the sign-in to the frame through `window.opener`."""
+    g.opener_policy = "unsafe-none"
+
+
+def opened_from_frame(next_url: str | None) -> bool:
+    """Whether a sign-in page leads on to the handoff to a framed discussion (its `next`)."""
+    return bool(next_url) and str(next_url).startswith("/embed/sign-in?")
+
+
 def register(app: Flask) -> None:
     """Attach the headers hook to the app."""
 
@@ -19,7 +30,7 @@ def register(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", g.get("opener_policy") or "same-origin")
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         )

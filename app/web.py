@@ -5,9 +5,9 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, g, request, session
 from flask_limiter import RateLimitExceeded
-from flask_login import current_user
+from flask_login import current_user, login_user
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import limiter
@@ -21,6 +21,13 @@ from app.services.site_versions import remembered
 def viewer() -> User | None:
     """The signed-in account, or None for a visitor."""
     return current_user if current_user.is_authenticated else None  # type: ignore[return-value]
+
+
+def start_session(user: User, remember: bool = False) -> None:
+    """Renew the session on sign-in so an identifier planted before it is worthless."""
+    session.clear()
+    login_user(user, remember=remember)
+    session.permanent = remember
 
 
 def rules() -> CommentRules:

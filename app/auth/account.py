@@ -11,9 +11,9 @@ from flask_login import current_user, login_required, logout_user
 
 from app.auth import bp, throttle
 from app.auth.forms import DeleteAccountForm, EmailChangeForm, NameForm, PasswordChangeForm
-from app.auth.routes import start_session
 from app.services import accounts, personal_data, self_service
 from app.services.errors import ServiceError
+from app.web import start_session
 
 FORMS = {"profile": NameForm, "email": EmailChangeForm, "password": PasswordChangeForm, "delete": DeleteAccountForm}
 

@@ -1,16 +1,18 @@
 """Account views: thin wrappers around services.accounts."""
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from app.auth import bp, throttle
 from app.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from app.ratelimit import client_key
+from app.security import keep_opener, opened_from_frame
 from app.services import accounts, self_service
 from app.services.errors import ServiceError
 from app.services.identity import email_key
 from app.services.signed import TokenProblem
 from app.urls import safe_next
+from app.web import start_session
 
 # The reset page's address holds the link's token: no other site learns it from a Referer, no cache keeps it.
 PRIVATE_PAGE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
@@ -30,13 +32,6 @@ def _turned_away(template: str, form, attempt: throttle.Attempt, what: str):
     return render_template(template, form=form), 429, {"Retry-After": str(attempt.retry_after)}
 
 
-def start_session(user, remember: bool = False) -> None:
-    """Renew the session on sign-in so an identifier planted before it is worthless."""
-    session.clear()
-    login_user(user, remember=remember)
-    session.permanent = remember
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Sign in with email and password; failures never say whether the email exists.
@@ -45,6 +40,8 @@ def login():
     password is turned away until the window ends, and a successful sign-in gives its attempt back."""
     form = LoginForm(next=request.args.get("next"))
     destination = safe_next(form.next.data, url_for("articles.index"))
+    if opened_from_frame(destination):
+        keep_opener()  # the window a framed discussion opened, on its way to handing the sign-in back
     if current_user.is_authenticated:
         return redirect(destination)
     if form.validate_on_submit():
@@ -72,6 +69,8 @@ def register():
     form = RegisterForm(next=request.args.get("next"))
     form.password.description = f"At least {current_app.config['PASSWORD_MIN_LENGTH']} characters."
     destination = safe_next(form.next.data, url_for("articles.index"))
+    if opened_from_frame(destination):
+        keep_opener()  # "Create an account" from the sign-in window a framed discussion opened
     if current_user.is_authenticated:
         return redirect(destination)
     if form.validate_on_submit():

@@ -19,7 +19,7 @@ from app.guests import (
 from app.models import Article, Comment
 from app.ratelimit import client_key
 from app.services import comments as comment_service
-from app.services import moderation, sites, subscriptions, threads
+from app.services import moderation, subscriptions, threads
 from app.services.articles import visible_article
 from app.services.comments import Writer
 from app.services.errors import ServiceError
@@ -182,7 +182,7 @@ def permalink(comment_id: int):
         abort(404)
     if not comment.is_public and not comment_service.owns(comment, viewer(), guest_comment_ids(rules())):
         abort(404)
-    page = sites.host_page(comment.article)
+    page = comment.article.host_page
     if page is not None:
         return redirect(f"{page}#comment-{comment.id}")
     return redirect(_comment_url(comment))

@@ -9,24 +9,42 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Response, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
 from limits import parse_many
 
 from app.articles.page import comment_location, render_embed_page
 from app.embed import bp
-from app.extensions import limiter
+from app.errors import json_error
+from app.extensions import csrf, limiter
 from app.guests import guest_comment_ids
 from app.models import Article, Site
 from app.ratelimit import client_key
-from app.security import allow_framing_by
-from app.services import moderation, sites, threads
+from app.security import allow_framing_by, keep_opener
+from app.services import moderation, sign_in_handoff, sites, threads
 from app.services.comments import find_comment, owns
 from app.services.errors import ServiceError
 from app.services.permissions import can_close_comments, can_moderate_discussion
 from app.services.text import whole_number
-from app.web import rules, viewer
+from app.urls import safe_next
+from app.web import rules, start_session, viewer
 
 THEMES = {"light", "dark"}
+# The session key holding the nonce of the sign-in this frame asked for (see app/services/sign_in_handoff.py).
+HANDOFF_NONCE = "embed_sign_in"
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 SCRIPT = Path(__file__).resolve().parents[2] / "static" / "js" / "embed.js"
 YEAR = 365 * 86400
 
@@ -160,5 +178,78 @@ def open_discussion():
 
 @bp.route("/embed/signed-in")
 def signed_in():
-    """The end of signing in from an embedded discussion: tells the framed discussions to reload, then closes."""
+    """Where the frame's Sign in link leads without JavaScript: signed in here, go back to the page."""
     return render_template("embed/signed_in.html")
+
+
+def _csrf_refused() -> Response | None:
+    """The JSON error for a script's post without this session's CSRF token (the global check would answer a page),
+    or None when the token is good."""
+    if not current_app.config["WTF_CSRF_ENABLED"]:
+        return None
+    try:
+        csrf.protect()
+    except CSRFError as error:
+        return json_error(400, "csrf", f"{error.description} Reload the discussion and sign in again.")
+    return None
+
+
+@bp.route("/embed/sign-in/begin", methods=["POST"])
+@csrf.exempt  # checked by _csrf_refused, to answer the frame's script in JSON
+def begin_sign_in():
+    """The frame, opening the sign-in window: keep the nonce it chose in the frame's own session (CSRF-checked),
+    so only this frame can trade the sign-in that comes back for it."""
+    refused = _csrf_refused()
+    if refused is not None:
+        return refused
+    nonce = request.form.get("nonce", "")
+    problem = sign_in_handoff.nonce_problem(nonce)
+    if problem:
+        return json_error(400, "handoff_invalid", problem, {"nonce": problem})
+    session[HANDOFF_NONCE] = nonce
+    return "", 204
+
+
+@bp.route("/embed/sign-in")
+def sign_in():
+    """The window a framed discussion opened to sign in: the sign-in form first if needed, then a page handing a
+    short-lived single-use token for the account to the frame, by `window.opener.postMessage` to this site's own
+    origin only (static/js/embed-signed-in.js). Keeps its opener (COOP unsafe-none) for that; nobody may frame it."""
+    keep_opener()
+    nonce = request.args.get("nonce", "")
+    problem = sign_in_handoff.nonce_problem(nonce)
+    if problem:
+        return render_template("embed/signed_in.html", problem=problem), 400, PRIVATE
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=url_for("embed.sign_in", nonce=nonce)))
+    try:
+        handoff = sign_in_handoff.make_handoff(current_user, nonce)
+    except ServiceError as error:
+        return render_template("embed/signed_in.html", problem=error.message), error.status, PRIVATE
+    return render_template("embed/signed_in.html", handoff=handoff), 200, PRIVATE
+
+
+@bp.route("/embed/sign-in/exchange", methods=["POST"])
+@csrf.exempt  # checked by _csrf_refused, to answer the frame's script in JSON
+def exchange_sign_in():
+    """The frame trading the handoff token for a sign-in in its own (under EMBED_CROSS_SITE, partitioned) session;
+    CSRF-checked like every form. JSON either way: the frame reloads or says what went wrong."""
+    refused = _csrf_refused()
+    if refused is not None:
+        return refused
+    try:
+        user = sign_in_handoff.redeem_handoff(
+            request.form.get("token", ""), request.form.get("nonce", ""), session.get(HANDOFF_NONCE)
+        )
+    except ServiceError as error:
+        return json_error(error.status, error.code, error.message, error.fields)
+    start_session(user)
+    return jsonify(signed_in=True, name=user.name)
+
+
+@bp.route("/embed/sign-out", methods=["POST"])
+def sign_out():
+    """Sign out of the frame's session (only this frame's jar under EMBED_CROSS_SITE) and show the frame again."""
+    logout_user()
+    session.clear()
+    return redirect(safe_next(request.form.get("next"), url_for("articles.index")))

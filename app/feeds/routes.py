@@ -88,7 +88,7 @@ def article_comments(slug: str):
     return atom_response(
         f"Comments on “{article.title}”",
         f"The newest published comments on “{article.title}”.",
-        url_for("articles.show", slug=article.slug, _external=True) + "#comments",
+        article.host_page or url_for("articles.show", slug=article.slug, _external=True) + "#comments",
         url_for("feeds.article_comments", slug=article.slug, _external=True),
         [_comment_entry(comment) for comment in found],
     )

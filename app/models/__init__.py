@@ -13,7 +13,7 @@ from app.models.spam import SpamExample, SpamModel
 from app.models.staff_mail import ModerationMail, StaffMailSettings
 from app.models.subscription import Notification, Recipient, Subscription
 from app.models.task import Task
-from app.models.user import ApiToken, Role, User
+from app.models.user import ApiToken, Role, SignInHandoff, User
 
 __all__ = [
     "ApiToken",
@@ -42,6 +42,7 @@ __all__ = [
     "RequestStatus",
     "Role",
     "Setting",
+    "SignInHandoff",
     "Site",
     "SiteOrigin",
     "SiteVersion",

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, Enum, ForeignKey, Index, String, Text, Unique
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from app.extensions import Model
-from app.models.site import Site
+from app.models.site import PAGE_URL_MAX, Site
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import User
 
@@ -22,7 +22,6 @@ CLOSED_REASON_MAX = 300
 IMPORT_ORIGIN_MAX = 80
 IMPORT_ID_MAX = 200
 THREAD_KEY_MAX = 300
-PAGE_URL_MAX = 2000
 
 
 class ArticleStatus(str, enum.Enum):
@@ -87,6 +86,15 @@ class Article(Model):
     def is_embedded(self) -> bool:
         """The discussion of a page on a registered site rather than of an article hosted here."""
         return self.site_id is not None
+
+    @property
+    def host_page(self) -> str | None:
+        """The page on its site that shows this discussion, while that page is on one of the site's registered
+        origins (so a link to it can never lead elsewhere); None for a hosted article. Every link to an embedded
+        discussion (permalinks, reply mail, feeds) goes through this."""
+        if self.site is None or not self.page_url:
+            return None
+        return self.page_url if self.site.registered(self.page_url) else None
 
     @property
     def is_published(self) -> bool:

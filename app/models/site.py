@@ -1,6 +1,8 @@
 """Sites: pages elsewhere (a blog, a docs site) whose discussions Afterword holds, keyed by the page's origin."""
 
+import re
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +13,29 @@ from app.models.user import User
 
 SITE_NAME_MAX = 120
 ORIGIN_MAX = 255
+PAGE_URL_MAX = 2000  # a page's address (Article.page_url)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str | None) -> str | None:
+    """The origin (`scheme://host[:port]`, lower-case, without a default port) of an http(s) address, or None."""
+    if not url or len(url) > PAGE_URL_MAX or _CONTROL.search(url):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname or parts.username or parts.password:
+        return None
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        host = f"{host}:{port}"
+    return f"{scheme}://{host}"
 
 
 class Site(Model):
@@ -38,6 +63,10 @@ class Site(Model):
     @property
     def origin_list(self) -> list[str]:
         return [entry.origin for entry in self.origins]
+
+    def registered(self, url: str | None) -> bool:
+        """Whether an address is on one of this site's origins (so a link there leads where its owner said)."""
+        return origin_of(url) in self.origin_list
 
     def __repr__(self) -> str:
         return f"<Site {self.id} {self.name!r}>"

@@ -88,3 +88,17 @@ class ApiToken(Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} user={self.user_id}>"
+
+
+class SignInHandoff(Model):
+    """A sign-in handed from Afterword's own window to a framed discussion (docs/embed.md), by the nonce the frame
+    chose: a row once it has been used, so the token that carried it signs in once only. Rows older than the
+    token's lifetime are swept as new ones arrive."""
+
+    __tablename__ = "sign_in_handoffs"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<SignInHandoff {self.nonce[:8]}>"

@@ -202,7 +202,8 @@ def bulk():
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["POST"])
 def edit(comment_id: int):
-    """A moderator's edit; the previous text is kept and readers see 'edited by a moderator'. Not for authors."""
+    """A moderator's edit; the previous text is kept and readers see 'edited by a moderator'. Not for authors.
+    From the desk's comment page, or beside the discussion (the article page, the embed's frame), coming back there."""
     item = _moderated_comment(comment_id)
     if not can_edit_comment(current_user, item):
         abort(403)
@@ -212,7 +213,8 @@ def edit(comment_id: int):
         flash(error.message, "error")
     else:
         flash("Comment edited; the previous text is kept in its history.", "success")
-    return redirect(url_for("moderation.comment", comment_id=item.id))
+    # Back where the edit was made: the comment's desk page, or (`next`) the discussion or its frame.
+    return _back(url_for("moderation.comment", comment_id=item.id))
 
 
 @bp.route("/comments/<int:comment_id>/reply", methods=["POST"])

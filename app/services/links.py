@@ -7,6 +7,8 @@ from urllib.parse import urljoin, urlsplit
 
 from flask import current_app
 
+from app.models import Article
+
 
 def absolute_url(endpoint: str, anchor: str | None = None, **values: Any) -> str:
     """The full address of a route under BASE_URL (a path in it is kept), with an optional #anchor.
@@ -19,6 +21,12 @@ def absolute_url(endpoint: str, anchor: str | None = None, **values: Any) -> str
     )
     url = adapter.build(endpoint, values, force_external=bool(base.netloc))
     return f"{url}#{anchor}" if anchor else url
+
+
+def discussion_url(article: Article) -> str:
+    """Where a link to a discussion leads from outside (mail, feeds): an embedded discussion's host page while it is
+    on its site's registered origins (Article.host_page), else the discussion's page here."""
+    return article.host_page or absolute_url("articles.show", slug=article.slug)
 
 
 # A link in HTML this site rendered and sanitised: bleach writes every attribute in double quotes.

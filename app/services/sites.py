@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Article, ArticleStatus, Site, SiteOrigin, User
-from app.models.article import PAGE_URL_MAX, THREAD_KEY_MAX, TITLE_MAX
-from app.models.site import ORIGIN_MAX, SITE_NAME_MAX
+from app.models.article import THREAD_KEY_MAX, TITLE_MAX
+from app.models.site import ORIGIN_MAX, SITE_NAME_MAX, origin_of
 from app.models.types import utcnow
 from app.services.articles import free_slug
 from app.services.errors import ServiceError
@@ -24,27 +24,6 @@ from app.services.errors import ServiceError
 # Keys asked for in one count request: an index page of a blog shows a few dozen posts at most.
 COUNT_KEYS_MAX = 50
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def origin_of(url: str | None) -> str | None:
-    """The origin (`scheme://host[:port]`, lower-case, without a default port) of an http(s) address, or None."""
-    if not url or len(url) > PAGE_URL_MAX or _CONTROL.search(url):
-        return None
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname or parts.username or parts.password:
-        return None
-    host = parts.hostname.lower()
-    if ":" in host:
-        host = f"[{host}]"  # an IPv6 address
-    if port is not None and port != _DEFAULT_PORTS[scheme]:
-        host = f"{host}:{port}"
-    return f"{scheme}://{host}"
 
 
 def normalise_origin(text: str) -> str:
@@ -143,14 +122,6 @@ def site_for_origin(origin: str | None) -> Site | None:
     return db.session.scalar(select(Site).join(SiteOrigin).where(SiteOrigin.origin == origin))
 
 
-def host_page(article: Article) -> str | None:
-    """The page on its site that shows this discussion, while that page is on one of the site's registered origins
-    (so a link to it can never lead elsewhere); None for a hosted article."""
-    if article.site is None or not article.page_url:
-        return None
-    return article.page_url if origin_of(article.page_url) in article.site.origin_list else None
-
-
 def thread_key(text: str | None, page_url: str) -> str:
     """The key a page names its thread by (`data-afterword-thread`), or its address without query or fragment."""
     key = (text or "").strip() or page_address(page_url)
@@ -177,7 +148,7 @@ def thread_for_page(
     """The thread of a page on this site: found, or made now when `create` and the site allows new threads.
 
     The page must be on one of the site's origins; the title is the page's (bounded), kept as first seen."""
-    if origin_of(page_url) not in site.origin_list:
+    if not site.registered(page_url):
         raise ServiceError("That page is not on one of the site's origins.", field="url", status=403, code="origin")
     key = thread_key(key, page_url)
     thread = find_thread(site, key)

@@ -43,7 +43,7 @@ from app.models import (
 from app.models.types import MAX_ID, utcnow
 from app.services import moderation, tasks
 from app.services.errors import ServiceError
-from app.services.links import absolute_url
+from app.services.links import absolute_url, discussion_url
 from app.services.outbox import queue_message
 from app.services.permissions import STAFF_ROLES, WRITER_ROLES
 from app.services.signed import TokenProblem, make_token, read_token
@@ -285,6 +285,7 @@ class Listed:
     excerpt: str
     flags: list[str]
     desk_url: str
+    discussion_url: str  # where its discussion is read: the host page of an embedded one
     links: dict[str, str] = field(default_factory=dict)
 
 
@@ -364,6 +365,7 @@ def send_moderation_mail(user: User, row: StaffMailSettings, *, digest: bool = F
             excerpt=_excerpt(comment.body),
             flags=[flag.reason.value.replace("_", " ") for flag in open_flags],
             desk_url=absolute_url("moderation.comment", comment_id=comment.id),
+            discussion_url=discussion_url(comment.article),
         )
         for action in offered_actions(comment, bool(open_flags)):
             item.links[LINK_LABELS[action]] = action_url(comment, user, action, events[comment.id])
@@ -542,7 +544,7 @@ def on_correction_requested(correction_request: CorrectionRequest, **_: object) 
             "requester_name": correction_request.name,
             "comment_excerpt": _excerpt(comment.body) if comment is not None else None,
             "comment_writer": comment.writer_name if comment is not None else None,
-            "article_url": absolute_url("articles.show", slug=article.slug),
+            "article_url": discussion_url(article),
             "desk_url": absolute_url("corrections.desk", anchor=f"request-{correction_request.id}"),
             "settings_url": absolute_url("auth.account", anchor="staff-mail"),
         },

@@ -32,7 +32,7 @@ from app.models.types import utcnow
 from app.services import tasks
 from app.services.accounts import normalise_email
 from app.services.errors import ServiceError
-from app.services.links import absolute_links, absolute_url
+from app.services.links import absolute_links, absolute_url, discussion_url
 from app.services.outbox import queue_message
 from app.services.signed import TokenProblem, make_token, read_token
 
@@ -466,7 +466,7 @@ def _send_waiting(recipient: Recipient, article: Article) -> None:
     if not public:
         db.session.flush()
         return
-    page_url = absolute_url("articles.show", slug=article.slug)
+    page_url = absolute_url("articles.show", slug=article.slug)  # where the comments' own links were written
     items = [
         {
             "name": n.comment.writer_name,
@@ -490,7 +490,7 @@ def _send_waiting(recipient: Recipient, article: Article) -> None:
         recipient.greeting_name,
         recipient.address,
         subject,
-        {"items": items, "article_title": article.title, "article_url": page_url},
+        {"items": items, "article_title": article.title, "article_url": discussion_url(article)},
         unsubscribe_url=unsubscribe_url(recipient, article.id),
     )
     now = utcnow()

@@ -1,7 +1,8 @@
 /* Afterword embed (docs/embed.md). <div data-afterword-thread="key"></div> gets the discussion in an iframe
    when scrolled near (at once when the page's address names a comment, #comment-<id>: the frame shows it and
-   the page scrolls to it); <a data-afterword-count="key"> gets "N comments". The page and the frame exchange
-   only height, theme and scroll messages, each checking the other's origin. */
+   the page scrolls to it, also when the address changes to one later); <a data-afterword-count="key"> gets
+   "N comments". The page and the frame exchange only height, theme and scroll messages, each checking the
+   other's origin. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -73,6 +74,14 @@
         named = null;
       }
     });
+  });
+
+  // A #comment-<id> added to the page's address later (an in-page link): the frame shows it, the page scrolls.
+  window.addEventListener("hashchange", function () {
+    named = /^#comment-(\d{1,18})$/.exec(location.hash);
+    if (!named) return;
+    frames.forEach(function (entry) { entry.frame.contentWindow.postMessage({ type: "afterword:show", id: named[1] }, origin); });
+    threads.forEach(load);
   });
 
   function retheme() { frames.forEach(function (entry) { if (theme(entry.el) !== entry.theme) send(entry); }); }

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,9 +68,10 @@ class LiveServer:
         assert f"Created {role} {name} <{email}>." in result.output
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app served over HTTP on 127.0.0.1:<random port>, on a migrated SQLite file database."""
+@contextmanager
+def serving(folder: Path, **overrides):
+    """An app served over HTTP on 127.0.0.1:<random port>, on a migrated SQLite file database in `folder`
+    (`overrides`: settings of its own, e.g. EMBED_CROSS_SITE=True for a second server beside live_server)."""
     import flask_migrate
     from flask import got_request_exception
     from werkzeug.serving import WSGIRequestHandler, make_server
@@ -77,7 +79,7 @@ def live_server(tmp_path_factory):
     from app import create_app
     from app.extensions import db
 
-    instance = tmp_path_factory.mktemp("e2e-instance")
+    instance = folder
     app = create_app(
         {
             "ENV_NAME": "testing",
@@ -85,6 +87,7 @@ def live_server(tmp_path_factory):
             "INSTANCE_PATH": str(instance),
             "WTF_CSRF_ENABLED": True,
             "RATELIMIT_ENABLED": False,
+            **overrides,
         }
     )
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("e2e.sqlite3"), "the e2e server must use its own database"
@@ -115,6 +118,13 @@ def live_server(tmp_path_factory):
         got_request_exception.disconnect(record, app)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app served over HTTP on 127.0.0.1:<random port>, on a migrated SQLite file database."""
+    with serving(tmp_path_factory.mktemp("e2e-instance")) as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

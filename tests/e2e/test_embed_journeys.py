@@ -291,8 +291,9 @@ def test_the_example_static_site_embeds_its_discussion(new_context, live_server,
 def test_a_moderator_signs_in_from_the_frame_and_approves_a_held_comment_there(
     new_context, live_server, host_sites, unique, screenshots_dir
 ):
-    """ "Sign in" opens the sign-in page in a window of its own; once signed in, the frame reloads signed in, with
-    the way to this discussion on the desk (same site: the window and the frame share the cookies), the comment
+    """ "Sign in" opens the sign-in page in a window of its own; once signed in, the window hands the sign-in to the
+    frame (same site: they share the cookies, so the frame's own session is the window's already), which closes it
+    and reloads signed in, with the way to this discussion on the desk, the comment
     held for moderation with its reasons, and the desk's buttons: Approve reloads the frame with it published, for
     every reader, and the page's frame takes the new height."""
     folder, (origin, _) = host_sites
@@ -318,8 +319,8 @@ def test_a_moderator_signs_in_from_the_frame_and_approves_a_held_comment_there(
     window = opened.value
     window.get_by_label("Email").fill(email)
     window.get_by_label("Password", exact=True).fill(PASSWORD)
-    window.get_by_role("button", name="Sign in").click()
-    expect(window.get_by_role("heading", name="You are signed in")).to_be_visible()
+    with window.expect_event("close"):  # the frame closes it once it has the sign-in
+        window.get_by_role("button", name="Sign in").click()
     expect(frame.locator(".embed__account")).to_contain_text(f"Signed in as Frame Moderator {unique}")
     desk = frame.get_by_role("link", name="this discussion on the desk")
     expect(desk).to_have_attribute("href", f"/moderation?article={thread.slug}")
@@ -382,3 +383,40 @@ def test_a_host_page_opened_at_a_comment_scrolls_to_it(new_context, live_server,
     else:
         raise AssertionError(f"comment {target} is not in view: {box}, viewport {viewport}")
     assert permalink.evaluate("window.scrollY") > 3000
+
+
+def test_a_comment_named_in_the_host_pages_address_after_it_loaded_is_scrolled_to(
+    new_context, live_server, host_sites, unique
+):
+    """An in-page link to #comment-<id> (the address changes after load): the discussion loads if it had not (it
+    waits to be scrolled near), the frame finds the comment, and the page scrolls to it; again for another."""
+    folder, (origin, _) = host_sites
+    register(live_server, origin, unique)
+    key = f"later-{unique}"
+    page_url = write_page(folder, live_server, origin, key, f"Later {unique}", key)
+    with live_server.app.app_context():
+        thread = sites.thread_for_page(sites.site_for_origin(origin), key, page_url, f"Later {unique}")
+        made = [make_comment(thread, f"Comment number {n} on the later post.") for n in range(12)]
+        first, second = made[10].id, made[2].id
+    reader = new_context().new_page()
+    reader.goto(page_url)
+    expect(reader.locator("#thread iframe")).to_have_count(0)  # not scrolled near yet
+
+    def shown(comment_id: int) -> None:
+        frame = reader.frame_locator("#thread iframe")
+        expect(frame.locator(f"#comment-{comment_id}")).to_be_attached()
+        viewport = reader.viewport_size["height"]
+        for _ in range(50):
+            box = frame.locator(f"#comment-{comment_id}").bounding_box()
+            if box and box["y"] >= 0 and box["y"] + 40 <= viewport:
+                return
+            reader.wait_for_timeout(100)
+        raise AssertionError(f"comment {comment_id} is not in view: {box}, viewport {viewport}")
+
+    reader.evaluate(f"location.hash = '#comment-{first}'")
+    shown(first)
+    assert reader.evaluate("window.scrollY") > 3000
+    reader.evaluate("window.scrollTo(0, 0)")
+    reader.evaluate(f"location.hash = '#comment-{second}'")
+    shown(second)
+    assert reader.url == f"{page_url}#comment-{second}"

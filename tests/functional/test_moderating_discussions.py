@@ -12,11 +12,12 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import CommentStatus, ModerationEvent
 from app.services import moderation, sites
+from app.services.links import discussion_url
 from app.services.settings import CommentRules
 from tests.conftest import PASSWORD
 from tests.factories import make_comment
 from tests.functional.test_reply_mail import BASE as MAIL_BASE
-from tests.functional.test_reply_mail import _confirm, _path, _post, _text
+from tests.functional.test_reply_mail import _confirm, _html, _path, _post, _text
 from tests.smtp_server import SmtpServer
 
 BLOG = "https://blog.example"
@@ -236,6 +237,7 @@ def test_permalinks_lead_to_the_host_page_of_an_embedded_discussion(client, thre
     assert client.get(f"/comments/{comment.id}").headers["Location"] == f"/articles/{hosted.slug}#comment-{comment.id}"
     feed = client.get(f"/articles/{article.slug}/comments.atom").get_data(as_text=True)
     assert f"/comments/{published.id}" in feed
+    assert f'<link rel="alternate" href="{PAGE}"' in feed or f'href="{PAGE}"' in feed  # the feed's page: the host's
 
 
 def test_a_page_no_longer_on_its_sites_origins_gets_no_redirect(client, thread):
@@ -260,3 +262,53 @@ def test_reply_mail_leads_to_the_host_page_at_the_reply(app_with, make_user):
         (link,) = re.findall(r"Read it and reply: (\S+)", _text(smtp.inbox.messages[1]))
         assert link == f"{MAIL_BASE}/comments/{reply}"
         assert client.get(_path(link)).headers["Location"] == f"{PAGE}#comment-{reply}"
+        # The discussion's title links to the host page too, not to the discussion's page here.
+        assert f'<a href="{PAGE}">“First snow”</a>' in _html(smtp.inbox.messages[1])
+        # Once the page is no longer on the site's origins, the title leads here again.
+        sites.update_site(site, sites.SiteFields("Blog", "https://new.blog.example"))
+        assert discussion_url(article) == f"{MAIL_BASE}/articles/{article.slug}"
+
+
+def _edit_form(html: str, comment_id: int) -> str | None:
+    found = re.search(rf'<form[^>]*action="(/moderation/comments/{comment_id}/edit[^"]*)".*?</form>', html, re.S)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_staff_edit_a_comment_from_the_frame_and_come_back_to_it(client, thread, make_user, login):
+    """Edit is the desk's own route and rule (staff only), coming back to the frame at the comment; the ban form
+    stays on the desk (it shows the sender's address), linked from the frame."""
+    article, published, _, _ = thread
+    login(make_user("moderator"))
+    html = embed(client).get_data(as_text=True)
+    action = _edit_form(html, published.id)
+    assert action is not None and ">Plain words.</textarea>" in html
+    assert f'href="/moderation/bans?comment={published.id}"' in html
+    answer = client.post(action, data={"body": "Plainer words."})
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/embed/thread?")
+    assert answer.headers["Location"].endswith(f"#comment-{published.id}")
+    again = client.get(answer.headers["Location"], headers=FROM_BLOG).get_data(as_text=True)
+    assert "Comment edited; the previous text is kept in its history." in again
+    visitor = embed(client.application.test_client()).get_data(as_text=True)
+    assert "Plainer words." in visitor and "Plain words." not in visitor and "edited by a moderator" in visitor
+    # A bad edit says why and changes nothing.
+    refused = client.post(action, data={"body": "   "})
+    assert refused.headers["Location"].endswith(f"#comment-{published.id}")
+    db.session.expire_all()
+    assert published.body == "Plainer words."
+    assert "flash--error" in client.get(refused.headers["Location"], headers=FROM_BLOG).get_data(as_text=True)
+    # The desk's comment page still comes back to itself.
+    desk = client.post(f"/moderation/comments/{published.id}/edit", data={"body": "Plainest words."})
+    assert desk.headers["Location"] == f"/moderation/comments/{published.id}"
+
+
+def test_authors_get_no_edit_and_cannot_post_one(client, make_user, make_article, login):
+    author = make_user("author")
+    own = make_article(author=author)
+    comment = make_comment(own, "A reader's words.")
+    login(author)
+    html = client.get(f"/articles/{own.slug}").get_data(as_text=True)
+    assert comment.id in _forms(html)  # the desk's actions beside the comment, but no edit
+    assert _edit_form(html, comment.id) is None and "/moderation/bans?comment=" not in html
+    assert client.post(f"/moderation/comments/{comment.id}/edit", data={"body": "Rewritten."}).status_code == 403
+    db.session.expire_all()
+    assert comment.body == "A reader's words."

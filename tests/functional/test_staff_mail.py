@@ -25,7 +25,7 @@ from app.models import (
     User,
 )
 from app.models.types import utcnow
-from app.services import accounts, moderation, staff_mail
+from app.services import accounts, moderation, sites, staff_mail
 from app.services.signed import make_token
 from tests.conftest import MAIL_BASE as BASE
 from tests.conftest import PASSWORD
@@ -137,6 +137,7 @@ def test_a_held_comment_reaches_a_moderator_who_chose_immediately_with_links_and
     assert set(links) == {"Approve", "Spam", "Trash"}
     for url in (*sum(links.values(), []), unsubscribe):
         assert f'href="{url}"' in html
+    assert f'on “<a href="{BASE}/articles/{article.slug}">The budget</a>”' in html
     # The desk shows staff a guest's email and network; the mail, which travels, shows neither.
     assert "gail@example.org" not in text + html
     assert "198.51.100" not in text + html
@@ -580,3 +581,15 @@ def test_no_staff_mail_goes_to_an_address_its_owner_has_not_confirmed(app, smtp,
     db.session.commit()
     run_tasks()
     assert unproved.email not in str(smtp.inbox.envelopes) and author.email not in str(smtp.inbox.envelopes)
+
+
+def test_a_comment_held_on_an_embedded_discussion_links_its_title_to_the_host_page(app, smtp, make_user):
+    """The mail's title link leads where the discussion is read (docs/embed.md); the desk's links stay here."""
+    eager = make_user("moderator")
+    _choose(app, eager, moderation="immediately")
+    site = sites.register_site(make_user("admin"), sites.SiteFields("Blog", "https://blog.example", hold_all=True))
+    thread = sites.thread_for_page(site, "first-snow", "https://blog.example/posts/first-snow", "First snow")
+    comment_id = _post_held(app.test_client(), thread, "Held on the blog.")
+    html = _html(smtp.inbox.messages[0])
+    assert 'on “<a href="https://blog.example/posts/first-snow">First snow</a>”' in html
+    assert f'href="{BASE}/moderation/comments/{comment_id}"' in html
