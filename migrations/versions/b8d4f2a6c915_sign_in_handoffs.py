@@ -2,7 +2,7 @@
 so each handoff token signs in once.
 
 Revision ID: b8d4f2a6c915
-Revises: a7c3e9f15d28
+Revises: b5e2d8f1c04a
 Create Date: 2026-11-30 21:20:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b8d4f2a6c915"
-down_revision = "a7c3e9f15d28"
+down_revision = "b5e2d8f1c04a"
 branch_labels = None
 depends_on = None
 
