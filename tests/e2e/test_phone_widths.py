@@ -273,6 +273,7 @@ NOT_PAGES: dict[str, tuple[str, Address]] = {
     "corrections.feed": ("an Atom feed", lambda s: "/corrections.atom"),
     "corrections.article_feed": ("an Atom feed", lambda s: f"/articles/{s.slug}/corrections.atom"),
     "api-docs.openapi_json": ("the API's description", lambda s: "/api/v1/openapi.json"),
+    "articles.favicon": ("the site's icon", lambda s: "/favicon.ico"),
 }
 # Every rule under /api/v1 answers JSON; they are checked with one address each below.
 API_PREFIX = "/api/"
