@@ -14,6 +14,7 @@ and a registered site with a long origin.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -398,3 +399,36 @@ def test_every_get_route_is_visited_or_is_no_page(new_context, live_server, scen
         path = rules[endpoint].replace("<slug>", scene.slug).replace("<int:note_id>", str(scene.note))
         answer = request.get(path, max_redirects=0)
         assert "text/html" not in answer.headers.get("content-type", ""), f"{path} answers HTML"
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["with-javascript", "without-javascript"])
+def test_the_phone_menu_opens_from_the_keyboard_and_leads_everywhere(new_context, scene, sessions, script):
+    """At 320 px an admin's header is one line: the site's name, "Menu" and "Sign out". The menu opens with the
+    keyboard, with or without JavaScript, shows every area's link without widening the page, and follows them."""
+    context = new_context(
+        viewport={"width": 320, "height": 700}, storage_state=sessions["admin"], java_script_enabled=script
+    )
+    page = context.new_page()
+    page.goto("/admin/users")
+    nav = page.get_by_role("navigation", name="Site")
+    menu = nav.locator("details.nav-menu")
+    expect(nav.get_by_role("link", name="Moderation")).to_be_hidden()
+    expect(nav.get_by_role("button", name="Sign out")).to_be_visible()
+    assert page.evaluate(HEADER_LINES) == 1, "the header of a phone takes more than one line"
+
+    menu.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("open", "")
+    for name in ("Articles", "Corrections", "Your articles", "Write", "Moderation", "Accounts", "Sites"):
+        # A name, then perhaps its count ("Moderation 3 waiting").
+        expect(nav.get_by_role("link", name=re.compile(f"^{name}( \\d|$)"))).to_be_visible()
+    expect(nav.get_by_role("link", name="Your account (admin)")).to_be_visible()
+    assert page.evaluate(MEASURE)["over"] <= 0, "the open menu widens the page"
+    nav.get_by_role("link", name="Sites", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/admin/sites$"))
+    expect(page.get_by_role("heading", name="Sites", level=1)).to_be_visible()
+
+    page.set_viewport_size({"width": 1280, "height": 800})  # wide: the list as always, no menu
+    expect(menu).to_be_hidden()
+    expect(nav.get_by_role("link", name="Moderation")).to_be_visible()
+    expect(nav.locator(".nav__user")).to_contain_text("(admin)")
