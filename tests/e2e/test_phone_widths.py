@@ -441,3 +441,19 @@ def test_the_phone_menu_opens_from_the_keyboard_and_leads_everywhere(new_context
     expect(menu).to_be_hidden()
     expect(nav.get_by_role("link", name="Moderation")).to_be_visible()
     expect(nav.locator(".nav__user")).to_contain_text("(admin)")
+
+
+def test_the_phone_menu_total_follows_the_desk(new_context, scene, sessions):
+    """At 320 px the Menu's count (what waits for this moderator) goes down as the desk approves in place."""
+    page = new_context(viewport={"width": 320, "height": 700}, storage_state=sessions["moderator"]).new_page()
+    page.goto(f"/moderation?queue=pending&article={scene.slug}")
+    total = page.locator("details.nav-menu > summary .nav-menu__total")
+    before = int(total.inner_text())
+    item = page.locator("li.mod-item").first
+    item.get_by_role("button", name=re.compile("^Approve")).click()
+    expect(item.locator(".mod-item__done")).to_be_visible()
+    if before > 1:
+        expect(total).to_have_text(str(before - 1))
+    else:
+        expect(page.locator("details.nav-menu > summary .count")).to_have_count(0)
+    assert page.evaluate(HEADER_LINES) == 1
