@@ -208,6 +208,7 @@ class Visit:
     role: str | None
     path: Address
     status: int = 200
+    open_details: bool = False  # open every <details> of the page first ("The numbers", "Suggest a correction")
 
 
 BAD_TOKEN = "not-a-real-token"
@@ -216,8 +217,8 @@ BAD_TOKEN = "not-a-real-token"
 PAGES: dict[str, list[Visit]] = {
     "articles.index": [Visit(None, lambda s: "/"), Visit("admin", lambda s: "/")],
     "articles.show": [
-        Visit(None, lambda s: f"/articles/{s.slug}"),
-        Visit("moderator", lambda s: f"/articles/{s.slug}"),
+        Visit(None, lambda s: f"/articles/{s.slug}", open_details=True),
+        Visit("moderator", lambda s: f"/articles/{s.slug}", open_details=True),
         Visit(None, lambda s: f"/articles/{s.slug}?thread={s.thread[0]}"),
         Visit(None, lambda s: f"/articles/no-such-article-{s.token}", 404),
     ],
@@ -242,8 +243,8 @@ PAGES: dict[str, list[Visit]] = {
         Visit("moderator", lambda s, q=queue: f"/moderation?queue={q}")
         for queue in ("pending", "flagged", "spam", "trash", "approved")
     ],
-    "moderation.comment": [Visit("moderator", lambda s: f"/moderation/comments/{s.comment}")],
-    "moderation.overview": [Visit("moderator", lambda s: "/moderation/overview")],
+    "moderation.comment": [Visit("moderator", lambda s: f"/moderation/comments/{s.comment}", open_details=True)],
+    "moderation.overview": [Visit("moderator", lambda s: "/moderation/overview", open_details=True)],
     "moderation.bans": [Visit("moderator", lambda s: "/moderation/bans")],
     "moderation.people": [Visit("moderator", lambda s: "/moderation/people")],
     "moderation.settings": [Visit("admin", lambda s: "/moderation/settings")],
@@ -332,7 +333,7 @@ CLIPPED_LABELS = """() => {
 }"""
 
 
-# Phone pictures for docs/moderation.md and docs/accounts.md, taken at 375 px.
+# Phone pictures for docs/moderation.md and docs/operations.md, taken at 375 px.
 SCREENSHOTS = {"/admin/users": "admin-users-phone.png", "/moderation/bans": "moderation-bans-phone.png"}
 
 
@@ -344,6 +345,15 @@ HEADER_LINES = """() => {
   return tops.filter((top, i) => i === 0 || top - tops[i - 1] > 12).length;  // a new line starts 12 px lower
 }"""
 MAX_HEADER_LINES = 2
+
+
+def _open_details(page) -> None:
+    """Open the page's closed <details> one at a time (opening one may show others inside it)."""
+    closed = page.locator("main details:not([open]) > summary:visible")
+    for _ in range(50):
+        if not closed.count():
+            break
+        closed.first.click()
 
 
 def _visits() -> list[tuple[str, Visit]]:
@@ -364,6 +374,8 @@ def test_no_page_scrolls_sideways(new_context, live_server, scene, sessions, scr
         path = visit.path(scene)
         response = page.goto(path)
         assert response.status == visit.status, f"{path} ({endpoint}) answered {response.status}"
+        if visit.open_details:
+            _open_details(page)
         for scheme in SCHEMES:
             page.emulate_media(color_scheme=scheme)
             measured = page.evaluate(MEASURE)
