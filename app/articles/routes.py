@@ -1,6 +1,6 @@
 """The public index and article pages."""
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request, send_from_directory
 from flask_login import current_user
 
 from app.articles import bp
@@ -9,6 +9,19 @@ from app.extensions import db
 from app.services.articles import published_articles, revisions_of, visible_article
 from app.services.diff import word_diff
 from app.services.notes import notes_for, timeline
+
+# The icon's address never changes, so caches keep it a week and then ask again (its ETag answers 304).
+ICON_MAX_AGE = 7 * 86400
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The site's icon where browsers look for it without being told (static/favicon.ico)."""
+    response = send_from_directory(
+        current_app.static_folder or "", "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=ICON_MAX_AGE
+    )
+    response.cache_control.public = True
+    return response
 
 
 @bp.route("/")

@@ -90,6 +90,7 @@ class Chart:
     plot_top: int
     plot_bottom: int
     plot_left: int
+    plot_right: int
     bars: list[Bar]
     ticks: list[dict[str, float]]
     peak: int
@@ -110,7 +111,9 @@ def _nice_top(value: int) -> int:
 
 def chart(days: list[Day], width: int = 640, height: int = 220) -> Chart:
     """Stacked bars, one per day; heights scaled to a round axis top."""
-    left, right, top, bottom = 36, 24, 10, height - 26
+    # Room for the labels at the size phones draw them (site.css: 20 units, the chart being scaled down): the
+    # axis's widest number on the left, half of the last day's date on the right, the top number above.
+    left, right, top, bottom = 52, 36, 16, height - 26
     peak = max((day.total for day in days), default=0)
     axis_top = _nice_top(peak)
     slot = (width - left - right) / max(len(days), 1)
@@ -141,4 +144,4 @@ def chart(days: list[Day], width: int = 640, height: int = 220) -> Chart:
         {"value": value, "y": round(bottom - (bottom - top) * value / axis_top, 2)}
         for value in (0, axis_top // 2, axis_top)
     ]
-    return Chart(width, height, top, bottom, left, bars, ticks, peak)
+    return Chart(width, height, top, bottom, left, width - right, bars, ticks, peak)

@@ -89,15 +89,21 @@
   function lessInQueue(wasPending) {
     var count = document.querySelector('.tabs a[aria-current="page"] .count');
     if (count && /^\d+$/.test(count.textContent)) count.textContent = String(Math.max(0, Number(count.textContent) - 1));
-    // The navigation's count ("Moderation N" waiting, "Requests N" open) follows.
-    var badge = document.querySelector(list.getAttribute("data-badge") || 'nav a[href$="/moderation"] .count--alert');
-    if (wasPending && badge && /^\d+$/.test(badge.textContent)) {
+    // The navigation's count ("Moderation N" waiting, "Requests N" open) follows: in the list of wide screens,
+    // in the phone's Menu, and in the total its "Menu" shows (whose count goes when it reaches 0).
+    if (!wasPending) return;
+    var selector = list.getAttribute("data-badge") || 'nav a[href$="/moderation"] .count--alert';
+    var badges = document.querySelectorAll(selector + ", .nav-menu__total");
+    for (var i = 0; i < badges.length; i++) {
+      var badge = badges[i];
+      if (!/^\d+$/.test(badge.textContent)) continue;
       var left = Math.max(0, Number(badge.textContent) - 1);
+      var total = badge.classList.contains("nav-menu__total");
       if (left) {
         badge.textContent = String(left);
-        badge.setAttribute("aria-label", left + " " + (list.getAttribute("data-badge-label") || "waiting"));
+        if (!total) badge.setAttribute("aria-label", left + " " + (list.getAttribute("data-badge-label") || "waiting"));
       } else {
-        badge.remove();
+        (total ? badge.parentNode : badge).remove();
       }
     }
   }

@@ -403,9 +403,8 @@ def test_a_ban_from_the_desk_catches_the_senders_old_and_new_comments(app, make_
     html = _landing(browser, response, "/moderation/bans")
     ban = db.session.scalar(select(Ban))
     assert _flashes(html) == [f"Ban #{ban.id} added; 2 existing comments moved to spam."]
-    assert (
-        "<td>email</td><td><code>troll@example.org</code></td><td>Trolling.</td>" in html and "by Mo Moderator" in html
-    )
+    row = '<td data-label="By">email</td><td data-label="Value"><code>troll@example.org</code></td>'
+    assert row + '<td data-label="Reason">Trolling.</td>' in html and "by Mo Moderator" in html
     assert [_stored(c.id).status for c in (*old, bystander)] == [S, S, A]
     assert _events(old[0].id)[-1] == (moderator.id, "spam", "approved", "spam", "banned_sender")
 

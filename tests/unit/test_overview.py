@@ -14,8 +14,9 @@ from tests.factories import make_comment
 P, A, S, T = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam, CommentStatus.trash
 ZERO = {"approved": 0, "pending": 0, "spam": 0, "trash": 0}
 
-# The chart's default frame: 640 by 220, plot from y=10 down to y=194, x from 36 to 616.
-TOP, BOTTOM, LEFT, PLOT_WIDTH = 10, 194, 36, 640 - 36 - 24
+# The chart's default frame: 640 by 220, plot from y=16 down to y=194, x from 52 to 604.
+TOP, BOTTOM, LEFT, RIGHT = 16, 194, 52, 36
+PLOT_WIDTH = 640 - LEFT - RIGHT
 
 
 def _by_day(days: list[Day]) -> dict[date, dict[str, int]]:
@@ -174,13 +175,13 @@ def test_one_bar_per_day_side_by_side_in_equal_slots():
     for index, bar in enumerate(drawn.bars):
         assert bar.x == pytest.approx(LEFT + index * slot + slot * 0.15, abs=0.01)
         assert bar.width == pytest.approx(slot * 0.7, abs=0.01)
-    assert drawn.bars[-1].x + drawn.bars[-1].width <= 640 - 24
+    assert drawn.bars[-1].x + drawn.bars[-1].width <= drawn.plot_right == 640 - RIGHT
     frame = (drawn.width, drawn.height, drawn.plot_top, drawn.plot_bottom, drawn.plot_left)
     assert frame == (640, 220, TOP, BOTTOM, LEFT)
 
 
 def test_segments_stack_bottom_up_in_outcome_order_with_heights_in_proportion():
-    # The busiest day has 8 comments, so the axis tops at 10 and 1 comment is 18.4 units high.
+    # The busiest day has 8 comments, so the axis tops at 10 and 1 comment is 17.8 units high.
     drawn = chart(_days({"approved": 4, "pending": 1, "spam": 2, "trash": 1}, {"spam": 3}, {}))
     unit = (BOTTOM - TOP) / 10
     busy, spammy, empty = drawn.bars
