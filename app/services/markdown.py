@@ -1,10 +1,13 @@
 """Markdown to safe HTML, with stable paragraph anchors (#p-1, #p-2, ...) for articles."""
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from app.services.formatting import markdown_rules
 from app.services.sanitize import clean_article_html, clean_comment_html
 
 
@@ -61,11 +64,92 @@ def render_article(source: str) -> RenderedArticle:
     return RenderedArticle(clean_article_html(html), paragraphs)
 
 
+def _plain_image(image: Token, inside_link: bool) -> list[Token]:
+    """An image in a comment: a link to the picture named by its description (just the words inside a link)."""
+    words = image.children or []
+    if inside_link:
+        return words
+    src = str(image.attrGet("src") or "")
+    if not words:
+        words = [_token("text", content=src)]
+    link = _token("link_open", "a", 1)
+    link.attrSet("href", src)
+    return [link, *words, _token("link_close", "a", -1)]
+
+
+def _token(kind: str, tag: str = "", nesting: Literal[-1, 0, 1] = 0, content: str = "", block: bool = False) -> Token:
+    token = Token(kind, tag, nesting)
+    token.content, token.block = content, block
+    return token
+
+
+def _plain_table(tokens: list[Token], start: int) -> tuple[list[Token], int]:
+    """A table in a comment: one paragraph, a line per row, cells separated by " · ", header cells in bold."""
+    children: list[Token] = []
+    index, rows, cells = start + 1, 0, 0
+    while tokens[index].type != "table_close":
+        token = tokens[index]
+        if token.type == "tr_open":
+            if rows:
+                children.append(_token("hardbreak", "br"))
+            rows, cells = rows + 1, 0
+        elif token.type == "inline":
+            header = tokens[index - 1].type == "th_open"
+            if cells:
+                children.append(_token("text", content=" · "))
+            cells += 1
+            words = token.children or []
+            if header and words:
+                words = [_token("strong_open", "strong", 1), *words, _token("strong_close", "strong", -1)]
+            children.extend(words)
+        index += 1
+    inline = _token("inline", block=True)
+    inline.children = children
+    block = [_token("paragraph_open", "p", 1, block=True), inline, _token("paragraph_close", "p", -1, block=True)]
+    return block, index + 1
+
+
+def _plain_text(state: StateCore) -> None:
+    """Turn what comments parse but do not render (formatting.PLAIN_TEXT) into readable text, not syntax."""
+    tokens: list[Token] = []
+    index = 0
+    while index < len(state.tokens):
+        token = state.tokens[index]
+        if token.type == "table_open":
+            block, index = _plain_table(state.tokens, index)
+            tokens.extend(block)
+            continue
+        if token.type in {"heading_open", "heading_close"}:
+            # A heading: a paragraph in bold, so "## Tips" reads as "Tips", not as syntax.
+            opening = token.nesting == 1
+            paragraph = _token("paragraph_open" if opening else "paragraph_close", "p", token.nesting, block=True)
+            tokens.append(paragraph)
+            if opening:
+                inline = state.tokens[index + 1]
+                inline.children = [
+                    _token("strong_open", "strong", 1),
+                    *(inline.children or []),
+                    _token("strong_close", "strong", -1),
+                ]
+        elif token.type == "inline" and token.children:
+            children: list[Token] = []
+            links = 0
+            for child in token.children:
+                links += 1 if child.type == "link_open" else -1 if child.type == "link_close" else 0
+                children.extend(_plain_image(child, links > 0) if child.type == "image" else [child])
+            token.children = children
+            tokens.append(token)
+        else:
+            tokens.append(token)
+        index += 1
+    state.tokens = tokens
+
+
 def _comment_parser() -> MarkdownIt:
-    # The subset readers get: paragraphs, emphasis, links, inline code, code blocks, quotes, lists.
-    parser = MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": True})
-    parser.enable(["strikethrough", "linkify"])
-    parser.disable(["heading", "lheading", "image", "hr", "html_block", "html_inline", "reference"])
+    # Exactly the rules formatting.py lists: what comments support, and what they show as plain text.
+    parser = MarkdownIt("zero", {"html": False, "linkify": True, "breaks": True})
+    parser.enable(markdown_rules())
+    parser.core.ruler.push("plain_text", _plain_text)
     return parser
 
 
@@ -73,7 +157,7 @@ _comment_md = _comment_parser()
 
 
 def render_comment(source: str) -> str:
-    """Render a comment's Markdown subset to clean HTML."""
+    """Render a comment's Markdown subset to clean HTML; other Markdown becomes plain readable text."""
     return clean_comment_html(_comment_md.render(source))
 
 

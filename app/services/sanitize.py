@@ -7,6 +7,8 @@ from functools import partial
 import bleach
 from bleach.linkifier import LinkifyFilter
 
+from app.services.formatting import comment_tags
+
 LINK_PROTOCOLS = ["http", "https", "mailto"]
 PARAGRAPH_ID = re.compile(r"^p-[0-9]+$")
 CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,32}$")
@@ -74,7 +76,8 @@ def clean_article_html(html: str) -> str:
     return _article_cleaner.clean(html)
 
 
-COMMENT_TAGS = {"p", "br", "em", "strong", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a"}
+# Exactly what the comment renderer produces (formatting.COMMENT_FORMATTING), so the two cannot drift apart.
+COMMENT_TAGS = comment_tags()
 COMMENT_LINK_REL = "nofollow ugc noopener"
 # How bleach hands a link's attributes to a callback: (namespace, name) -> value.
 _LinkAttrs = MutableMapping[tuple[str | None, str], str]
