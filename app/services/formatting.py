@@ -31,6 +31,7 @@ class PlainText:
 
     name: str
     example: str
+    # How the help says it is shown, as part of one sentence: "images as a link to the picture".
     shown_as: str
     # The markdown-it rules that parse it, so that it can be turned into plain text rather than left as syntax.
     rules: tuple[str, ...] = ()
@@ -72,10 +73,10 @@ COMMENT_FORMATTING: tuple[Construct, ...] = (
 )
 
 PLAIN_TEXT: tuple[PlainText, ...] = (
-    PlainText("Image", "![A cat](https://example.org/cat.jpg)", "a link to the picture", ("image",)),
-    PlainText("Heading", "## Heading", "a line in bold", ("heading", "lheading")),
-    PlainText("Table", "| a | b |\n|---|---|\n| 1 | 2 |", "rows of text, cells separated by ·", ("table",)),
-    PlainText("HTML", "<b>bold?</b>", "exactly as typed"),
+    PlainText("Image", "![A cat](https://example.org/cat.jpg)", "images as a link to the picture", ("image",)),
+    PlainText("Heading", "## Heading", "headings as a line in bold", ("heading", "lheading")),
+    PlainText("Table", "| a | b |\n|---|---|\n| 1 | 2 |", "tables as rows of text, cells separated by ·", ("table",)),
+    PlainText("HTML", "<b>bold?</b>", "HTML exactly as typed"),
 )
 
 # Backslash escapes and character references: how a reader writes a literal * or &amp;.

@@ -1,13 +1,14 @@
 """Markdown to safe HTML, with stable paragraph anchors (#p-1, #p-2, ...) for articles."""
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from app.services.formatting import markdown_rules
+from app.services.formatting import COMMENT_FORMATTING, Construct, markdown_rules
 from app.services.sanitize import clean_article_html, clean_comment_html
 
 
@@ -159,6 +160,20 @@ _comment_md = _comment_parser()
 def render_comment(source: str) -> str:
     """Render a comment's Markdown subset to clean HTML; other Markdown becomes plain readable text."""
     return clean_comment_html(_comment_md.render(source))
+
+
+@dataclass(frozen=True)
+class HelpEntry:
+    """One line of "Formatting help": a construct comments support and its example as comments render it."""
+
+    construct: Construct
+    html: str
+
+
+@cache
+def formatting_help() -> tuple[HelpEntry, ...]:
+    """What "Formatting help" lists, rendered by the comment renderer itself so the help cannot drift from it."""
+    return tuple(HelpEntry(construct, render_comment(construct.example)) for construct in COMMENT_FORMATTING)
 
 
 def render_note(source: str) -> str:
