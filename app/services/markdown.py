@@ -28,10 +28,18 @@ class RenderedArticle:
     paragraphs: list[Paragraph] = field(default_factory=list)
 
 
+def _heading_levels(state: StateCore) -> None:
+    """Headings start at h2: the page's title is the article's one h1."""
+    for token in state.tokens:
+        if token.type in {"heading_open", "heading_close"}:
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+
+
 def _article_parser() -> MarkdownIt:
     # Raw HTML in the source is shown as text, never passed through; the sanitiser runs anyway.
     parser = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": True})
     parser.enable(["table", "strikethrough", "linkify", "replacements", "smartquotes"])
+    parser.core.ruler.push("heading_levels", _heading_levels)
     return parser
 
 
@@ -44,12 +52,7 @@ def render_article(source: str) -> RenderedArticle:
     paragraphs: list[Paragraph] = []
     open_items: list[Token] = []
     for index, token in enumerate(tokens):
-        if token.type == "heading_open":
-            level = min(int(token.tag[1]) + 1, 6)
-            token.tag = f"h{level}"
-        elif token.type == "heading_close":
-            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
-        elif token.type == "list_item_open":
+        if token.type == "list_item_open":
             open_items.append(token)
         elif token.type == "list_item_close":
             open_items.pop()
@@ -63,6 +66,101 @@ def render_article(source: str) -> RenderedArticle:
                 paragraphs.append(Paragraph(anchor, " ".join(inline.content.split())))
     html = _parser.renderer.render(tokens, _parser.options, {})
     return RenderedArticle(clean_article_html(html), paragraphs)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a rendered article, as the history diff compares them: a heading, a paragraph, a list item..."""
+
+    # h2-h6, p, li, pre, table or hr.
+    tag: str
+    # The lists and quotes around it, outermost first: ("ul",), ("blockquote",), ("ol", "ul") for a nested list.
+    containers: tuple[str, ...]
+    # Its words as readers read them (no Markdown syntax); a code block's text as written.
+    text: str
+    # Clean HTML: the inside of its element for a heading, paragraph or list item; the whole element otherwise.
+    html: str
+
+    @property
+    def key(self) -> tuple[tuple[str, ...], str, str]:
+        """What makes two blocks the same block."""
+        return self.containers, self.tag, self.text
+
+
+_LISTS = {"ul", "ol"}
+_CONTAINERS = {"bullet_list_open", "ordered_list_open", "blockquote_open"}
+_CONTAINERS_CLOSE = {"bullet_list_close", "ordered_list_close", "blockquote_close"}
+
+
+def _words(inline: Token) -> str:
+    parts = []
+    for child in inline.children or []:
+        if child.type in {"text", "code_inline", "image"}:
+            parts.append(child.content)
+        elif child.type in {"softbreak", "hardbreak"}:
+            parts.append(" ")
+    return " ".join("".join(parts).split())
+
+
+def _inline_html(inline: Token) -> str:
+    return clean_article_html(_parser.renderer.render([inline], _parser.options, {}))
+
+
+def _list_item(containers: list[str], inlines: list[Token]) -> Block:
+    text = " ".join(filter(None, (_words(inline) for inline in inlines)))
+    parts = [_inline_html(inline) for inline in inlines]
+    html = parts[0] if len(parts) == 1 else "".join(f"<p>{part}</p>" for part in parts)
+    return Block("li", tuple(containers), text, html)
+
+
+def article_blocks(source: str) -> list[Block]:
+    """An article's rendered blocks in reading order, as render_article renders them (headings from h2)."""
+    tokens = _parser.parse(source)
+    blocks: list[Block] = []
+    containers: list[str] = []
+    # The open list items, innermost last: where each one's block goes, and the inline text of its paragraphs.
+    items: list[tuple[int, list[Token]]] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        where = tuple(containers)
+        if token.type in _CONTAINERS:
+            containers.append(token.tag)
+        elif token.type in _CONTAINERS_CLOSE:
+            containers.pop()
+        elif token.type == "list_item_open":
+            # The item's block takes its place before any list nested in it; its words are filled in at the end.
+            items.append((len(blocks), []))
+            blocks.append(Block("li", where, "", ""))
+        elif token.type == "list_item_close":
+            at, inlines = items.pop()
+            blocks[at] = _list_item(list(blocks[at].containers), inlines)
+        elif token.type in {"paragraph_open", "heading_open"}:
+            inline = tokens[index + 1]
+            if token.type == "paragraph_open" and items and containers and containers[-1] in _LISTS:
+                items[-1][1].append(inline)
+            else:
+                tag = "p" if token.type == "paragraph_open" else token.tag
+                blocks.append(Block(tag, where, _words(inline), _inline_html(inline)))
+            index += 3
+            continue
+        elif token.type in {"fence", "code_block"}:
+            blocks.append(Block("pre", where, token.content, _render([token])))
+        elif token.type == "hr":
+            blocks.append(Block("hr", where, "", "<hr>"))
+        elif token.type == "table_open":
+            end = next(i for i in range(index, len(tokens)) if tokens[i].type == "table_close") + 1
+            table = tokens[index:end]
+            text = " | ".join(_words(cell) for cell in table if cell.type == "inline")
+            blocks.append(Block("table", where, text, _render(table)))
+            index = end
+            continue
+        index += 1
+    return blocks
+
+
+def _render(tokens: list[Token]) -> str:
+    return clean_article_html(_parser.renderer.render(tokens, _parser.options, {}))
 
 
 def _plain_image(image: Token, inside_link: bool) -> list[Token]:
