@@ -14,6 +14,7 @@ from typing import Literal
 from markupsafe import Markup, escape
 
 from app.services.markdown import Block, article_blocks
+from app.services.sanitize import clean_diff_html
 
 # A word with the spaces after it: changed runs of words then read as one change, not word-space-word.
 _TOKENS = re.compile(r"\s+|\S+\s*")
@@ -25,6 +26,8 @@ _WORDY = {"p", "li", "pre", "h2", "h3", "h4", "h5", "h6"}
 _LISTS = {"ul", "ol"}
 # How alike two blocks of one kind must be to show as one changed block rather than one removed, one added.
 _ALIKE = 0.3
+# Past this many block pairs in one run of changes (a rewrite), the blocks show as removed, then added.
+_MOST_PAIRS = 2500
 
 Change = Literal["same", "changed", "added", "removed"]
 # One step of a body's comparison: what happened, the block as it is now (or was, if removed), the earlier one.
@@ -63,6 +66,8 @@ def _likeness(old: Block, new: Block) -> float | None:
 def _pair(old: Sequence[Block], new: Sequence[Block]) -> list[Step]:
     """Within a run of changed blocks, pair each earlier block with the most alike later one, keeping the order."""
     alone = len(old) == len(new) == 1
+    if len(old) * len(new) > _MOST_PAIRS:
+        return [*(("removed", block, None) for block in old), *(("added", block, None) for block in new)]
     scores: dict[tuple[int, int], float] = {}
     for i, before in enumerate(old):
         for j, after in enumerate(new):
@@ -131,7 +136,7 @@ def _item(opening: bool) -> Markup:
 
 
 def body_diff(old: str, new: str) -> Markup:
-    """Two versions of an article body compared on their rendered blocks, as HTML built from clean fragments."""
+    """Two versions of an article body compared on their rendered blocks, as sanitised HTML."""
     parts: list[Markup] = []
     # The open lists and quotes, and whether each sits in an item of its own.
     open_: list[tuple[str, bool]] = []
@@ -158,4 +163,5 @@ def body_diff(old: str, new: str) -> Markup:
         parts.append(Markup("</{}>").format(Markup(tag)))
         if nested:
             parts.append(_item(False))
-    return Markup("\n").join(parts)
+    # The blocks' HTML comes straight from the renderer: one sanitiser pass over the whole diff makes it safe.
+    return Markup(clean_diff_html("\n".join(parts)))

@@ -78,7 +78,9 @@ class Block:
     containers: tuple[str, ...]
     # Its words as readers read them (no Markdown syntax); a code block's text as written.
     text: str
-    # Clean HTML: the inside of its element for a heading, paragraph or list item; the whole element otherwise.
+    # HTML as the renderer makes it (raw HTML in the source comes out as text), not yet sanitised: the
+    # inside of its element for a heading, paragraph or list item, the whole element otherwise. Whatever
+    # shows it sanitises it (the history diff cleans its whole output once).
     html: str
 
     @property
@@ -103,7 +105,7 @@ def _words(inline: Token) -> str:
 
 
 def _inline_html(inline: Token) -> str:
-    return clean_article_html(_parser.renderer.render([inline], _parser.options, {}))
+    return str(_parser.renderer.render([inline], _parser.options, {}))
 
 
 def _list_item(containers: list[str], inlines: list[Token]) -> Block:
@@ -160,7 +162,7 @@ def article_blocks(source: str) -> list[Block]:
 
 
 def _render(tokens: list[Token]) -> str:
-    return clean_article_html(_parser.renderer.render(tokens, _parser.options, {}))
+    return str(_parser.renderer.render(tokens, _parser.options, {}))
 
 
 def _plain_image(image: Token, inside_link: bool) -> list[Token]:

@@ -76,6 +76,31 @@ def clean_article_html(html: str) -> str:
     return _article_cleaner.clean(html)
 
 
+# The history diff: an article's tags, its marks, and the few classes the diff itself sets.
+DIFF_CLASSES = {"span": "visually-hidden", "ins": "diff__block", "del": "diff__block", "li": "diff__nest"}
+
+
+def _diff_attribute(tag: str, name: str, value: str) -> bool:
+    if name == "class":
+        return DIFF_CLASSES.get(tag) == value
+    # No ids: the article's paragraph anchors belong to the article's own page.
+    return name != "id" and _article_attribute(tag, name, value)
+
+
+_diff_cleaner = bleach.Cleaner(
+    tags=ARTICLE_TAGS | {"ins", "del", "span"},
+    attributes=_diff_attribute,
+    protocols=LINK_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+)
+
+
+def clean_diff_html(html: str) -> str:
+    """Sanitise an article diff: the article's tags and attributes, <ins> and <del>, and the diff's own classes."""
+    return _diff_cleaner.clean(html)
+
+
 # Exactly what the comment renderer produces (formatting.COMMENT_FORMATTING), so the two cannot drift apart.
 COMMENT_TAGS = comment_tags()
 COMMENT_LINK_REL = "nofollow ugc noopener"

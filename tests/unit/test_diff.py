@@ -5,6 +5,7 @@ from html.parser import HTMLParser
 import pytest
 
 from app.services.diff import body_diff, word_diff
+from app.services.sanitize import clean_diff_html
 from tests.unit.test_markdown import active_parts
 
 ADDED = '<ins><span class="visually-hidden">Added: </span>'
@@ -118,3 +119,16 @@ def test_the_title_diff_marks_words_and_escapes_them():
     assert word_diff("Small claims", "Small <b>claims</b> court") == (
         f"Small {REMOVED}claims</del>{ADDED}&lt;b&gt;claims&lt;/b&gt; court</ins>"
     )
+
+
+def test_a_rewrite_of_a_long_article_shows_as_removed_then_added_without_pairing_every_block():
+    old = "\n\n".join(f"Old paragraph number {n} about deposits." for n in range(80))
+    new = "\n\n".join(f"New text {n} on small claims court fees." for n in range(80))
+    html = body_diff(old, new)
+    assert html.count(REMOVED) == 80 and html.count(ADDED) == 80
+    assert html.index(REMOVED) < html.index(ADDED) and html.rindex(REMOVED) < html.index(ADDED)
+
+
+def test_the_diff_sanitiser_keeps_only_the_diffs_own_classes_and_no_ids():
+    html = '<span class="x" onclick="y()">a</span><p id="p-1">b</p><ins class="diff__block">c</ins><script>d</script>'
+    assert clean_diff_html(html) == '<span>a</span><p>b</p><ins class="diff__block">c</ins>d'
