@@ -20,6 +20,7 @@ from app.importers.cli import export_cli, import_cli
 from app.models import Article, CommentStatus
 from app.models.spam import ORIGIN_MAX
 from app.services import accounts, outbox, personal_data, staff_mail, subscriptions, tasks
+from app.services.comments import rerender_comments
 from app.services.errors import ServiceError
 from app.services.markdown import render_comment
 from app.services.moderation import purge
@@ -32,6 +33,7 @@ from app.services.spam.verdicts import Submission
 user_cli = AppGroup("user", help="Manage accounts and API tokens.")
 moderation_cli = AppGroup("moderation", help="Moderation chores.")
 privacy_cli = AppGroup("privacy", help="Personal data: how long networks are kept.")
+comments_cli = AppGroup("comments", help="Comments: render their stored HTML again.")
 ROLE_NAMES = ["reader", "author", "moderator", "admin"]
 
 
@@ -129,6 +131,14 @@ def privacy_purge(days: int | None) -> None:
         f"Dropped the networks of {result.comments} comment(s), {result.flags} flag(s) and "
         f"{result.correction_requests} correction request(s) older than {days} day(s)."
     )
+
+
+@comments_cli.command("rerender")
+def comments_rerender() -> None:
+    """Render every comment's HTML again from its text, after an upgrade changed what comments' Markdown does.
+    Safe to run again: a comment already rendered the current way is left as it is."""
+    result = rerender_comments()
+    click.echo(f"Checked {result.checked} comment(s); rendered {result.changed} again.")
 
 
 @click.command("seed-demo")
@@ -441,6 +451,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(moderation_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(comments_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(spam_cli)
     app.cli.add_command(import_cli)

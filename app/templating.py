@@ -8,6 +8,8 @@ from flask_login import current_user
 
 from app.services import permissions
 from app.services.correction_requests import request_counts
+from app.services.formatting import PLAIN_TEXT
+from app.services.markdown import formatting_help
 from app.services.moderation import TRASH_REASONS, pending_count
 
 
@@ -41,6 +43,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(iso, "iso")
     app.add_template_filter(date_time, "date_time")
     app.add_template_filter(page_host, "page_host")
+    # "Formatting help" beside the comment forms, from the list that configures the comment renderer.
+    app.add_template_global(formatting_help, "formatting_help")
+    app.add_template_global(PLAIN_TEXT, "plain_text_formatting")
 
     @app.context_processor
     def inject_labels():

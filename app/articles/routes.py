@@ -7,7 +7,7 @@ from app.articles import bp
 from app.articles.page import article_page_response
 from app.extensions import db
 from app.services.articles import published_articles, revisions_of, visible_article
-from app.services.diff import word_diff
+from app.services.diff import body_diff, word_diff
 from app.services.notes import notes_for, timeline
 
 # The icon's address never changes, so caches keep it a week and then ask again (its ETag answers 304).
@@ -44,7 +44,7 @@ def show(slug: str):
 
 @bp.route("/articles/<slug>/history")
 def history(slug: str):
-    """The article's published versions, newest first, and a word diff between one of them and the next."""
+    """The article's published versions, newest first, and what changed between one of them and the next."""
     article = visible_article(slug, current_user)
     if article is None:
         abort(404)
@@ -60,7 +60,7 @@ def history(slug: str):
             "old": old,
             "new": new,
             "title": word_diff(old.title, new.title),
-            "body": word_diff(old.body, new.body),
+            "body": body_diff(old.body, new.body),
         }
     notes = notes_for(article)
     return render_template(

@@ -7,6 +7,8 @@ from functools import partial
 import bleach
 from bleach.linkifier import LinkifyFilter
 
+from app.services.formatting import comment_tags
+
 LINK_PROTOCOLS = ["http", "https", "mailto"]
 PARAGRAPH_ID = re.compile(r"^p-[0-9]+$")
 CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,32}$")
@@ -74,7 +76,33 @@ def clean_article_html(html: str) -> str:
     return _article_cleaner.clean(html)
 
 
-COMMENT_TAGS = {"p", "br", "em", "strong", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a"}
+# The history diff: an article's tags, its marks, and the few classes the diff itself sets.
+DIFF_CLASSES = {"span": "visually-hidden", "ins": "diff__block", "del": "diff__block", "li": "diff__nest"}
+
+
+def _diff_attribute(tag: str, name: str, value: str) -> bool:
+    if name == "class":
+        return DIFF_CLASSES.get(tag) == value
+    # No ids: the article's paragraph anchors belong to the article's own page.
+    return name != "id" and _article_attribute(tag, name, value)
+
+
+_diff_cleaner = bleach.Cleaner(
+    tags=ARTICLE_TAGS | {"ins", "del", "span"},
+    attributes=_diff_attribute,
+    protocols=LINK_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+)
+
+
+def clean_diff_html(html: str) -> str:
+    """Sanitise an article diff: the article's tags and attributes, <ins> and <del>, and the diff's own classes."""
+    return _diff_cleaner.clean(html)
+
+
+# Exactly what the comment renderer produces (formatting.COMMENT_FORMATTING), so the two cannot drift apart.
+COMMENT_TAGS = comment_tags()
 COMMENT_LINK_REL = "nofollow ugc noopener"
 # How bleach hands a link's attributes to a callback: (namespace, name) -> value.
 _LinkAttrs = MutableMapping[tuple[str | None, str], str]

@@ -386,8 +386,8 @@ def test_screenshots_of_the_preview_and_of_the_history(new_context, live_server,
         first_version = revisions_of(article)[0].id
     page.goto(f"/articles/{slug}/history?from={first_version}")
     expect(page.get_by_role("heading", name="History of this article", level=1)).to_be_visible()
-    expect(page.locator(".diff .diff__body del")).to_have_text(["30"])
-    expect(page.locator(".diff .diff__body ins")).to_have_text(["10"])
+    expect(page.locator(".diff .diff__body del")).to_have_text(["Removed: 30 "])
+    expect(page.locator(".diff .diff__body ins")).to_have_text(["Added: 10 "])
     entries = page.locator("ol.timeline > li")
     expect(entries).to_have_count(3)
     expect(entries.nth(1)).to_contain_text("Correction added — ")
@@ -395,7 +395,7 @@ def test_screenshots_of_the_preview_and_of_the_history(new_context, live_server,
 
     phone = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     phone.goto(f"/articles/{slug}/history?from={first_version}")
-    expect(phone.locator(".diff .diff__body ins")).to_have_text(["10"])
+    expect(phone.locator(".diff .diff__body ins")).to_have_text(["Added: 10 "])
     expect_no_sideways_scroll(phone)
     phone.screenshot(path=str(screenshots_dir / "history-diff-phone.png"), full_page=True)
 

@@ -49,7 +49,10 @@ def test_history_page_lists_versions_and_shows_a_word_diff(client, make_user, ma
     assert "Current version" in page and page.count("by Dana Reyes") == 2
     first = db.session.scalars(select(ArticleRevision).order_by(ArticleRevision.id)).first()
     diff = client.get(f"/articles/{article.slug}/history?from={first.id}").get_data(as_text=True)
-    assert "The limit <del>is around $10,000.</del><ins>varies by state.</ins>" in diff
+    assert (
+        '<p>The limit <del><span class="visually-hidden">Removed: </span>is around $10,000.</del>'
+        '<ins><span class="visually-hidden">Added: </span>varies by state.</ins></p>'
+    ) in diff
 
 
 def test_history_of_a_draft_is_404_and_a_bad_comparison_too(client, make_article):
@@ -96,3 +99,21 @@ def test_a_revision_cannot_be_changed_or_deleted_through_the_application(make_ar
         db.session.commit()
     db.session.rollback()
     assert db.session.get(ArticleRevision, revision.id).body == article.body
+
+
+def test_the_diff_shows_the_rendered_structure_not_markdown(client, make_user, make_article):
+    author = make_user("author")
+    article = make_article(author=author, body="# Limits\n\nIntro stays.\n\n- Ohio: $6,000\n- Utah: $10,000\n")
+    changed = "# Limits by state\n\nIntro stays.\n\n- Ohio: $6,000\n- Utah: $11,000\n"
+    update_article(article, body=changed, editor=author)
+    first = db.session.scalars(select(ArticleRevision).order_by(ArticleRevision.id)).first()
+    page = client.get(f"/articles/{article.slug}/history?from={first.id}").get_data(as_text=True)
+    body = page.split('<div class="diff__body article-diff prose">', 1)[1].split("</div>", 1)[0]
+    assert '<h2>Limits <ins><span class="visually-hidden">Added: </span>by state</ins></h2>' in body
+    assert "<p>Intro stays.</p>" in body
+    assert (
+        '<li>Utah: <del><span class="visually-hidden">Removed: </span>$10,000</del>'
+        '<ins><span class="visually-hidden">Added: </span>$11,000</ins></li>'
+    ) in body
+    assert "#" not in body and "- Ohio" not in body
+    assert 'class="diff__legend"' in page

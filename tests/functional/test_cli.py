@@ -11,6 +11,7 @@ from app.demo import ACCOUNTS, ARTICLE_SLUG
 from app.extensions import db
 from app.models import ApiToken, Article, Comment, Role, User
 from app.services import accounts
+from tests.factories import make_comment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -201,3 +202,26 @@ def test_a_served_app_leaves_out_the_commands_and_the_flask_command_keeps_them(t
     )
     assert upgraded.returncode == 0, upgraded.stderr
     assert "Running upgrade" in upgraded.stderr
+
+
+def test_comments_rerender_renders_old_html_again_and_raises_the_discussion_version(runner, make_article):
+    article = make_article()
+    old = make_comment(article, "![A cat](https://example.org/cat.jpg)")
+    kept = make_comment(article, "Plain words.")
+    # As the earlier renderer stored it: a stray "!" before the link.
+    old.body_html = '<p>!<a href="https://example.org/cat.jpg" rel="nofollow ugc noopener">A cat</a></p>\n'
+    db.session.commit()
+    article_id, old_id, kept_id, kept_html = article.id, old.id, kept.id, kept.body_html
+    version = db.session.get(Article, article_id).discussion_version
+
+    result = runner.invoke(args=["comments", "rerender"])
+    assert result.exit_code == 0, result.output
+    assert "Checked 2 comment(s); rendered 1 again." in result.output
+    db.session.expire_all()
+    assert db.session.get(Comment, old_id).body_html == (
+        '<p><a href="https://example.org/cat.jpg" rel="nofollow ugc noopener">A cat</a></p>\n'
+    )
+    assert db.session.get(Comment, kept_id).body_html == kept_html
+    assert db.session.get(Article, article_id).discussion_version > version
+    again = runner.invoke(args=["comments", "rerender"])
+    assert "Checked 2 comment(s); rendered 0 again." in again.output

@@ -1194,10 +1194,13 @@ def test_a_note_keeps_following_its_paragraph_through_an_edit_that_the_diff_show
         r'href="/articles/[^"?]+/history\?from=(\d+)#diff-title">What changed in this version</a>', history
     ).group(1)
     diff = _get(app.test_client(), f"/articles/{article.slug}/history?from={first}")
-    body = re.search(r'<pre class="diff__body">(.*?)</pre>', diff, re.S).group(1)
-    assert body.startswith("<ins>Updated for 2025.")
-    assert "The limit is around <del>$10,000 </del><ins>$5,000 </ins>in most states." in body
-    assert "Small claims courts decide within weeks." in body
+    body = re.search(r'<div class="diff__body article-diff prose">(.*?)</div>', diff, re.S).group(1)
+    assert body.startswith('<p><ins><span class="visually-hidden">Added: </span>Updated for 2025.</ins></p>')
+    assert (
+        '<p>The limit is around <del><span class="visually-hidden">Removed: </span>$10,000 </del>'
+        '<ins><span class="visually-hidden">Added: </span>$5,000 </ins>in most states.</p>'
+    ) in body
+    assert "<p>Small claims courts decide within weeks.</p>" in body
 
 
 # --- recent notes and feeds ------------------------------------------------------------------
