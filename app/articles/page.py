@@ -31,11 +31,11 @@ from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_times
 from app.services.text import whole_number
 from app.web import discussion_bounds, rules, viewer
 
-ORDERS = {"oldest", "newest"}
+ORDERS = set(threads.ORDERS)
 
 
 def order() -> str:
-    """The discussion's order this request asks for: oldest first unless `?order=newest`."""
+    """The discussion's order this request asks for: oldest first unless `?order=newest` or `?order=best`."""
     asked = request.args.get("order", "oldest")
     return asked if asked in ORDERS else "oldest"
 
