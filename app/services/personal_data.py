@@ -32,6 +32,7 @@ from app.models import (
     SpamExample,
     Subscription,
     User,
+    Vote,
 )
 from app.models.types import utcnow
 from app.services import subscriptions
@@ -39,6 +40,7 @@ from app.services.accounts import normalise_email
 from app.services.audit import record_event
 from app.services.comments import refresh_comment_count
 from app.services.errors import ServiceError
+from app.services.votes import erase_votes
 
 # The name erased comments, requests and spam examples show.
 FORMER_READER = "Former reader"
@@ -83,6 +85,10 @@ class Person:
 
     def requests(self) -> ColumnElement[bool]:
         return self._match(CorrectionRequest.user_id, CorrectionRequest.email)
+
+    def votes(self) -> ColumnElement[bool]:
+        # Like flags: a guest's vote is keyed by a digest of network and cookie, so only accounts' are found.
+        return self._match(Vote.user_id, None)
 
     def flags(self) -> ColumnElement[bool]:
         # A guest's flag is keyed by a digest of network and cookie, never by address: only accounts' are found.
@@ -167,6 +173,10 @@ def export(person: Person) -> dict[str, Any]:
         }
         for flag in db.session.scalars(select(Flag).where(person.flags()).order_by(Flag.id))
     ]
+    helpful = [
+        {"comment_id": vote.comment_id, "network": vote.ip_network, "created_at": _when(vote.created_at)}
+        for vote in db.session.scalars(select(Vote).where(person.votes()).order_by(Vote.id))
+    ]
     requests = [
         {
             "id": item.id,
@@ -201,6 +211,7 @@ def export(person: Person) -> dict[str, Any]:
         "account": account,
         "comments": comments,
         "flags": flags,
+        "votes": helpful,
         "correction_requests": requests,
         "subscriptions": followed,
     }
@@ -273,6 +284,8 @@ def erase(
         item.ip_network = None
     for flag in db.session.scalars(select(Flag).where(person.flags())):
         flag.ip_network = None
+    # Helpful votes go with the person, and the comments they were on are counted again.
+    erase_votes(db.session.scalars(select(Vote).where(person.votes())).all())
     if person.user is not None:
         subscriptions.forget_account(person.user)
     if person.email:

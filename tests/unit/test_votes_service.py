@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import CommentStatus, ModerationEvent, Vote
 from app.models.comment import best_score
 from app.models.types import utcnow
-from app.services import moderation, threads, votes
+from app.services import moderation, personal_data, threads, votes
 from app.services.comments import Writer
 from app.services.errors import ServiceError
 from tests.factories import make_comment
@@ -115,3 +115,16 @@ def test_erasing_votes_counts_again(make_article):
     votes.erase_votes(db.session.scalars(select(Vote).where(Vote.voter_key == "guest:a")).all())
     db.session.commit()
     assert comment.votes == 1
+
+
+def test_a_persons_votes_are_in_their_data_and_go_with_them(make_article, make_user):
+    comment = make_comment(make_article())
+    reader = make_user()
+    votes.vote(comment, votes.user_voter_key(reader), user=reader, ip_network="198.51.100.0/24")
+    person = personal_data.Person.for_account(reader)
+    (stored,) = personal_data.export(person)["votes"]
+    assert (stored["comment_id"], stored["network"]) == (comment.id, "198.51.100.0/24")
+    personal_data.erase(person, personal_data.ANONYMISE, reader, remark="erased in a test")
+    db.session.commit()
+    db.session.expire_all()
+    assert comment.votes == 0 and db.session.scalars(select(Vote)).all() == []
