@@ -347,7 +347,7 @@
 
   // --- helpful votes in place: the count and the pressed state change, a second press takes the vote back ---
   function helpfulLabel(count) {
-    var who = count === 0 ? "no one has" : count === 1 ? "1 person" : count.toLocaleString("en") + " people";
+    var who = count === 1 ? "1 person" : count.toLocaleString("en") + " people";
     return "Mark helpful, " + who + " found this helpful";
   }
 

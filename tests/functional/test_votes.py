@@ -134,7 +134,7 @@ def test_the_helpful_button_works_without_javascript(app, make_article):
     reader = app.test_client()
     page = reader.get(f"/articles/{article.slug}").get_data(as_text=True)
     form = _vote_form(page, comment)
-    assert 'aria-pressed="false"' in form and "no one has found this helpful" in form
+    assert 'aria-pressed="false"' in form and "0 people found this helpful" in form
 
     answer = reader.post(f"/comments/{comment}/vote", data={"take_back": ""})
     assert answer.status_code == 302 and answer.headers["Location"].endswith(f"#comment-{comment}")
@@ -150,7 +150,7 @@ def test_the_helpful_button_works_without_javascript(app, make_article):
 
     again = reader.post(f"/comments/{comment}/vote", data={"take_back": "1"}, follow_redirects=True)
     form = _vote_form(again.get_data(as_text=True), comment)
-    assert 'aria-pressed="false"' in form and "no one has found this helpful" in form
+    assert 'aria-pressed="false"' in form and "0 people found this helpful" in form
     scripted = reader.post(f"/comments/{comment}/vote", data={}, headers={"Accept": "application/json"})
     assert scripted.get_json() == {"votes": 1, "voted": True, "message": "Marked helpful. Thank you."}
 
