@@ -8,12 +8,14 @@ and spam examples lose name, address and network, flags their network, mail abou
 and one event records the erasure without personal data. Moderation events stay (the log is append-only); their
 remarks lose the address and networks if a moderator typed them there.
 
-Networks (`ip_network`, a /24 or /56 prefix, never a full address) sit on comments, flags and correction requests.
+Networks (`ip_network`, a /24 or /56 prefix, never a full address) sit on comments, flags, correction requests and
+helpful votes.
 They serve the rate limits' and spam checks' look back over recent activity and let a moderator ban a network
 from a comment; after PRIVACY_NETWORK_DAYS they are dropped (`flask privacy purge`, docs/operations.md). Bans are
 the site's own safety record and keep the network they name.
 """
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -319,10 +321,11 @@ class NetworksPurged:
     comments: int
     flags: int
     correction_requests: int
+    votes: int = 0
 
     @property
     def total(self) -> int:
-        return self.comments + self.flags + self.correction_requests
+        return self.comments + self.flags + self.correction_requests + self.votes
 
 
 def purge_networks(days: int) -> NetworksPurged:
@@ -340,6 +343,36 @@ def purge_networks(days: int) -> NetworksPurged:
             .execution_options(synchronize_session=False)
         )
         counts.append(result.rowcount)  # type: ignore[attr-defined]
+    counts.append(_forget_vote_networks(cutoff))
     db.session.commit()
     db.session.expire_all()
     return NetworksPurged(*counts)
+
+
+# What a vote's network becomes once it is dropped (services.votes counts one per network).
+FORGOTTEN_NETWORK = "forgotten:"
+
+
+def _forget_vote_networks(cutoff: datetime) -> int:
+    """Drop the networks of votes older than `cutoff` so that they still count once per network: each network
+    becomes a random token, the same for every vote from it (recent ones too), which says nothing of where they
+    came from. Returns how many votes changed."""
+    networks = db.session.scalars(
+        select(Vote.ip_network)
+        .where(
+            Vote.created_at < cutoff,
+            Vote.ip_network.is_not(None),
+            Vote.ip_network.not_like(FORGOTTEN_NETWORK + "%"),
+        )
+        .distinct()
+    ).all()
+    changed = 0
+    for network in networks:
+        result = db.session.execute(
+            update(Vote)
+            .where(Vote.ip_network == network)
+            .values(ip_network=FORGOTTEN_NETWORK + secrets.token_hex(12))
+            .execution_options(synchronize_session=False)
+        )
+        changed += result.rowcount  # type: ignore[attr-defined]
+    return changed

@@ -128,3 +128,21 @@ def test_a_persons_votes_are_in_their_data_and_go_with_them(make_article, make_u
     db.session.commit()
     db.session.expire_all()
     assert comment.votes == 0 and db.session.scalars(select(Vote)).all() == []
+
+
+def test_dropping_old_networks_keeps_votes_counted_once_per_network(make_article):
+    comment = make_comment(make_article())
+    for key in ("guest:a", "guest:b"):
+        votes.vote(comment, key, ip_network="198.51.100.0/24")
+    votes.vote(comment, "guest:c", ip_network="203.0.113.0/24")
+    for vote in db.session.scalars(select(Vote)):
+        vote.created_at = utcnow() - timedelta(days=100)
+    db.session.commit()
+    assert personal_data.purge_networks(90).votes == 3
+    networks = db.session.scalars(select(Vote.ip_network).order_by(Vote.voter_key)).all()
+    assert networks[0] == networks[1] != networks[2] and all(n.startswith("forgotten:") for n in networks)
+    assert "198.51.100" not in "".join(networks)
+    votes.recount([comment.id])
+    db.session.commit()
+    assert comment.votes == 2
+    assert personal_data.purge_networks(90).votes == 0
