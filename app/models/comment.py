@@ -29,7 +29,7 @@ from app.models.types import UTCDateTime, utcnow
 from app.models.user import EMAIL_MAX, NAME_MAX, User
 
 WEBSITE_MAX = 200
-# The "best" order (docs/comments.md): every tenfold increase in helpful votes is worth a day of newness.
+# The "best" order (docs/votes.md): every tenfold increase in helpful votes is worth a day of newness.
 BEST_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 PIN_KINDS = ("author", "moderator")
 
