@@ -19,7 +19,6 @@ from app.api.schemas import (
 )
 from app.caching import public_reading
 from app.errors import http_error, json_error
-from app.extensions import limiter
 from app.guests import edit_token, guest_comment_ids, keep_reader_cookie, remember_guest_comment, voter_key
 from app.ratelimit import client_key
 from app.services import comments as comment_service
@@ -27,7 +26,7 @@ from app.services import notes, subscriptions, threads, votes
 from app.services.articles import visible_article
 from app.services.comments import Writer
 from app.services.threads import CommentNode
-from app.web import comment_limits, discussion_bounds, flood_limit, request_details, rules, rules_for
+from app.web import comment_limits, discussion_bounds, flood_limit, request_details, rules, rules_for, vote_limit
 
 blp = Blueprint("api_comments", __name__, url_prefix="/api/v1", description="Comments")
 blp.before_request(require_json_body)
@@ -255,13 +254,9 @@ def _published_comment(comment_id: int, user):
     return comment
 
 
-def _vote_limit():
-    return limiter.limit(lambda: current_app.config["VOTE_LIMIT"], key_func=client_key, methods=["POST", "DELETE"])
-
-
 @blp.route("/comments/<int:comment_id>/votes")
 class CommentVotes(MethodView):
-    decorators = [_vote_limit()]
+    decorators = [vote_limit]
 
     @blp.arguments(EmptyBodySchema)
     @blp.response(201, VoteResultSchema)

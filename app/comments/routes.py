@@ -29,7 +29,7 @@ from app.services.permissions import can_add_note, can_close_comments, can_pin
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD
 from app.services.text import clean_text, whole_number
 from app.urls import safe_next
-from app.web import comment_limits, flood_limit, request_details, rules, rules_for, viewer
+from app.web import comment_limits, flood_limit, request_details, rules, rules_for, viewer, vote_limit
 
 
 def _published_article(slug: str) -> Article:
@@ -343,7 +343,7 @@ def flag(comment_id: int):
 
 
 @bp.route("/comments/<int:comment_id>/vote", methods=["POST"])
-@limiter.limit(lambda: current_app.config["VOTE_LIMIT"], key_func=client_key)
+@vote_limit
 def vote(comment_id: int):
     """The Helpful button: mark a published comment helpful, or (`take_back`) take the vote back; back to the
     comment, or JSON with the count for the page's script."""

@@ -177,3 +177,22 @@ def test_the_page_orders_by_best_and_shows_pin_buttons_to_the_author_only(app, c
     assert "Pinned by the author" in page and "Unpin" in page
     anonymous = app.test_client().get(f"/articles/{article.slug}?order=newest").get_data(as_text=True)
     assert anonymous.index("First.") < anonymous.index("Second.") and "Unpin" not in anonymous
+
+
+def test_votes_are_rate_limited_per_network(app_with):
+    with app_with(RATELIMIT_ENABLED=True, VOTE_LIMIT="2 per minute") as limited:
+        author = accounts.create_user(
+            "dana@example.org", "Dana Reyes", PASSWORD, "author", hash_method="pbkdf2:sha256:1000", min_length=8
+        )
+        article = create_article(author, "Limited", "One.", published=True)
+        comment = api_comment(limited.test_client(), article, "Vote on me.")
+        reader = limited.test_client()
+        url = f"/api/v1/comments/{comment}/votes"
+        assert reader.post(url, json={}).status_code == 201
+        assert reader.delete(url).status_code == 200
+        refused = reader.post(url, json={})
+        assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "rate_limited"
+        assert refused.headers.get("Retry-After")
+        page = limited.test_client().post(f"/comments/{comment}/vote", data={}, headers={"Accept": "application/json"})
+        assert page.status_code == 429 and page.get_json()["error"]["code"] == "rate_limited"
+        assert _listing(limited.test_client(), article.slug)[0]["votes"] == 0
