@@ -131,6 +131,8 @@ def privacy_purge(days: int | None) -> None:
         f"Dropped the networks of {result.comments} comment(s), {result.flags} flag(s) and "
         f"{result.correction_requests} correction request(s) older than {days} day(s)."
     )
+    if result.votes:
+        click.echo(f"Replaced the networks of {result.votes} helpful vote(s) by tokens that only tell them apart.")
 
 
 @comments_cli.command("rerender")

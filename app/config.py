@@ -268,6 +268,7 @@ class Config:
     NOTIFICATION_EVERY_MINUTES = 15  # at most one mail per discussion per reader this often; the rest in a digest
     NOTIFICATION_CONFIRM_HOURS = 72  # a guest's link confirming their address works this long
     SUBSCRIBE_LIMIT = "20 per hour"  # requests to follow a discussion from one network (each may mail a link)
+    VOTE_LIMIT = "30 per minute;300 per hour"  # helpful votes given or taken back from one network
 
     # Staff mail (docs/operations.md#staff-mail): moderators hear of comments waiting in Pending or Flagged
     # (immediately, in a daily digest, or not at all: each chooses on their account page), authors of correction

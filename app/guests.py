@@ -11,7 +11,10 @@ from contextlib import suppress
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from app.models import User
+from app.services.moderation import guest_reporter_key
 from app.services.settings import CommentRules
+from app.services.votes import user_voter_key
 
 OWNER_COOKIE = "aw_comments"
 REQUEST_COOKIE = "aw_requests"
@@ -118,3 +121,21 @@ def remember_guest_request(response: Response, request_id: int) -> None:
     """Add a guest's correction request to their cookie (kept a year, like the guest's profile)."""
     ids = sorted(guest_request_ids() | {request_id})[-KEEP_IDS:]
     _set_cookie(response, REQUEST_COOKIE, _signer("correction-requests").dumps(ids), PROFILE_DAYS * 86400)
+
+
+def voter_key(user: User | None) -> tuple[str, str | None]:
+    """Who is voting: an account, or this browser's reader cookie on this network (as for flags).
+    Returns (key, a new reader cookie to keep, or None)."""
+    if user is not None:
+        return user_voter_key(user), None
+    cookie_id, new = reader_cookie_id()
+    return guest_reporter_key(request.remote_addr, cookie_id), cookie_id if new else None
+
+
+def known_voter_key(user: User | None) -> str | None:
+    """The voter key of a reader who may have voted (an account, or a browser with a reader cookie); None for a
+    visitor with no reader cookie, who has voted on nothing."""
+    if user is not None:
+        return user_voter_key(user)
+    cookie_id, new = reader_cookie_id()
+    return None if new else guest_reporter_key(request.remote_addr, cookie_id)

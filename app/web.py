@@ -92,6 +92,10 @@ def comment_limits(view: Callable[..., Any]) -> Callable[..., Any]:
     )(view)
 
 
+# Helpful votes given or taken back, on the page and through the API alike: one allowance per network.
+vote_limit = limiter.shared_limit(lambda: current_app.config["VOTE_LIMIT"], scope="votes", key_func=client_key)
+
+
 def flood_limit(error: HTTPException, noun: str = "comment") -> str:
     """The flood limit a 429 reports, in words: "1 comment every 15 seconds", "10 comments a minute from one
     network" (`noun` singular)."""

@@ -13,17 +13,20 @@ from app.api.schemas import (
     CommentEnvelopeSchema,
     CommentListSchema,
     CommentQuerySchema,
+    EmptyBodySchema,
+    PinResultSchema,
+    VoteResultSchema,
 )
 from app.caching import public_reading
 from app.errors import http_error, json_error
-from app.guests import edit_token, guest_comment_ids, remember_guest_comment
+from app.guests import edit_token, guest_comment_ids, keep_reader_cookie, remember_guest_comment, voter_key
 from app.ratelimit import client_key
 from app.services import comments as comment_service
-from app.services import notes, subscriptions, threads
+from app.services import notes, subscriptions, threads, votes
 from app.services.articles import visible_article
 from app.services.comments import Writer
 from app.services.threads import CommentNode
-from app.web import comment_limits, discussion_bounds, flood_limit, request_details, rules, rules_for
+from app.web import comment_limits, discussion_bounds, flood_limit, request_details, rules, rules_for, vote_limit
 
 blp = Blueprint("api_comments", __name__, url_prefix="/api/v1", description="Comments")
 blp.before_request(require_json_body)
@@ -33,6 +36,10 @@ errors = documented_errors(blp)
 @blp.errorhandler(429)
 def too_many_comments(error):
     """Flood limit on posting: the limit that was reached, in words, and Retry-After (added by the limiter)."""
+    if request.endpoint == "api_comments.CommentVotes":
+        return json_error(
+            429, "rate_limited", "You are voting faster than the site allows. Wait a little and try again."
+        )
     if request.endpoint != "api_comments.ArticleComments":
         return http_error(error)
     return json_error(
@@ -57,6 +64,7 @@ def comment_data(node: CommentNode, led: dict | None = None) -> dict:
         led = notes.led_to(threads.node_ids([node]))
     comment = node.comment
     in_reply_to = node.in_reply_to
+    pinned = comment.pinned_by is not None and comment.is_public
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
@@ -72,6 +80,9 @@ def comment_data(node: CommentNode, led: dict | None = None) -> dict:
         "removed": node.removed,
         "removed_by_author": node.removed and node.removed_by == "author",
         "led_to": [] if node.removed else [note.id for note in led.get(comment.id, [])],
+        "votes": 0 if node.removed else votes.shown_votes(comment),
+        "pinned": pinned,
+        "pinned_by": comment.pinned_by if pinned else None,
         "replies": [comment_data(reply, led) for reply in node.replies],
         "more_replies": node.hidden_replies,
         "more_replies_url": _thread_url(comment, after=node.continue_after) if node.continues else None,
@@ -233,3 +244,86 @@ class CommentItem(MethodView):
         comment, user = _own_comment(comment_id)
         comment_service.delete_comment(comment, by=user)
         return None
+
+
+def _published_comment(comment_id: int, user):
+    """A published comment the caller can read (404 otherwise)."""
+    comment = comment_service.find_comment(comment_id)
+    if comment is None or not comment.is_public or visible_article(comment.article.slug, user) is None:
+        abort(404)
+    return comment
+
+
+@blp.route("/comments/<int:comment_id>/votes")
+class CommentVotes(MethodView):
+    decorators = [vote_limit]
+
+    @blp.arguments(EmptyBodySchema)
+    @blp.response(201, VoteResultSchema)
+    @errors(403, 404, 409, 415, 422)
+    def post(self, data, comment_id):
+        """Mark a published comment helpful: once per reader (409 `already_voted` after), never one's own (403
+        `own_comment`). Votes from one network count once: the answer's `votes` is the count readers see."""
+        user = api_user()
+        comment = _published_comment(comment_id, user)
+        key, new_cookie = voter_key(user)
+        votes.vote(comment, key, user=user, ip_network=client_key(), own_ids=guest_comment_ids(rules()))
+        response = make_response(VoteResultSchema().dump(_vote_result(comment, True)), 201)
+        if new_cookie:
+            keep_reader_cookie(response, new_cookie)
+        return response
+
+    @blp.response(200, VoteResultSchema)
+    @errors(404)
+    def delete(self, comment_id):
+        """Take back one's helpful vote (404 `no_vote` when there is none)."""
+        user = api_user()
+        comment = comment_service.find_comment(comment_id)
+        if comment is None or visible_article(comment.article.slug, user) is None:
+            abort(404)
+        key, _ = voter_key(user)
+        votes.take_back(comment, key)
+        return _vote_result(comment, False)
+
+
+def _vote_result(comment, voted: bool) -> dict:
+    return {"comment_id": comment.id, "votes": votes.shown_votes(comment), "voted": voted}
+
+
+@blp.route("/comments/<int:comment_id>/pin")
+class CommentPin(MethodView):
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.arguments(EmptyBodySchema)
+    @blp.response(200, PinResultSchema)
+    @errors(401, 403, 404, 409, 415, 422)
+    def post(self, data, comment_id):
+        """Pin a published top-level comment to the top of its discussion (the article's author and moderators);
+        it replaces any other pinned comment there."""
+        comment = _pinnable(comment_id)
+        votes.pin(comment, viewer_or_token())
+        return {"pinned_comment_id": comment.id, "comment": comment_data(threads.node_for(comment))}
+
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.response(200, PinResultSchema)
+    @errors(401, 403, 404)
+    def delete(self, comment_id):
+        """Unpin the comment (404 `not_pinned` when it is not pinned)."""
+        comment = _pinnable(comment_id)
+        votes.unpin(comment, viewer_or_token())
+        return {"pinned_comment_id": None, "comment": comment_data(threads.node_for(comment))}
+
+
+def viewer_or_token():
+    """The caller, who must be signed in or send a token (401 otherwise)."""
+    user = api_user()
+    if user is None:
+        abort(401)
+    return user
+
+
+def _pinnable(comment_id: int):
+    user = viewer_or_token()
+    comment = comment_service.find_comment(comment_id)
+    if comment is None or visible_article(comment.article.slug, user) is None:
+        abort(404)
+    return comment

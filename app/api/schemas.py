@@ -16,6 +16,7 @@ from app.services.moderation import TRASH_REASONS
 from app.services.notes import MAX_CITED
 from app.services.sites import COUNT_KEYS_MAX
 from app.services.text import visible_pattern
+from app.services.votes import pinned_comment
 from app.templating import page_host
 from app.web import rules
 
@@ -143,6 +144,14 @@ class ArticleDetailSchema(ArticleSchema):
     """An article with its rendered body."""
 
     body_html = ma.fields.String()
+    pinned_comment_id = ma.fields.Method(
+        "pinned_id",
+        metadata={"type": "integer", "nullable": True, "description": "The comment pinned to the top, or null."},
+    )
+
+    def pinned_id(self, article) -> int | None:
+        comment = pinned_comment(article)
+        return comment.id if comment is not None else None
 
 
 class ArticleListSchema(ma.Schema):
@@ -273,6 +282,20 @@ class CommentSchema(ma.Schema):
         metadata={"description": "A placeholder for a comment the article's author (not a moderator) removed."}
     )
     led_to = ma.fields.List(ma.fields.Integer(), metadata={"description": "Ids of the notes that cite this comment."})
+    votes = ma.fields.Integer(
+        metadata={
+            "description": "Readers who marked it helpful, one per network "
+            "(0 on placeholders and unpublished comments)."
+        }
+    )
+    pinned = ma.fields.Boolean(metadata={"description": "Pinned to the top of the discussion (first in every order)."})
+    pinned_by = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "enum": ["author", "moderator", None],
+            "description": "Who pinned it: the article's author or a moderator.",
+        },
+    )
     replies = ma.fields.List(ma.fields.Nested(lambda: CommentSchema()))
     more_replies = ma.fields.Integer(
         metadata={
@@ -314,7 +337,7 @@ class CommentQuerySchema(ma.Schema):
             "COMMENT_REPLIES_PER_PAGE of them; `more_replies_url` continues a longer thread)."
         },
     )
-    order = ma.fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest"]))
+    order = ma.fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest", "best"]))
     thread = id_number(
         metadata={
             "description": "One thread on its own: the id of its top-level comment. The answer holds that comment "
@@ -510,6 +533,25 @@ class FlagCreateSchema(ma.Schema):
 
 class FlagEnvelopeSchema(ma.Schema):
     flag = ma.fields.Nested(FlagOutSchema)
+
+
+class EmptyBodySchema(ma.Schema):
+    """A vote or a pin says nothing more: the body is an empty JSON object (so no other site's form can post one)."""
+
+
+class VoteResultSchema(ma.Schema):
+    """A comment's helpful votes after the caller's vote was given or taken back."""
+
+    comment_id = ma.fields.Integer()
+    votes = ma.fields.Integer(metadata={"description": "Readers who marked it helpful, one per network."})
+    voted = ma.fields.Boolean(metadata={"description": "Whether the caller's vote now stands."})
+
+
+class PinResultSchema(ma.Schema):
+    """The article's pinned comment after a pin or an unpin, and the comment itself."""
+
+    pinned_comment_id = ma.fields.Integer(allow_none=True)
+    comment = ma.fields.Nested(CommentSchema)
 
 
 class BanCreateSchema(ma.Schema):

@@ -19,10 +19,10 @@ from app.caching import prepared_text
 from app.comments.forms import CloseCommentsForm, CommentForm
 from app.corrections.forms import CorrectionRequestForm
 from app.corrections.page import article_context
-from app.guests import guest_comment_ids, guest_profile
+from app.guests import guest_comment_ids, guest_profile, known_voter_key
 from app.models import Article, Comment, User
 from app.models.types import utcnow
-from app.services import moderation, threads
+from app.services import moderation, threads, votes
 from app.services.comments import check_can_change, closed_reason
 from app.services.errors import ServiceError
 from app.services.notes import led_to
@@ -31,11 +31,11 @@ from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD, form_times
 from app.services.text import whole_number
 from app.web import discussion_bounds, rules, viewer
 
-ORDERS = {"oldest", "newest"}
+ORDERS = set(threads.ORDERS)
 
 
 def order() -> str:
-    """The discussion's order this request asks for: oldest first unless `?order=newest`."""
+    """The discussion's order this request asks for: oldest first unless `?order=newest` or `?order=best`."""
     asked = request.args.get("order", "oldest")
     return asked if asked in ORDERS else "oldest"
 
@@ -191,17 +191,22 @@ def _moderator_tools(shown: threads.ThreadPage, back: str, csrf: str) -> Moderat
     return ModeratorTools(is_staff(viewer()), flagged, back, csrf, moderation.TRASH_REASONS)
 
 
-def _shared(article: Article, guest_ids: AbstractSet[int]) -> bool:
+def _shared(article: Article, guest_ids: AbstractSet[int], voter: str | None) -> bool:
     """Whether the discussion this request asks for is the one every visitor sees: nothing on it is the viewer's
-    own (no account; no comment of theirs on this article, pending or still theirs to edit) and the order asked
-    for is one the page knows (the pager repeats it as given)."""
+    own (no account; no comment of theirs on this article, pending or still theirs to edit; no helpful vote on it,
+    looked up only for a browser with a reader cookie) and the order asked for is one the page knows (the pager
+    repeats it as given)."""
     if viewer() is not None or request.args.get("order", "oldest") not in ORDERS:
         return False
-    return not threads.names_comment_on(article, guest_ids)
+    if threads.names_comment_on(article, guest_ids):
+        return False
+    return voter is None or not votes.voted_on_article(voter, article)
 
 
 # Where the discussion goes in the rendered page: a comment no text of the site's can contain by chance.
 _MARKER = f"<!-- discussion {secrets.token_hex(12)} -->"
+# The stand-in for the viewer's CSRF token in the discussion's Helpful forms, swapped in as the page is served.
+_TOKEN_MARKER = f"csrf-{secrets.token_hex(12)}"
 
 
 @dataclass
@@ -213,10 +218,11 @@ class _Page:
     discussion: str
     digest: str
     tokens: tuple[str, ...]
+    csrf: str = ""
 
     @property
     def html(self) -> str:
-        return self.shell.replace(_MARKER, self.discussion, 1)
+        return self.shell.replace(_MARKER, self.discussion.replace(_TOKEN_MARKER, self.csrf), 1)
 
 
 def _render(
@@ -243,7 +249,8 @@ def _render(
     stamp = form_timestamp()
     csrf = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
     tokens = tuple(token for token in (csrf, stamp) if token)
-    if reply_to is None and _shared(article, guest_ids):
+    voter = known_voter_key(viewer())
+    if reply_to is None and _shared(article, guest_ids, voter):
         # The same for every visitor until the discussion changes: rendered once per worker and version. The
         # key holds everything else it depends on (the page asked for, the order as given, why it is closed).
         key = ("page-discussion", article.id, where, request.args.get("order"), closed)
@@ -259,6 +266,8 @@ def _render(
                 can_change=lambda comment: False,
                 can_add_note=False,
                 tools=None,
+                voted=frozenset(),
+                vote_token=_TOKEN_MARKER,
                 **common,
             ),
         )
@@ -287,6 +296,8 @@ def _render(
             form_timestamp=stamp,
             honeypot_field=HONEYPOT_FIELD,
             timestamp_field=TIMESTAMP_FIELD,
+            voted=votes.voted_among(voter, threads.node_ids(shown.threads)) if voter else frozenset(),
+            vote_token=_TOKEN_MARKER,
             **common,
         )
         digest = hashlib.blake2b(_without(discussion, tokens).encode(), digest_size=12).hexdigest()
@@ -310,7 +321,7 @@ def _render(
         **context,
         **(extra or {}),
     )
-    return _Page(shell, discussion, digest, tokens)
+    return _Page(shell, discussion, digest, tokens, csrf)
 
 
 def render_article_page(

@@ -31,3 +31,7 @@ class CloseCommentsForm(FlaskForm):
 
 class FlagForm(FlaskForm):
     """Carries CSRF for the flag form; the reason and note are checked by services.moderation."""
+
+
+class VoteForm(FlaskForm):
+    """Carries CSRF for the Helpful button and the pin buttons; what they do is in services.votes."""

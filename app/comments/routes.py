@@ -6,7 +6,7 @@ from flask_wtf.csrf import generate_csrf
 
 from app.articles.page import change_check, comment_location, location_url, order, render_article_page
 from app.comments import bp
-from app.comments.forms import CloseCommentsForm, CommentEditForm, CommentForm, FlagForm
+from app.comments.forms import CloseCommentsForm, CommentEditForm, CommentForm, FlagForm, VoteForm
 from app.errors import attach_errors, http_error, json_error, script_wants_json
 from app.extensions import csrf, limiter
 from app.guests import (
@@ -15,20 +15,21 @@ from app.guests import (
     keep_reader_cookie,
     reader_cookie_id,
     remember_guest_comment,
+    voter_key,
 )
 from app.models import Article, Comment
 from app.ratelimit import client_key
 from app.services import comments as comment_service
-from app.services import moderation, subscriptions, threads
+from app.services import moderation, subscriptions, threads, votes
 from app.services.articles import visible_article
 from app.services.comments import Writer
 from app.services.errors import ServiceError
 from app.services.markdown import render_comment
-from app.services.permissions import can_add_note, can_close_comments
+from app.services.permissions import can_add_note, can_close_comments, can_pin
 from app.services.spam.checks import HONEYPOT_FIELD, TIMESTAMP_FIELD
 from app.services.text import clean_text, whole_number
 from app.urls import safe_next
-from app.web import comment_limits, flood_limit, request_details, rules, rules_for, viewer
+from app.web import comment_limits, flood_limit, request_details, rules, rules_for, viewer, vote_limit
 
 
 def _published_article(slug: str) -> Article:
@@ -341,6 +342,68 @@ def flag(comment_id: int):
     )
 
 
+@bp.route("/comments/<int:comment_id>/vote", methods=["POST"])
+@vote_limit
+def vote(comment_id: int):
+    """The Helpful button: mark a published comment helpful, or (`take_back`) take the vote back; back to the
+    comment, or JSON with the count for the page's script."""
+    comment = comment_service.find_comment(comment_id)
+    if comment is None or visible_article(comment.article.slug, viewer()) is None:
+        abort(404)
+    if not VoteForm().validate_on_submit():
+        if script_wants_json():
+            return json_error(400, "csrf", "Your session expired; reload the page and press Helpful again.")
+        abort(400)
+    take_back = request.form.get("take_back") == "1"
+    key, new_cookie = voter_key(viewer())
+    try:
+        if take_back:
+            votes.take_back(comment, key)
+            message = "Your helpful vote is taken back."
+        else:
+            votes.vote(comment, key, user=viewer(), ip_network=client_key(), own_ids=guest_comment_ids(rules()))
+            message = "Marked helpful. Thank you."
+    except ServiceError as problem:
+        if script_wants_json():
+            return json_error(problem.status, problem.code, problem.message, problem.fields)
+        flash(problem.message, "info")
+        if not comment.is_public:
+            return redirect(url_for("articles.show", slug=comment.article.slug) + "#comments")
+        return redirect(_comment_url(comment))
+    if script_wants_json():
+        response = jsonify(votes=votes.shown_votes(comment), voted=not take_back, message=message)
+    else:
+        flash(message, "success")
+        response = make_response(redirect(_comment_url(comment)))
+    if new_cookie:
+        keep_reader_cookie(response, new_cookie)
+    return response
+
+
+@bp.route("/comments/<int:comment_id>/pin", methods=["POST"])
+@login_required
+def pin(comment_id: int):
+    """Pin a comment to the top of its discussion, or unpin it (the article's author and moderators)."""
+    comment = comment_service.find_comment(comment_id)
+    if comment is None or visible_article(comment.article.slug, viewer()) is None:
+        abort(404)
+    if not can_pin(viewer(), comment.article):
+        abort(403)
+    if not VoteForm().validate_on_submit():
+        abort(400)
+    try:
+        if request.form.get("action") == "unpin":
+            votes.unpin(comment, viewer())
+            flash("The comment is no longer pinned.", "success")
+        else:
+            votes.pin(comment, viewer())
+            flash("The comment is pinned to the top of the discussion.", "success")
+    except ServiceError as problem:
+        flash(problem.message, "error")
+    fallback = url_for("articles.show", slug=comment.article.slug) + f"#comment-{comment.id}"
+    return redirect(safe_next(request.args.get("next"), fallback))
+
+
 def _too_fast(limit: str) -> str:
     """What a writer reads when a flood limit stops their comment: `limit` in words (web.flood_limit)."""
     return (
@@ -356,6 +419,10 @@ def too_many_comments(error):
         return json_error(
             429, "rate_limited", "Preview paused: you are typing faster than the site previews. It resumes shortly."
         )
+    if request.endpoint == "comments.vote":
+        if script_wants_json():
+            return json_error(429, "rate_limited", "You are voting faster than the site allows. Wait a little.")
+        return http_error(error)
     if request.endpoint != "comments.create":
         return http_error(error)
     if script_wants_json():

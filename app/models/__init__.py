@@ -14,6 +14,7 @@ from app.models.staff_mail import ModerationMail, StaffMailSettings
 from app.models.subscription import Notification, Recipient, Subscription
 from app.models.task import Task
 from app.models.user import ApiToken, Role, SignInHandoff, User
+from app.models.vote import Vote
 
 __all__ = [
     "ApiToken",
@@ -52,6 +53,7 @@ __all__ = [
     "Subscription",
     "Task",
     "User",
+    "Vote",
     "bump_discussions",
     "bump_site_versions",
 ]

@@ -1,10 +1,25 @@
 """Comments: threaded reader discussion under an article, with their earlier versions."""
 
 import enum
-from datetime import datetime
+import math
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Enum, ForeignKey, Index, String, Text, event, false, inspect, select, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    event,
+    false,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, Mapper, aliased, mapped_column, relationship
 
 from app.extensions import Model
@@ -14,6 +29,17 @@ from app.models.types import UTCDateTime, utcnow
 from app.models.user import EMAIL_MAX, NAME_MAX, User
 
 WEBSITE_MAX = 200
+# The "best" order (docs/votes.md): every tenfold increase in helpful votes is worth a day of newness.
+BEST_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+PIN_KINDS = ("author", "moderator")
+
+
+def best_score(votes: int, created_at: datetime) -> float:
+    """A comment's place in the "best" order: log10(1 + votes) plus its posting time in days. It depends only on
+    the comment, not on the clock, so a page of the order is the same until a vote changes it."""
+    if created_at.tzinfo is None:
+        created_at = created_at.replace(tzinfo=UTC)
+    return math.log10(1 + max(0, votes)) + (created_at - BEST_EPOCH).total_seconds() / 86400
 
 
 class CommentStatus(str, enum.Enum):
@@ -43,6 +69,14 @@ class Comment(Model):
         Index("ix_comments_status_created_at_id", "status", "created_at", "id"),
         # An import finds what an earlier run of it brought over, so running it again adds nothing.
         Index("ix_comments_origin_origin_id", "origin", "origin_id", unique=True),
+        # One pinned comment per article.
+        Index(
+            "ix_comments_article_id_pinned",
+            "article_id",
+            unique=True,
+            sqlite_where=text("pinned_by IS NOT NULL"),
+            postgresql_where=text("pinned_by IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +128,12 @@ class Comment(Model):
     # For a comment brought over by `flask import`: the platform it came from and its id there.
     origin: Mapped[str | None] = mapped_column(String(IMPORT_ORIGIN_MAX))
     origin_id: Mapped[str | None] = mapped_column(String(IMPORT_ID_MAX))
+    # Helpful votes as counted (services/votes.py: one per network), kept with the votes in the same transaction,
+    # and the place in the "best" order they give (best_score).
+    votes: Mapped[int] = mapped_column(default=0, server_default="0")
+    best_score: Mapped[float] = mapped_column(default=lambda context: _initial_best_score(context), server_default="0")
+    # "author" or "moderator" while the comment is pinned to the top of its discussion (one per article).
+    pinned_by: Mapped[str | None] = mapped_column(String(16))
 
     article: Mapped[Article] = relationship()
     user: Mapped[User | None] = relationship()
@@ -147,6 +187,24 @@ def count_visible_replies(
         .where(Comment.id.in_(select(answered.c.id)))
         .values(visible_replies=Comment.visible_replies + change)
     )
+
+
+def _initial_best_score(context: Any) -> float:
+    """A new row's place in the "best" order, from the votes and time it is written with."""
+    values = context.get_current_parameters()
+    return best_score(values.get("votes") or 0, values.get("created_at") or utcnow())
+
+
+@event.listens_for(Comment.created_at, "set")
+def _rescore_on_time(target: Comment, value: datetime | None, old: object, initiator: object) -> None:
+    if value is not None:
+        target.best_score = best_score(target.votes or 0, value)
+
+
+@event.listens_for(Comment.votes, "set")
+def _rescore_on_votes(target: Comment, value: int | None, old: object, initiator: object) -> None:
+    if target.created_at is not None:
+        target.best_score = best_score(value or 0, target.created_at)
 
 
 @event.listens_for(Comment.body, "set")

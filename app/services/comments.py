@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.extensions import db
 from app.models import Article, Comment, CommentRevision, CommentStatus, User
 from app.models.article import CLOSED_REASON_MAX
-from app.models.comment import WEBSITE_MAX, count_visible_replies
+from app.models.comment import WEBSITE_MAX, best_score, count_visible_replies
 from app.models.types import MAX_ID, utcnow
 from app.models.user import NAME_MAX
 from app.services.accounts import normalise_email, refuse_lookalike_name
@@ -221,7 +221,10 @@ def post_comment(
         removed_by_author=False,
         trained_as=None,
         visible_replies=0,
+        votes=0,
+        pinned_by=None,
     )
+    values["best_score"] = best_score(0, values["created_at"])
     comment = _write_comment(values, article)
     insert_event(
         db.session.connection(),

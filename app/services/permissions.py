@@ -70,6 +70,11 @@ def can_moderate(user: User | None, comment: Comment) -> bool:
     return user.role is Role.author and comment.article.author_id == user.id
 
 
+def can_pin(user: User | None, article: Article) -> bool:
+    """The article's author (its owner, the host of a guest post) and moderators pin a comment to its top."""
+    return can_moderate_discussion(user, article)
+
+
 def is_staff(user: User | None) -> TypeGuard[User]:
     """Moderators and admins: they moderate every comment, see writers' emails and networks, and edit comments."""
     return is_signed_in(user) and user.role in STAFF_ROLES

@@ -8,12 +8,14 @@ and spam examples lose name, address and network, flags their network, mail abou
 and one event records the erasure without personal data. Moderation events stay (the log is append-only); their
 remarks lose the address and networks if a moderator typed them there.
 
-Networks (`ip_network`, a /24 or /56 prefix, never a full address) sit on comments, flags and correction requests.
+Networks (`ip_network`, a /24 or /56 prefix, never a full address) sit on comments, flags, correction requests and
+helpful votes.
 They serve the rate limits' and spam checks' look back over recent activity and let a moderator ban a network
 from a comment; after PRIVACY_NETWORK_DAYS they are dropped (`flask privacy purge`, docs/operations.md). Bans are
 the site's own safety record and keep the network they name.
 """
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,6 +34,7 @@ from app.models import (
     SpamExample,
     Subscription,
     User,
+    Vote,
 )
 from app.models.types import utcnow
 from app.services import subscriptions
@@ -39,6 +42,7 @@ from app.services.accounts import normalise_email
 from app.services.audit import record_event
 from app.services.comments import refresh_comment_count
 from app.services.errors import ServiceError
+from app.services.votes import erase_votes
 
 # The name erased comments, requests and spam examples show.
 FORMER_READER = "Former reader"
@@ -83,6 +87,10 @@ class Person:
 
     def requests(self) -> ColumnElement[bool]:
         return self._match(CorrectionRequest.user_id, CorrectionRequest.email)
+
+    def votes(self) -> ColumnElement[bool]:
+        # Like flags: a guest's vote is keyed by a digest of network and cookie, so only accounts' are found.
+        return self._match(Vote.user_id, None)
 
     def flags(self) -> ColumnElement[bool]:
         # A guest's flag is keyed by a digest of network and cookie, never by address: only accounts' are found.
@@ -167,6 +175,10 @@ def export(person: Person) -> dict[str, Any]:
         }
         for flag in db.session.scalars(select(Flag).where(person.flags()).order_by(Flag.id))
     ]
+    helpful = [
+        {"comment_id": vote.comment_id, "network": vote.ip_network, "created_at": _when(vote.created_at)}
+        for vote in db.session.scalars(select(Vote).where(person.votes()).order_by(Vote.id))
+    ]
     requests = [
         {
             "id": item.id,
@@ -201,6 +213,7 @@ def export(person: Person) -> dict[str, Any]:
         "account": account,
         "comments": comments,
         "flags": flags,
+        "votes": helpful,
         "correction_requests": requests,
         "subscriptions": followed,
     }
@@ -273,6 +286,8 @@ def erase(
         item.ip_network = None
     for flag in db.session.scalars(select(Flag).where(person.flags())):
         flag.ip_network = None
+    # Helpful votes go with the person, and the comments they were on are counted again.
+    erase_votes(db.session.scalars(select(Vote).where(person.votes())).all())
     if person.user is not None:
         subscriptions.forget_account(person.user)
     if person.email:
@@ -306,10 +321,11 @@ class NetworksPurged:
     comments: int
     flags: int
     correction_requests: int
+    votes: int = 0
 
     @property
     def total(self) -> int:
-        return self.comments + self.flags + self.correction_requests
+        return self.comments + self.flags + self.correction_requests + self.votes
 
 
 def purge_networks(days: int) -> NetworksPurged:
@@ -327,6 +343,36 @@ def purge_networks(days: int) -> NetworksPurged:
             .execution_options(synchronize_session=False)
         )
         counts.append(result.rowcount)  # type: ignore[attr-defined]
+    counts.append(_forget_vote_networks(cutoff))
     db.session.commit()
     db.session.expire_all()
     return NetworksPurged(*counts)
+
+
+# What a vote's network becomes once it is dropped (services.votes counts one per network).
+FORGOTTEN_NETWORK = "forgotten:"
+
+
+def _forget_vote_networks(cutoff: datetime) -> int:
+    """Drop the networks of votes older than `cutoff` so that they still count once per network: each network
+    becomes a random token, the same for every vote from it (recent ones too), which says nothing of where they
+    came from. Returns how many votes changed."""
+    networks = db.session.scalars(
+        select(Vote.ip_network)
+        .where(
+            Vote.created_at < cutoff,
+            Vote.ip_network.is_not(None),
+            Vote.ip_network.not_like(FORGOTTEN_NETWORK + "%"),
+        )
+        .distinct()
+    ).all()
+    changed = 0
+    for network in networks:
+        result = db.session.execute(
+            update(Vote)
+            .where(Vote.ip_network == network)
+            .values(ip_network=FORGOTTEN_NETWORK + secrets.token_hex(12))
+            .execution_options(synchronize_session=False)
+        )
+        changed += result.rowcount  # type: ignore[attr-defined]
+    return changed

@@ -47,6 +47,7 @@ from app.models import (
     StaffMailSettings,
     Subscription,
     User,
+    Vote,
 )
 from app.models.site_state import AREAS, bump_site_versions
 from app.models.types import UTCDateTime, utcnow
@@ -96,6 +97,7 @@ TABLES: tuple[Part, ...] = (
     _part(Comment),
     _part(CommentRevision),
     _part(Flag),
+    _part(Vote),
     _part(Note),
     _part(NoteRevision),
     _part(NoteCitation),

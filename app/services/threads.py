@@ -213,20 +213,42 @@ class _Reader:
         return and_(model.root_id == head.id, self.shown(model))
 
 
+ORDERS = ("oldest", "newest", "best")
+
+
+def _pinned(model: _Model) -> ColumnElement[bool]:
+    """The article's pinned comment, while it is published: first in every order."""
+    return and_(model.pinned_by.is_not(None), model.status == A, model.deleted_at.is_(None))
+
+
 def _in_order(model: _Model, order: str) -> tuple[Any, ...]:
-    """ORDER BY terms: the order a page of threads is read in (the order of the page's top-level comments)."""
+    """ORDER BY terms: the order a page of threads is read in (the order of the page's top-level comments), the
+    pinned comment first. "best" is by `best_score` (helpful votes weighted by age, models.comment.best_score)."""
+    first = case((_pinned(model), 0), else_=1)
     if order == "newest":
-        return (model.created_at.desc(), model.id.desc())
-    return (model.created_at, model.id)
+        return (first, model.created_at.desc(), model.id.desc())
+    if order == "best":
+        return (first, model.best_score.desc(), model.id)
+    return (first, model.created_at, model.id)
 
 
 def _before_in_order(root: Comment, order: str) -> ColumnElement[bool]:
     """Top-level comments that come before `root` in this order."""
+    if root.pinned_by is not None and root.is_public:
+        return false()
     if order == "newest":
-        return or_(
+        before = or_(
             Comment.created_at > root.created_at, and_(Comment.created_at == root.created_at, Comment.id > root.id)
         )
-    return or_(Comment.created_at < root.created_at, and_(Comment.created_at == root.created_at, Comment.id < root.id))
+    elif order == "best":
+        before = or_(
+            Comment.best_score > root.best_score, and_(Comment.best_score == root.best_score, Comment.id < root.id)
+        )
+    else:
+        before = or_(
+            Comment.created_at < root.created_at, and_(Comment.created_at == root.created_at, Comment.id < root.id)
+        )
+    return or_(_pinned(Comment), before)
 
 
 # --- a page of threads -----------------------------------------------------------------------

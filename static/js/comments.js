@@ -342,7 +342,38 @@
     if (form.matches("form.comment-form")) { event.preventDefault(); submitComment(form); }
     else if (form.matches("form.edit-inline")) { event.preventDefault(); submitEdit(form); }
     else if (form.matches("form.flag-form")) { event.preventDefault(); submitFlag(form); }
+    else if (form.matches("form.vote-form")) { event.preventDefault(); submitVote(form); }
   });
+
+  // --- helpful votes in place: the count and the pressed state change, a second press takes the vote back ---
+  function helpfulLabel(count) {
+    var who = count === 1 ? "1 person" : count.toLocaleString("en") + " people";
+    return "Mark helpful, " + who + " found this helpful";
+  }
+
+  function submitVote(form) {
+    var button = form.querySelector("button.vote-button");
+    var takeBack = form.querySelector("input[name=take_back]");
+    if (!button || button.disabled) return;
+    button.disabled = true;
+    send(form.action, new FormData(form)).then(function (result) {
+      if (!result.ok) {
+        say((result.body.error && result.body.error.message) || "The vote was not counted. Try again.");
+        return;
+      }
+      var count = result.body.votes;
+      button.setAttribute("aria-pressed", String(result.body.voted));
+      button.setAttribute("aria-label", helpfulLabel(count));
+      button.querySelector(".vote-button__count").textContent = count.toLocaleString("en");
+      if (takeBack) takeBack.value = result.body.voted ? "1" : "";
+      say(result.body.message || "");
+    }).catch(function () {
+      say("The server did not answer; the vote was not counted. Try again.");
+    }).then(function () {
+      button.disabled = false;
+      button.focus();
+    });
+  }
 
   // --- long sub-threads fold: a button under the comment hides or shows its replies ---
   var FOLD_AT = 3;

@@ -21,6 +21,9 @@ GUEST = {"name": "Gail Guest", "email": "gail@example.org"}
 SAME_ORIGIN = {"Origin": "http://localhost"}
 COMMENT_KEYS = {
     "id",
+    "votes",
+    "pinned",
+    "pinned_by",
     "led_to",
     "parent_id",
     "in_reply_to",
@@ -484,6 +487,9 @@ def test_deleting_a_comment_with_replies_leaves_a_placeholder(app, client, make_
         "removed": True,
         "removed_by_author": False,
         "led_to": [],
+        "votes": 0,
+        "pinned": False,
+        "pinned_by": None,
         "replies": placeholder["replies"],
         "more_replies": 0,
         "more_replies_url": None,

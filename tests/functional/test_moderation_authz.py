@@ -355,3 +355,24 @@ def test_session_writes_to_the_api_must_come_from_this_site(app, make_user, make
     assert _state()[0][0].status is P
     assert browser.post(url, json={"action": "approve"}, headers=SAME_ORIGIN).status_code == 200
     assert _state()[0][0].status is A
+
+
+def test_pins_refuse_readers_visitors_and_other_authors_and_change_nothing(app, make_user, make_article, token_for):
+    world = _world(make_user, make_article)
+    comment_id = world["published"].id
+    other_author = make_user("author")
+    before = _state()
+    pinned = lambda: db.session.scalar(select(func.count()).select_from(Comment).where(Comment.pinned_by.is_not(None)))  # noqa: E731
+    page, api = f"/comments/{comment_id}/pin", f"/api/v1/comments/{comment_id}/pin"
+    visitor = app.test_client()
+    assert visitor.post(page, data={"action": "pin"}).headers["Location"].startswith("/login?next=")
+    for method in ("POST", "DELETE"):
+        assert _send(visitor, method, api, json={} if method == "POST" else None).status_code == 401
+    for user in (make_user("reader"), other_author):
+        assert _browser(app, user).post(page, data={"action": "pin"}).status_code == 403
+        for method in ("POST", "DELETE"):
+            response = _send(
+                app.test_client(), method, api, json={} if method == "POST" else None, headers=token_for(user)
+            )
+            assert response.status_code == 403 and response.get_json()["error"]["code"] == "forbidden", (method, user)
+    assert _state() == before and pinned() == 0

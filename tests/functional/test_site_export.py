@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text, update
 from app.extensions import db
 from app.models import Article, Comment, CommentStatus, OutboxMessage, Role, User
 from app.models.site_state import seed_site_versions
-from app.services import moderation, site_export, sites, staff_mail, subscriptions
+from app.services import moderation, site_export, sites, staff_mail, subscriptions, votes
 from app.services.articles import update_article
 from app.services.comments import Writer, delete_comment, edit_comment
 from app.services.correction_requests import Requester, decide_request, request_correction
@@ -58,6 +58,9 @@ def rich_site(make_user, make_article):
     flagged = make_comment(guest, "Something contested.")
     moderation.flag_comment(flagged, "guest:abc", "factual_error", "It is wrong.", OPEN, ip_network="203.0.113.0/24")
     moderation.create_ban("email", spam.writer_email, "Pills", moderator)
+    votes.vote(first, votes.user_voter_key(reader), user=reader, ip_network="198.51.100.0/24")
+    votes.vote(first, "guest:def", ip_network="203.0.113.0/24")
+    votes.pin(first, author)
 
     note = make_note(tides, author, "correction", "The sea follows twice a day.", prompted_by=[first.id])
     amend_note(note, author, body="The sea follows about twice a day.")
