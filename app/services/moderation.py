@@ -269,7 +269,7 @@ def undo(event_id: int, actor: User, *, commit: bool = True) -> Undone:
     if event is None or event.comment is None:
         raise ServiceError("There is no such action to undo.", code="not_found", status=404)
     comment = event.comment
-    if event.actor_id != actor.id and actor.role is not Role.admin:
+    if (event.actor_id != actor.id and actor.role is not Role.admin) or not can_moderate(actor, comment):
         raise ServiceError("Only the moderator who acted, or an admin, can undo it.", code="forbidden", status=403)
     if db.session.scalar(select(ModerationEvent.id).where(ModerationEvent.undoes_id == event.id)) is not None:
         return Undone(comment, already=True)
@@ -769,10 +769,13 @@ class DeskContext(TypedDict):
     flags: dict[int, list[Flag]]
     events: dict[int, list[ModerationEvent]]
     seen: set[int]
+    # The standing move that put each comment where it is (its who and why: the trash reason, a spam remark).
+    placed: dict[int, ModerationEvent]
 
 
 def load_context(comments: list[Comment]) -> DeskContext:
-    """What the desk shows beside each comment, in three queries for the whole page: parents, flags, history."""
+    """What the desk shows beside each comment, in three queries for the whole page: parents, flags, history (and
+    from it, who put each comment where it stands, and why)."""
     ids = [comment.id for comment in comments]
     parent_ids = {comment.in_reply_to_id or comment.parent_id for comment in comments} - {None}
     parents = (
@@ -792,6 +795,7 @@ def load_context(comments: list[Comment]) -> DeskContext:
             if event.comment_id is not None:  # always set: the query asked for these comments' events
                 events[event.comment_id].append(event)
     seen = {comment.id for comment in comments if comment.status is A or comment.removed_by_author}
+    placed: dict[int, ModerationEvent] = {}
     for comment in comments:
         undone = {event.undoes_id for event in events[comment.id]}
         moves = [
@@ -801,7 +805,9 @@ def load_context(comments: list[Comment]) -> DeskContext:
         ]
         if comment.status is P and moves and moves[-1].action == "hide":
             seen.add(comment.id)
-    return {"parents": parents, "flags": flags, "events": events, "seen": seen}
+        if moves and moves[-1].to_status == comment.status.value:
+            placed[comment.id] = moves[-1]
+    return {"parents": parents, "flags": flags, "events": events, "seen": seen, "placed": placed}
 
 
 def events_for(comment_id: int | None = None) -> Select[ModerationEvent]:

@@ -4,6 +4,7 @@
 //   j / k  next / previous comment      a  approve      s  spam (or not spam)
 //   t      trash with the chosen reason x  select for a bulk action
 //   o      open the comment's details   ?  show or hide this help
+//   u      undo the last action (its Undo button, left in the item's place)
 // The author's desk sets its own keys on its list (data-keys, data-focus-keys): a acknowledge,
 // s spam (or not spam), d the decline reason, w write a note that resolves the request.
 // "Select all on this page" (#select-all, hidden without this script) ticks every item's box; it shows
@@ -86,11 +87,40 @@
     syncSelectAll();
   }
 
+  var badgeSelector = list.getAttribute("data-badge") || 'nav a[href$="/moderation"] .count--alert';
+
+  // The server's counts after an action (the moderation desk sends them): every tab and the navigation's
+  // count follow. A searched desk counts only the queue shown, so it keeps counting down by hand.
+  function showCounts(body) {
+    if (!body.counts || list.hasAttribute("data-searched")) return false;
+    Object.keys(body.counts).forEach(function (name) {
+      var count = document.querySelector('.tabs a[data-queue="' + name + '"] .count');
+      if (count) count.textContent = String(body.counts[name]);
+    });
+    if (typeof body.waiting === "number") {
+      var badge = document.querySelector(badgeSelector);
+      var link = document.querySelector(badgeSelector.replace(/\s*\.count--alert$/, ""));
+      if (body.waiting && !badge && link) {
+        badge = document.createElement("span");
+        badge.className = "count count--alert";
+        link.appendChild(document.createTextNode(" "));
+        link.appendChild(badge);
+      }
+      if (badge && body.waiting) {
+        badge.textContent = String(body.waiting);
+        badge.setAttribute("aria-label", body.waiting + " " + (list.getAttribute("data-badge-label") || "waiting"));
+      } else if (badge) {
+        badge.remove();
+      }
+    }
+    return true;
+  }
+
   function lessInQueue(wasPending) {
     var count = document.querySelector('.tabs a[aria-current="page"] .count');
     if (count && /^\d+$/.test(count.textContent)) count.textContent = String(Math.max(0, Number(count.textContent) - 1));
     // The navigation's count ("Moderation N" waiting, "Requests N" open) follows.
-    var badge = document.querySelector(list.getAttribute("data-badge") || 'nav a[href$="/moderation"] .count--alert');
+    var badge = document.querySelector(badgeSelector);
     if (wasPending && badge && /^\d+$/.test(badge.textContent)) {
       var left = Math.max(0, Number(badge.textContent) - 1);
       if (left) {
@@ -102,28 +132,73 @@
     }
   }
 
-  // Post one item's action and replace the item by what happened.
-  function act(button) {
-    var item = button.closest(".mod-item");
-    var form = button.form;
-    if (!item || !form) return;
-    var data = new FormData();
-    var token = form.querySelector("input[name=csrf_token]");
-    if (token) data.append("csrf_token", token.value);
-    data.append("action", button.value);
-    // The item's own fields (a trash reason, a decline reason, the note that resolves a request).
-    item.querySelectorAll("select[name], input[type=text][name]").forEach(function (field) {
-      data.append(field.name, field.value);
-    });
-    item.setAttribute("aria-busy", "true");
-    fetch(button.getAttribute("formaction"), {
+  function csrfToken() {
+    var token = document.querySelector("input[name=csrf_token]");
+    return token ? token.value : "";
+  }
+
+  function post(url, data) {
+    data.append("csrf_token", csrfToken());
+    if (list.hasAttribute("data-article")) data.append("article", list.getAttribute("data-article"));
+    return fetch(url, {
       method: "POST",
       body: data,
       credentials: "same-origin",
       headers: { Accept: "application/json" }
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
-    }).then(function (result) {
+    });
+  }
+
+  // The last action that can be undone: its item, what the item showed before, and the Undo the server offered.
+  var lastDone = null;
+
+  // Take the last action back: the item shows again as it was, in its place, and the counts follow.
+  function undo(done) {
+    if (!done || done.busy) return false;
+    done.busy = true;
+    var data = new FormData();
+    done.offer.events.forEach(function (id) { data.append("event", String(id)); });
+    post(done.offer.url, data).then(function (result) {
+      done.busy = false;
+      var text = result.body.error ? result.body.error.message : result.body.message;
+      if (!result.ok) {
+        done.note.textContent = text;
+        announce(text);
+        return;
+      }
+      if (lastDone === done) lastDone = null;
+      done.item.replaceChildren.apply(done.item, done.before);
+      done.item.classList.remove("mod-item--done");
+      if (!showCounts(result.body)) moreInQueue();
+      syncSelectAll();
+      select(done.item);
+      announce(text);
+    }).catch(function () {
+      done.busy = false;
+      announce("The server did not answer; nothing changed. Try again.");
+    });
+    return true;
+  }
+
+  function moreInQueue() {
+    var count = document.querySelector('.tabs a[aria-current="page"] .count');
+    if (count && /^\d+$/.test(count.textContent)) count.textContent = String(Number(count.textContent) + 1);
+  }
+
+  // Post one item's action and replace the item by what happened.
+  function act(button) {
+    var item = button.closest(".mod-item");
+    var form = button.form;
+    if (!item || !form) return;
+    var data = new FormData();
+    data.append("action", button.value);
+    // The item's own fields (a trash reason, a decline reason, the note that resolves a request).
+    item.querySelectorAll("select[name], input[type=text][name]").forEach(function (field) {
+      data.append(field.name, field.value);
+    });
+    item.setAttribute("aria-busy", "true");
+    post(button.getAttribute("formaction"), data).then(function (result) {
       item.removeAttribute("aria-busy");
       if (!result.ok) {
         announce(result.body.error ? result.body.error.message : "That did not work; reload the page.");
@@ -132,13 +207,28 @@
       var wasCurrent = item.classList.contains("is-current");
       var wasPending = item.hasAttribute("data-counted") || Boolean(item.querySelector(".badge--pending"));
       var place = items().indexOf(item);
+      var before = Array.prototype.slice.call(item.childNodes);
       var done = document.createElement("p");
       done.className = "mod-item__done";
-      done.textContent = result.body.message;
+      var note = document.createElement("span");
+      note.textContent = result.body.message;
+      done.appendChild(note);
       item.replaceChildren(done);
       item.classList.add("mod-item--done");
       item.classList.remove("is-current");
-      lessInQueue(wasPending && result.body.status !== "pending");
+      if (result.body.undo) {
+        var record = { item: item, before: before, offer: result.body.undo, note: note, busy: false };
+        var again = document.createElement("button");
+        again.type = "button";
+        again.className = "button button--small mod-item__undo";
+        again.textContent = "Undo";
+        again.setAttribute("aria-label", "Undo: " + result.body.message);
+        again.addEventListener("click", function () { undo(record); });
+        done.appendChild(document.createTextNode(" "));
+        done.appendChild(again);
+        lastDone = record;
+      }
+      if (!showCounts(result.body)) lessInQueue(wasPending && result.body.status !== "pending");
       syncSelectAll();
       announce(result.body.message);
       if (wasCurrent) {
@@ -218,6 +308,7 @@
           }
           break;
         }
+        case "u": handled = undo(lastDone); break;
         case "?": if (help) help.open = !help.open; break;
         default: handled = false;
       }

@@ -36,6 +36,8 @@ PAGE_FORM = {
     "do": "erase",
     "comments": "remove",
     "confirm": "1",
+    "event": "1",
+    "density": "compact",
 }
 API_BODIES = {
     "api_moderation.ModerationItem": {"action": "approve"},
@@ -59,6 +61,8 @@ KNOWN = {
     "moderation.empty_spam",
     "moderation.settings",
     "moderation.people",
+    "moderation.undo",
+    "moderation.density",
     "api_moderation.ModerationQueue",
     "api_moderation.ModerationItem",
     "api_moderation.ModerationEvents",
@@ -239,6 +243,7 @@ def test_authors_moderate_comments_on_their_own_articles_only_on_the_desk(app, m
     moderator = make_user("moderator")
     spam = post_comment(mine, Writer(name="Sam", email="sam@example.org"), "Pills on mine.", CommentRules())
     moderation.apply(spam, "spam", moderator)
+    spam_move = db.session.scalars(select(ModerationEvent).order_by(ModerationEvent.id.desc())).first()
     ban, _ = moderation.create_ban("email", "b@example.org", "R.", moderator)
     browser = _browser(app, author)
 
@@ -258,6 +263,7 @@ def test_authors_moderate_comments_on_their_own_articles_only_on_the_desk(app, m
         ("GET", "/moderation/spam/empty", None),
         ("POST", "/moderation/spam/empty", {"expected": "1"}),
         ("POST", f"/moderation/bans/{ban.id}/lift", None),
+        ("POST", "/moderation/undo", {"event": str(spam_move.id)}),
         ("GET", "/moderation/settings", None),
         ("POST", "/moderation/settings", {"hold_all": "1"}),
         ("GET", "/moderation/people", None),
