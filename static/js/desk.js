@@ -210,22 +210,19 @@
       var before = Array.prototype.slice.call(item.childNodes);
       var done = document.createElement("p");
       done.className = "mod-item__done";
-      var note = document.createElement("span");
-      note.textContent = result.body.message;
-      done.appendChild(note);
+      done.textContent = result.body.message;
       item.replaceChildren(done);
       item.classList.add("mod-item--done");
       item.classList.remove("is-current");
       if (result.body.undo) {
-        var record = { item: item, before: before, offer: result.body.undo, note: note, busy: false };
+        var record = { item: item, before: before, offer: result.body.undo, note: done, busy: false };
         var again = document.createElement("button");
         again.type = "button";
         again.className = "button button--small mod-item__undo";
         again.textContent = "Undo";
         again.setAttribute("aria-label", "Undo: " + result.body.message);
         again.addEventListener("click", function () { undo(record); });
-        done.appendChild(document.createTextNode(" "));
-        done.appendChild(again);
+        item.appendChild(again);
         lastDone = record;
       }
       if (!showCounts(result.body)) lessInQueue(wasPending && result.body.status !== "pending");
