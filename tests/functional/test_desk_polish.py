@@ -171,3 +171,28 @@ def test_a_trashed_or_spam_item_shows_why_on_the_item(app, make_user, make_artic
     moderation.apply(trashed, "trash", moderator, "off_topic")
     html = unescape(browser.get("/moderation?queue=trash").get_data(as_text=True))
     assert "reason: <strong>Off-topic</strong>" in html and "Harassment</strong>" not in html
+
+
+def test_the_api_undoes_a_move_by_its_event_once_and_refuses_others(app, make_user, make_article, token_for):
+    first, second = make_user("moderator"), make_user("moderator")
+    comment = make_comment(make_article(), rules=HELD)
+    client = app.test_client()
+    moved = client.post(
+        f"/api/v1/moderation/comments/{comment.id}", json={"action": "approve"}, headers=token_for(first)
+    )
+    assert moved.status_code == 200
+    events = client.get(f"/api/v1/moderation/events?comment={comment.id}", headers=token_for(first)).get_json()
+    event_id = events["events"][-1]["id"]
+    refused = client.post(f"/api/v1/moderation/events/{event_id}/undo", json={}, headers=token_for(second))
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
+    undone = client.post(f"/api/v1/moderation/events/{event_id}/undo", json={}, headers=token_for(first))
+    assert undone.status_code == 200
+    body = undone.get_json()
+    assert (body["comment"]["status"], body["already_undone"]) == ("pending", False)
+    again = client.post(f"/api/v1/moderation/events/{event_id}/undo", json={}, headers=token_for(first)).get_json()
+    assert (again["comment"]["status"], again["already_undone"]) == ("pending", True)
+    log = client.get(f"/api/v1/moderation/events?comment={comment.id}", headers=token_for(first)).get_json()
+    assert [(e["action"], e["undoes"]) for e in log["events"]][-2:] == [("approve", None), ("undo", event_id)]
+    missing = client.post("/api/v1/moderation/events/999999/undo", json={}, headers=token_for(first))
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+    assert _status(comment.id) is P

@@ -67,6 +67,7 @@ KNOWN = {
     "api_moderation.ModerationItem",
     "api_moderation.ModerationEvents",
     "api_moderation.Bans",
+    "api_moderation.ModerationUndo",
 }
 
 
@@ -105,7 +106,15 @@ def _world(make_user, make_article) -> dict:
     moderation.apply(spam, "spam", moderator)
     moderation.flag_comment(published, "user:999", "spam", None, CommentRules())
     ban, _ = moderation.create_ban("email", "banned@example.org", "Trolling.", moderator)
-    return {"comment_id": held.id, "ban_id": ban.id, "held": held, "published": published, "ban": ban}
+    spam_move = db.session.scalars(select(ModerationEvent).where(ModerationEvent.action == "spam")).one()
+    return {
+        "comment_id": held.id,
+        "ban_id": ban.id,
+        "event_id": spam_move.id,
+        "held": held,
+        "published": published,
+        "ban": ban,
+    }
 
 
 def _state() -> tuple:
