@@ -6,7 +6,8 @@
 //   o      open the comment's details   ?  show or hide this help
 //   u      undo the last action (its Undo button, left in the item's place)
 // The author's desk sets its own keys on its list (data-keys, data-focus-keys): a acknowledge,
-// s spam (or not spam), d the decline reason, w write a note that resolves the request.
+// s spam (or not spam), d the decline reason (opening the "More actions" menu it sits in), w write a note
+// that resolves the request; Escape closes the menu.
 // "Select all on this page" (#select-all, hidden without this script) ticks every item's box; it shows
 // checked, unchecked or mixed as the boxes are, and follows items acted on in place.
 (function () {
@@ -271,8 +272,22 @@
   function goTo(selector) {
     var target = current() && current().querySelector(selector);
     if (!target) return false;
+    // A field in a closed menu (the author's desk keeps its rarer actions in one): open the menu first.
+    var menu = target.closest("details");
+    if (menu) menu.open = true;
     if (target.tagName === "A") window.location.href = target.href;
     else target.focus();
+    return true;
+  }
+
+  // Escape closes the menu holding the focus (or the last one opened) and gives the focus to its summary.
+  function closeMenu() {
+    var menu = document.activeElement && document.activeElement.closest && document.activeElement.closest("details[open]");
+    if (!menu || !list.contains(menu)) menu = list.querySelector(".mod-item.is-current details[open]");
+    if (!menu) return false;
+    menu.open = false;
+    var summary = menu.querySelector("summary");
+    if (summary) summary.focus();
     return true;
   }
 
@@ -285,6 +300,10 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape") {
+      if (closeMenu()) event.preventDefault();
+      return;
+    }
     if (typing(event.target)) return;
     var handled = true;
     if (keys[event.key]) {

@@ -1,5 +1,6 @@
 """The desk's one-click Undo in a real browser (in place with JavaScript, on the reloaded page without), the counts
-on every tab following each action, and the compact density: how tall 25 items are in each, and axe on both.
+on every tab following each action, and the compact density: how tall 25 items are in each, and axe on both. And the
+author's requests desk: two actions in view, the rest in a menu that works by keyboard and without JavaScript.
 
 Held comments, articles and accounts come from the services; every decision goes through the page. Each test
 filters the desk to its own article, since the live server is shared by every test.
@@ -16,12 +17,14 @@ from app.models import ModerationEvent
 from tests.e2e.pages import flash
 from tests.e2e.test_accessibility import AXE_JS, describe, serious_violations
 from tests.e2e.test_desk_keyboard import (
+    ask_for_corrections,
     create_account,
     expect_javascript_off,
     hold_comments,
     item,
     open_desk,
     publish_article,
+    request_status,
     sign_in,
     stored,
     tab,
@@ -160,3 +163,40 @@ def test_compact_density_is_far_shorter_and_keeps_every_action(new_context, live
     if AXE_JS.is_file():
         violations = serious_violations(page, AXE_JS.read_text(encoding="utf-8"))
         assert not violations, describe(violations, f"the compact desk ({scheme})")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])
+def test_the_requests_desk_shows_two_actions_and_keeps_the_rest_in_a_menu(new_context, live_server, unique, javascript):
+    slug, writer_email = publish_article(live_server, unique)
+    (asked,) = ask_for_corrections(live_server, slug, unique, "The fee is $30.")
+    context = new_context(java_script_enabled=javascript)
+    if not javascript:
+        expect_javascript_off(context)
+    page = context.new_page()
+    sign_in(page, writer_email)
+    page.goto("/author/requests")
+    request = page.locator(f"li#request-{asked}")
+    expect(request.get_by_role("button", name=f"Acknowledge request {asked}")).to_be_visible()
+    expect(request.get_by_role("link", name=re.compile("^Write a note that resolves it"))).to_be_visible()
+    decline = request.get_by_role("button", name=f"Decline request {asked}")
+    expect(decline).to_be_hidden()
+    expect(request.get_by_role("button", name=re.compile(r"^Spam"))).to_be_hidden()
+
+    menu = request.locator("summary", has_text="More actions")
+    menu.focus()
+    page.keyboard.press("Enter")
+    expect(decline).to_be_visible()
+    if javascript:
+        request.get_by_label("Reason (public)").focus()
+        page.keyboard.press("Escape")  # closes the menu, back on its summary
+        expect(decline).to_be_hidden()
+        expect(menu).to_be_focused()
+        page.keyboard.press("d")  # the decline reason opens the menu again
+        expect(request.get_by_label("Reason (public)")).to_be_focused()
+    request.get_by_label("Reason (public)").fill("The fee is right for this court.")
+    decline.click()
+    if javascript:
+        expect(request.locator(".mod-item__done")).to_have_text(f"Request {asked} is now declined.")
+    else:
+        expect(flash(page)).to_contain_text("declined")
+    assert request_status(live_server, asked) == ("declined", "The fee is right for this court.")
