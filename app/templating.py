@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.services import permissions
 from app.services.correction_requests import request_counts
 from app.services.moderation import TRASH_REASONS, pending_count
+from app.services.text import excerpt
 
 
 def long_date(value: datetime | None) -> str:
@@ -41,6 +42,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(iso, "iso")
     app.add_template_filter(date_time, "date_time")
     app.add_template_filter(page_host, "page_host")
+    app.add_template_filter(excerpt, "excerpt")
 
     @app.context_processor
     def inject_labels():
