@@ -217,7 +217,9 @@ def _offer_undo(comments: list[Comment], message: str) -> dict | None:
     events = moderation.last_moves(comments, current_user)
     if not events:
         return None
-    if not script_wants_json():
+    back_to = safe_next(request.form.get("next") or request.args.get("next"), url_for("moderation.desk"))
+    if not script_wants_json() and back_to.split("?")[0] == url_for("moderation.desk"):
+        # Only for the desk's own page: an action taken beside a discussion goes back to the article.
         session[UNDO_KEY] = {"events": events, "message": message}
     return {"url": url_for("moderation.undo"), "events": events}
 

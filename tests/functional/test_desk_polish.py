@@ -196,3 +196,16 @@ def test_the_api_undoes_a_move_by_its_event_once_and_refuses_others(app, make_us
     missing = client.post("/api/v1/moderation/events/999999/undo", json={}, headers=token_for(first))
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
     assert _status(comment.id) is P
+
+
+def test_an_action_beside_a_discussion_leaves_no_undo_for_the_desk(app, make_user, make_article):
+    moderator = make_user("moderator")
+    article = make_article()
+    comment = make_comment(article, rules=HELD)
+    browser = _browser(app, moderator)
+    response = browser.post(
+        f"/moderation/comments/{comment.id}/action?next=/articles/{article.slug}", data={"action": "approve"}
+    )
+    assert response.headers["Location"] == f"/articles/{article.slug}"
+    assert _undo_events(browser.get("/moderation").get_data(as_text=True)) == []
+    assert _status(comment.id) is A
