@@ -91,17 +91,21 @@ def _clean_remark(remark: str | None) -> str | None:
     return remark or None
 
 
+def _standing_moves() -> list[ColumnElement[bool]]:
+    """The events that moved a comment and still stand: neither an undo nor a move an undo took back."""
+    undone = aliased(ModerationEvent)
+    return [
+        ModerationEvent.from_status != ModerationEvent.to_status,
+        ModerationEvent.action != "undo",
+        ~exists().where(undone.undoes_id == ModerationEvent.id),
+    ]
+
+
 def _last_move(comment: Comment) -> str | None:
     """The action of the latest event that changed the comment's state and stands (neither an undo nor undone)."""
-    undone = aliased(ModerationEvent)
     return db.session.scalar(
         select(ModerationEvent.action)
-        .where(
-            ModerationEvent.comment_id == comment.id,
-            ModerationEvent.from_status != ModerationEvent.to_status,
-            ModerationEvent.action != "undo",
-            ~exists().where(undone.undoes_id == ModerationEvent.id),
-        )
+        .where(ModerationEvent.comment_id == comment.id, *_standing_moves())
         .order_by(ModerationEvent.id.desc())
         .limit(1)
     )
@@ -241,11 +245,7 @@ def _removed_by_author_before(event: ModerationEvent) -> bool:
         return False
     moves = db.session.scalars(
         select(ModerationEvent)
-        .where(
-            ModerationEvent.comment_id == event.comment_id,
-            ModerationEvent.id < event.id,
-            ModerationEvent.from_status != ModerationEvent.to_status,
-        )
+        .where(ModerationEvent.comment_id == event.comment_id, ModerationEvent.id < event.id, *_standing_moves())
         .options(joinedload(ModerationEvent.actor))
         .order_by(ModerationEvent.id.desc())
         .limit(2)
