@@ -139,7 +139,9 @@ def _height_of_items(page) -> float:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_compact_density_is_far_shorter_and_keeps_every_action(new_context, live_server, unique, scheme):
+def test_compact_density_is_far_shorter_and_keeps_every_action(
+    new_context, live_server, unique, scheme, screenshots_dir
+):
     slug, _ = publish_article(live_server, unique)
     ids = hold_comments(live_server, slug, unique, *[f"Writer{n}" for n in range(25)])
     page = new_context(color_scheme=scheme).new_page()
@@ -159,6 +161,8 @@ def test_compact_density_is_far_shorter_and_keeps_every_action(new_context, live
         expect(item(page, ids[0]).get_by_role("button", name=re.compile(rf"^{action} comment"))).to_be_visible()
     open_desk(page, slug)
     expect(page.locator("ol.mod-list--compact")).to_have_count(1)
+    if scheme == "light":
+        page.screenshot(path=str(screenshots_dir / "desk-compact.png"))  # the first screenful, for the docs
 
     if AXE_JS.is_file():
         violations = serious_violations(page, AXE_JS.read_text(encoding="utf-8"))
