@@ -31,7 +31,13 @@ from app.services import outbox, tasks
 from app.services import staff_mail as staff_mail_service  # app.staff_mail is the area's blueprint
 from app.services import subscriptions as subscription_service  # app.subscriptions is the views' package
 from app.services.accounts import user_for_session
-from app.services.signals import comment_published, comment_waits, correction_requested, spam_decision
+from app.services.signals import (
+    comment_published,
+    comment_waits,
+    correction_requested,
+    spam_decision,
+    verdict_undone,
+)
 from app.services.spam import akismet, learning
 from app.staff_mail import routes as staff_mail_views
 from app.subscriptions import routes as subscription_views
@@ -204,6 +210,7 @@ def register_signal_receivers() -> None:
     """
     spam_decision.connect(learning.on_spam_decision, weak=False)
     spam_decision.connect(akismet.on_spam_decision, weak=False)
+    verdict_undone.connect(learning.on_verdict_undone, weak=False)
     comment_waits.connect(staff_mail_service.on_comment_waits, weak=False)
     correction_requested.connect(staff_mail_service.on_correction_requested, weak=False)
     comment_published.connect(subscription_service.on_comment_published, weak=False)

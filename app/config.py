@@ -142,6 +142,9 @@ class Config:
     """Defaults shared by every environment."""
 
     SITE_NAME = "Afterword"
+    # What the site is about, in a sentence or two: the top of the home page and the articles feed's subtitle.
+    # The default for the admin's setting of the same name (the settings page).
+    SITE_DESCRIPTION = ""
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     # Accounts and sessions

@@ -11,6 +11,7 @@ from app.services.correction_requests import request_counts
 from app.services.formatting import PLAIN_TEXT
 from app.services.markdown import formatting_help
 from app.services.moderation import TRASH_REASONS, pending_count
+from app.services.text import excerpt
 
 
 def long_date(value: datetime | None) -> str:
@@ -46,6 +47,7 @@ def register(app: Flask) -> None:
     # "Formatting help" beside the comment forms, from the list that configures the comment renderer.
     app.add_template_global(formatting_help, "formatting_help")
     app.add_template_global(PLAIN_TEXT, "plain_text_formatting")
+    app.add_template_filter(excerpt, "excerpt")
 
     @app.context_processor
     def inject_labels():

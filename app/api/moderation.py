@@ -1,4 +1,4 @@
-"""/api/v1/moderation: queues, actions, the audit log and bans; and /api/v1/comments/<id>/flags for readers."""
+"""/api/v1/moderation: queues, actions and their undo, the audit log, bans; /api/v1/comments/<id>/flags for readers."""
 
 from flask import abort, make_response, request
 from flask.views import MethodView
@@ -18,6 +18,8 @@ from app.api.schemas import (
     ModerationEnvelopeSchema,
     ModerationListSchema,
     ModerationQuerySchema,
+    UndoEnvelopeSchema,
+    UndoSchema,
 )
 from app.extensions import db
 from app.guests import keep_reader_cookie, reader_cookie_id
@@ -126,6 +128,26 @@ class ModerationItem(MethodView):
                 moderation.apply(comment, data["action"], user, data["reason"], data["remark"])
         flags = moderation.load_context([comment])["flags"][comment.id]
         return {"comment": moderation_data(comment, flags, can_see_private(user))}
+
+
+@blp.route("/moderation/events/<int:event_id>/undo")
+class ModerationUndo(MethodView):
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.arguments(UndoSchema)
+    @blp.response(200, UndoEnvelopeSchema)
+    @errors(401, 403, 404, 409, 415, 422)
+    def post(self, _data, event_id):
+        """Undo one move (approve, spam, not_spam, trash, restore; the event's id from /moderation/events): the
+        comment returns to where it was. Only its actor or an admin, only while it is the comment's last move and
+        within ten minutes (409 `moved_since`, `too_late`); a second call changes nothing (`already_undone`)."""
+        user = _desk_user()
+        with api_field_names():
+            result = moderation.undo(event_id, user)
+        flags = moderation.load_context([result.comment])["flags"][result.comment.id]
+        return {
+            "comment": moderation_data(result.comment, flags, can_see_private(user)),
+            "already_undone": result.already,
+        }
 
 
 @blp.route("/moderation/events")

@@ -501,6 +501,17 @@ class ModerationEnvelopeSchema(ma.Schema):
     comment = ma.fields.Nested(ModerationCommentSchema)
 
 
+class UndoSchema(ma.Schema):
+    """An undo takes no fields: the event in its address says what to take back (an empty JSON object)."""
+
+
+class UndoEnvelopeSchema(ma.Schema):
+    comment = ma.fields.Nested(ModerationCommentSchema)
+    already_undone = ma.fields.Boolean(
+        metadata={"description": "True when an earlier call had undone it: nothing changed this time."}
+    )
+
+
 class EventSchema(ma.Schema):
     id = ma.fields.Integer()
     comment_id = ma.fields.Integer(allow_none=True)
@@ -511,6 +522,9 @@ class EventSchema(ma.Schema):
     reason = ma.fields.String(allow_none=True)
     remark = ma.fields.String(data_key="note", allow_none=True, metadata={"description": "The remark logged with it."})
     at = ma.fields.DateTime(attribute="created_at")
+    undoes = ma.fields.Integer(
+        attribute="undoes_id", allow_none=True, metadata={"description": "On an undo: the id of the event it reverses."}
+    )
 
 
 class EventListSchema(ma.Schema):

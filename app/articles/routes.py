@@ -8,7 +8,8 @@ from app.articles.page import article_page_response
 from app.extensions import db
 from app.services.articles import published_articles, revisions_of, visible_article
 from app.services.diff import body_diff, word_diff
-from app.services.notes import notes_for, timeline
+from app.services.notes import corrections_by_article, notes_for, timeline
+from app.services.settings import site_description
 
 # The icon's address never changes, so caches keep it a week and then ask again (its ETag answers 304).
 ICON_MAX_AGE = 7 * 86400
@@ -26,11 +27,17 @@ def favicon():
 
 @bp.route("/")
 def index():
-    """Published articles, newest first (the discussions of other sites' pages live on those pages)."""
+    """Published articles, newest first, each with its excerpt, byline, comment count and corrections, under the
+    site's description (the discussions of other sites' pages live on those pages)."""
     page = db.paginate(
         published_articles(hosted_only=True), per_page=current_app.config["ARTICLES_PER_PAGE"], error_out=False
     )
-    return render_template("articles/index.html", page=page)
+    return render_template(
+        "articles/index.html",
+        page=page,
+        corrections=corrections_by_article(article.id for article in page.items),
+        description=site_description(current_app.config),
+    )
 
 
 @bp.route("/articles/<slug>")

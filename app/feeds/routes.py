@@ -12,6 +12,7 @@ from app.feeds import bp
 from app.models import Article, Comment
 from app.services import feeds
 from app.services.articles import visible_article
+from app.services.settings import site_description
 from app.web import viewer
 
 FEED_ENTRIES = 50
@@ -57,7 +58,7 @@ def articles():
     site = current_app.config["SITE_NAME"]
     return atom_response(
         f"Articles — {site}",
-        f"New articles on {site}.",
+        site_description(current_app.config) or f"New articles on {site}.",
         url_for("articles.index", _external=True),
         url_for("feeds.articles", _external=True),
         [_article_entry(article) for article in found],

@@ -37,6 +37,8 @@ class ModerationEvent(Model):
     reason: Mapped[str | None] = mapped_column(String(40))
     remark: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # On an "undo": the event it reverses (moderation.undo), which can be undone once.
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_events.id"), index=True)
 
     actor: Mapped[User | None] = relationship()
     comment: Mapped[Comment | None] = relationship()

@@ -3,7 +3,7 @@
 import json
 from datetime import timedelta
 
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from app.errors import json_error, script_wants_json
@@ -46,6 +46,13 @@ BULK_DONE = {
     "trash": "Moved to the trash",
     "restore": "Restored",
 }
+
+
+# The session key holding what the desk's Undo button takes back after a page reload (no script): the events of the
+# last action, and its message.
+UNDO_KEY = "desk_undo"
+DENSITY_COOKIE = "desk_density"
+DENSITIES = ("comfortable", "compact")
 
 
 @bp.before_request
@@ -114,7 +121,35 @@ def desk():
         trash_reasons=moderation.TRASH_REASONS,
         staff=_is_staff(),
         show_private=can_see_private(current_user),
+        undo=session.pop(UNDO_KEY, None),
+        density=_density(),
     )
+
+
+def _density() -> str:
+    """The desk's density, remembered per browser in a cookie: comfortable (the default) or compact."""
+    chosen = request.cookies.get(DENSITY_COOKIE)
+    return chosen if chosen in DENSITIES else DENSITIES[0]
+
+
+@bp.route("/density", methods=["POST"])
+def density():
+    """Choose the desk's density (a cookie for a year); back to the desk."""
+    chosen = request.form.get("density", "")
+    if chosen not in DENSITIES:
+        flash(f"Choose a density: {' or '.join(DENSITIES)}.", "error")
+        return _back()
+    response = _back()
+    response.set_cookie(
+        DENSITY_COOKIE,
+        chosen,
+        max_age=365 * 24 * 3600,
+        path=url_for("moderation.desk"),
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @bp.route("/overview")
@@ -169,10 +204,76 @@ def act(comment_id: int):
         message = DONE.get(action, "Comment {id} is now {status}.").format(id=item.id, status=item.status.value)
         if item.removed_by_author:
             message += " Readers see “Comment removed by the article's author” in its place."
+        undo = _offer_undo([item], message) if action in moderation.ACTIONS else None
         if script_wants_json():
-            return jsonify(id=item.id, status=item.status.value, message=message)
+            return jsonify(id=item.id, status=item.status.value, message=message, undo=undo, **_desk_counts())
         flash(message, "success")
     return _back()
+
+
+def _offer_undo(comments: list[Comment], message: str) -> dict | None:
+    """What the Undo button after an action sends (the events it wrote); kept in the session for the page a form
+    post reloads (a script shows it in place)."""
+    events = moderation.last_moves(comments, current_user)
+    if not events:
+        return None
+    back_to = safe_next(request.form.get("next") or request.args.get("next"), url_for("moderation.desk"))
+    if not script_wants_json() and back_to.split("?")[0] == url_for("moderation.desk"):
+        # Only for the desk's own page: an action taken beside a discussion goes back to the article.
+        session[UNDO_KEY] = {"events": events, "message": message}
+    return {"url": url_for("moderation.undo"), "events": events}
+
+
+def _desk_counts() -> dict:
+    """The queues' counts (for the article the desk filters on, sent as `article`) and the navigation's count of
+    comments waiting: what a script acting in place shows without a reload."""
+    slug = request.form.get("article") or None
+    article = find_article(slug, with_author=False) if slug else None
+    return {"counts": moderation.queue_counts(current_user, article), "waiting": moderation.pending_count(current_user)}
+
+
+@bp.route("/undo", methods=["POST"])
+def undo():
+    """Take back the last action (one comment's, or a bulk action's): the Undo button after it."""
+    ids = [n for n in map(_whole_number, request.form.getlist("event")) if n is not None]
+    try:
+        if not ids:
+            raise ServiceError("There is nothing to undo.", field="event")
+        if len(ids) == 1:
+            results, problems = [moderation.undo(ids[0], current_user)], []
+        else:
+            results, problems = moderation.undo_many(ids, current_user)
+    except ServiceError as error:
+        if script_wants_json():
+            return json_error(error.status, error.code, error.message, error.fields)
+        if error.status == 403:
+            abort(403, description=error.message)
+        flash(error.message, "error")
+        return _back()
+    session.pop(UNDO_KEY, None)
+    message = _undone_message(results)
+    if script_wants_json():
+        comments = [{"id": result.comment.id, "status": result.comment.status.value} for result in results]
+        return jsonify(message=message, problems=problems, comments=comments, **_desk_counts())
+    if message:
+        flash(message, "success")
+    for problem in problems:
+        flash(problem, "error")
+    return _back()
+
+
+def _undone_message(results: list[moderation.Undone]) -> str:
+    if not results:
+        return ""
+    if len(results) == 1:
+        comment = results[0].comment
+        if results[0].already:
+            return f"Already undone: comment {comment.id} is {comment.status.value}."
+        return f"Undone: comment {comment.id} is {comment.status.value} again."
+    undone = [result for result in results if not result.already]
+    if not undone:
+        return f"Already undone: {_comments(len(results))} are back where they were."
+    return f"Undone: {_comments(len(undone))} back where they were."
 
 
 @bp.route("/bulk", methods=["POST"])
@@ -194,7 +295,9 @@ def bulk():
         flash(error.message, "error")
         return _back()
     if moved:
-        flash(f"{BULK_DONE.get(action, action)}: {len(moved)} comment{'s' if len(moved) != 1 else ''}.", "success")
+        message = f"{BULK_DONE.get(action, action)}: {len(moved)} comment{'s' if len(moved) != 1 else ''}."
+        flash(message, "success")
+        _offer_undo(moved, message)
     for problem in problems:
         flash(problem, "error")
     return _back()

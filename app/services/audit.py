@@ -42,9 +42,13 @@ def record_event(
     rule: str | None = None,
     reason: str | None = None,
     remark: str | None = None,
+    undoes: ModerationEvent | None = None,
 ) -> ModerationEvent:
-    """Add an event to the session (the caller commits it with the change it describes)."""
+    """Add an event to the session (the caller commits it with the change it describes); `undoes` names the event
+    an undo reverses."""
     event = ModerationEvent(comment=comment, **_values(action, from_status, to_status, actor, rule, reason, remark))
+    if undoes is not None:
+        event.undoes_id = undoes.id
     db.session.add(event)
     return event
 

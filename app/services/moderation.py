@@ -42,6 +42,7 @@ from app.models import (
     Flag,
     FlagReason,
     ModerationEvent,
+    Role,
     User,
     bump_discussions,
 )
@@ -55,7 +56,7 @@ from app.services.correction_requests import Requester, request_correction
 from app.services.errors import ServiceError
 from app.services.permissions import STAFF_ROLES, can_apply, can_edit_comment, can_moderate, is_staff
 from app.services.settings import CommentRules
-from app.services.signals import comment_published, comment_waits, spam_decision
+from app.services.signals import comment_published, comment_waits, spam_decision, verdict_undone
 from app.services.text import required_text
 from app.services.transitions import next_state
 
@@ -90,11 +91,21 @@ def _clean_remark(remark: str | None) -> str | None:
     return remark or None
 
 
+def _standing_moves() -> list[ColumnElement[bool]]:
+    """The events that moved a comment and still stand: neither an undo nor a move an undo took back."""
+    undone = aliased(ModerationEvent)
+    return [
+        ModerationEvent.from_status != ModerationEvent.to_status,
+        ModerationEvent.action != "undo",
+        ~exists().where(undone.undoes_id == ModerationEvent.id),
+    ]
+
+
 def _last_move(comment: Comment) -> str | None:
-    """The action of the latest event that changed the comment's state."""
+    """The action of the latest event that changed the comment's state and stands (neither an undo nor undone)."""
     return db.session.scalar(
         select(ModerationEvent.action)
-        .where(ModerationEvent.comment_id == comment.id, ModerationEvent.from_status != ModerationEvent.to_status)
+        .where(ModerationEvent.comment_id == comment.id, *_standing_moves())
         .order_by(ModerationEvent.id.desc())
         .limit(1)
     )
@@ -116,6 +127,16 @@ def _status_before_trash(comment: Comment) -> CommentStatus:
         .limit(1)
     )
     return CommentStatus(last) if last and last != T.value else P
+
+
+def _verdict(action: str, previous: CommentStatus, now: CommentStatus, comment: Comment) -> bool | None:
+    """The spam verdict a move from `previous` to `now` gives: True spam, False not spam, None no verdict."""
+    held_at_submission = previous is P and bool(comment.reasons)
+    if action == "spam":
+        return True
+    if now is A and (previous is S or held_at_submission):
+        return False
+    return None
 
 
 def apply(
@@ -170,11 +191,9 @@ def apply(
     # checks held at submission (for the classifier, a link count, a word, or a first-time writer): a person
     # read it and found it fine. Trashing spam says nothing new; approving what readers' flags hid is about
     # manners, not spam. Sent before the commit: the receivers queue their tasks in the move's transaction.
-    held_at_submission = previous is P and bool(comment.reasons)
-    if action == "spam":
-        spam_decision.send(comment, is_spam=True, previous=previous)
-    elif comment.status is A and (previous is S or held_at_submission):
-        spam_decision.send(comment, is_spam=False, previous=previous)
+    verdict = _verdict(action, previous, comment.status, comment)
+    if verdict is not None:
+        spam_decision.send(comment, is_spam=verdict, previous=previous)
     if comment.is_public and previous is not A:
         comment_published.send(comment, parent=None)
     if commit:
@@ -203,6 +222,146 @@ def apply_many(
             problems.append(f"Comment {comment.id}: {error.message}")
     db.session.commit()
     return moved, problems
+
+
+# --- undo ------------------------------------------------------------------------------------
+
+# How long a move can be undone with one click; after that the ordinary actions move the comment back.
+UNDO_WINDOW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What an undo did: the comment, back where it was; `already` when an earlier click had undone it."""
+
+    comment: Comment
+    already: bool = False
+
+
+def _removed_by_author_before(event: ModerationEvent) -> bool:
+    """Whether the comment showed as "removed by the article's author" before `event` moved it: the move that put
+    it there was an author's trash of what readers had seen (see `apply`)."""
+    if event.from_status not in {S.value, T.value}:
+        return False
+    moves = db.session.scalars(
+        select(ModerationEvent)
+        .where(ModerationEvent.comment_id == event.comment_id, ModerationEvent.id < event.id, *_standing_moves())
+        .options(joinedload(ModerationEvent.actor))
+        .order_by(ModerationEvent.id.desc())
+        .limit(2)
+    ).all()
+    if not moves or moves[0].actor is None or is_staff(moves[0].actor) or moves[0].action != "trash":
+        return False
+    seen_before = moves[0].from_status == A.value or (
+        moves[0].from_status == P.value and len(moves) > 1 and moves[1].action == "hide"
+    )
+    return seen_before
+
+
+def undo(event_id: int, actor: User, *, commit: bool = True) -> Undone:
+    """Take back one move (approve, spam, not spam, trash, restore) as a logged "undo" naming it: the comment
+    returns to the state, flags and spam verdict it had before.
+
+    Only the person who moved it, or an admin; only while it is the comment's last move and within UNDO_WINDOW.
+    A second undo of the same move changes nothing and says so (`already`).
+    """
+    event = db.session.get(ModerationEvent, event_id, options=[joinedload(ModerationEvent.comment)])
+    if event is None or event.comment is None:
+        raise ServiceError("There is no such action to undo.", code="not_found", status=404)
+    comment = event.comment
+    if (event.actor_id != actor.id and actor.role is not Role.admin) or not can_moderate(actor, comment):
+        raise ServiceError("Only the moderator who acted, or an admin, can undo it.", code="forbidden", status=403)
+    if db.session.scalar(select(ModerationEvent.id).where(ModerationEvent.undoes_id == event.id)) is not None:
+        return Undone(comment, already=True)
+    if event.action not in ACTIONS:
+        raise ServiceError(
+            f"Only {', '.join(a.replace('_', ' ') for a in ACTIONS)} can be undone.", code="not_undoable", status=409
+        )
+    later = db.session.scalar(
+        select(ModerationEvent)
+        .where(
+            ModerationEvent.comment_id == comment.id, ModerationEvent.id > event.id, ModerationEvent.action != "edit"
+        )
+        .options(joinedload(ModerationEvent.actor))
+        .order_by(ModerationEvent.id)
+        .limit(1)
+    )
+    if later is not None or comment.status.value != event.to_status:
+        who = later.actor_label if later is not None else "someone"
+        what = later.action.replace("_", " ") if later is not None else "moved it"
+        raise ServiceError(
+            f"Comment {comment.id} has changed since ({who}: {what}); it stays {comment.status.value}. "
+            "Use the desk's actions to move it.",
+            code="moved_since",
+            status=409,
+        )
+    if utcnow() - event.created_at > UNDO_WINDOW:
+        raise ServiceError(
+            f"An action can be undone for {UNDO_WINDOW.seconds // 60} minutes; use the desk's actions to move "
+            f"comment {comment.id} back.",
+            code="too_late",
+            status=409,
+        )
+    previous = comment.status
+    before = CommentStatus(event.from_status)
+    comment.status = before
+    comment.removed_by_author = _removed_by_author_before(event)
+    record_event(
+        comment,
+        "undo",
+        previous.value,
+        before.value,
+        actor=actor,
+        reason=event.action,
+        remark=f"undoes event {event.id}",
+        undoes=event,
+    )
+    # The readers' flags the move resolved are open again: resolved "acted" since the event before it (the move
+    # stamps them just before its own event, so they cannot be told apart by the move's time alone).
+    earlier = db.session.scalar(
+        select(func.max(ModerationEvent.created_at)).where(
+            ModerationEvent.comment_id == comment.id, ModerationEvent.id < event.id
+        )
+    )
+    resolved_by_move = [Flag.comment_id == comment.id, Flag.resolution == "acted"]
+    if earlier is not None:
+        resolved_by_move.append(Flag.resolved_at > earlier)
+    db.session.execute(update(Flag).where(*resolved_by_move).values(resolved_at=None, resolution=None))
+    db.session.flush()
+    refresh_comment_count(comment.article_id)
+    # The comment stands where the move took it from; the verdict that move gave is taken back.
+    verdict = _verdict(event.action, before, previous, comment)
+    if verdict is not None:
+        verdict_undone.send(comment, is_spam=verdict)
+    if commit:
+        db.session.commit()
+    return Undone(comment)
+
+
+def undo_many(event_ids: list[int], actor: User) -> tuple[list[Undone], list[str]]:
+    """Undo several moves at once (a bulk action's): each as `undo`; report those that could not be undone."""
+    done: list[Undone] = []
+    problems: list[str] = []
+    for event_id in event_ids:
+        try:
+            done.append(undo(event_id, actor, commit=False))
+        except ServiceError as error:
+            problems.append(error.message)
+    db.session.commit()
+    return done, problems
+
+
+def last_moves(comments: Iterable[Comment], actor: User) -> list[int]:
+    """The ids of the newest events this actor wrote on these comments: what the desk's Undo button sends."""
+    ids = [comment.id for comment in comments]
+    if not ids:
+        return []
+    newest = (
+        select(func.max(ModerationEvent.id))
+        .where(ModerationEvent.comment_id.in_(ids), ModerationEvent.actor_id == actor.id)
+        .group_by(ModerationEvent.comment_id)
+    )
+    return sorted(db.session.scalars(newest))
 
 
 def moderator_edit(comment: Comment, body: str, moderator: User, rules: CommentRules) -> Comment:
@@ -610,10 +769,13 @@ class DeskContext(TypedDict):
     flags: dict[int, list[Flag]]
     events: dict[int, list[ModerationEvent]]
     seen: set[int]
+    # The standing move that put each comment where it is (its who and why: the trash reason, a spam remark).
+    placed: dict[int, ModerationEvent]
 
 
 def load_context(comments: list[Comment]) -> DeskContext:
-    """What the desk shows beside each comment, in three queries for the whole page: parents, flags, history."""
+    """What the desk shows beside each comment, in three queries for the whole page: parents, flags, history (and
+    from it, who put each comment where it stands, and why)."""
     ids = [comment.id for comment in comments]
     parent_ids = {comment.in_reply_to_id or comment.parent_id for comment in comments} - {None}
     parents = (
@@ -633,11 +795,19 @@ def load_context(comments: list[Comment]) -> DeskContext:
             if event.comment_id is not None:  # always set: the query asked for these comments' events
                 events[event.comment_id].append(event)
     seen = {comment.id for comment in comments if comment.status is A or comment.removed_by_author}
+    placed: dict[int, ModerationEvent] = {}
     for comment in comments:
-        moves = [event for event in events[comment.id] if event.from_status != event.to_status]
+        undone = {event.undoes_id for event in events[comment.id]}
+        moves = [
+            event
+            for event in events[comment.id]
+            if event.from_status != event.to_status and event.action != "undo" and event.id not in undone
+        ]
         if comment.status is P and moves and moves[-1].action == "hide":
             seen.add(comment.id)
-    return {"parents": parents, "flags": flags, "events": events, "seen": seen}
+        if moves and moves[-1].to_status == comment.status.value:
+            placed[comment.id] = moves[-1]
+    return {"parents": parents, "flags": flags, "events": events, "seen": seen, "placed": placed}
 
 
 def events_for(comment_id: int | None = None) -> Select[ModerationEvent]:

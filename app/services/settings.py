@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import Setting, User
 from app.models.types import utcnow
 from app.services.errors import ServiceError
+from app.services.text import clean_line
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,22 @@ class SettingSpec:
     help: str
     minimum: float | None = None
     maximum: float | None = None
+    # Text: one word or phrase per line (the word lists), or else a short plain text of at most `maximum` characters.
+    word_per_line: bool = True
 
 
+DESCRIPTION_MAX = 300
 SPECS = [
+    SettingSpec(
+        "site_description",
+        "SITE_DESCRIPTION",
+        str,
+        "Site description",
+        f"A sentence or two about the site, shown at the top of the home page and in the articles feed "
+        f"(plain text, at most {DESCRIPTION_MAX} characters; empty shows nothing).",
+        maximum=DESCRIPTION_MAX,
+        word_per_line=False,
+    ),
     SettingSpec(
         "hold_all", "MODERATION_HOLD_ALL", bool, "Hold every comment", "Every new comment waits for a moderator."
     ),
@@ -211,6 +225,12 @@ def current_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     return {spec.key: stored.get(spec.key, spec.kind(config[spec.config_key])) for spec in SPECS}
 
 
+def site_description(config: Mapping[str, Any]) -> str:
+    """The admin's description of the site (empty when none), plain text."""
+    stored = db.session.scalar(select(Setting.value).where(Setting.key == "site_description"))
+    return str(stored if stored is not None else config["SITE_DESCRIPTION"])
+
+
 def comment_rules(config: Mapping[str, Any]) -> CommentRules:
     """The rules comments follow now, built from the settings in force."""
     values = current_settings(config)
@@ -243,6 +263,13 @@ def word_list(text: str) -> tuple[str, ...]:
 
 
 def _parse(spec: SettingSpec, raw: object) -> bool | int | float | str:
+    if spec.kind is str and not spec.word_per_line:
+        text = clean_line(str(raw or ""))
+        if spec.maximum is not None and len(text) > spec.maximum:
+            raise ServiceError(
+                f"{spec.label}: at most {spec.maximum:g} characters; this one has {len(text):,}.", field=spec.key
+            )
+        return text
     if spec.kind is str:
         text = "\n".join(word_list(str(raw or "")))
         if len(text) > WORDS_MAX:

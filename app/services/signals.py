@@ -14,6 +14,10 @@ signals = Namespace()
 # commit.
 spam_decision = signals.signal("spam-decision")
 
+# Sent by moderation.undo with sender=comment, is_spam=bool when a moderator undoes a move that gave the verdict
+# (before the commit): the spam learner drops the lesson still queued, or queues the task that unlearns it.
+verdict_undone = signals.signal("verdict-undone")
+
 # Sent with sender=comment when a comment starts waiting for a moderator: held when posted (comments.post_comment)
 # or flagged by a reader (moderation.flag_comment), before the commit. Staff mail's receiver queues one task in
 # that transaction; the task tells the moderators. Never sent for a comment published at once.

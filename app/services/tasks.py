@@ -65,6 +65,20 @@ def enqueue(kind: str, payload: dict[str, Any], due: datetime | None = None) -> 
     return task
 
 
+def cancel(kind: str, payload: dict[str, Any]) -> int:
+    """Drop the tasks of `kind` queued with exactly this payload that no runner holds yet (a change taken back
+    before its work ran); the caller commits. A task being run is left alone: its handler must cope."""
+    now = utcnow()
+    unclaimed = or_(Task.claimed_until.is_(None), Task.claimed_until < now)
+    waiting = db.session.scalars(
+        select(Task).where(Task.kind == kind, Task.done_at.is_(None), Task.failed_at.is_(None), unclaimed)
+    ).all()
+    dropped = [task for task in waiting if dict(task.payload or {}) == payload]
+    for task in dropped:
+        db.session.delete(task)
+    return len(dropped)
+
+
 def _setting(name: str, default: int) -> int:
     return int(current_app.config.get(name, default))
 

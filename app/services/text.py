@@ -5,6 +5,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from markupsafe import Markup
+
 from app.models.types import MAX_ID
 from app.services.errors import ServiceError
 
@@ -126,3 +128,15 @@ def optional_http_url(value: str | None, *, field: str, invalid: str, limit: int
     if len(url) > limit:
         raise ServiceError(too_long.format(limit=limit), field=field)
     return url
+
+
+def excerpt(html: str, limit: int = 200) -> str:
+    """The words of sanitised HTML as plain text, cut at the last word boundary within `limit` characters (with an
+    ellipsis when cut): the index's summary of an article."""
+    text = " ".join(Markup(html or "").striptags().split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    # A single word longer than the limit is cut inside it rather than left out.
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.-–—") + "…"

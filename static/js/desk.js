@@ -4,8 +4,10 @@
 //   j / k  next / previous comment      a  approve      s  spam (or not spam)
 //   t      trash with the chosen reason x  select for a bulk action
 //   o      open the comment's details   ?  show or hide this help
+//   u      undo the last action (its Undo button, left in the item's place)
 // The author's desk sets its own keys on its list (data-keys, data-focus-keys): a acknowledge,
-// s spam (or not spam), d the decline reason, w write a note that resolves the request.
+// s spam (or not spam), d the decline reason (opening the "More actions" menu it sits in), w write a note
+// that resolves the request; Escape closes the menu.
 // "Select all on this page" (#select-all, hidden without this script) ticks every item's box; it shows
 // checked, unchecked or mixed as the boxes are, and follows items acted on in place.
 (function () {
@@ -86,26 +88,132 @@
     syncSelectAll();
   }
 
+  var badgeSelector = list.getAttribute("data-badge") || 'nav a[href$="/moderation"] .count--alert';
+  var badgeLabel = list.getAttribute("data-badge-label") || "waiting";
+
+  // The phone's "Menu" shows the total of the counts in it; it follows by `delta`, and goes at 0.
+  function shiftMenuTotal(delta) {
+    var summary = document.querySelector(".nav-menu > summary");
+    if (!summary || !delta) return;
+    var total = summary.querySelector(".nav-menu__total");
+    var now = Math.max(0, (total && /^\d+$/.test(total.textContent) ? Number(total.textContent) : 0) + delta);
+    if (!now) {
+      if (total) total.parentNode.remove();
+      return;
+    }
+    if (!total) {
+      var count = document.createElement("span");
+      count.className = "count count--alert";
+      total = document.createElement("span");
+      total.className = "nav-menu__total";
+      var hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = " waiting for you";
+      count.appendChild(total);
+      count.appendChild(hidden);
+      summary.appendChild(document.createTextNode(" "));
+      summary.appendChild(count);
+    }
+    total.textContent = String(now);
+  }
+
+  // The navigation's count ("Moderation N" waiting, "Requests N" open) shows `waiting`, in every copy of the
+  // navigation (the wide screens' list and the phone's Menu); at 0 it goes.
+  function showWaiting(waiting) {
+    var before = null;
+    var links = document.querySelectorAll(badgeSelector.replace(/\s*\.count--alert$/, ""));
+    for (var i = 0; i < links.length; i++) {
+      var link = links[i];
+      var badge = link.querySelector(".count--alert");
+      if (before === null) before = badge && /^\d+$/.test(badge.textContent) ? Number(badge.textContent) : 0;
+      if (waiting && !badge) {
+        badge = document.createElement("span");
+        badge.className = "count count--alert";
+        link.appendChild(document.createTextNode(" "));
+        link.appendChild(badge);
+      }
+      if (badge && waiting) {
+        badge.textContent = String(waiting);
+        badge.setAttribute("aria-label", waiting + " " + badgeLabel);
+      } else if (badge) {
+        badge.remove();
+      }
+    }
+    if (before !== null) shiftMenuTotal(waiting - before);
+  }
+
+  // The server's counts after an action (the moderation desk sends them): every tab and the navigation's
+  // count follow. A searched desk counts only the queue shown, so it keeps counting down by hand.
+  function showCounts(body) {
+    if (!body.counts || list.hasAttribute("data-searched")) return false;
+    Object.keys(body.counts).forEach(function (name) {
+      var count = document.querySelector('.tabs a[data-queue="' + name + '"] .count');
+      if (count) count.textContent = String(body.counts[name]);
+    });
+    if (typeof body.waiting === "number") showWaiting(body.waiting);
+    return true;
+  }
+
   function lessInQueue(wasPending) {
     var count = document.querySelector('.tabs a[aria-current="page"] .count');
     if (count && /^\d+$/.test(count.textContent)) count.textContent = String(Math.max(0, Number(count.textContent) - 1));
-    // The navigation's count ("Moderation N" waiting, "Requests N" open) follows: in the list of wide screens,
-    // in the phone's Menu, and in the total its "Menu" shows (whose count goes when it reaches 0).
     if (!wasPending) return;
-    var selector = list.getAttribute("data-badge") || 'nav a[href$="/moderation"] .count--alert';
-    var badges = document.querySelectorAll(selector + ", .nav-menu__total");
-    for (var i = 0; i < badges.length; i++) {
-      var badge = badges[i];
-      if (!/^\d+$/.test(badge.textContent)) continue;
-      var left = Math.max(0, Number(badge.textContent) - 1);
-      var total = badge.classList.contains("nav-menu__total");
-      if (left) {
-        badge.textContent = String(left);
-        if (!total) badge.setAttribute("aria-label", left + " " + (list.getAttribute("data-badge-label") || "waiting"));
-      } else {
-        (total ? badge.parentNode : badge).remove();
+    var badge = document.querySelector(badgeSelector);
+    if (badge && /^\d+$/.test(badge.textContent)) showWaiting(Math.max(0, Number(badge.textContent) - 1));
+  }
+
+  function csrfToken() {
+    var token = document.querySelector("input[name=csrf_token]");
+    return token ? token.value : "";
+  }
+
+  function post(url, data) {
+    data.append("csrf_token", csrfToken());
+    if (list.hasAttribute("data-article")) data.append("article", list.getAttribute("data-article"));
+    return fetch(url, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    });
+  }
+
+  // The last action that can be undone: its item, what the item showed before, and the Undo the server offered.
+  var lastDone = null;
+
+  // Take the last action back: the item shows again as it was, in its place, and the counts follow.
+  function undo(done) {
+    if (!done || done.busy) return false;
+    done.busy = true;
+    var data = new FormData();
+    done.offer.events.forEach(function (id) { data.append("event", String(id)); });
+    post(done.offer.url, data).then(function (result) {
+      done.busy = false;
+      var text = result.body.error ? result.body.error.message : result.body.message;
+      if (!result.ok) {
+        done.note.textContent = text;
+        announce(text);
+        return;
       }
-    }
+      if (lastDone === done) lastDone = null;
+      done.item.replaceChildren.apply(done.item, done.before);
+      done.item.classList.remove("mod-item--done");
+      if (!showCounts(result.body)) moreInQueue();
+      syncSelectAll();
+      select(done.item);
+      announce(text);
+    }).catch(function () {
+      done.busy = false;
+      announce("The server did not answer; nothing changed. Try again.");
+    });
+    return true;
+  }
+
+  function moreInQueue() {
+    var count = document.querySelector('.tabs a[aria-current="page"] .count');
+    if (count && /^\d+$/.test(count.textContent)) count.textContent = String(Number(count.textContent) + 1);
   }
 
   // Post one item's action and replace the item by what happened.
@@ -114,22 +222,13 @@
     var form = button.form;
     if (!item || !form) return;
     var data = new FormData();
-    var token = form.querySelector("input[name=csrf_token]");
-    if (token) data.append("csrf_token", token.value);
     data.append("action", button.value);
     // The item's own fields (a trash reason, a decline reason, the note that resolves a request).
     item.querySelectorAll("select[name], input[type=text][name]").forEach(function (field) {
       data.append(field.name, field.value);
     });
     item.setAttribute("aria-busy", "true");
-    fetch(button.getAttribute("formaction"), {
-      method: "POST",
-      body: data,
-      credentials: "same-origin",
-      headers: { Accept: "application/json" }
-    }).then(function (response) {
-      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
-    }).then(function (result) {
+    post(button.getAttribute("formaction"), data).then(function (result) {
       item.removeAttribute("aria-busy");
       if (!result.ok) {
         announce(result.body.error ? result.body.error.message : "That did not work; reload the page.");
@@ -138,13 +237,25 @@
       var wasCurrent = item.classList.contains("is-current");
       var wasPending = item.hasAttribute("data-counted") || Boolean(item.querySelector(".badge--pending"));
       var place = items().indexOf(item);
+      var before = Array.prototype.slice.call(item.childNodes);
       var done = document.createElement("p");
       done.className = "mod-item__done";
       done.textContent = result.body.message;
       item.replaceChildren(done);
       item.classList.add("mod-item--done");
       item.classList.remove("is-current");
-      lessInQueue(wasPending && result.body.status !== "pending");
+      if (result.body.undo) {
+        var record = { item: item, before: before, offer: result.body.undo, note: done, busy: false };
+        var again = document.createElement("button");
+        again.type = "button";
+        again.className = "button button--small mod-item__undo";
+        again.textContent = "Undo";
+        again.setAttribute("aria-label", "Undo: " + result.body.message);
+        again.addEventListener("click", function () { undo(record); });
+        item.appendChild(again);
+        lastDone = record;
+      }
+      if (!showCounts(result.body)) lessInQueue(wasPending && result.body.status !== "pending");
       syncSelectAll();
       announce(result.body.message);
       if (wasCurrent) {
@@ -190,8 +301,22 @@
   function goTo(selector) {
     var target = current() && current().querySelector(selector);
     if (!target) return false;
+    // A field in a closed menu (the author's desk keeps its rarer actions in one): open the menu first.
+    var menu = target.closest("details");
+    if (menu) menu.open = true;
     if (target.tagName === "A") window.location.href = target.href;
     else target.focus();
+    return true;
+  }
+
+  // Escape closes the menu holding the focus (or the last one opened) and gives the focus to its summary.
+  function closeMenu() {
+    var menu = document.activeElement && document.activeElement.closest && document.activeElement.closest("details[open]");
+    if (!menu || !list.contains(menu)) menu = list.querySelector(".mod-item.is-current details[open]");
+    if (!menu) return false;
+    menu.open = false;
+    var summary = menu.querySelector("summary");
+    if (summary) summary.focus();
     return true;
   }
 
@@ -204,6 +329,10 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape") {
+      if (closeMenu()) event.preventDefault();
+      return;
+    }
     if (typing(event.target)) return;
     var handled = true;
     if (keys[event.key]) {
@@ -224,6 +353,7 @@
           }
           break;
         }
+        case "u": handled = undo(lastDone); break;
         case "?": if (help) help.open = !help.open; break;
         default: handled = false;
       }

@@ -420,6 +420,7 @@ def test_guest_suggests_a_correction_and_sees_it_declined(new_context, live_serv
     expect(item).to_contain_text(f"from {name}")
     source = item.get_by_role("link", name="https://example.org/court-fees")
     expect(source).to_have_attribute("rel", "nofollow ugc noopener")
+    item.get_by_text("More actions").click()  # the rarer actions sit in a menu
     item.get_by_label("Reason (public)").fill(reason)
     item.get_by_role("button", name=f"Decline request {request_id}").click()
     if javascript:

@@ -36,6 +36,8 @@ PAGE_FORM = {
     "do": "erase",
     "comments": "remove",
     "confirm": "1",
+    "event": "1",
+    "density": "compact",
 }
 API_BODIES = {
     "api_moderation.ModerationItem": {"action": "approve"},
@@ -59,10 +61,13 @@ KNOWN = {
     "moderation.empty_spam",
     "moderation.settings",
     "moderation.people",
+    "moderation.undo",
+    "moderation.density",
     "api_moderation.ModerationQueue",
     "api_moderation.ModerationItem",
     "api_moderation.ModerationEvents",
     "api_moderation.Bans",
+    "api_moderation.ModerationUndo",
 }
 
 
@@ -101,7 +106,15 @@ def _world(make_user, make_article) -> dict:
     moderation.apply(spam, "spam", moderator)
     moderation.flag_comment(published, "user:999", "spam", None, CommentRules())
     ban, _ = moderation.create_ban("email", "banned@example.org", "Trolling.", moderator)
-    return {"comment_id": held.id, "ban_id": ban.id, "held": held, "published": published, "ban": ban}
+    spam_move = db.session.scalars(select(ModerationEvent).where(ModerationEvent.action == "spam")).one()
+    return {
+        "comment_id": held.id,
+        "ban_id": ban.id,
+        "event_id": spam_move.id,
+        "held": held,
+        "published": published,
+        "ban": ban,
+    }
 
 
 def _state() -> tuple:
@@ -239,6 +252,7 @@ def test_authors_moderate_comments_on_their_own_articles_only_on_the_desk(app, m
     moderator = make_user("moderator")
     spam = post_comment(mine, Writer(name="Sam", email="sam@example.org"), "Pills on mine.", CommentRules())
     moderation.apply(spam, "spam", moderator)
+    spam_move = db.session.scalars(select(ModerationEvent).order_by(ModerationEvent.id.desc())).first()
     ban, _ = moderation.create_ban("email", "b@example.org", "R.", moderator)
     browser = _browser(app, author)
 
@@ -258,6 +272,7 @@ def test_authors_moderate_comments_on_their_own_articles_only_on_the_desk(app, m
         ("GET", "/moderation/spam/empty", None),
         ("POST", "/moderation/spam/empty", {"expected": "1"}),
         ("POST", f"/moderation/bans/{ban.id}/lift", None),
+        ("POST", "/moderation/undo", {"event": str(spam_move.id)}),
         ("GET", "/moderation/settings", None),
         ("POST", "/moderation/settings", {"hold_all": "1"}),
         ("GET", "/moderation/people", None),

@@ -128,3 +128,15 @@ def test_published_listing_is_newest_first_without_drafts(make_article):
     newer = make_article(title="Newer")
     listed = db.session.scalars(articles.published_articles()).all()
     assert [a.title for a in listed] == [newer.title, older.title]
+
+
+def test_an_excerpt_is_plain_text_cut_at_a_word_within_the_limit():
+    from app.services.text import excerpt
+
+    assert excerpt("<p>Short <strong>and</strong>\n sweet.</p>") == "Short and sweet."
+    words = "<p>" + " ".join(f"word{n}" for n in range(60)) + "</p>"
+    cut = excerpt(words, 50)
+    assert len(cut) <= 50 and cut.endswith("…") and cut[:-1].split()[-1].startswith("word")
+    assert cut[:-1] == " ".join(f"word{n}" for n in range(len(cut[:-1].split())))  # whole words only
+    assert excerpt("<p>" + "a" * 300 + "</p>", 20) == "a" * 19 + "…"  # one long word is cut inside
+    assert excerpt("") == ""

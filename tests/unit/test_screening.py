@@ -254,6 +254,7 @@ def test_settings_default_to_the_configuration_and_stored_values_win(app, make_u
     admin = make_user("admin")
     defaults = current_settings(app.config)
     assert defaults == {
+        "site_description": "",
         "hold_all": False,
         "hold_until_approved": 0,
         "rejected_percent": 30,

@@ -15,7 +15,7 @@ from app.models import Comment, CommentStatus, SpamExample
 from app.models.types import utcnow
 from app.services.spam.features import Vector, vectorise
 from app.services.spam.storage import WRITE_ATTEMPTS, current_model, forget_cached, save_version
-from app.services.tasks import enqueue
+from app.services.tasks import cancel, enqueue
 
 MODERATOR = "moderator"
 LEARN_TASK = "spam.learn"
@@ -84,6 +84,14 @@ def on_spam_decision(comment: Comment, is_spam: bool, **_: object) -> None:
         enqueue(LEARN_TASK, {"comment_id": comment.id, "is_spam": is_spam})
 
 
+def on_verdict_undone(comment: Comment, is_spam: bool, **_: object) -> None:
+    """Take back a verdict a moderator undid (moderation.undo), in the undo's transaction: its lesson is dropped
+    when it has not run yet; otherwise a task unlearns it after the answer."""
+    lesson = {"comment_id": comment.id, "is_spam": is_spam}
+    if not cancel(LEARN_TASK, lesson):
+        enqueue(LEARN_TASK, {**lesson, "undo": True})
+
+
 def learn_from_task(payload: dict[str, Any]) -> None:
     """The `spam.learn` task: learn the verdict in the payload about the comment, unless it is gone (purged)
     or a later verdict has overruled it.
@@ -96,6 +104,9 @@ def learn_from_task(payload: dict[str, Any]) -> None:
     if comment is None:
         return
     is_spam = bool(payload["is_spam"])
+    if payload.get("undo"):
+        unlearn(comment, is_spam)
+        return
     in_spam = comment.status is CommentStatus.spam
     overruled = not (in_spam or comment.status is CommentStatus.trash) if is_spam else in_spam
     if not overruled:
@@ -121,6 +132,41 @@ def learn(comment: Comment, is_spam: bool) -> None:
     # the version just remembered never existed.
     forget_cached()
     comment.trained_as = lesson
+
+
+def unlearn(comment: Comment, is_spam: bool) -> None:
+    """Take back a lesson the comment taught, when its verdict was undone (caller commits): the model leans the
+    other way as hard as the lesson did, the example is superseded, and the verdict before it (if any) stands
+    again. A lesson never taught (the comment's `trained_as` says another) is left alone, so a task run twice
+    unlearns once."""
+    lesson = "spam" if is_spam else "ham"
+    if comment.trained_as != lesson:
+        return
+    examples = db.session.scalars(
+        select(SpamExample)
+        .where(SpamExample.comment_id == comment.id, SpamExample.origin == MODERATOR)
+        .order_by(SpamExample.id.desc())
+        .limit(2)
+    ).all()
+    current = examples[0] if examples and examples[0].superseded_at is None else None
+    earlier = examples[1] if current is not None and len(examples) > 1 else None
+    # A lesson that reversed an earlier verdict leaned twice as hard (see `learn`): the earlier verdict returns.
+    reversal = earlier is not None and earlier.is_spam is not is_spam
+    vector = vectorise(comment.body, comment.writer_name, comment.writer_website)
+    example_id = current.id if current is not None else 0
+    teach(
+        [Lesson(vector, not is_spam, example_id, weight=2.0 if reversal else 1.0)],
+        "lesson",
+        f"comment {comment.id}: undo {lesson}",
+    )
+    forget_cached()
+    if current is not None:
+        current.superseded_at = utcnow()
+    if reversal and earlier is not None:
+        earlier.superseded_at = None
+        comment.trained_as = "spam" if earlier.is_spam else "ham"
+    else:
+        comment.trained_as = None
 
 
 def site_decisions() -> int:
