@@ -57,6 +57,7 @@ def comment_data(node: CommentNode, led: dict | None = None) -> dict:
         led = notes.led_to(threads.node_ids([node]))
     comment = node.comment
     in_reply_to = node.in_reply_to
+    badge = None if node.removed else node.badge
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
@@ -65,7 +66,8 @@ def comment_data(node: CommentNode, led: dict | None = None) -> dict:
         else {"id": in_reply_to.id, "name": None if node.in_reply_to_removed else in_reply_to.writer_name},
         "author": None
         if node.removed
-        else {"name": comment.writer_name, "website": comment.writer_website, "badge": node.badge},
+        else {"name": comment.writer_name, "website": comment.writer_website, "badge": badge.label if badge else None},
+        "badge": badge.value if badge else None,
         "body_html": "" if node.removed else comment.body_html,
         "created_at": comment.created_at,
         "edited_at": None if node.removed else comment.edited_at,
