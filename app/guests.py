@@ -1,6 +1,6 @@
 """How guests are recognised without an account: signed tokens proving they wrote a comment (a cookie for the
-site, a header for the API) or sent a correction request, the details they asked us to remember, and the
-browser id that lets a guest flag a comment once.
+site, a header for the API) or sent a correction request, the details they asked us to remember, the
+browser id that lets a guest flag a comment once, and the comments they flagged (so the page shows "Flagged").
 
 Signed-in writers are recognised by their account; these tokens are only for guests.
 """
@@ -11,12 +11,15 @@ from contextlib import suppress
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from app.models import User
+from app.services.moderation import guest_reporter_key
 from app.services.settings import CommentRules
 
 OWNER_COOKIE = "aw_comments"
 REQUEST_COOKIE = "aw_requests"
 PROFILE_COOKIE = "aw_guest"
 READER_COOKIE = "aw_reader"
+FLAGS_COOKIE = "aw_flags"
 EDIT_TOKEN_HEADER = "X-Edit-Token"
 KEEP_IDS = 20
 PROFILE_DAYS = 365
@@ -101,6 +104,41 @@ def reader_cookie_id() -> tuple[str, bool]:
 def keep_reader_cookie(response: Response, cookie_id: str) -> None:
     """Keep the browser's reader id for a year."""
     _set_cookie(response, READER_COOKIE, cookie_id, PROFILE_DAYS * 86400)
+
+
+def reporter_key(user: User | None) -> tuple[str, str | None]:
+    """Who is flagging: an account, or this browser's reader id on this network (the rule flags are kept by).
+    Returns (key, the reader id to keep in a new cookie, or None when the browser has one)."""
+    if user is not None:
+        return f"user:{user.id}", None
+    cookie_id, new = reader_cookie_id()
+    return guest_reporter_key(request.remote_addr, cookie_id), cookie_id if new else None
+
+
+def known_reporter_key(user: User | None) -> str | None:
+    """The key this reader's flags are kept under, when they can have any: None for a guest without a reader id."""
+    key, new_cookie = reporter_key(user)
+    return None if new_cookie else key
+
+
+def guest_flag_ids() -> set[int]:
+    """Ids of the comments this browser flagged as a guest: the article page is drawn for them alone (with
+    "Flagged") when one is on it; whether they flagged it is still asked of the flags themselves."""
+    cookie = request.cookies.get(FLAGS_COOKIE)
+    if not cookie:
+        return set()
+    try:
+        return {int(i) for i in _signer("comment-flags").loads(cookie, max_age=PROFILE_DAYS * 86400)}
+    except (BadSignature, TypeError, ValueError):
+        return set()
+
+
+def remember_guest_flag(response: Response, comment_id: int, new_reader: str | None) -> None:
+    """After a guest's flag: keep the new reader id (if one was made) and add the comment to the flags cookie."""
+    if new_reader:
+        keep_reader_cookie(response, new_reader)
+    ids = sorted(guest_flag_ids() | {comment_id})[-KEEP_IDS:]
+    _set_cookie(response, FLAGS_COOKIE, _signer("comment-flags").dumps(ids), PROFILE_DAYS * 86400)
 
 
 def guest_request_ids() -> set[int]:

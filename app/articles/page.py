@@ -19,7 +19,7 @@ from app.caching import prepared_text
 from app.comments.forms import CloseCommentsForm, CommentForm
 from app.corrections.forms import CorrectionRequestForm
 from app.corrections.page import article_context
-from app.guests import guest_comment_ids, guest_profile
+from app.guests import guest_comment_ids, guest_flag_ids, guest_profile, known_reporter_key
 from app.models import Article, Comment, User
 from app.models.types import utcnow
 from app.services import moderation, threads
@@ -193,11 +193,12 @@ def _moderator_tools(shown: threads.ThreadPage, back: str, csrf: str) -> Moderat
 
 def _shared(article: Article, guest_ids: AbstractSet[int]) -> bool:
     """Whether the discussion this request asks for is the one every visitor sees: nothing on it is the viewer's
-    own (no account; no comment of theirs on this article, pending or still theirs to edit) and the order asked
-    for is one the page knows (the pager repeats it as given)."""
+    own (no account; no comment of theirs on this article, pending or still theirs to edit, and none they
+    flagged, which shows "Flagged") and the order asked for is one the page knows (the pager repeats it as given).
+    One look-up by primary key for a guest whose cookies name comments; none for anyone else."""
     if viewer() is not None or request.args.get("order", "oldest") not in ORDERS:
         return False
-    return not threads.names_comment_on(article, guest_ids)
+    return not threads.names_comment_on(article, set(guest_ids) | guest_flag_ids())
 
 
 # Where the discussion goes in the rendered page: a comment no text of the site's can contain by chance.
@@ -279,6 +280,7 @@ def _render(
             reply_form=reply_form,
             can_change=change_check(guest_ids),
             can_add_note=context.get("can_add_note", False),
+            reader_flagged=moderation.flagged_by(known_reporter_key(viewer()), threads.node_ids(shown.threads)),
             tools=_moderator_tools(
                 shown, back or url_for("articles.show", slug=article.slug, **location_args(where)), csrf
             )
