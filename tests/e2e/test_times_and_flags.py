@@ -11,7 +11,11 @@ from app.extensions import db
 from app.models import Comment
 from app.services.comments import find_comment
 from tests.e2e.pages import card
-from tests.e2e.test_accessibility import axe_source, describe, serious_violations  # noqa: F401 (a fixture)
+from tests.e2e.test_accessibility import (
+    axe_source,  # noqa: F401 (a fixture, for the tests' parameter)
+    describe,
+    serious_violations,
+)
 from tests.e2e.test_comment_journeys import PASSWORD, publish_article, seed_comment, sign_in
 from tests.e2e.test_moderation_journeys import expect_javascript_off
 
@@ -66,7 +70,7 @@ def test_without_script_times_stay_in_utc(new_context, live_server, unique):
     expect(_time(page, new)).to_have_text(re.compile(r"^\d{1,2} \w+ \d{4}, \d\d:\d\d UTC$"))
 
 
-def test_a_guest_flags_in_place_and_sees_flagged_after_reload(new_context, live_server, unique, axe_source):
+def test_a_guest_flags_in_place_and_sees_flagged_after_reload(new_context, live_server, unique, axe_source):  # noqa: F811
     slug, _ = publish_article(live_server, unique)
     author = f"Rex Rude {unique}"
     rude = seed_comment(live_server, slug, author, "Anyone who loses a deposit deserves it.")
@@ -100,7 +104,7 @@ def test_a_guest_flags_in_place_and_sees_flagged_after_reload(new_context, live_
     expect(card(visitor, rude).get_by_role("link", name=f"Flag comment by {author}")).to_be_visible()
 
 
-def test_a_reader_without_script_sees_flagged_and_the_flag_page_says_so(new_context, live_server, unique, axe_source):
+def test_a_reader_without_script_sees_flagged_and_the_flag_page_says_so(new_context, live_server, unique, axe_source):  # noqa: F811
     slug, _ = publish_article(live_server, unique)
     author = f"Rex Rude {unique}"
     rude = seed_comment(live_server, slug, author, "Anyone who loses a deposit deserves it.")
