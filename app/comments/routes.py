@@ -292,8 +292,12 @@ def flag(comment_id: int):
         abort(404)
     error = None
     if request.method == "GET" and moderation.flagged_by(known_reporter_key(viewer()), [comment.id]):
-        # Said at once, rather than after the form is filled in and sent.
-        return render_template("comments/flag.html", comment=comment, already_flagged=True)
+        # Said at once, rather than after the form is filled in and sent. A guest's flags cookie learns of it
+        # too (a flag sent before the cookie existed), so the article shows "Flagged" from now on.
+        response = make_response(render_template("comments/flag.html", comment=comment, already_flagged=True))
+        if viewer() is None:
+            remember_guest_flag(response, comment.id, None)
+        return response
     if request.method == "POST":
         if not FlagForm().validate_on_submit():
             if script_wants_json():

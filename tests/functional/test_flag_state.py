@@ -86,3 +86,14 @@ def test_a_forged_flags_cookie_shows_nothing_flagged(app, make_article):
     guest.set_cookie("aw_reader", "a" * 32)
     html = _article(guest, article)
     assert "comment__flagged" not in html and 'class="comment__flag"' in _actions(html, comment.id)
+
+
+def test_a_guest_whose_flags_cookie_is_lost_gets_it_back_from_the_flag_page(app, make_article):
+    article = make_article()
+    comment = make_comment(article)
+    guest = app.test_client()
+    guest.post(f"/comments/{comment.id}/flag", data={"reason": "spam"})
+    guest.delete_cookie("aw_flags")
+    assert "comment__flagged" not in _article(guest, article)  # the discussion every visitor gets
+    assert "You have already flagged" in guest.get(f"/comments/{comment.id}/flag").get_data(as_text=True)
+    assert "comment__flagged" in _actions(_article(guest, article), comment.id)
