@@ -1,6 +1,6 @@
 """How guests are recognised without an account: signed tokens proving they wrote a comment (a cookie for the
-site, a header for the API) or sent a correction request, the details they asked us to remember, and the
-browser id that lets a guest flag a comment once.
+site, a header for the API) or sent a correction request, the details they asked us to remember, the
+browser id that lets a guest flag a comment once, and the comments they flagged (so the page shows "Flagged").
 
 Signed-in writers are recognised by their account; these tokens are only for guests.
 """
@@ -20,6 +20,7 @@ OWNER_COOKIE = "aw_comments"
 REQUEST_COOKIE = "aw_requests"
 PROFILE_COOKIE = "aw_guest"
 READER_COOKIE = "aw_reader"
+FLAGS_COOKIE = "aw_flags"
 EDIT_TOKEN_HEADER = "X-Edit-Token"
 KEEP_IDS = 20
 PROFILE_DAYS = 365
@@ -106,36 +107,53 @@ def keep_reader_cookie(response: Response, cookie_id: str) -> None:
     _set_cookie(response, READER_COOKIE, cookie_id, PROFILE_DAYS * 86400)
 
 
-def guest_request_ids() -> set[int]:
-    """Ids of the correction requests this browser sent as a guest, so the article shows their outcome."""
-    cookie = request.cookies.get(REQUEST_COOKIE)
+def _signed_ids(cookie_name: str, purpose: str) -> set[int]:
+    """The ids a signed cookie of ours lists (kept a year); none when it is missing, forged or too old."""
+    cookie = request.cookies.get(cookie_name)
     if not cookie:
         return set()
     try:
-        return {int(i) for i in _signer("correction-requests").loads(cookie, max_age=PROFILE_DAYS * 86400)}
+        return {int(i) for i in _signer(purpose).loads(cookie, max_age=PROFILE_DAYS * 86400)}
     except (BadSignature, TypeError, ValueError):
         return set()
 
 
-def remember_guest_request(response: Response, request_id: int) -> None:
-    """Add a guest's correction request to their cookie (kept a year, like the guest's profile)."""
-    ids = sorted(guest_request_ids() | {request_id})[-KEEP_IDS:]
-    _set_cookie(response, REQUEST_COOKIE, _signer("correction-requests").dumps(ids), PROFILE_DAYS * 86400)
-
-
-def voter_key(user: User | None) -> tuple[str, str | None]:
-    """Who is voting: an account, or this browser's reader cookie on this network (as for flags).
-    Returns (key, a new reader cookie to keep, or None)."""
+def reader_key(user: User | None) -> tuple[str, str | None]:
+    """Who is flagging or voting: an account (whichever network it comes from), or this browser's reader id on
+    this network. Returns (key, the reader id to keep in a new cookie, or None when the browser has one)."""
     if user is not None:
         return user_voter_key(user), None
     cookie_id, new = reader_cookie_id()
     return guest_reporter_key(request.remote_addr, cookie_id), cookie_id if new else None
 
 
-def known_voter_key(user: User | None) -> str | None:
-    """The voter key of a reader who may have voted (an account, or a browser with a reader cookie); None for a
-    visitor with no reader cookie, who has voted on nothing."""
-    if user is not None:
-        return user_voter_key(user)
-    cookie_id, new = reader_cookie_id()
-    return None if new else guest_reporter_key(request.remote_addr, cookie_id)
+def known_reader_key(user: User | None) -> str | None:
+    """The key this reader's flags and votes are kept under, when they can have any: None for a guest without a
+    reader id (whose key would be new)."""
+    key, new_cookie = reader_key(user)
+    return None if new_cookie else key
+
+
+def guest_flag_ids() -> set[int]:
+    """Ids of the comments this browser flagged as a guest: the article page is drawn for them alone (with
+    "Flagged") when one is on it; whether they flagged it is still asked of the flags themselves."""
+    return _signed_ids(FLAGS_COOKIE, "comment-flags")
+
+
+def remember_guest_flag(response: Response, comment_id: int, new_reader: str | None) -> None:
+    """After a guest's flag: keep the new reader id (if one was made) and add the comment to the flags cookie."""
+    if new_reader:
+        keep_reader_cookie(response, new_reader)
+    ids = sorted(guest_flag_ids() | {comment_id})[-KEEP_IDS:]
+    _set_cookie(response, FLAGS_COOKIE, _signer("comment-flags").dumps(ids), PROFILE_DAYS * 86400)
+
+
+def guest_request_ids() -> set[int]:
+    """Ids of the correction requests this browser sent as a guest, so the article shows their outcome."""
+    return _signed_ids(REQUEST_COOKIE, "correction-requests")
+
+
+def remember_guest_request(response: Response, request_id: int) -> None:
+    """Add a guest's correction request to their cookie (kept a year, like the guest's profile)."""
+    ids = sorted(guest_request_ids() | {request_id})[-KEEP_IDS:]
+    _set_cookie(response, REQUEST_COOKIE, _signer("correction-requests").dumps(ids), PROFILE_DAYS * 86400)

@@ -1,10 +1,11 @@
 """Jinja filters and globals shared by every template."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import Flask
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.services import permissions
 from app.services.correction_requests import request_counts
@@ -33,6 +34,25 @@ def iso(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
+# How static/js/times.js shows a <time> in the reader's own zone and language: "relative" ("3 hours ago" while
+# recent, then the local date and time), "datetime" (the local date and time, for "until …" and "on …"), "date".
+TIME_STYLES = ("relative", "datetime", "date")
+
+
+def time_tag(value: datetime | None, style: str = "relative") -> Markup:
+    """Every time readers and staff see: a <time> in UTC ("26 November 2026, 18:42 UTC", or the date alone), which
+    the page script rewrites into the reader's local time; without JavaScript the UTC text stays."""
+    if value is None:
+        return Markup("")
+    if style not in TIME_STYLES:
+        raise ValueError(f"time_tag style is one of {TIME_STYLES}, not {style!r}")
+    utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    text = long_date(utc) if style == "date" else date_time(utc)
+    return Markup('<time datetime="{}" data-time="{}">{}</time>').format(
+        utc.strftime("%Y-%m-%dT%H:%M:%SZ"), style, text
+    )
+
+
 def page_host(url: str | None) -> str:
     """The host (and port) of a page elsewhere, as the desk and the API say where a discussion lives."""
     return urlsplit(url or "").netloc
@@ -43,6 +63,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(iso, "iso")
     app.add_template_filter(date_time, "date_time")
+    app.add_template_filter(time_tag, "time_tag")
     app.add_template_filter(page_host, "page_host")
     # "Formatting help" beside the comment forms, from the list that configures the comment renderer.
     app.add_template_global(formatting_help, "formatting_help")

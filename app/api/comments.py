@@ -19,7 +19,7 @@ from app.api.schemas import (
 )
 from app.caching import public_reading
 from app.errors import http_error, json_error
-from app.guests import edit_token, guest_comment_ids, keep_reader_cookie, remember_guest_comment, voter_key
+from app.guests import edit_token, guest_comment_ids, keep_reader_cookie, reader_key, remember_guest_comment
 from app.ratelimit import client_key
 from app.services import comments as comment_service
 from app.services import notes, subscriptions, threads, votes
@@ -65,6 +65,7 @@ def comment_data(node: CommentNode, led: dict | None = None) -> dict:
     comment = node.comment
     in_reply_to = node.in_reply_to
     pinned = comment.pinned_by is not None and comment.is_public
+    badge = None if node.removed else node.badge
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
@@ -73,7 +74,8 @@ def comment_data(node: CommentNode, led: dict | None = None) -> dict:
         else {"id": in_reply_to.id, "name": None if node.in_reply_to_removed else in_reply_to.writer_name},
         "author": None
         if node.removed
-        else {"name": comment.writer_name, "website": comment.writer_website, "badge": node.badge},
+        else {"name": comment.writer_name, "website": comment.writer_website, "badge": badge.label if badge else None},
+        "badge": badge.value if badge else None,
         "body_html": "" if node.removed else comment.body_html,
         "created_at": comment.created_at,
         "edited_at": None if node.removed else comment.edited_at,
@@ -266,7 +268,7 @@ class CommentVotes(MethodView):
         `own_comment`). Votes from one network count once: the answer's `votes` is the count readers see."""
         user = api_user()
         comment = _published_comment(comment_id, user)
-        key, new_cookie = voter_key(user)
+        key, new_cookie = reader_key(user)
         votes.vote(comment, key, user=user, ip_network=client_key(), own_ids=guest_comment_ids(rules()))
         response = make_response(VoteResultSchema().dump(_vote_result(comment, True)), 201)
         if new_cookie:
@@ -281,7 +283,7 @@ class CommentVotes(MethodView):
         comment = comment_service.find_comment(comment_id)
         if comment is None or visible_article(comment.article.slug, user) is None:
             abort(404)
-        key, _ = voter_key(user)
+        key, _ = reader_key(user)
         votes.take_back(comment, key)
         return _vote_result(comment, False)
 

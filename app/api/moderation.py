@@ -22,7 +22,7 @@ from app.api.schemas import (
     UndoSchema,
 )
 from app.extensions import db
-from app.guests import keep_reader_cookie, reader_cookie_id
+from app.guests import reader_key, remember_guest_flag
 from app.ratelimit import client_key
 from app.services import moderation, notes
 from app.services.articles import find_article, visible_article
@@ -182,20 +182,14 @@ class CommentFlags(MethodView):
         comment = find_comment(comment_id)
         if comment is None or not comment.is_public or visible_article(comment.article.slug, user) is None:
             abort(404)
-        new_cookie = None
-        if user is not None:
-            key = f"user:{user.id}"
-        else:
-            cookie_id, is_new = reader_cookie_id()
-            key = moderation.guest_reporter_key(request.remote_addr, cookie_id)
-            new_cookie = cookie_id if is_new else None
+        key, new_cookie = reader_key(user)
         with api_field_names():
             flag = moderation.flag_comment(
                 comment, key, data["reason"], data["remark"], rules(), user=user, ip_network=client_key()
             )
         response = make_response(FlagEnvelopeSchema().dump({"flag": flag}), 201)
-        if new_cookie:
-            keep_reader_cookie(response, new_cookie)
+        if user is None:
+            remember_guest_flag(response, comment.id, new_cookie)
         return response
 
 

@@ -255,7 +255,10 @@ class CommentAuthorSchema(ma.Schema):
 
     name = ma.fields.String()
     website = ma.fields.String(allow_none=True)
-    badge = ma.fields.String(allow_none=True, metadata={"description": '"Author", "Moderator" or null.'})
+    badge = ma.fields.String(
+        allow_none=True,
+        metadata={"description": 'In words, as shown: "Author", "Site host", "Moderator" or null.'},
+    )
 
 
 class InReplyToSchema(ma.Schema):
@@ -274,6 +277,13 @@ class CommentSchema(ma.Schema):
         metadata={"description": "Set when the reply hangs below the comment it answers (depth limit)."},
     )
     author = ma.fields.Nested(CommentAuthorSchema, allow_none=True)
+    badge = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "description": 'What the writer is to this article: "author" (the account the byline names), "host" (the '
+            'account that published a guest\'s byline), "moderator" (staff), or null (readers, guests, placeholders).'
+        },
+    )
     body_html = ma.fields.String()
     created_at = ma.fields.DateTime()
     edited_at = ma.fields.DateTime(allow_none=True)

@@ -19,7 +19,7 @@ from app.caching import prepared_text
 from app.comments.forms import CloseCommentsForm, CommentForm
 from app.corrections.forms import CorrectionRequestForm
 from app.corrections.page import article_context
-from app.guests import guest_comment_ids, guest_profile, known_voter_key
+from app.guests import guest_comment_ids, guest_flag_ids, guest_profile, known_reader_key
 from app.models import Article, Comment, User
 from app.models.types import utcnow
 from app.services import moderation, threads, votes
@@ -193,12 +193,12 @@ def _moderator_tools(shown: threads.ThreadPage, back: str, csrf: str) -> Moderat
 
 def _shared(article: Article, guest_ids: AbstractSet[int], voter: str | None) -> bool:
     """Whether the discussion this request asks for is the one every visitor sees: nothing on it is the viewer's
-    own (no account; no comment of theirs on this article, pending or still theirs to edit; no helpful vote on it,
-    looked up only for a browser with a reader cookie) and the order asked for is one the page knows (the pager
-    repeats it as given)."""
+    own (no account; no comment of theirs on this article, pending or still theirs to edit, and none they flagged,
+    which shows "Flagged"; no helpful vote on it, looked up only for a browser with a reader cookie) and the order
+    asked for is one the page knows (the pager repeats it as given)."""
     if viewer() is not None or request.args.get("order", "oldest") not in ORDERS:
         return False
-    if threads.names_comment_on(article, guest_ids):
+    if threads.names_comment_on(article, set(guest_ids) | guest_flag_ids()):
         return False
     return voter is None or not votes.voted_on_article(voter, article)
 
@@ -249,7 +249,7 @@ def _render(
     stamp = form_timestamp()
     csrf = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
     tokens = tuple(token for token in (csrf, stamp) if token)
-    voter = known_voter_key(viewer())
+    voter = known_reader_key(viewer())
     if reply_to is None and _shared(article, guest_ids, voter):
         # The same for every visitor until the discussion changes: rendered once per worker and version. The
         # key holds everything else it depends on (the page asked for, the order as given, why it is closed).
@@ -288,6 +288,7 @@ def _render(
             reply_form=reply_form,
             can_change=change_check(guest_ids),
             can_add_note=context.get("can_add_note", False),
+            reader_flagged=moderation.flagged_by(known_reader_key(viewer()), threads.node_ids(shown.threads)),
             tools=_moderator_tools(
                 shown, back or url_for("articles.show", slug=article.slug, **location_args(where)), csrf
             )

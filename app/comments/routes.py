@@ -13,9 +13,10 @@ from app.guests import (
     guest_comment_ids,
     keep_guest_profile,
     keep_reader_cookie,
-    reader_cookie_id,
+    known_reader_key,
+    reader_key,
     remember_guest_comment,
-    voter_key,
+    remember_guest_flag,
 )
 from app.models import Article, Comment
 from app.ratelimit import client_key
@@ -284,14 +285,6 @@ FLAG_REASONS = [
 ]
 
 
-def reporter_key() -> tuple[str, str | None]:
-    """Who is flagging: an account, or this browser's reader cookie on this network. Returns (key, new cookie)."""
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}", None
-    cookie_id, new = reader_cookie_id()
-    return moderation.guest_reporter_key(request.remote_addr, cookie_id), cookie_id if new else None
-
-
 @bp.route("/comments/<int:comment_id>/flag", methods=["GET", "POST"])
 def flag(comment_id: int):
     """Flag a published comment for the moderators, once, with a reason and an optional remark."""
@@ -299,12 +292,19 @@ def flag(comment_id: int):
     if comment is None or not comment.is_public or visible_article(comment.article.slug, viewer()) is None:
         abort(404)
     error = None
+    if request.method == "GET" and moderation.flagged_by(known_reader_key(viewer()), [comment.id]):
+        # Said at once, rather than after the form is filled in and sent. A guest's flags cookie learns of it
+        # too (a flag sent before the cookie existed), so the article shows "Flagged" from now on.
+        response = make_response(render_template("comments/flag.html", comment=comment, already_flagged=True))
+        if viewer() is None:
+            remember_guest_flag(response, comment.id, None)
+        return response
     if request.method == "POST":
         if not FlagForm().validate_on_submit():
             if script_wants_json():
                 return json_error(400, "csrf", "Your session expired; reload the page and flag again.")
             abort(400)
-        key, new_cookie = reporter_key()
+        key, new_cookie = reader_key(viewer())
         try:
             moderation.flag_comment(
                 comment,
@@ -334,8 +334,8 @@ def flag(comment_id: int):
                 response = make_response(
                     redirect(url_for("articles.show", slug=comment.article.slug) + f"#comment-{comment.id}")
                 )
-            if new_cookie:
-                keep_reader_cookie(response, new_cookie)
+            if viewer() is None:
+                remember_guest_flag(response, comment.id, new_cookie)
             return response
     return render_template("comments/flag.html", comment=comment, reasons=FLAG_REASONS, error=error, form=FlagForm()), (
         422 if error else 200
@@ -355,7 +355,7 @@ def vote(comment_id: int):
             return json_error(400, "csrf", "Your session expired; reload the page and press Helpful again.")
         abort(400)
     take_back = request.form.get("take_back") == "1"
-    key, new_cookie = voter_key(viewer())
+    key, new_cookie = reader_key(viewer())
     try:
         if take_back:
             votes.take_back(comment, key)

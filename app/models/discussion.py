@@ -21,8 +21,9 @@ from app.models.note import Note, NoteCitation
 from app.models.user import User
 
 # The attributes of an article its discussion shows or depends on (its slug is in every link; its author's
-# comments carry the Author badge). Counters kept beside them (comment_count) are not among them.
-_ARTICLE_FIELDS = ("slug", "author_id", "status", "comments_open", "comments_closed_reason")
+# comments carry the Author badge, or Site host when the byline names a guest). Counters kept beside them
+# (comment_count) are not among them.
+_ARTICLE_FIELDS = ("slug", "author_id", "guest_author_name", "status", "comments_open", "comments_closed_reason")
 # A commenter's role decides their badge on every article they commented on.
 _USER_FIELDS = ("role",)
 

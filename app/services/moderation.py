@@ -394,6 +394,16 @@ def guest_reporter_key(ip_address: str | None, cookie_id: str) -> str:
     return f"guest:{digest}"
 
 
+def flagged_by(reporter_key: str | None, comment_ids: Iterable[int]) -> set[int]:
+    """The comments among these that this reader has flagged, open or resolved (a second flag is refused either
+    way): one query on the (comment_id, reporter_key) index."""
+    ids = sorted(set(comment_ids))
+    if reporter_key is None or not ids:
+        return set()
+    found = select(Flag.comment_id).where(Flag.comment_id.in_(ids), Flag.reporter_key == reporter_key)
+    return set(db.session.scalars(found))
+
+
 def _open_flag_count(comment: Comment) -> int:
     """Distinct readers with an open flag: an account counts once, and so does a guest network,
     so clearing cookies does not let one guest reach the threshold alone."""

@@ -27,6 +27,7 @@ from app.models import (
 from app.models.note import NOTE_BODY_MAX, RETRACT_REASON_MAX
 from app.models.types import MAX_ID, utcnow
 from app.services.anchoring import find_paragraph
+from app.services.badges import standing
 from app.services.errors import ServiceError
 from app.services.links import absolute_links, absolute_url
 from app.services.markdown import render_note
@@ -51,8 +52,9 @@ def parse_kind(value: str | None) -> NoteKind:
 
 def role_of(user: User, article: Article) -> str:
     """How the writer signs a note on this article."""
-    if user.id == article.author_id:
-        return "site host" if article.guest_author_name else "author"
+    relation = standing(user, article)
+    if relation is not None:
+        return relation.word
     return "editor" if user.role is Role.admin else user.role.value
 
 

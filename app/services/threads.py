@@ -21,7 +21,8 @@ from sqlalchemy.orm.util import AliasedClass
 
 from app.extensions import db
 from app.models import Article, Comment, CommentStatus, User
-from app.services.permissions import STAFF_ROLES
+from app.services import badges
+from app.services.badges import Badge
 
 P, A, S = CommentStatus.pending, CommentStatus.approved, CommentStatus.spam
 # The defaults: threads on a page of the discussion, replies of one thread shown at once, comments on a page.
@@ -42,7 +43,7 @@ class CommentNode:
     pending: bool = False
     # Pending and shown to a moderator of the discussion (not its writer): held, with the reasons, and their tools.
     held: bool = False
-    badge: str | None = None
+    badge: Badge | None = None
     # Set when the comment answers one other than the comment it hangs under: past the depth limit, or on a
     # thread's later page, where what it answers may be on an earlier page (`in_reply_to_here` is then False).
     in_reply_to: Comment | None = None
@@ -102,15 +103,9 @@ class Location:
     before: int | None = None
 
 
-def badge_for(comment: Comment, article: Article) -> str | None:
-    """'Author' on the article author's comments, 'Moderator' on staff comments."""
-    if comment.user_id is None or comment.user is None:
-        return None
-    if comment.user_id == article.author_id:
-        return "Author"
-    if comment.user.role in STAFF_ROLES:
-        return "Moderator"
-    return None
+def badge_for(comment: Comment, article: Article) -> Badge | None:
+    """The comment's badge on this article (app/services/badges.py)."""
+    return badges.badge_for(comment.user if comment.user_id is not None else None, article)
 
 
 def _viewer_id(viewer: User | None) -> int | None:

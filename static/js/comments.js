@@ -293,7 +293,10 @@
       if (!response.ok) throw new Error("no flag form");
       return response.text();
     }).then(function (html) {
-      var form = new DOMParser().parseFromString(html, "text/html").querySelector("form.flag-form");
+      var page = new DOMParser().parseFromString(html, "text/html");
+      var already = page.querySelector(".flag-already");
+      if (already) { markFlagged(link, already.textContent); return; }
+      var form = page.querySelector("form.flag-form");
       if (!form) throw new Error("no flag form");
       form = document.importNode(form, true);
       form.action = link.href;
@@ -310,6 +313,32 @@
     return true;
   }
 
+  // The Flag link becomes the "Flagged" label the server draws for a reader who flagged the comment; with a
+  // message, it is said beside it (the flag page's "already flagged").
+  function markFlagged(link, message) {
+    var label = document.createElement("span");
+    label.className = "comment__flagged";
+    label.textContent = "Flagged";
+    var whose = link.querySelector(".visually-hidden");
+    if (whose) {
+      var hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = " by you:" + whose.textContent;
+      label.appendChild(hidden);
+    }
+    var actions = link.closest(".comment__actions");
+    var focused = document.activeElement === link;
+    link.replaceWith(label);
+    if (focused) { label.tabIndex = -1; label.focus(); }
+    if (message && actions) {
+      var said = document.createElement("p");
+      said.className = "flag-form__done";
+      said.setAttribute("role", "status");
+      said.textContent = message.trim();
+      actions.after(said);
+    }
+  }
+
   function submitFlag(form) {
     send(form.action, new FormData(form)).then(function (result) {
       if (!result.ok && (!result.body.error || result.body.error.code === "validation_failed")) {
@@ -323,7 +352,7 @@
       var card = form.closest(".comment__card");
       var link = card && card.querySelector(".comment__flag");
       form.replaceWith(done);
-      if (link) link.remove();
+      if (link) markFlagged(link);
     }).catch(function () {
       showErrors(form, { message: "The server did not answer; the comment is not flagged. Try again." });
     });

@@ -118,8 +118,9 @@ def sign_in(page, email: str) -> None:
 
 
 def open_context(new_context, javascript: bool):
-    """A fresh browser context; without JavaScript it is proved to run no script first."""
-    context = new_context(java_script_enabled=javascript)
+    """A fresh browser context; without JavaScript it is proved to run no script first. A reader in London's
+    language on UTC, so the dates static/js/times.js shows read as the server writes them ("26 November 2026")."""
+    context = new_context(java_script_enabled=javascript, locale="en-GB", timezone_id="UTC")
     if not javascript:
         probe = context.new_page()
         probe.set_content("<p id='probe'>off</p><script>document.getElementById('probe').textContent = 'on'</script>")

@@ -44,7 +44,7 @@ def test_article_page_shows_title_byline_date_and_anchored_paragraphs(client, ma
     body = client.get(f"/articles/{article.slug}").get_data(as_text=True)
     assert '<h1 class="article__title">A guest post</h1>' in body
     assert "Marisol Vega" in body and "published by Dana Reyes" in body and "A paralegal." in body
-    assert f'<time datetime="{article.published_at.isoformat()}">' in body
+    assert f'<time datetime="{article.published_at:%Y-%m-%dT%H:%M:%SZ}" data-time="date">' in body
     assert (
         '<p id="p-1">First.</p>' in body and '<li id="p-2">a list item</li>' in body and '<p id="p-3">Last.</p>' in body
     )

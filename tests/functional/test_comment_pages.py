@@ -140,10 +140,8 @@ def test_a_guest_posts_and_lands_on_the_comments_permalink(client, make_article)
     stored = _stored(comment_id)
     assert "Your comment is published." in html
     assert f'<li class="comment" id="comment-{comment_id}">' in html
-    assert (
-        f'<a class="comment__permalink" href="#comment-{comment_id}"><time datetime="{stored.created_at.isoformat()}">'
-        in html
-    )
+    stamp = f'<time datetime="{stored.created_at:%Y-%m-%dT%H:%M:%SZ}" data-time="relative">'
+    assert f'<a class="comment__permalink" href="#comment-{comment_id}">{stamp}' in html
     assert '<a href="https://gail.example/" rel="nofollow ugc noopener"><bdi>Gail Guest</bdi></a>' in html
     assert "<p>Hello from Gail.</p>" in html and "1 comment</h2>" in html
     assert "gail@example.org" not in _show(client.application.test_client(), article)

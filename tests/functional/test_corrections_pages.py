@@ -249,7 +249,8 @@ def test_notes_follow_their_paragraph_sit_inside_list_items_or_go_to_the_end(cli
     card = _note_card(html, first.id)
     assert f'<p class="note__label" id="note-{first.id}-label">Correction</p>' in card
     assert '<div class="note__body"><p>It is $5,000 since March.</p>' in card
-    assert re.search(r'<p class="note__signature">Correction — Dana Reyes, author · <time datetime="[^"]+">', card)
+    signed = r'<p class="note__signature">Correction — Dana Reyes, author · <time datetime="[^"]+Z" data-time="date">'
+    assert re.search(signed, card)
     index = re.findall(r'<li><a href="#note-(\d+)">(\w+)</a> in the text', html)
     assert index == [(str(first.id), "Correction"), (str(item.id), "Update")]
     assert "a later edit removed" not in html
@@ -333,7 +334,7 @@ def test_the_summary_counts_standing_corrections_only(client, make_user, make_ar
     notes.retract_note(make_note(article, author, "correction", "Three."), author, "Wrong.")
     html = _get(client, f"/articles/{article.slug}")
     summary = re.search(r'<p class="corrections-summary" role="note">(.*?)</p>', html, re.S).group(1)
-    assert f'<time datetime="{second.created_at.isoformat()}">' in summary
+    assert f'<time datetime="{second.created_at:%Y-%m-%dT%H:%M:%SZ}" data-time="date">' in summary
     assert (
         _text(summary) == f"Corrected on {second.created_at.day} {second.created_at:%B %Y} (2 corrections); see notes."
     )
@@ -420,7 +421,7 @@ def test_the_json_ld_lists_standing_corrections_and_cannot_break_out_of_its_scri
 
     response = client.get(f"/articles/{article.slug}")
     html = _html(response)
-    assert html.count("<script") == 2  # comments.js and the JSON-LD; the note's text made none
+    assert html.count("<script") == 3  # times.js, comments.js and the JSON-LD; the note's text made none
     assert "alert(1)</script>" not in html
     page = f"http://localhost/articles/{article.slug}"
     assert _json_ld(html) == {

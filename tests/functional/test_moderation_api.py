@@ -21,6 +21,7 @@ PUBLIC_KEYS = {
     "parent_id",
     "in_reply_to",
     "author",
+    "badge",
     "body_html",
     "created_at",
     "edited_at",

@@ -404,16 +404,16 @@ def test_badges_mark_the_article_author_and_staff(make_user, make_article):
         "guest": make_comment(article),
     }
     assert {who: badge_for(c, article) for who, c in badges.items()} == {
-        "author": "Author",
-        "moderator": "Moderator",
-        "admin": "Moderator",
+        "author": "author",
+        "moderator": "moderator",
+        "admin": "moderator",
         "reader": None,
         "other author": None,
         "guest": None,
     }
     own = make_comment(admin_author_article, writer=Writer(user=admin_author_article.author))
-    assert badge_for(own, admin_author_article) == "Author"
-    assert [t.badge for t in thread_page(article).threads] == ["Author", "Moderator", "Moderator", None, None, None]
+    assert badge_for(own, admin_author_article) == "author"
+    assert [t.badge for t in thread_page(article).threads] == ["author", "moderator", "moderator", None, None, None]
 
 
 # --- counts ----------------------------------------------------------------------------------
