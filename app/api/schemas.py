@@ -241,12 +241,27 @@ class PageQuerySchema(ma.Schema):
     )
 
 
+class AvatarSchema(ma.Schema):
+    """A writer's avatar as the site draws it: initials on a colour (from a keyed hash of the address, so it
+    reveals nothing about it), and a Gravatar picture's address only when an admin turned those on."""
+
+    initials = ma.fields.String(metadata={"description": "One or two letters of the name, or • for none."})
+    colour = ma.fields.String(metadata={"description": "The background in a light theme (#rrggbb); white initials."})
+    colour_dark = ma.fields.String(
+        metadata={"description": "The background in a dark theme (#rrggbb); near-black initials."}
+    )
+    url = ma.fields.String(
+        metadata={"description": "A Gravatar picture to draw over the initials; absent while Gravatar is off."}
+    )
+
+
 class CommentAuthorSchema(ma.Schema):
     """What readers see of a comment's writer: never the email."""
 
     name = ma.fields.String()
     website = ma.fields.String(allow_none=True)
     badge = ma.fields.String(allow_none=True, metadata={"description": '"Author", "Moderator" or null.'})
+    avatar = ma.fields.Nested(AvatarSchema)
 
 
 class InReplyToSchema(ma.Schema):
