@@ -733,3 +733,48 @@ class CorrectionRequestDecisionSchema(ma.Schema):
         allow_none=True,
         metadata={"maxLength": DECLINE_REASON_MAX, "description": "For decline: the reason readers see."},
     )
+
+
+class PersonArticleSchema(ma.Schema):
+    slug = ma.fields.String()
+    title = ma.fields.String()
+
+
+class PersonCommentSchema(ma.Schema):
+    """One of a person's public comments, as their page lists it."""
+
+    id = ma.fields.Integer()
+    article = ma.fields.Nested(PersonArticleSchema)
+    body_html = ma.fields.String()
+    created_at = ma.fields.DateTime()
+    url = ma.fields.String(metadata={"description": "The comment's lasting address on the site (/comments/<id>)."})
+
+
+class PersonNoteSchema(ma.Schema):
+    """A note the person signed."""
+
+    id = ma.fields.Integer()
+    kind = ma.fields.Function(
+        lambda note: note.kind.value, metadata={"enum": ["correction", "update", "clarification", "editors_note"]}
+    )
+    article = ma.fields.Nested(PersonArticleSchema)
+    signature = ma.fields.String()
+    created_at = ma.fields.DateTime()
+    retracted = ma.fields.Boolean()
+
+
+class PersonSchema(ma.Schema):
+    """What every reader may see of an account (its page, /people/<id>): never its address."""
+
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    badge = ma.fields.String(allow_none=True, metadata={"description": '"Author", "Moderator", "Admin" or null.'})
+    member_since = ma.fields.String(metadata={"description": "The month the account was made: YYYY-MM."})
+    avatar = ma.fields.Nested(AvatarSchema)
+    comment_count = ma.fields.Integer(metadata={"description": "The account's public comments, all pages."})
+    comments = ma.fields.List(ma.fields.Nested(PersonCommentSchema), metadata={"description": "Newest first."})
+    next_page = ma.fields.Integer(allow_none=True)
+    note_count = ma.fields.Integer()
+    notes = ma.fields.List(
+        ma.fields.Nested(PersonNoteSchema), metadata={"description": "The newest 20 notes the account signed."}
+    )

@@ -261,3 +261,42 @@ def test_the_desk_shows_the_writers_avatar(client, app, make_user, make_article)
     item = html[html.index(f'id="item-{held.id}"') :]
     assert _avatars(item)[0] == (shown.css_class, "HH")
     assert "hana@example.org" in item  # moderators still see the address, as before
+
+
+def test_the_api_gives_a_persons_public_data_and_nothing_else(client, app, make_user, make_article):
+    writer = make_user("moderator", name="Mo Public", email="mo.private@example.org")
+    article = make_article(title="Small claims")
+    public = _write(article, writer, "Said in *public*.")
+    _write(article, writer, "Held back.", status=CommentStatus.spam)
+    response = client.get(f"/api/v1/people/{writer.id}")
+    assert response.status_code == 200
+    payload = response.get_json()
+    shown = avatar("Mo Public", "mo.private@example.org", app.config["SECRET_KEY"])
+    assert payload == {
+        "id": writer.id,
+        "name": "Mo Public",
+        "badge": "Moderator",
+        "member_since": utcnow().strftime("%Y-%m"),
+        "avatar": {"initials": "MP", "colour": shown.colour, "colour_dark": shown.colour_dark},
+        "comment_count": 1,
+        "comments": [
+            {
+                "id": public.id,
+                "article": {"slug": article.slug, "title": "Small claims"},
+                "body_html": "<p>Said in <em>public</em>.</p>\n",
+                "created_at": public.created_at.isoformat(),
+                "url": f"/comments/{public.id}",
+            }
+        ],
+        "next_page": None,
+        "note_count": 0,
+        "notes": [],
+    }
+    text = response.get_data(as_text=True)
+    assert "mo.private" not in text and "Held back" not in text and "198.51.100" not in text
+    writer.active = False
+    db.session.commit()
+    gone = client.get(f"/api/v1/people/{writer.id}")
+    assert gone.status_code == 404 and gone.get_json()["error"]["code"] == "not_found"
+    bad = client.get(f"/api/v1/people/{make_user().id}?page=0")
+    assert bad.status_code == 422 and list(bad.get_json()["error"]["fields"]) == ["page"]
