@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.security import with_image_sources
 from app.services.avatars import (
     GLYPH,
     INITIALS_COLOUR,
@@ -119,3 +120,15 @@ def test_the_stylesheet_holds_the_palette():
     expected = {str(n): colours for n, colours in enumerate(PALETTE)} | {"neutral": NEUTRAL}
     assert light == {name: colours[0] for name, colours in expected.items()}
     assert dark == {name: colours[1] for name, colours in expected.items()}
+
+
+def test_gravatars_host_joins_the_policys_img_src_only_when_given():
+    policy = "default-src 'self'; img-src 'self' https: data:; object-src 'none'"
+    assert with_image_sources(policy, ()) == policy
+    assert with_image_sources(policy, ["https://www.gravatar.com"]) == (
+        "default-src 'self'; img-src 'self' https: data: https://www.gravatar.com; object-src 'none'"
+    )
+    # A policy without img-src gets one that keeps the site's own pictures.
+    assert with_image_sources("default-src 'self'", ["https://www.gravatar.com"]) == (
+        "default-src 'self'; img-src 'self' https://www.gravatar.com"
+    )
