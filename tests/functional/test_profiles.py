@@ -6,10 +6,12 @@ import hashlib
 import re
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Article, CommentStatus
 from app.models.types import utcnow
+from app.services import sites
 from app.services.avatars import avatar
 from app.services.comments import Writer
 from app.services.settings import update_settings
@@ -300,3 +302,22 @@ def test_the_api_gives_a_persons_public_data_and_nothing_else(client, app, make_
     assert gone.status_code == 404 and gone.get_json()["error"]["code"] == "not_found"
     bad = client.get(f"/api/v1/people/{make_user().id}?page=0")
     assert bad.status_code == 422 and list(bad.get_json()["error"]["fields"]) == ["page"]
+
+
+def test_the_embed_frame_shows_avatars_and_a_persons_page_lists_comments_on_other_sites(client, app, make_user):
+    blog = "https://blog.example"
+    sites.register_site(make_user("admin"), sites.SiteFields("Blog", blog))
+    frame = {"id": "first-snow", "url": f"{blog}/posts/first-snow", "title": "First snow"}
+    assert client.get("/embed/thread", query_string=frame, headers={"Referer": frame["url"]}).status_code == 200
+    thread = db.session.scalars(select(Article).where(Article.site_id.is_not(None))).one()
+    writer = make_user(name="Ema Embedded")
+    mine = _write(thread, writer, "Written in the frame.")
+    make_comment(thread, "A guest in the frame.", make_guest("Gia Guest", "gia@example.org"))
+    html = _html(client.get("/embed/thread", query_string=frame, headers={"Referer": frame["url"]}))
+    key = app.config["SECRET_KEY"]
+    shown = [avatar("Ema Embedded", writer.email, key), avatar("Gia Guest", "gia@example.org", key)]
+    assert _avatars(html) == [(one.css_class, one.initials) for one in shown]
+    assert f'href="/people/{writer.id}"' in html
+    page = _html(client.get(f"/people/{writer.id}"))
+    (item,) = _items(page)
+    assert "First snow" in item and "(blog.example)" in item and f'href="/comments/{mine.id}"' in item
