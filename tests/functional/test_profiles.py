@@ -321,3 +321,21 @@ def test_the_embed_frame_shows_avatars_and_a_persons_page_lists_comments_on_othe
     page = _html(client.get(f"/people/{writer.id}"))
     (item,) = _items(page)
     assert "First snow" in item and "(blog.example)" in item and f'href="/comments/{mine.id}"' in item
+
+
+def test_a_persons_comments_have_a_feed_with_only_what_is_public(client, make_user, make_article):
+    writer = make_user(name="Fay Feed", email="fay.private@example.org")
+    article = make_article(title="Small claims")
+    public = _write(article, writer, "Out in the open.")
+    _write(article, writer, "Caught as spam.", status=CommentStatus.spam)
+    page = _html(client.get(f"/people/{writer.id}"))
+    assert f'<a href="/people/{writer.id}/comments.atom">Follow these comments (Atom feed)</a>' in page
+    response = client.get(f"/people/{writer.id}/comments.atom")
+    feed = _html(response)
+    assert response.mimetype == "application/atom+xml"
+    assert "<title>Comments by Fay Feed — " in feed and feed.count("<entry>") == 1
+    assert f"/comments/{public.id}" in feed
+    assert "Out in the open." in feed and "Caught as spam" not in feed and "fay.private" not in feed
+    writer.active = False
+    db.session.commit()
+    assert client.get(f"/people/{writer.id}/comments.atom").status_code == 404
