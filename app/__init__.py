@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import after_answer, caching, errors, extensions, guards, models, security, templating
+from app import after_answer, caching, errors, extensions, guards, models, security, templating, web
 from app.admin import routes as admin_views
 from app.api import blueprints as api_blueprints
 from app.articles import routes as article_views
@@ -27,6 +27,7 @@ from app.corrections import routes as correction_views
 from app.embed import routes as embed_views
 from app.feeds import routes as feed_views
 from app.moderation import routes as moderation_views
+from app.people import routes as people_views
 from app.services import outbox, tasks
 from app.services import staff_mail as staff_mail_service  # app.staff_mail is the area's blueprint
 from app.services import subscriptions as subscription_service  # app.subscriptions is the views' package
@@ -54,6 +55,7 @@ VIEWS = (
     embed_views,
     feed_views,
     moderation_views,
+    people_views,
     admin_views,
     staff_mail_views,
     subscription_views,
@@ -184,13 +186,16 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
-    """CSP, nosniff, referrer policy and framing rules on every response."""
-    security.register(app)
+    """CSP, nosniff, referrer policy and framing rules on every response; pictures from Gravatar's host only when
+    the request's rules turn them on."""
+    security.register(app, image_sources=web.image_sources)
 
 
 def register_templates(app: Flask) -> None:
-    """Filters and globals the templates share."""
+    """Filters and globals the templates share; writers' avatars need the request's rules (app/web.py)."""
     templating.register(app)
+    app.add_template_global(web.comment_avatar, "comment_avatar")
+    app.add_template_global(web.account_avatar, "account_avatar")
 
 
 def register_cli(app: Flask) -> None:

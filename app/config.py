@@ -191,6 +191,7 @@ class Config:
     # Requests and content
     MAX_CONTENT_LENGTH = 1024 * 1024
     ARTICLES_PER_PAGE = 20
+    PROFILE_COMMENTS_PER_PAGE = 20  # comments on one page of a person's public page (/people/<id>)
 
     # Comments
     COMMENT_MAX_LENGTH = 5000
@@ -214,6 +215,9 @@ class Config:
     MODERATION_REJECTED_WINDOW_DAYS = 7  # ...over this many days...
     MODERATION_REJECTED_MIN_COMMENTS = 2  # ...once they have this many decided comments
     MODERATION_FLAG_THRESHOLD = 3  # distinct readers whose flags hide a comment for review
+    # Gravatar pictures over writers' initials: each page view then sends Gravatar an unkeyed hash of every shown
+    # writer's address (docs/configuration.md, "Avatars"); off, avatars are made here and nothing leaves the site.
+    AVATARS_GRAVATAR = False
 
     # Spam checks (admins override most of them on /moderation/settings)
     SPAM_LINK_LIMIT = 3  # hold comments with this many links or more and little text of their own (0: off)

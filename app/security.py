@@ -1,5 +1,7 @@
 """Security headers added to every response."""
 
+from collections.abc import Callable, Iterable
+
 from flask import Flask, Response, g, request
 
 
@@ -19,14 +21,29 @@ def opened_from_frame(next_url: str | None) -> bool:
     return bool(next_url) and str(next_url).startswith("/embed/sign-in?")
 
 
-def register(app: Flask) -> None:
-    """Attach the headers hook to the app."""
+def with_image_sources(policy: str, sources: Iterable[str]) -> str:
+    """The policy with these sources added to its `img-src` (one made from 'self' when it has none)."""
+    extra = " ".join(sources)
+    if not extra:
+        return policy
+    directives = [part.strip() for part in policy.split(";") if part.strip()]
+    for index, directive in enumerate(directives):
+        if directive.split()[0] == "img-src":
+            directives[index] = f"{directive} {extra}"
+            return "; ".join(directives)
+    return "; ".join([*directives, f"img-src 'self' {extra}"])
+
+
+def register(app: Flask, image_sources: Callable[[], Iterable[str]] = tuple) -> None:
+    """Attach the headers hook to the app. `image_sources` gives the hosts this response's pictures may come from
+    besides the configured policy's (Gravatar's, when an admin turned its pictures on)."""
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         config = app.config
         ancestors = g.get("frame_ancestors") or config["FRAME_ANCESTORS"]
-        policy = f"{config['CONTENT_SECURITY_POLICY']}; frame-ancestors {ancestors}"
+        policy = with_image_sources(config["CONTENT_SECURITY_POLICY"], image_sources())
+        policy = f"{policy}; frame-ancestors {ancestors}"
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -11,9 +11,10 @@ from flask_login import current_user, login_user
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import limiter
-from app.models import Article, User
+from app.models import Article, Comment, User
 from app.models.site_state import SETTINGS
 from app.ratelimit import client_key, comment_writer_key, describe_limit
+from app.services.avatars import GRAVATAR_HOST, Avatar, avatar
 from app.services.settings import RULES_CONFIG, CommentRules, comment_rules
 from app.services.site_versions import remembered
 
@@ -38,6 +39,31 @@ def rules() -> CommentRules:
         inputs = tuple(config[key] for key in RULES_CONFIG)
         g.comment_rules = remembered(SETTINGS, lambda: comment_rules(config), inputs)
     return g.comment_rules  # type: ignore[no-any-return]
+
+
+def account_avatar(user: User, name: str | None = None) -> Avatar:
+    """An account's avatar: initials of `name` (the name shown beside it; the account's own by default) on the
+    colour of its address, the same for every viewer. A deleted account has no address left: the neutral colour."""
+    email = "" if user.deleted_at is not None else user.email
+    return avatar(name or user.name, email, current_app.config["SECRET_KEY"], gravatar=rules().gravatar)
+
+
+def comment_avatar(comment: Comment) -> Avatar:
+    """The avatar beside a comment: its account's (by the account's current address, so every comment of one
+    account looks alike), or the guest's by the address given with the comment. Threads load the accounts with
+    the comments (services.threads), so this costs no query."""
+    if comment.user_id is not None and comment.user is not None:
+        return account_avatar(comment.user, comment.writer_name)
+    return avatar(
+        comment.writer_name, comment.writer_email, current_app.config["SECRET_KEY"], gravatar=rules().gravatar
+    )
+
+
+def image_sources() -> tuple[str, ...]:
+    """Hosts this response's pictures may come from besides the site's policy (app/security.py): Gravatar's, when
+    the request read rules that turn its pictures on (every page showing avatars reads them)."""
+    current = g.get("comment_rules")
+    return (GRAVATAR_HOST,) if current is not None and current.gravatar else ()
 
 
 def rules_for(article: Article) -> CommentRules:

@@ -24,9 +24,19 @@ from app.ratelimit import client_key
 from app.services import comments as comment_service
 from app.services import notes, subscriptions, threads, votes
 from app.services.articles import visible_article
+from app.services.avatars import Avatar
 from app.services.comments import Writer
 from app.services.threads import CommentNode
-from app.web import comment_limits, discussion_bounds, flood_limit, request_details, rules, rules_for, vote_limit
+from app.web import (
+    comment_avatar,
+    comment_limits,
+    discussion_bounds,
+    flood_limit,
+    request_details,
+    rules,
+    rules_for,
+    vote_limit,
+)
 
 blp = Blueprint("api_comments", __name__, url_prefix="/api/v1", description="Comments")
 blp.before_request(require_json_body)
@@ -74,7 +84,12 @@ def comment_data(node: CommentNode, led: dict | None = None) -> dict:
         else {"id": in_reply_to.id, "name": None if node.in_reply_to_removed else in_reply_to.writer_name},
         "author": None
         if node.removed
-        else {"name": comment.writer_name, "website": comment.writer_website, "badge": badge.label if badge else None},
+        else {
+            "name": comment.writer_name,
+            "website": comment.writer_website,
+            "badge": badge.label if badge else None,
+            "avatar": avatar_data(comment_avatar(comment)),
+        },
         "badge": badge.value if badge else None,
         "body_html": "" if node.removed else comment.body_html,
         "created_at": comment.created_at,
@@ -89,6 +104,14 @@ def comment_data(node: CommentNode, led: dict | None = None) -> dict:
         "more_replies": node.hidden_replies,
         "more_replies_url": _thread_url(comment, after=node.continue_after) if node.continues else None,
     }
+
+
+def avatar_data(shown: Avatar) -> dict:
+    """The public shape of an avatar (see AvatarSchema): `url` only while Gravatar pictures are on."""
+    data = {"initials": shown.initials, "colour": shown.colour, "colour_dark": shown.colour_dark}
+    if shown.url is not None:
+        data["url"] = shown.url
+    return data
 
 
 def created_data(comment, current) -> dict:

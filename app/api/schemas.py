@@ -250,6 +250,20 @@ class PageQuerySchema(ma.Schema):
     )
 
 
+class AvatarSchema(ma.Schema):
+    """A writer's avatar as the site draws it: initials on a colour (from a keyed hash of the address, so it
+    reveals nothing about it), and a Gravatar picture's address only when an admin turned those on."""
+
+    initials = ma.fields.String(metadata={"description": "One or two letters of the name, or • for none."})
+    colour = ma.fields.String(metadata={"description": "The background in a light theme (#rrggbb); white initials."})
+    colour_dark = ma.fields.String(
+        metadata={"description": "The background in a dark theme (#rrggbb); near-black initials."}
+    )
+    url = ma.fields.String(
+        metadata={"description": "A Gravatar picture to draw over the initials; absent while Gravatar is off."}
+    )
+
+
 class CommentAuthorSchema(ma.Schema):
     """What readers see of a comment's writer: never the email."""
 
@@ -259,6 +273,7 @@ class CommentAuthorSchema(ma.Schema):
         allow_none=True,
         metadata={"description": 'In words, as shown: "Author", "Site host", "Moderator" or null.'},
     )
+    avatar = ma.fields.Nested(AvatarSchema)
 
 
 class InReplyToSchema(ma.Schema):
@@ -783,4 +798,49 @@ class CorrectionRequestDecisionSchema(ma.Schema):
         load_default=None,
         allow_none=True,
         metadata={"maxLength": DECLINE_REASON_MAX, "description": "For decline: the reason readers see."},
+    )
+
+
+class PersonArticleSchema(ma.Schema):
+    slug = ma.fields.String()
+    title = ma.fields.String()
+
+
+class PersonCommentSchema(ma.Schema):
+    """One of a person's public comments, as their page lists it."""
+
+    id = ma.fields.Integer()
+    article = ma.fields.Nested(PersonArticleSchema)
+    body_html = ma.fields.String()
+    created_at = ma.fields.DateTime()
+    url = ma.fields.String(metadata={"description": "The comment's lasting address on the site (/comments/<id>)."})
+
+
+class PersonNoteSchema(ma.Schema):
+    """A note the person signed."""
+
+    id = ma.fields.Integer()
+    kind = ma.fields.Function(
+        lambda note: note.kind.value, metadata={"enum": ["correction", "update", "clarification", "editors_note"]}
+    )
+    article = ma.fields.Nested(PersonArticleSchema)
+    signature = ma.fields.String()
+    created_at = ma.fields.DateTime()
+    retracted = ma.fields.Boolean()
+
+
+class PersonSchema(ma.Schema):
+    """What every reader may see of an account (its page, /people/<id>): never its address."""
+
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    badge = ma.fields.String(allow_none=True, metadata={"description": '"Author", "Moderator", "Admin" or null.'})
+    member_since = ma.fields.String(metadata={"description": "The month the account was made: YYYY-MM."})
+    avatar = ma.fields.Nested(AvatarSchema)
+    comment_count = ma.fields.Integer(metadata={"description": "The account's public comments, all pages."})
+    comments = ma.fields.List(ma.fields.Nested(PersonCommentSchema), metadata={"description": "Newest first."})
+    next_page = ma.fields.Integer(allow_none=True)
+    note_count = ma.fields.Integer()
+    notes = ma.fields.List(
+        ma.fields.Nested(PersonNoteSchema), metadata={"description": "The newest 20 notes the account signed."}
     )

@@ -1,4 +1,5 @@
-"""The feeds: /feeds/articles.atom, /feeds/comments.atom and /articles/<slug>/comments.atom.
+"""The feeds: /feeds/articles.atom, /feeds/comments.atom, /articles/<slug>/comments.atom and
+/people/<id>/comments.atom.
 
 Only what every reader sees goes in: published articles, and comments that are approved and not deleted. A
 comment's entry names its writer and never their email; its link is the comment's lasting address."""
@@ -10,7 +11,7 @@ from app.atom import AtomEntry, atom_response
 from app.extensions import db
 from app.feeds import bp
 from app.models import Article, Comment
-from app.services import feeds
+from app.services import feeds, profiles
 from app.services.articles import visible_article
 from app.services.settings import site_description
 from app.web import viewer
@@ -91,5 +92,22 @@ def article_comments(slug: str):
         f"The newest published comments on “{article.title}”.",
         article.host_page or url_for("articles.show", slug=article.slug, _external=True) + "#comments",
         url_for("feeds.article_comments", slug=article.slug, _external=True),
+        [_comment_entry(comment) for comment in found],
+    )
+
+
+@bp.route("/people/<int:user_id>/comments.atom")
+def person_comments(user_id: int):
+    """Atom feed of one account's newest public comments (its page, /people/<id>); 404 for an account without one."""
+    user = profiles.public_account(user_id)
+    if user is None:
+        abort(404)
+    found = db.session.scalars(profiles.comments_by(user).limit(FEED_ENTRIES)).unique().all()
+    site = current_app.config["SITE_NAME"]
+    return atom_response(
+        f"Comments by {user.name} — {site}",
+        f"The newest published comments by {user.name} on {site}.",
+        url_for("people.profile", user_id=user.id, _external=True),
+        url_for("feeds.person_comments", user_id=user.id, _external=True),
         [_comment_entry(comment) for comment in found],
     )

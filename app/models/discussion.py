@@ -1,7 +1,8 @@
 """The version of each article's discussion, raised in the same transaction as any change to what it shows.
 
 A thread read is the same bytes for every reader until a comment on the article is posted, edited, moderated or
-removed, a note starts or stops citing one, the article changes, or a commenter's role changes (their badge).
+removed, a note starts or stops citing one, the article changes, a commenter's role changes (their badge) or
+address changes (their avatar's colour), or an admin turns Gravatar pictures on or off (every avatar).
 Every such change goes through the ORM session, so one listener on every flush sees them all and raises
 `Article.discussion_version` of the articles concerned with one UPDATE (`discussion_version + 1`, so two
 processes writing at once both count). A reading prepared for a version may be served again while the version
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from app.models.article import Article
 from app.models.comment import Comment
+from app.models.moderation import Setting
 from app.models.note import Note, NoteCitation
 from app.models.user import User
 
@@ -24,8 +26,11 @@ from app.models.user import User
 # comments carry the Author badge, or Site host when the byline names a guest). Counters kept beside them
 # (comment_count) are not among them.
 _ARTICLE_FIELDS = ("slug", "author_id", "guest_author_name", "status", "comments_open", "comments_closed_reason")
-# A commenter's role decides their badge on every article they commented on.
-_USER_FIELDS = ("role",)
+# A commenter's role decides their badge on every article they commented on; their address, their avatar's colour;
+# whether the account stands, the link from their name to their page (/people/<id>).
+_USER_FIELDS = ("role", "email", "active", "deleted_at")
+# Settings that change how every discussion looks: Gravatar pictures over the avatars (services.avatars).
+_DISCUSSION_SETTINGS = frozenset({"gravatar"})
 
 
 _ARTICLES = Article.__table__
@@ -51,6 +56,13 @@ def _changed(session: Session, target: object, fields: tuple[str, ...] | None = 
     return any(state.attrs[name].history.has_changes() for name in fields)
 
 
+def _changes_every_discussion(session: Session, target: object) -> bool:
+    """A commenter's role, address or standing, or a setting every avatar follows."""
+    if isinstance(target, User):
+        return _changed(session, target, _USER_FIELDS)
+    return isinstance(target, Setting) and target.key in _DISCUSSION_SETTINGS and _changed(session, target, ("value",))
+
+
 @event.listens_for(Session, "after_flush")
 def _raise_discussion_versions(session: Session, flush_context: UOWTransaction) -> None:
     articles: set[int] = set()
@@ -66,12 +78,14 @@ def _raise_discussion_versions(session: Session, flush_context: UOWTransaction) 
                 everything = True
             else:
                 (notes if key == "note_id" else articles).add(known[key])
+        elif isinstance(target, Setting) and target.key in _DISCUSSION_SETTINGS:
+            everything = True
     for target in session.dirty:
         if isinstance(target, Comment | Note) and _changed(session, target):
             articles.add(target.article_id)
         elif isinstance(target, Article) and _changed(session, target, _ARTICLE_FIELDS):
             articles.add(target.id)
-        elif isinstance(target, User) and _changed(session, target, _USER_FIELDS):
+        elif _changes_every_discussion(session, target):
             everything = True
     if not (articles or notes or everything):
         return

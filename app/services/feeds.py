@@ -17,10 +17,10 @@ def newest_articles(limit: int) -> Select[Article]:
     )
 
 
-def newest_public_comments(limit: int, article: Article | None = None) -> Select[Comment]:
-    """The newest comments every reader sees (approved, not deleted) on published articles, site-wide or on one
-    article; never a held, spam, trashed or deleted one."""
-    query = (
+def public_comments() -> Select[Comment]:
+    """The comments every reader sees (approved, not deleted) on published articles, hosted here or embedded
+    elsewhere, newest first, with their articles; never a held, spam, trashed or deleted one."""
+    return (
         select(Comment)
         .join(Article, Article.id == Comment.article_id)
         .where(
@@ -30,8 +30,12 @@ def newest_public_comments(limit: int, article: Article | None = None) -> Select
         )
         .options(joinedload(Comment.article))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
-        .limit(limit)
     )
+
+
+def newest_public_comments(limit: int, article: Article | None = None) -> Select[Comment]:
+    """The newest public comments (`public_comments`), site-wide or on one article."""
+    query = public_comments().limit(limit)
     if article is not None:
         query = query.where(Comment.article_id == article.id)
     return query

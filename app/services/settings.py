@@ -39,6 +39,8 @@ class CommentRules:
     spam_at: float = 0.99
     hold_at: float = 0.8
     min_decisions: int = 50
+    # Gravatar pictures over writers' initials (services.avatars); off by default, for the readers' privacy.
+    gravatar: bool = False
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,16 @@ SPECS = [
         "One word or phrase per line. A comment containing one is caught as spam. "
         "Matching ignores case, accents' forms and zero-width characters.",
     ),
+    SettingSpec(
+        "gravatar",
+        "AVATARS_GRAVATAR",
+        bool,
+        "Show Gravatar pictures",
+        "Show a writer's Gravatar picture over their initials. Each page view then sends Gravatar's servers a hash "
+        "of the email address of every writer shown, and anyone can compare that hash with the hash of an address "
+        "they know, so readers' addresses are no longer private. Off, avatars are made on this site and nothing "
+        "leaves it.",
+    ),
 ]
 WORDS_MAX = 10_000
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
@@ -253,6 +265,7 @@ def comment_rules(config: Mapping[str, Any]) -> CommentRules:
         spam_at=values["spam_at"],
         hold_at=values["hold_at"],
         min_decisions=values["min_decisions"],
+        gravatar=values["gravatar"],
     )
 
 

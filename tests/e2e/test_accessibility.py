@@ -134,6 +134,8 @@ class Scene:
     published_comment: int = 0
     # A thread read on its own page, after its first reply: (its first comment, that reply).
     thread: tuple[int, int] = (0, 0)
+    # The author's public page (/people/<id>): a comment and signed notes.
+    person: int = 0
 
 
 def _user(live_server, role: str, name: str, email: str):
@@ -200,6 +202,8 @@ def scene(live_server):
         built.published_comment = _comment(
             live_server, article, "Rae Reader", "I won mine in six weeks.", user=people["reader"]
         )
+        _comment(live_server, article, author.name, "Write to the court first.", user=author)
+        built.person = author.id
         built.amendable_note = notes.add_note(
             article,
             author,
@@ -351,6 +355,7 @@ class Case:
 # a comment's "Led to a correction" marker, the guest byline, and "Suggest a correction" opened.
 ARTICLE_PARTS = (
     "li.comment li.comment .comment__card",
+    ".comment__meta .avatar",
     ".article__body .notes-inline aside.note",
     "#notes aside.note",
     "aside.note--retracted",
@@ -387,6 +392,13 @@ CASES = [
         shows=(".diff ins", ".diff del", "ol.timeline li"),
     ),
     Case("corrections", None, lambda s, _: "/corrections", phone=True, shows=(".recent-notes__item",)),
+    Case(
+        "profile",
+        None,
+        lambda s, _: f"/people/{s.person}",
+        phone=True,
+        shows=(".avatar--large", "#profile-comments ~ ol .profile__item", "#profile-notes ~ ol .profile__item"),
+    ),
     Case("comment-edit", "reader", lambda s, server: f"/comments/{fresh_comment(server, s)}/edit", phone=True),
     Case("comment-delete", "reader", lambda s, server: f"/comments/{fresh_comment(server, s)}/delete"),
     Case("comment-flag", None, lambda s, _: f"/comments/{s.published_comment}/flag", phone=True),

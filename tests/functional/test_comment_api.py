@@ -103,12 +103,14 @@ def test_the_listing_nests_replies_under_their_threads(client, make_user, make_a
     (thread,) = payload["comments"]
     assert set(thread) == COMMENT_KEYS
     assert thread["id"] == top and thread["parent_id"] is None and thread["in_reply_to"] is None
+    assert thread["author"].pop("avatar")["initials"] == "GG"
     assert thread["author"] == {"name": "Gail Guest", "website": "https://gail.example/", "badge": None}
     assert thread["body_html"] == "<p>Top <em>level</em>.</p>\n"
     assert thread["created_at"] == _stored(top).created_at.isoformat() and thread["created_at"].endswith("+00:00")
     assert (thread["edited_at"], thread["removed"]) == (None, False)
     (answer,) = thread["replies"]
     assert answer["id"] == reply and answer["parent_id"] == top and answer["replies"] == []
+    assert answer["author"].pop("avatar")["initials"] == "AA"
     assert answer["author"] == {"name": "Ada Author", "website": None, "badge": "Author"}
 
 
@@ -209,10 +211,12 @@ def test_a_token_holder_posts_as_their_account_with_a_badge(client, make_user, m
     )
     payload = _created(response)
     assert response.status_code == 201 and payload["edit_token"] is None
+    assert payload["comment"]["author"].pop("avatar")["initials"] == "MM"
     assert payload["comment"]["author"] == {"name": "Mo Moderator", "website": None, "badge": "Moderator"}
     spoof = _created(
         _post(client, article, "Me.", headers=token_for(reader), name="Mo Moderator", email="mo@example.org")
     )
+    assert spoof["comment"]["author"].pop("avatar")["initials"] == "RR"
     assert spoof["comment"]["author"] == {"name": "Rae Reader", "website": None, "badge": None}
     assert _stored(spoof["comment"]["id"]).writer_email == reader.email
 

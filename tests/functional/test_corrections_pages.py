@@ -249,8 +249,11 @@ def test_notes_follow_their_paragraph_sit_inside_list_items_or_go_to_the_end(cli
     card = _note_card(html, first.id)
     assert f'<p class="note__label" id="note-{first.id}-label">Correction</p>' in card
     assert '<div class="note__body"><p>It is $5,000 since March.</p>' in card
-    signed = r'<p class="note__signature">Correction — Dana Reyes, author · <time datetime="[^"]+Z" data-time="date">'
-    assert re.search(signed, card)
+    assert re.search(
+        r'<p class="note__signature"><span class="avatar avatar--\d" data-initials="DR" aria-hidden="true"></span>'
+        rf'<a href="/people/{author.id}">Correction — Dana Reyes, author</a> · <time datetime="[^"]+Z" data-time="date">',
+        card,
+    )
     index = re.findall(r'<li><a href="#note-(\d+)">(\w+)</a> in the text', html)
     assert index == [(str(first.id), "Correction"), (str(item.id), "Update")]
     assert "a later edit removed" not in html
@@ -455,7 +458,7 @@ def test_a_guest_authors_post_names_the_guest_in_json_ld_and_the_host_signs_note
     assert _json_ld(html)["author"] == {"@type": "Person", "name": "Gwen Writer"}
     note = db.session.scalars(select(Note)).one()
     assert note.signature == "Correction — Hal Host, site host"
-    assert "Correction — Hal Host, site host ·" in _note_card(html, note.id)
+    assert f'<a href="/people/{host.id}">Correction — Hal Host, site host</a> ·' in _note_card(html, note.id)
 
 
 @pytest.mark.parametrize(

@@ -271,6 +271,7 @@ def test_settings_default_to_the_configuration_and_stored_values_win(app, make_u
         "min_decisions": 50,
         "moderation_words": "",
         "blocked_words": "",
+        "gravatar": False,
     }
     stored = update_settings(
         {
