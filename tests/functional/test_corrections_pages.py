@@ -251,7 +251,8 @@ def test_notes_follow_their_paragraph_sit_inside_list_items_or_go_to_the_end(cli
     assert '<div class="note__body"><p>It is $5,000 since March.</p>' in card
     assert re.search(
         r'<p class="note__signature"><span class="avatar avatar--\d" data-initials="DR" aria-hidden="true"></span>'
-        rf'<a href="/people/{author.id}">Correction — Dana Reyes, author</a> · <time datetime="[^"]+Z" data-time="date">',
+        rf'<a href="/people/{author.id}">Correction — Dana Reyes, author</a> · '
+        r'<time datetime="[^"]+Z" data-time="date">',
         card,
     )
     index = re.findall(r'<li><a href="#note-(\d+)">(\w+)</a> in the text', html)
