@@ -243,11 +243,17 @@ class ArticleComments(MethodView):
 def _own_comment(comment_id: int):
     """The comment, if the caller wrote it and may still change it (404 if hidden from them, 403 otherwise)."""
     user = api_user()
+    comment = _visible_comment(comment_id, user)
+    comment_service.check_can_change(comment, user, guest_comment_ids(rules()), rules())
+    return comment, user
+
+
+def _visible_comment(comment_id: int, user):
+    """The comment, on an article this caller can see (404 otherwise)."""
     comment = comment_service.find_comment(comment_id)
     if comment is None or visible_article(comment.article.slug, user) is None:
         abort(404)
-    comment_service.check_can_change(comment, user, guest_comment_ids(rules()), rules())
-    return comment, user
+    return comment
 
 
 @blp.route("/comments/<int:comment_id>")
@@ -273,8 +279,8 @@ class CommentItem(MethodView):
 
 def _published_comment(comment_id: int, user):
     """A published comment the caller can read (404 otherwise)."""
-    comment = comment_service.find_comment(comment_id)
-    if comment is None or not comment.is_public or visible_article(comment.article.slug, user) is None:
+    comment = _visible_comment(comment_id, user)
+    if not comment.is_public:
         abort(404)
     return comment
 
@@ -303,9 +309,7 @@ class CommentVotes(MethodView):
     def delete(self, comment_id):
         """Take back one's helpful vote (404 `no_vote` when there is none)."""
         user = api_user()
-        comment = comment_service.find_comment(comment_id)
-        if comment is None or visible_article(comment.article.slug, user) is None:
-            abort(404)
+        comment = _visible_comment(comment_id, user)
         key, _ = reader_key(user)
         votes.take_back(comment, key)
         return _vote_result(comment, False)
@@ -347,8 +351,4 @@ def viewer_or_token():
 
 
 def _pinnable(comment_id: int):
-    user = viewer_or_token()
-    comment = comment_service.find_comment(comment_id)
-    if comment is None or visible_article(comment.article.slug, user) is None:
-        abort(404)
-    return comment
+    return _visible_comment(comment_id, viewer_or_token())

@@ -10,11 +10,13 @@ are skipped on a developer's machine and fail under CI (CI set), so a missing in
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -66,6 +68,39 @@ class LiveServer:
         result = self.cli("user", "create", "--email", email, "--name", name, "--role", role, "--password", password)
         assert result.exit_code == 0, f"`flask user create` failed ({result.exit_code}): {result.output}"
         assert f"Created {role} {name} <{email}>." in result.output
+
+    def add_user(self, role: str, name: str, email: str, password: str):
+        """An account made through the service, quicker than the CLI for setting a scene; call it inside the app's
+        context. Returns the user."""
+        from app.services import accounts
+
+        config = self.app.config
+        return accounts.create_user(
+            email,
+            name,
+            password,
+            role,
+            hash_method=config["PASSWORD_HASH_METHOD"],
+            min_length=config["PASSWORD_MIN_LENGTH"],
+        )
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # no access log in the test output
+        pass
+
+
+@contextmanager
+def static_server(folder: Path):
+    """A plain static server on 127.0.0.1 (a port of its own) serving `folder`: a host site's pages. Yields its
+    port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @contextmanager

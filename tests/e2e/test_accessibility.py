@@ -138,18 +138,6 @@ class Scene:
     person: int = 0
 
 
-def _user(live_server, role: str, name: str, email: str):
-    config = live_server.app.config
-    return accounts.create_user(
-        email,
-        name,
-        PASSWORD,
-        role,
-        hash_method=config["PASSWORD_HASH_METHOD"],
-        min_length=config["PASSWORD_MIN_LENGTH"],
-    )
-
-
 def _comment(live_server, article, name: str, body: str, parent_id: int | None = None, user=None) -> int:
     """A comment stored through the service, screened by the settings in force: a guest's, or `user`'s."""
     # A new email each time: the trash this module leaves behind must not mark a guest of another module.
@@ -169,7 +157,7 @@ def scene(live_server):
     app = live_server.app
     with app.app_context():
         people = {
-            role: _user(live_server, role, f"{name} {token}", f"a11y-{role}-{token}@example.org")
+            role: live_server.add_user(role, f"{name} {token}", f"a11y-{role}-{token}@example.org", PASSWORD)
             for role, name in (
                 ("author", "Grace Author"),
                 ("reader", "Rae Reader"),

@@ -35,16 +35,8 @@ HOLD = CommentRules(hold_all=True)
 
 
 def create_account(live_server, role: str, name: str, email: str):
-    config = live_server.app.config
     with live_server.app.app_context():
-        accounts.create_user(
-            email,
-            name,
-            PASSWORD,
-            role,
-            hash_method=config["PASSWORD_HASH_METHOD"],
-            min_length=config["PASSWORD_MIN_LENGTH"],
-        )
+        live_server.add_user(role, name, email, PASSWORD)
     return email
 
 

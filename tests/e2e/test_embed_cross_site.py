@@ -6,10 +6,7 @@ addresses count as secure) live in a jar of its own. Chromium runs with third-pa
 are heading, so only the partitioned jar can carry anything. The host page records every message it receives.
 """
 
-import functools
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import expect
@@ -18,7 +15,7 @@ from app.extensions import db
 from app.models import Comment
 from app.services import accounts, moderation, sites
 from app.services.settings import CommentRules
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS, PageProblems, serving
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS, PageProblems, serving, static_server
 from tests.e2e.test_accessibility import axe_source, describe, serious_violations  # noqa: F401 (a fixture)
 from tests.factories import make_comment
 
@@ -46,11 +43,6 @@ PAGE = """<!doctype html>
 """
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # no access log in the test output
-        pass
-
-
 @pytest.fixture(scope="module")
 def cross_server(tmp_path_factory):
     """Afterword with EMBED_CROSS_SITE on, beside the usual live server; fails the module on a server error."""
@@ -63,11 +55,8 @@ def cross_server(tmp_path_factory):
 def host(tmp_path_factory):
     """A static server answering as http://localhost:<port>: another site than 127.0.0.1."""
     folder = tmp_path_factory.mktemp("cross-site-pages")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield folder, f"http://localhost:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with static_server(folder) as port:
+        yield folder, f"http://localhost:{port}"
 
 
 @pytest.fixture(scope="module")

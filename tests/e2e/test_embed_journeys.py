@@ -4,10 +4,7 @@ The host pages are served by a small static server on 127.0.0.1 on ports of thei
 two origins (same site, as two ports of one address are). One origin is registered as a site, one is not.
 """
 
-import functools
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -18,7 +15,7 @@ from app.extensions import db
 from app.models import Article, Comment
 from app.services import accounts, moderation, sites
 from app.services.settings import CommentRules
-from tests.e2e.conftest import CHROMIUM_ARGS, DESKTOP
+from tests.e2e.conftest import CHROMIUM_ARGS, DESKTOP, static_server
 from tests.factories import make_comment
 
 pytestmark = pytest.mark.e2e
@@ -46,24 +43,12 @@ PAGE = """<!doctype html>
 """
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # no access log in the test output
-        pass
-
-
 @pytest.fixture(scope="module")
 def host_sites(tmp_path_factory):
     """Two static servers on 127.0.0.1 (each its own port, so its own origin) serving one folder of pages."""
     folder = tmp_path_factory.mktemp("static-site")
-    servers = []
-    for _ in range(2):
-        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-    yield folder, [f"http://127.0.0.1:{server.server_port}" for server in servers]
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    with static_server(folder) as first, static_server(folder) as second:
+        yield folder, [f"http://127.0.0.1:{first}", f"http://127.0.0.1:{second}"]
 
 
 def write_page(folder, live_server, origin: str, name: str, title: str, key: str) -> str:

@@ -73,18 +73,6 @@ class Scene:
     staff_unsubscribe_path: str = ""
 
 
-def _user(live_server, role: str, name: str, email: str):
-    config = live_server.app.config
-    return accounts.create_user(
-        email,
-        name,
-        PASSWORD,
-        role,
-        hash_method=config["PASSWORD_HASH_METHOD"],
-        min_length=config["PASSWORD_MIN_LENGTH"],
-    )
-
-
 def _comment(live_server, article, body: str, parent_id: int | None = None, user=None, email: str = "") -> int:
     """A comment stored through the service: a guest's (with `email`, or a fresh one), or `user`'s."""
     email = email or f"guest-{uuid.uuid4().hex[:8]}@example.org"
@@ -106,7 +94,9 @@ def scene(live_server):
     app = live_server.app
     with app.app_context():
         people = {
-            role: _user(live_server, role, f"Wide {role.title()} {token}", f"wide-{role}-{token}@example.org")
+            role: live_server.add_user(
+                role, f"Wide {role.title()} {token}", f"wide-{role}-{token}@example.org", PASSWORD
+            )
             for role in ROLES
         }
         built.emails = {role: user.email for role, user in people.items()}
