@@ -118,6 +118,7 @@ LEFT_OUT: dict[str, str] = {
     "tasks": "the work queue of the processes that ran the old site",
     "outbox": "mail already written (sent, or to be sent by the old site)",
     "rate_limit_counters": "short-lived counters",
+    "sign_in_handoffs": "single-use sign-in tokens for framed discussions, valid for a minute",
     "site_versions": "cache versions, raised by the import",
     "spam_models": "the trained spam filter: `flask spam retrain` rebuilds it from the exported examples",
     "alembic_version": "the schema's version, set by `flask db upgrade`",

@@ -266,10 +266,13 @@ def test_editing_the_paragraph_keeps_the_note_and_the_history_shows_the_change(
     changed.click()
     expect(author).to_have_url(re.compile(re.escape(f"/articles/{slug}/history?from=") + r"\d+#diff-title$"))
     diff = author.locator(".diff .diff__body")
-    expect(diff.locator("del")).to_have_text(["30"])
-    expect(diff.locator("ins")).to_have_text(["10"])
-    expect(diff.locator("del + ins")).to_have_text("10")  # the replacement reads removed, then added
-    expect(diff).to_contain_text("The deposit comes back within 30 10 days of the end of the tenancy.")
+    # Each change is labelled for screen readers ("Removed: ", "Added: ", visually hidden).
+    expect(diff.locator("del")).to_have_text([re.compile(r"^Removed: 30\s*$")])
+    expect(diff.locator("ins")).to_have_text([re.compile(r"^Added: 10\s*$")])
+    expect(diff.locator("del + ins")).to_have_text(re.compile(r"10"))  # the replacement reads removed, then added
+    expect(diff).to_contain_text(
+        re.compile(r"The deposit comes back within Removed: 30\s*Added: 10\s*days of the end of the tenancy\.")
+    )
     expect(diff).to_contain_text(SECOND_PARAGRAPH)
     expect(author.locator(".diff .diff__title")).to_have_text("Title: Getting a deposit back")
     expect(author.locator(".diff .diff__title").locator("ins, del")).to_have_count(0)

@@ -71,6 +71,7 @@ class Scene:
     my_data_path: str = ""
     staff_action_path: str = ""
     staff_unsubscribe_path: str = ""
+    person: int = 0  # the author's public page (/people/<id>)
 
 
 def _comment(live_server, article, body: str, parent_id: int | None = None, user=None, email: str = "") -> int:
@@ -100,6 +101,7 @@ def scene(live_server):
             for role in ROLES
         }
         built.emails = {role: user.email for role, user in people.items()}
+        built.person = people["author"].id
         author = people["author"]
         article = create_article(author, "Widths " + LONG_WORD, ARTICLE_BODY, published=True, slug=f"wide-{token}")
         built.slug = article.slug
@@ -202,6 +204,8 @@ class Visit:
 
 
 BAD_TOKEN = "not-a-real-token"
+# A nonce of the form a frame makes for its sign-in window (app/services/sign_in_handoff.py).
+HANDOFF_NONCE = "n" * 32
 
 # Endpoint -> the visits that show its page types. Rules with arguments are filled from the scene.
 PAGES: dict[str, list[Visit]] = {
@@ -257,6 +261,12 @@ PAGES: dict[str, list[Visit]] = {
         Visit(None, lambda s: "/embed/thread?url=https%3A%2F%2Fnot-registered.example%2F", 404),
     ],
     "embed.signed_in": [Visit(None, lambda s: "/embed/signed-in")],
+    # The sign-in window of a framed discussion: its handoff page for a signed-in reader, its refusal of a bad nonce.
+    "embed.sign_in": [
+        Visit("reader", lambda s: f"/embed/sign-in?nonce={HANDOFF_NONCE}"),
+        Visit(None, lambda s: "/embed/sign-in?nonce=short", 400),
+    ],
+    "people.profile": [Visit(None, lambda s: f"/people/{s.person}")],
 }
 
 # Endpoint -> why its GET answer is no page (checked: it is not HTML, or it redirects), and an address.
@@ -271,6 +281,7 @@ NOT_PAGES: dict[str, tuple[str, Address]] = {
     "feeds.articles": ("an Atom feed", lambda s: "/feeds/articles.atom"),
     "feeds.comments": ("an Atom feed", lambda s: "/feeds/comments.atom"),
     "feeds.article_comments": ("an Atom feed", lambda s: f"/articles/{s.slug}/comments.atom"),
+    "feeds.person_comments": ("an Atom feed", lambda s: f"/people/{s.person}/comments.atom"),
     "corrections.feed": ("an Atom feed", lambda s: "/corrections.atom"),
     "corrections.article_feed": ("an Atom feed", lambda s: f"/articles/{s.slug}/corrections.atom"),
     "api-docs.openapi_json": ("the API's description", lambda s: "/api/v1/openapi.json"),

@@ -12,7 +12,7 @@ from tests.factories import make_comment, make_guest, make_note
 def _badges(html: str) -> dict[str, str]:
     """Each comment's writer and the badge beside them (empty without one), as the page shows them."""
     found = re.findall(
-        r'<span class="comment__author" id="comment-\d+-author"><bdi>(.*?)</bdi></span>\s*'
+        r'<span class="comment__author" id="comment-\d+-author">(?:<a [^>]*>)?<bdi>(.*?)</bdi>(?:</a>)?</span>\s*'
         r'(?:<span class="badge badge--(\w+)">(.*?)</span>)?',
         html,
     )
