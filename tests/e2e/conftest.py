@@ -103,6 +103,23 @@ def static_server(folder: Path):
         server.server_close()
 
 
+def _closing(app):
+    """The app with every answer's body read and closed before the server sends it. Werkzeug's development server
+    closes a body only after draining the socket, and a browser that drops the connection first (a page left while
+    its icon or a file still loads) makes that drain raise: the open file is then left for the garbage collector,
+    whose ResourceWarning fails whichever test runs at that moment. The test pages' answers are all small."""
+
+    def application(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return application
+
+
 @contextmanager
 def serving(folder: Path, **overrides):
     """An app served over HTTP on 127.0.0.1:<random port>, on a migrated SQLite file database in `folder`
@@ -140,7 +157,7 @@ def serving(folder: Path, **overrides):
         def log_request(self, *args, **kwargs):  # no access log in the test output
             pass
 
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True, request_handler=QuietHandler)
     server_state.url = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
