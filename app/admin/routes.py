@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.admin import bp
 from app.extensions import db
-from app.models import Role, Site, User
+from app.models import Article, Role, Site, User
 from app.services import accounts, sites
 from app.services.errors import ServiceError
 from app.services.permissions import can_manage_users
@@ -73,7 +73,7 @@ def site_list():
 
 @bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
 def site(site_id: int):
-    """One site: its origins and rules, the snippet for its pages, and its threads."""
+    """One site: its origins and rules, the snippet for its pages, and its threads (50 a page)."""
     record = db.session.get(Site, site_id) or abort(404)
     error = None
     if request.method == "POST":
@@ -84,10 +84,69 @@ def site(site_id: int):
         else:
             flash(f"{record.name} is saved.", "success")
             return redirect(url_for("admin.site", site_id=record.id))
+    return _site_page(record, error=error)
+
+
+def _site_page(record: Site, error: ServiceError | None = None, removal: ServiceError | None = None):
+    problem = error or removal
     return render_template(
         "admin/site.html",
         site=record,
-        threads=db.session.scalars(sites.threads_of(record).limit(100)).all(),
+        threads=db.paginate(sites.threads_of(record), per_page=50, error_out=False),
         error=error,
+        removal=removal,
         script_url=url_for("embed.script", _external=True),
-    ), (error.status if error else 200)
+    ), (problem.status if problem else 200)
+
+
+@bp.route("/sites/<int:site_id>/delete", methods=["POST"])
+def delete_site(site_id: int):
+    """Remove a site registered by mistake (only while its discussions hold no comment), once confirmed."""
+    record = db.session.get(Site, site_id) or abort(404)
+    if request.form.get("confirm") != "on":
+        return _site_page(record, removal=ServiceError("Tick the box to confirm the removal.", field="confirm"))
+    name = record.name
+    try:
+        threads = sites.delete_site(record)
+    except ServiceError as problem:
+        return _site_page(record, removal=problem)
+    current_app.logger.info("site %s removed by user %s with %s empty threads", site_id, current_user.id, threads)
+    flash(f"{name} is removed, with {threads} empty discussion{'' if threads == 1 else 's'}.", "success")
+    return redirect(url_for("admin.site_list"))
+
+
+@bp.route("/sites/<int:site_id>/threads/<int:thread_id>", methods=["GET", "POST"])
+def thread(site_id: int, thread_id: int):
+    """Retitle one of a site's discussions, or move it with its page to a new address or identifier."""
+    record = db.session.get(Site, site_id) or abort(404)
+    found = db.session.get(Article, thread_id)
+    if found is None or found.site_id != record.id:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        form = request.form
+        try:
+            sites.update_thread(
+                found,
+                sites.ThreadFields(
+                    title=form.get("title", ""), page_url=form.get("page_url", ""), key=form.get("key", "")
+                ),
+            )
+        except ServiceError as problem:
+            error = problem
+        else:
+            flash(f"“{found.title}” is saved.", "success")
+            return redirect(url_for("admin.site", site_id=record.id))
+    values = (
+        request.form
+        if error
+        # A key that is the page's address shows empty: "the page's address", which follows a move.
+        else {
+            "title": found.title,
+            "page_url": found.page_url or "",
+            "key": "" if found.thread_key == found.page_url else found.thread_key or "",
+        }
+    )
+    return render_template("admin/thread.html", site=record, thread=found, values=values, error=error), (
+        error.status if error else 200
+    )

@@ -23,9 +23,19 @@ from app.models.note import Note, NoteCitation
 from app.models.user import User
 
 # The attributes of an article its discussion shows or depends on (its slug is in every link; its author's
-# comments carry the Author badge, or Site host when the byline names a guest). Counters kept beside them
-# (comment_count) are not among them.
-_ARTICLE_FIELDS = ("slug", "author_id", "guest_author_name", "status", "comments_open", "comments_closed_reason")
+# comments carry the Author badge, or Site host when the byline names a guest; an embedded thread's links lead to
+# its page, and its title and address show in its frame). Counters kept beside them (comment_count) are not among them.
+_ARTICLE_FIELDS = (
+    "slug",
+    "title",
+    "author_id",
+    "guest_author_name",
+    "status",
+    "comments_open",
+    "comments_closed_reason",
+    "page_url",
+    "thread_key",
+)
 # A commenter's role decides their badge on every article they commented on; their address, their avatar's colour;
 # whether the account stands, the link from their name to their page (/people/<id>).
 _USER_FIELDS = ("role", "email", "active", "deleted_at")

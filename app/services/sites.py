@@ -10,13 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Article, ArticleStatus, Site, SiteOrigin, User
+from app.models import Article, ArticleRevision, ArticleStatus, Comment, Site, SiteOrigin, Subscription, User
 from app.models.article import THREAD_KEY_MAX, TITLE_MAX
-from app.models.site import ORIGIN_MAX, SITE_NAME_MAX, origin_of
+from app.models.site import ORIGIN_MAX, PAGE_URL_MAX, SITE_NAME_MAX, origin_of
 from app.models.types import utcnow
 from app.services.articles import free_slug
 from app.services.errors import ServiceError
@@ -103,6 +103,73 @@ def update_site(site: Site, fields: SiteFields) -> Site:
     site.origins = [kept.get(origin) or SiteOrigin(origin=origin) for origin in origins]
     db.session.commit()
     return site
+
+
+def delete_site(site: Site) -> int:
+    """Remove a site registered by mistake, with its threads, while no thread holds a comment; the number of
+    threads removed. A site whose discussions hold comments is kept (they are readers' words): its owner
+    stops new threads, or takes the snippet off the pages, instead."""
+    ids = select(Article.id).where(Article.site_id == site.id)
+    comments = db.session.scalar(select(func.count(Comment.id)).where(Comment.article_id.in_(ids))) or 0
+    if comments:
+        raise ServiceError(
+            f"{site.name}'s discussions hold {comments} comment{'' if comments == 1 else 's'}, so the site stays: "
+            "untick “A page's first view starts its discussion” to start no more, or close its discussions.",
+            code="site_has_comments",
+            status=409,
+        )
+    threads = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    # The database's cascades are not relied on (SQLite leaves foreign keys unenforced by default).
+    db.session.execute(delete(Subscription).where(Subscription.article_id.in_(ids)))
+    db.session.execute(delete(ArticleRevision).where(ArticleRevision.article_id.in_(ids)))
+    db.session.execute(delete(Article).where(Article.site_id == site.id))
+    db.session.delete(site)
+    db.session.commit()
+    return threads
+
+
+@dataclass(frozen=True)
+class ThreadFields:
+    """What an admin may change of a site's thread: its title, and where it lives when its page moved."""
+
+    title: str
+    page_url: str
+    key: str = ""  # the page's `data-afterword-thread`; empty: the page's address
+
+
+def update_thread(thread: Article, fields: ThreadFields) -> Article:
+    """Retitle a site's thread, or move it with its page: comments, subscriptions and counts go along."""
+    site = thread.site
+    if site is None:
+        raise ServiceError("Only a discussion embedded on a site's page has a page address.", status=404)
+    title = " ".join(_CONTROL.sub(" ", fields.title).split())
+    if not title:
+        raise ServiceError("Give the discussion a title.", field="title")
+    if len(title) > TITLE_MAX:
+        raise ServiceError(f"A title is at most {TITLE_MAX} characters.", field="title")
+    if not site.registered(fields.page_url.strip()):
+        raise ServiceError(
+            f"The page's address must be on one of {site.name}'s origins: {', '.join(site.origin_list)}.",
+            field="page_url",
+        )
+    address = page_address(fields.page_url)
+    if len(address) > PAGE_URL_MAX:
+        raise ServiceError(f"A page's address is at most {PAGE_URL_MAX} characters.", field="page_url")
+    try:
+        key = thread_key(fields.key, address)
+    except ServiceError as problem:
+        raise problem.renamed({"id": "key"}) from None
+    other = find_thread(site, key)
+    if other is not None and other.id != thread.id:
+        raise ServiceError(
+            f"Another discussion of {site.name} has that identifier already ({other.title}).",
+            field="key",
+            code="thread_key_taken",
+            status=409,
+        )
+    thread.title, thread.page_url, thread.thread_key = title, address, key
+    db.session.commit()
+    return thread
 
 
 def all_sites() -> Select[Site]:
