@@ -313,9 +313,14 @@ def edit(comment_id: int):
     try:
         moderation.moderator_edit(item, request.form.get("body", ""), current_user, rules())
     except ServiceError as error:
+        if script_wants_json():
+            return json_error(error.status, error.code, error.message, error.fields)
         flash(error.message, "error")
     else:
-        flash("Comment edited; the previous text is kept in its history.", "success")
+        message = "Comment edited; the previous text is kept in its history."
+        if script_wants_json():
+            return jsonify(id=item.id, status=item.status.value, message=message)
+        flash(message, "success")
     # Back where the edit was made: the comment's desk page, or (`next`) the discussion or its frame.
     return _back(url_for("moderation.comment", comment_id=item.id))
 

@@ -372,7 +372,80 @@
     else if (form.matches("form.edit-inline")) { event.preventDefault(); submitEdit(form); }
     else if (form.matches("form.flag-form")) { event.preventDefault(); submitFlag(form); }
     else if (form.matches("form.vote-form")) { event.preventDefault(); submitVote(form); }
+    else if (form.matches("form.comment__moderate, .comment__mod-edit form")) {
+      event.preventDefault();
+      submitModeration(form, event.submitter);
+    }
   });
+
+  // --- a moderator's actions and edit beside the discussion, in place: the desk's own route answers JSON, then
+  // the comment is shown as the page now shows it (read again; gone if the page no longer shows it to them) ---
+  function shownAgain(id, message) {
+    return fetch(window.location.href.split("#")[0], { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error("reload");
+      return response.text();
+    }).then(function (html) {
+      var page = new DOMParser().parseFromString(html, "text/html");
+      var old = document.getElementById("comment-" + id);
+      var fresh = page.getElementById("comment-" + id);
+      ["moderating", "comments-title"].forEach(function (part) {
+        var here = document.getElementById(part);
+        var there = page.getElementById(part);
+        if (here && there) here.replaceWith(document.importNode(there, true));
+      });
+      if (!old) return;
+      // What was done shows where it was done (the live region has said it): above the comment as it now
+      // stands, or alone where the page no longer shows it (spam and trash).
+      var done = document.createElement("p");
+      done.className = "flash flash--success comment__done";
+      done.textContent = message;
+      if (fresh) {
+        fresh = document.importNode(fresh, true);
+        fresh.insertBefore(done, fresh.firstChild);
+      } else {
+        fresh = document.createElement("li");
+        fresh.className = "comment comment--moved";
+        fresh.id = "comment-" + id;
+        fresh.appendChild(done);
+      }
+      old.replaceWith(fresh);
+      fresh.setAttribute("tabindex", "-1");
+      fresh.focus();
+    });
+  }
+
+  function submitModeration(form, button) {
+    var data = new FormData(form);
+    if (button && button.name) data.append(button.name, button.value);
+    var item = form.closest("li.comment[id^=comment-]");
+    var id = item ? item.id.slice("comment-".length) : null;
+    var buttons = form.querySelectorAll("button");
+    function refused(text) {
+      buttons.forEach(function (el) { el.disabled = false; });
+      var box = form.querySelector(".form-errors");
+      if (!box) {
+        box = document.createElement("div");
+        box.className = "form-errors";
+        box.setAttribute("role", "alert");
+        form.insertBefore(box, form.firstChild);
+      }
+      box.replaceChildren(errorLine(text));
+    }
+    buttons.forEach(function (el) { el.disabled = true; });
+    // The attribute, not form.action: the buttons are named "action", which shadows the property.
+    send(form.getAttribute("action").split("#")[0], data).then(function (result) {
+      // Refused (an edit too long, a comment someone else moved): the form and what was typed stay, with why.
+      if (!result.ok) {
+        return refused((result.body.error && result.body.error.message) || "That did not work; nothing changed.");
+      }
+      say(result.body.message);
+      if (!id) return;
+      // Done: if the page cannot be read again, loading it shows where things stand.
+      return shownAgain(id, result.body.message).catch(function () { window.location.reload(); });
+    }, function () {
+      refused("The server did not answer; nothing changed. Try again.");
+    });
+  }
 
   // --- helpful votes in place: the count and the pressed state change, a second press takes the vote back ---
   function helpfulLabel(count) {

@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
-from app.services import accounts, correction_requests, moderation, notes
+from app.services import accounts, correction_requests, moderation, notes, sites
 from app.services import comments as comment_service
 from app.services.articles import GuestAuthor, create_article, find_article, revisions_of, update_article
 from app.services.settings import comment_rules, current_settings, update_settings
@@ -136,6 +136,9 @@ class Scene:
     thread: tuple[int, int] = (0, 0)
     # The author's public page (/people/<id>): a comment and signed notes.
     person: int = 0
+    # A registered site with one discussion started from its page (the admin's pages).
+    site: int = 0
+    site_thread: int = 0
 
 
 def _comment(live_server, article, name: str, body: str, parent_id: int | None = None, user=None) -> int:
@@ -245,6 +248,10 @@ def scene(live_server):
             "email", f"spammer-{token}@example.org", "Advertising in every thread.", people["moderator"]
         )
         accounts.create_api_token(people["reader"], "My feed reader")
+        origin = f"https://a11y-{token}.example"
+        site = sites.register_site(people["admin"], sites.SiteFields(f"Blog {token}", origin))
+        built.site = site.id
+        built.site_thread = sites.thread_for_page(site, None, f"{origin}/posts/snow", "First snow").id
     yield built
     with app.app_context():
         moderator = accounts.find_user_by_email(built.emails["moderator"])
@@ -314,6 +321,13 @@ def write_with_the_script(page) -> None:
     expect(form.locator("#body-error .field__error")).to_be_visible()
     page.locator("a.comment__flag").first.click()
     expect(page.locator("form.flag-form").first).to_be_visible()
+
+
+def move_off_the_site(page) -> None:
+    """Move a site's discussion to an address on no origin of the site: the form comes back saying why."""
+    page.get_by_label("Page address").fill("https://elsewhere.example/snow")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".form-errors .field__error")).to_contain_text("must be on one of")
 
 
 def ask_for_a_wide_ban(page) -> None:
@@ -443,6 +457,16 @@ CASES = [
     ),
     Case("moderation-settings", "admin", lambda s, _: "/moderation/settings"),
     Case("admin-users", "admin", lambda s, _: "/admin/users"),
+    Case("admin-sites", "admin", lambda s, _: "/admin/sites"),
+    Case("admin-site", "admin", lambda s, _: f"/admin/sites/{s.site}", phone=True, shows=(".site-threads li",)),
+    Case(
+        "admin-thread-refused",
+        "admin",
+        lambda s, _: f"/admin/sites/{s.site}/threads/{s.site_thread}",
+        move_off_the_site,
+        phone=True,
+        shows=(".form-errors .field__error",),
+    ),
     Case("not-found", None, lambda s, _: f"/articles/no-such-article-{s.token}", phone=True, status=404),
 ]
 

@@ -136,10 +136,12 @@ def test_a_moderator_signs_in_inside_a_cross_site_frame_edits_and_approves_a_hel
     held.locator("summary").filter(has_text="Edit").click()
     held.get_by_label("Text (readers will see “edited by a moderator”)").fill("Sow the broad beans in November.")
     held.get_by_role("button", name=re.compile(r"^Save the edit")).click()
-    expect(frame.locator(".flash--success")).to_have_text("Comment edited; the previous text is kept in its history.")
+    # In place: the frame is not reloaded, the comment shows its new text and what was done.
+    expect(held.locator(".comment__done")).to_have_text("Comment edited; the previous text is kept in its history.")
     expect(held.locator(".comment__text")).to_contain_text("in November")
     held.get_by_role("button", name=re.compile(r"^Approve comment by")).click()
-    expect(frame.locator(".flash--success")).to_have_text(f"Comment {held_id} is approved.")
+    expect(held.locator(".comment__done")).to_have_text(f"Comment {held_id} is approved.")
+    expect(frame.locator("#comments-status")).to_have_text(f"Comment {held_id} is approved.")
     expect(frame.locator("#comments-title")).to_have_text("1 comment")
     with cross_server.app.app_context():
         assert db.session.get(Comment, held_id).status.value == "approved"

@@ -318,12 +318,22 @@ def test_a_moderator_signs_in_from_the_frame_and_approves_a_held_comment_there(
     reader.locator("#thread iframe").screenshot(path=str(screenshots_dir / "embed-moderator.png"))
     new_tabs = []
     reader.context.on("page", lambda tab: new_tabs.append(tab))
+    # A refused edit says why beside the form, and the typed text stays.
+    held.locator("summary").filter(has_text="Edit").click()
+    too_long = "Broad beans. " * 400
+    held.get_by_label("Text (readers will see “edited by a moderator”)").fill(too_long)
+    held.get_by_role("button", name=re.compile(r"^Save the edit")).click()
+    expect(held.locator(".comment__mod-edit .form-errors")).to_contain_text("A comment is at most 5,000 characters")
+    expect(held.get_by_label("Text (readers will see “edited by a moderator”)")).to_have_value(too_long)
+    frame.locator("body").evaluate("el => { el.dataset.notReloaded = 'yes'; }")
     held.get_by_role("button", name=re.compile(r"^Approve comment by")).click()
-    expect(frame.locator(".flash--success")).to_have_text(f"Comment {held_id} is approved.")
+    expect(held.locator(".comment__done")).to_have_text(f"Comment {held_id} is approved.")
     expect(held.locator(".comment__held")).to_have_count(0)
     expect(held.get_by_role("button", name=re.compile(r"^Trash comment by"))).to_be_visible()
     expect(frame.locator("#comments-title")).to_have_text("1 comment")
-    assert reader.url == page_url  # the frame reloaded, not the page, nor a new tab
+    expect(frame.locator("#moderating")).to_contain_text("(0 held, 0 flagged)")
+    assert frame.locator("body").get_attribute("data-not-reloaded") == "yes", "the frame acted in place"
+    assert reader.url == page_url  # neither the page nor a new tab
     assert new_tabs == []
     frame_body = frame.locator("body").evaluate("el => Math.ceil(el.getBoundingClientRect().height)")
     expect(reader.locator("#thread iframe")).to_have_attribute("style", re.compile(rf"height: {frame_body}px"))

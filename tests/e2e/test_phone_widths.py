@@ -66,6 +66,7 @@ class Scene:
     own_comment: int = 0
     thread: tuple[int, int] = (0, 0)
     site: int = 0
+    site_thread: int = 0
     site_origin: str = ""
     page_url: str = ""
     my_data_path: str = ""
@@ -152,7 +153,7 @@ def scene(live_server):
         built.page_url = f"{origin}/posts/{LONG_WORD.lower()}"
         thread = sites.thread_for_page(site, None, built.page_url, "A post " + LONG_WORD)
         _comment(live_server, thread, f"Framed, with {LONG_URL}")
-        thread_slug = thread.slug
+        thread_slug, built.site_thread = thread.slug, thread.id
 
         built.my_data_path = "/my-data/" + make_token(self_service.MY_DATA, {"email": guest_email})
         waiting = moderation.queue_query("pending", moderator, article)
@@ -246,6 +247,7 @@ PAGES: dict[str, list[Visit]] = {
     "admin.users": [Visit("admin", lambda s: "/admin/users")],
     "admin.site_list": [Visit("admin", lambda s: "/admin/sites")],
     "admin.site": [Visit("admin", lambda s: f"/admin/sites/{s.site}")],
+    "admin.thread": [Visit("admin", lambda s: f"/admin/sites/{s.site}/threads/{s.site_thread}")],
     "authoring.dashboard": [Visit("author", lambda s: "/author/articles")],
     "authoring.new": [Visit("author", lambda s: "/author/articles/new")],
     "authoring.edit": [Visit("author", lambda s: f"/author/articles/{s.slug}/edit")],

@@ -301,6 +301,29 @@ def test_staff_edit_a_comment_from_the_frame_and_come_back_to_it(client, thread,
     assert desk.headers["Location"] == f"/moderation/comments/{published.id}"
 
 
+def test_a_script_editing_in_place_gets_json_and_a_refusal_with_its_reason(client, thread, make_user, login):
+    """The frame's and the page's script post the same edit form asking for JSON: the outcome or the error with
+    its code and field, and no message left waiting in the session for the next page."""
+    article, published, _, _ = thread
+    login(make_user("moderator"))
+    action = _edit_form(embed(client).get_data(as_text=True), published.id)
+    wants_json = {"Accept": "application/json"}
+    done = client.post(action, data={"body": "Plainer words."}, headers=wants_json)
+    assert done.status_code == 200
+    assert done.get_json() == {
+        "id": published.id,
+        "status": "approved",
+        "message": "Comment edited; the previous text is kept in its history.",
+    }
+    refused = client.post(action, data={"body": "x" * 5001}, headers=wants_json)
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["code"] == "validation_failed"
+    assert "A comment is at most 5,000 characters" in refused.get_json()["error"]["message"]
+    db.session.expire_all()
+    assert published.body == "Plainer words."
+    assert "flash--" not in embed(client).get_data(as_text=True)
+
+
 def test_authors_get_no_edit_and_cannot_post_one(client, make_user, make_article, login):
     author = make_user("author")
     own = make_article(author=author)
