@@ -380,7 +380,35 @@
 
   // --- a moderator's actions and edit beside the discussion, in place: the desk's own route answers JSON, then
   // the comment is shown as the page now shows it (read again; gone if the page no longer shows it to them) ---
-  function shownAgain(id, message) {
+  // The desk's Undo for an action taken here: the comment is drawn again as it stood before.
+  function undoButton(offer, id, note, token) {
+    var again = document.createElement("button");
+    again.type = "button";
+    again.className = "button button--small comment__undo";
+    again.textContent = "Undo";
+    again.setAttribute("aria-label", "Undo: " + note.textContent.trim());
+    again.addEventListener("click", function () {
+      var data = new FormData();
+      data.append("csrf_token", token);
+      offer.events.forEach(function (event) { data.append("event", String(event)); });
+      again.disabled = true;
+      send(offer.url, data).then(function (result) {
+        var text = result.body.error ? result.body.error.message : result.body.message;
+        say(text);
+        if (!result.ok) {
+          note.textContent = text;
+          return;
+        }
+        return shownAgain(id, text, null, token).catch(function () { window.location.reload(); });
+      }, function () {
+        again.disabled = false;
+        say("The server did not answer; nothing changed. Try again.");
+      });
+    });
+    return again;
+  }
+
+  function shownAgain(id, message, offer, token) {
     return fetch(window.location.href.split("#")[0], { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error("reload");
       return response.text();
@@ -399,6 +427,10 @@
       var done = document.createElement("p");
       done.className = "flash flash--success comment__done";
       done.textContent = message;
+      if (offer) {
+        done.appendChild(document.createTextNode(" "));
+        done.appendChild(undoButton(offer, id, done, token));
+      }
       if (fresh) {
         fresh = document.importNode(fresh, true);
         fresh.insertBefore(done, fresh.firstChild);
@@ -441,7 +473,10 @@
       say(result.body.message);
       if (!id) return;
       // Done: if the page cannot be read again, loading it shows where things stand.
-      return shownAgain(id, result.body.message).catch(function () { window.location.reload(); });
+      var token = form.querySelector("input[name=csrf_token]");
+      return shownAgain(id, result.body.message, result.body.undo, token ? token.value : "").catch(function () {
+        window.location.reload();
+      });
     }, function () {
       refused("The server did not answer; nothing changed. Try again.");
     });

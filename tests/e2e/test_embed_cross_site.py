@@ -140,7 +140,7 @@ def test_a_moderator_signs_in_inside_a_cross_site_frame_edits_and_approves_a_hel
     expect(held.locator(".comment__done")).to_have_text("Comment edited; the previous text is kept in its history.")
     expect(held.locator(".comment__text")).to_contain_text("in November")
     held.get_by_role("button", name=re.compile(r"^Approve comment by")).click()
-    expect(held.locator(".comment__done")).to_have_text(f"Comment {held_id} is approved.")
+    expect(held.locator(".comment__done")).to_have_text(f"Comment {held_id} is approved. Undo")
     expect(frame.locator("#comments-status")).to_have_text(f"Comment {held_id} is approved.")
     expect(frame.locator("#comments-title")).to_have_text("1 comment")
     with cross_server.app.app_context():

@@ -327,7 +327,7 @@ def test_a_moderator_signs_in_from_the_frame_and_approves_a_held_comment_there(
     expect(held.get_by_label("Text (readers will see “edited by a moderator”)")).to_have_value(too_long)
     frame.locator("body").evaluate("el => { el.dataset.notReloaded = 'yes'; }")
     held.get_by_role("button", name=re.compile(r"^Approve comment by")).click()
-    expect(held.locator(".comment__done")).to_have_text(f"Comment {held_id} is approved.")
+    expect(held.locator(".comment__done")).to_have_text(f"Comment {held_id} is approved. Undo")
     expect(held.locator(".comment__held")).to_have_count(0)
     expect(held.get_by_role("button", name=re.compile(r"^Trash comment by"))).to_be_visible()
     expect(frame.locator("#comments-title")).to_have_text("1 comment")

@@ -1,6 +1,7 @@
 """A moderator acting beside the discussion, on the article page (the embed's frame does the same; see
 test_embed_journeys): with JavaScript each action and edit happens in place, the comment showing what was done and
-how it now stands, or only what was done where the page no longer shows it; a refused edit keeps the typed text.
+how it now stands, or only what was done where the page no longer shows it, with the desk's Undo after an action;
+a refused edit keeps the typed text.
 Without JavaScript the same forms post and the page comes back with the message.
 """
 
@@ -38,7 +39,7 @@ def test_actions_beside_the_discussion_happen_in_place(new_context, live_server,
 
     first = page.locator(f"#comment-{ann}")
     first.get_by_role("button", name=re.compile(r"^Approve comment by Ann")).click()
-    expect(first.locator(".comment__done")).to_have_text(f"Comment {ann} is approved.")
+    expect(first.locator(".comment__done")).to_have_text(f"Comment {ann} is approved. Undo")
     expect(page.locator("#comments-status")).to_have_text(f"Comment {ann} is approved.")
     expect(first.locator(".comment__held")).to_have_count(0)
     expect(page.locator("#comments-title")).to_have_text("1 comment")
@@ -47,10 +48,19 @@ def test_actions_beside_the_discussion_happen_in_place(new_context, live_server,
     second = page.locator(f"#comment-{ben}")
     second.get_by_label("Trash as").select_option("off_topic")
     second.get_by_role("button", name=re.compile(r"^Trash comment by Ben")).click()
-    expect(second).to_have_text(f"Comment {ben} is in the trash.")
-    expect(second.get_by_role("button")).to_have_count(0)
-    assert stored(live_server, ann) == ("approved", None)
+    expect(second).to_have_text(f"Comment {ben} is in the trash. Undo")
+    expect(second.get_by_role("button")).to_have_count(1)
     assert stored(live_server, ben) == ("trash", "off_topic")
+    # The desk's Undo, beside the discussion: the comment is back as it stood, held.
+    second.get_by_role("button", name=f"Undo: Comment {ben} is in the trash.").click()
+    expect(second.locator(".comment__done")).to_have_text(f"Undone: comment {ben} is pending again.")
+    expect(second.locator(".comment__held")).to_contain_text("Held for moderation")
+    expect(page.locator("#comments-status")).to_have_text(f"Undone: comment {ben} is pending again.")
+    assert stored(live_server, ben)[0] == "pending"
+    second.get_by_role("button", name=re.compile(r"^Trash comment by Ben")).click()
+    expect(second).to_have_text(f"Comment {ben} is in the trash. Undo")
+    assert stored(live_server, ann) == ("approved", None)
+    assert stored(live_server, ben)[0] == "trash"
 
     edit = first.locator("details.comment__mod-edit")
     edit.locator("summary").click()
