@@ -118,11 +118,10 @@ def delete_site(site: Site) -> int:
             code="site_has_comments",
             status=409,
         )
-    threads = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
     # The database's cascades are not relied on (SQLite leaves foreign keys unenforced by default).
     db.session.execute(delete(Subscription).where(Subscription.article_id.in_(ids)))
     db.session.execute(delete(ArticleRevision).where(ArticleRevision.article_id.in_(ids)))
-    db.session.execute(delete(Article).where(Article.site_id == site.id))
+    threads: int = db.session.execute(delete(Article).where(Article.site_id == site.id)).rowcount  # type: ignore[attr-defined]
     db.session.delete(site)
     db.session.commit()
     return threads
@@ -142,7 +141,7 @@ def update_thread(thread: Article, fields: ThreadFields) -> Article:
     site = thread.site
     if site is None:
         raise ServiceError("Only a discussion embedded on a site's page has a page address.", status=404)
-    title = " ".join(_CONTROL.sub(" ", fields.title).split())
+    title = _one_line(fields.title)
     if not title:
         raise ServiceError("Give the discussion a title.", field="title")
     if len(title) > TITLE_MAX:
@@ -199,8 +198,13 @@ def thread_key(text: str | None, page_url: str) -> str:
     return key
 
 
+def _one_line(text: str) -> str:
+    """A title as one line: control characters and runs of spaces become single spaces, none at the ends."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
 def _page_title(title: str | None, fallback: str) -> str:
-    title = " ".join(_CONTROL.sub(" ", title or "").split()) or fallback
+    title = _one_line(title or "") or fallback
     return title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1].rstrip() + "…"
 
 

@@ -381,7 +381,7 @@
   // --- a moderator's actions and edit beside the discussion, in place: the desk's own route answers JSON, then
   // the comment is shown as the page now shows it (read again; gone if the page no longer shows it to them) ---
   // The desk's Undo for an action taken here: the comment is drawn again as it stood before.
-  function undoButton(offer, id, note, token) {
+  function undoButton(offer, id, note) {
     var again = document.createElement("button");
     again.type = "button";
     again.className = "button button--small comment__undo";
@@ -389,7 +389,7 @@
     again.setAttribute("aria-label", "Undo: " + note.textContent.trim());
     again.addEventListener("click", function () {
       var data = new FormData();
-      data.append("csrf_token", token);
+      data.append("csrf_token", csrfToken());
       offer.events.forEach(function (event) { data.append("event", String(event)); });
       again.disabled = true;
       send(offer.url, data).then(function (result) {
@@ -399,7 +399,7 @@
           note.textContent = text;
           return;
         }
-        return shownAgain(id, text, null, token).catch(function () { window.location.reload(); });
+        return shownAgain(id, text, null).catch(function () { window.location.reload(); });
       }, function () {
         again.disabled = false;
         say("The server did not answer; nothing changed. Try again.");
@@ -408,7 +408,7 @@
     return again;
   }
 
-  function shownAgain(id, message, offer, token) {
+  function shownAgain(id, message, offer) {
     return fetch(window.location.href.split("#")[0], { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error("reload");
       return response.text();
@@ -429,7 +429,7 @@
       done.textContent = message;
       if (offer) {
         done.appendChild(document.createTextNode(" "));
-        done.appendChild(undoButton(offer, id, done, token));
+        done.appendChild(undoButton(offer, id, done));
       }
       if (fresh) {
         fresh = document.importNode(fresh, true);
@@ -473,8 +473,7 @@
       say(result.body.message);
       if (!id) return;
       // Done: if the page cannot be read again, loading it shows where things stand.
-      var token = form.querySelector("input[name=csrf_token]");
-      return shownAgain(id, result.body.message, result.body.undo, token ? token.value : "").catch(function () {
+      return shownAgain(id, result.body.message, result.body.undo).catch(function () {
         window.location.reload();
       });
     }, function () {
