@@ -58,7 +58,18 @@ def _empty_tables():
     tables = [table.name for table in reversed(_db.metadata.sorted_tables)]
     with _db.engine.begin() as connection:
         if ON_POSTGRES:
-            connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            # Only the tables a test wrote to: TRUNCATE of all 28 took 40 ms a test (new files for each table), this
+            # takes 3-4. Every sequence starts again at 1, as a new database's would.
+            found = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
+            written = list(connection.scalars(text(found)))
+            if written:
+                connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in written) + " CASCADE"))
+            connection.execute(
+                text(
+                    "SELECT setval(oid, 1, false) FROM pg_class"
+                    " WHERE relkind = 'S' AND relnamespace = current_schema()::regnamespace"
+                )
+            )
         else:
             for table in tables:
                 connection.execute(text(f'DELETE FROM "{table}"'))
