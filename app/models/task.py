@@ -4,13 +4,17 @@ it exists exactly when that change was committed, and stays until a runner has d
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
 from app.models.types import UTCDateTime, utcnow
 
 KIND_MAX = 40
+# At most one daily digest waits for any one time: two runners that each saw none planned (a moment apart, in
+# transactions of their own) would otherwise both plan it, and the moderators could get that day's digest twice.
+# The kind is staff_mail.DIGEST_TASK (models import no services).
+ONE_DIGEST_A_TIME = "kind = 'staff_mail.digest' AND done_at IS NULL AND failed_at IS NULL"
 
 
 class Task(Model):
@@ -22,7 +26,17 @@ class Task(Model):
 
     __tablename__ = "tasks"
     # Runners look for the oldest due task among those neither done nor given up.
-    __table_args__ = (Index("ix_tasks_done_at_failed_at_run_after", "done_at", "failed_at", "run_after"),)
+    __table_args__ = (
+        Index("ix_tasks_done_at_failed_at_run_after", "done_at", "failed_at", "run_after"),
+        Index(
+            "uq_tasks_pending_digest_run_after",
+            "kind",
+            "run_after",
+            unique=True,
+            sqlite_where=text(ONE_DIGEST_A_TIME),
+            postgresql_where=text(ONE_DIGEST_A_TIME),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(KIND_MAX))

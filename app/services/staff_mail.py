@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -253,8 +254,19 @@ def plan_digest() -> Task | None:
     )
     if planned is not None:
         return None
-    due = next_digest_at(now, str(current_app.config["MODERATION_MAIL_DIGEST_AT"]))
-    return tasks.enqueue(DIGEST_TASK, {}, due=due)
+    return queue_digest(next_digest_at(now, str(current_app.config["MODERATION_MAIL_DIGEST_AT"])))
+
+
+def queue_digest(due: datetime) -> Task | None:
+    """Queue the digest due at `due`, or nothing when another process has just queued it: the tasks table keeps
+    one pending digest a time (models.task.ONE_DIGEST_A_TIME), and the refusal is kept to a savepoint, so the
+    caller's transaction goes on."""
+    try:
+        with db.session.begin_nested():
+            task = tasks.enqueue(DIGEST_TASK, {}, due=due)
+    except IntegrityError:
+        return None
+    return task
 
 
 def _staff_choosing(choice: ModerationMail) -> Select[User]:

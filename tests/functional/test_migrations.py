@@ -157,3 +157,38 @@ def test_the_bounded_threads_migration_fills_in_what_posting_and_moderating_keep
             assert kept() == before
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_one_digest_migration_keeps_the_first_of_each_time(kind, tmp_path):
+    """e7a3c5b9d214 drops pending digests that repeat an earlier one's time before building its unique index; done
+    digests and other tasks stay."""
+    if kind == "postgresql" and not ON_POSTGRES:
+        pytest.skip("set TEST_DATABASE_URL to a PostgreSQL database to check migrations there (CI does)")
+    with empty_database(kind, tmp_path) as url:
+        app = make_app(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={}, INSTANCE_PATH=str(tmp_path))
+        runner = app.test_cli_runner()
+        result = runner.invoke(args=["db", "upgrade", "c4d8e2a6b193"])
+        assert result.exit_code == 0, result.output
+        rows = [
+            ("staff_mail.digest", "2026-12-02 08:00:00", None),  # the first of its time: kept
+            ("staff_mail.digest", "2026-12-02 08:00:00", None),  # a second runner's: dropped
+            ("staff_mail.digest", "2026-12-03 08:00:00", None),  # another time: kept
+            ("staff_mail.digest", "2026-12-02 08:00:00", "2026-12-02 08:00:01"),  # done: kept
+            ("spam.learn", "2026-12-02 08:00:00", None),  # another kind: kept
+        ]
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            for number, (task_kind, run_after, done_at) in enumerate(rows, start=1):
+                connection.execute(
+                    text(
+                        "INSERT INTO tasks (id, kind, payload, created_at, run_after, attempts, done_at)"
+                        " VALUES (:id, :kind, '{}', :run_after, :run_after, 0, :done_at)"
+                    ),
+                    {"id": number, "kind": task_kind, "run_after": run_after, "done_at": done_at},
+                )
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        with engine.connect() as connection:
+            assert list(connection.scalars(text("SELECT id FROM tasks ORDER BY id"))) == [1, 3, 4, 5]
+        engine.dispose()

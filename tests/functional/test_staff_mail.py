@@ -258,6 +258,27 @@ def test_the_digest_task_waits_for_its_time_of_day_sends_and_plans_the_next_day(
     assert following.run_after == staff_mail.next_digest_at(utcnow(), "06:30")
 
 
+def test_two_runners_planning_the_digest_at_once_queue_it_once(app, make_user):
+    """Two runners each saw no digest planned (their transactions a moment apart) and both queue it: the second is
+    refused by the table, inside a savepoint, and the rest of its transaction is kept."""
+    moderator = make_user("moderator")
+    first = staff_mail.plan_digest()
+    assert first is not None
+    db.session.commit()
+
+    # The second runner's check ran before the first committed; its insert comes after.
+    db.session.add(StaffMailSettings(user_id=moderator.id, correction_requests=False))  # its own change
+    assert staff_mail.queue_digest(first.run_after) is None
+    db.session.commit()
+
+    pending = db.session.scalars(select(Task).where(Task.kind == staff_mail.DIGEST_TASK, Task.done_at.is_(None))).all()
+    assert [task.id for task in pending] == [first.id]
+    db.session.expire_all()
+    assert db.session.get(StaffMailSettings, moderator.id).correction_requests is False
+    # A digest for another time is a digest of its own.
+    assert staff_mail.queue_digest(first.run_after + timedelta(days=1)) is not None
+
+
 # --- the confirmation page -----------------------------------------------------------------
 
 
