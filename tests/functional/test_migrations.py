@@ -192,3 +192,5 @@ def test_the_one_digest_migration_keeps_the_first_of_each_time(kind, tmp_path):
         with engine.connect() as connection:
             assert list(connection.scalars(text("SELECT id FROM tasks ORDER BY id"))) == [1, 3, 4, 5]
         engine.dispose()
+        with app.app_context():
+            db.engine.dispose()  # the connections `flask db` left in the app's pool, before the database is dropped
