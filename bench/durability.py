@@ -36,14 +36,19 @@ from datetime import UTC, datetime
 from http.client import HTTPException
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Connection, create_engine, inspect, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from profile_server import NAMES, Site  # noqa: E402
 
-# Tasks that are due and not done (the next daily digest waits for its time of day; it is not left undone).
-DUE_NOT_DONE = "SELECT count(*) FROM tasks WHERE done_at IS NULL AND run_after <= :now"
+
+def tasks_left(connection: Connection) -> int:
+    """Tasks that are due and not done (the next daily digest waits for its time of day; it is not left undone)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    found = text("SELECT count(*) FROM tasks WHERE done_at IS NULL AND run_after <= :now")
+    return int(connection.execute(found, {"now": now}).scalar_one())
+
 
 CLAIM_SECONDS = 3
 
@@ -160,9 +165,7 @@ def main() -> int:
                 with engine.connect() as connection:
                     stored = dict(connection.execute(text("SELECT id, body FROM comments")).all())
                     spam = set(connection.execute(text("SELECT id FROM comments WHERE status = 'spam'")).scalars())
-                    left = connection.execute(
-                        text(DUE_NOT_DONE), {"now": datetime.now(UTC).replace(tzinfo=None)}
-                    ).scalar()
+                    left = tasks_left(connection)
                 lost_comments = sum(1 for cid, body in comments.items() if stored.get(cid) != body)
                 lost_verdicts = len(verdicts - spam)
                 print(
@@ -177,7 +180,7 @@ def main() -> int:
         print("flask tasks run:", site.flask("tasks", "run").strip())
         with engine.connect() as connection:
             trained = set(connection.execute(text("SELECT id FROM comments WHERE trained_as = 'spam'")).scalars().all())
-            left = connection.execute(text(DUE_NOT_DONE), {"now": datetime.now(UTC).replace(tzinfo=None)}).scalar()
+            left = tasks_left(connection)
         unlearned = len(verdicts - trained)
         engine.dispose()
     print(

@@ -11,10 +11,11 @@ from app.extensions import Model
 from app.models.types import UTCDateTime, utcnow
 
 KIND_MAX = 40
+# The daily digest's kind (services.staff_mail.DIGEST_TASK), named here for the index below.
+DIGEST_KIND = "staff_mail.digest"
 # At most one daily digest waits for any one time: two runners that each saw none planned (a moment apart, in
 # transactions of their own) would otherwise both plan it, and the moderators could get that day's digest twice.
-# The kind is staff_mail.DIGEST_TASK (models import no services).
-ONE_DIGEST_A_TIME = "kind = 'staff_mail.digest' AND done_at IS NULL AND failed_at IS NULL"
+ONE_DIGEST_A_TIME = f"kind = '{DIGEST_KIND}' AND done_at IS NULL AND failed_at IS NULL"
 
 
 class Task(Model):

@@ -41,6 +41,7 @@ from app.models import (
     Task,
     User,
 )
+from app.models.task import DIGEST_KIND
 from app.models.types import MAX_ID, utcnow
 from app.services import moderation, tasks
 from app.services.errors import ServiceError
@@ -51,7 +52,7 @@ from app.services.signed import TokenProblem, make_token, read_token
 
 WAITING_TASK = "staff_mail.waiting"
 SEND_TASK = "staff_mail.send"
-DIGEST_TASK = "staff_mail.digest"
+DIGEST_TASK = DIGEST_KIND
 # Tasks that write messages: `flask outbox deliver` runs them too, so a mail worker alone sends staff mail on time.
 MAIL_WRITING_TASKS = (WAITING_TASK, SEND_TASK, DIGEST_TASK)
 ACTION_PURPOSE = "moderate"
